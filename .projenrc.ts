@@ -1,0 +1,105 @@
+import { awscdk, javascript } from 'projen';
+
+// Versions measured to work together on our build machines (see DESIGN.md §7).
+// aws-cdk-lib 2.257.0 is the last release on cloud-assembly schema 53, which is
+// the newest schema the newest integ-runner understands. It is our *minimum*
+// supported version: consumers may use any newer 2.x.
+const CDK_VERSION = '2.257.0';
+const AWS_SDK_VERSION = '3.1169.0';
+const POWERTOOLS_VERSION = '2.36.0';
+
+// Bundle AWS SDK v3 (no externals), minified, preferring ES modules: the smallest bundle and
+// fastest module load we measured (DESIGN §7). projen forwards these to `addBundle`, whose
+// options (minify, mainFields) are wider than the `BundlingOptions` type it declares.
+const FUNCTION_BUNDLING: javascript.AddBundleOptions = {
+  target: 'node24',
+  platform: 'node',
+  externals: [],
+  minify: true,
+  mainFields: ['module', 'main'],
+  watchTask: false,
+};
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-tap-serverless',
+  description:
+    'An AWS CDK v2 L3 construct for a secure, observable serverless file-ingestion pipeline: ' +
+    'S3 uploads turned into thumbnails and JSON-Schema validation reports, a notifications REST API, ' +
+    'a dead-letter queue, least-privilege IAM, logs and alarms.',
+  author: 'TapServerless',
+  authorAddress: 'maintainers@tapserverless.dev',
+  repositoryUrl: 'https://github.com/tapserverless/cdk-tap-serverless.git',
+  homepage: 'https://github.com/tapserverless/cdk-tap-serverless',
+  license: 'Apache-2.0',
+  keywords: ['awscdk', 'cdk', 'serverless', 's3', 'lambda', 'apigateway', 'dynamodb', 'thumbnails', 'json-schema'],
+  stability: 'experimental',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+
+  cdkVersion: CDK_VERSION,
+  jsiiVersion: '~6.0.0',
+
+  // The project's CI is `.ci/run` (it runs on a clean clone); no GitHub workflows.
+  github: false,
+  release: false,
+
+  // Every Lambda handler is a `*.lambda.ts` file under src/functions, bundled
+  // at build time so that Python, Java and Go consumers need neither esbuild nor Docker.
+  lambdaAutoDiscover: true,
+  lambdaOptions: {
+    // The newest Node.js runtime aws-cdk-lib 2.257.0 knows, set explicitly.
+    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
+    awsSdkConnectionReuse: false,
+    bundlingOptions: FUNCTION_BUNDLING,
+  },
+  integrationTestAutoDiscover: false,
+
+  jestOptions: {
+    // A changed snapshot must fail the suite; `npx projen test:update` refreshes them.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testTimeout: 60_000,
+    },
+  },
+
+  publishToPypi: {
+    distName: 'cdk-tap-serverless',
+    module: 'cdk_tap_serverless',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.tapserverless.cdk',
+    mavenGroupId: 'io.github.tapserverless',
+    mavenArtifactId: 'cdk-tap-serverless',
+  },
+  publishToGo: {
+    moduleName: 'github.com/tapserverless/cdk-tap-serverless-go',
+  },
+
+  devDeps: [
+    // Handler libraries: bundled into the function assets by esbuild, so dev dependencies.
+    `@aws-sdk/client-dynamodb@${AWS_SDK_VERSION}`,
+    `@aws-sdk/lib-dynamodb@${AWS_SDK_VERSION}`,
+    `@aws-sdk/client-s3@${AWS_SDK_VERSION}`,
+    `@aws-lambda-powertools/logger@${POWERTOOLS_VERSION}`,
+    `@aws-lambda-powertools/metrics@${POWERTOOLS_VERSION}`,
+    '@types/aws-lambda@8.10.164',
+    'ajv@8.20.0',
+    // Test tooling.
+    'aws-sdk-client-mock@4.1.0',
+    'cdk-nag@2.38.2',
+    'esbuild@0.28.2',
+  ],
+
+  gitignore: ['cdk.out', '.venv/', '*.tsbuildinfo', '/.tmp/'],
+  npmIgnoreOptions: { ignorePatterns: ['/.ci/', '/examples/', '/scripts/', '/.venv/', '/.tmp/', 'cdk.out'] },
+});
+
+// Handler tests and construct tests synthesize the bundled assets: bundle before testing,
+// so that `npm ci && npx projen test` works on a fresh clone.
+const bundleTask = project.tasks.tryFind('bundle');
+if (bundleTask) {
+  project.testTask.prependSpawn(bundleTask);
+}
+
+project.synth();
