@@ -102,4 +102,25 @@ if (bundleTask) {
   project.testTask.prependSpawn(bundleTask);
 }
 
+// `build` packages the npm module only, with or without CI; the Python, Java and Go packages
+// are built by `package-all` (they need PyPI, Maven Central and the Go proxy).
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('package:js')!);
+
+// Handler code (bundled by esbuild) may import dev dependencies anywhere under src/functions.
+project.eslint?.allowDevDeps('src/functions/**/*.ts');
+
+// jsii prints an end-of-life banner on Node 20, the build machines' Node.
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+
+// The example app (examples/app.ts), synthesized from the sources into examples/cdk.out.
+project.addTask('synth:example', {
+  description: 'Synthesize the example app into examples/cdk.out',
+  env: { CDK_OUTDIR: 'examples/cdk.out' },
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'ts-node --project test/tsconfig.json examples/app.ts' },
+  ],
+});
+
 project.synth();

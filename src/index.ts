@@ -1,1 +1,2 @@
-export {};
+export * from './tap-serverless';
+export * from './api-authorization';

@@ -1,0 +1,71 @@
+/**
+ * The shape of the notifications table and of the notifications API, shared by
+ * the construct (table keys, indexes, API Gateway request model) and the handlers.
+ */
+
+/** Attribute names of a notification item. */
+export const ATTR = {
+  /** Partition key: the notification id. */
+  ID: 'id',
+  /** The notification type, e.g. `image.processed`. Partition key of the by-type index. */
+  TYPE: 'type',
+  /** ISO-8601 creation time. */
+  CREATED_AT: 'createdAt',
+  /** `<createdAt>#<id>`: sort key of both indexes, newest first when read backwards. */
+  SORT_KEY: 'sortKey',
+  /** Constant partition of the all-notifications feed index. */
+  FEED: 'feed',
+} as const;
+
+/** The single value of {@link ATTR.FEED}: every notification is in the one feed. */
+export const FEED_ALL = 'ALL';
+
+/** Global secondary index: every notification, by time. */
+export const INDEX_BY_TIME = 'byTime';
+/** Global secondary index: notifications of one type, by time. */
+export const INDEX_BY_TYPE = 'byType';
+
+/** Largest POST /notifications body accepted, in bytes (413 above it). */
+export const MAX_BODY_BYTES = 16 * 1024;
+/** Default and maximum page sizes of GET /notifications. */
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+/** Pattern of a notification type: dotted lower-case words, e.g. `image.processed`. */
+export const TYPE_PATTERN = '^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)*$';
+
+/**
+ * JSON Schema (draft-04 subset, so that API Gateway models and ajv read it alike)
+ * of the body of POST /notifications.
+ */
+export const CREATE_NOTIFICATION_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'message'],
+  properties: {
+    type: { type: 'string', minLength: 1, maxLength: 64, pattern: TYPE_PATTERN },
+    message: { type: 'string', minLength: 1, maxLength: 2048 },
+    source: { type: 'string', minLength: 1, maxLength: 1024 },
+    details: { type: 'object' },
+  },
+} as const;
+
+/** Notification types recorded by the S3 handlers. */
+export const OUTCOME = {
+  IMAGE_RECEIVED: 'image.received',
+  IMAGE_PROCESSED: 'image.processed',
+  IMAGE_REJECTED: 'image.rejected',
+  IMAGE_SKIPPED: 'image.skipped',
+  DATA_RECEIVED: 'data.received',
+  DATA_VALID: 'data.valid',
+  DATA_INVALID: 'data.invalid',
+  DATA_REJECTED: 'data.rejected',
+  DATA_SKIPPED: 'data.skipped',
+} as const;
+
+/** Largest serialized size, in bytes, of the `details` object of a POST /notifications body (400 above it). */
+export const MAX_DETAILS_BYTES = 8 * 1024;
+/** Deepest nesting of objects and arrays inside `details` (DynamoDB allows 32 levels in an item). */
+export const MAX_DETAILS_DEPTH = 10;
+/** Longest `nextToken` accepted by GET /notifications (400 above it). */
+export const MAX_PAGE_TOKEN_LENGTH = 2048;

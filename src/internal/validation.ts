@@ -1,0 +1,164 @@
+import { Duration, Token } from 'aws-cdk-lib';
+
+/**
+ * Synth-time validation of TapServerless props. Every error names the prop, the
+ * value received and the fix.
+ */
+
+function fail(prop: string, value: unknown, problem: string, fix: string): never {
+  throw new Error(`TapServerless: invalid ${prop} (${JSON.stringify(value)}): ${problem}. ${fix}`);
+}
+
+/** Environment suffix: used in the stage name, tags and the /status body. */
+export function validateEnvironmentSuffix(value: string): void {
+  if (Token.isUnresolved(value)) {
+    fail('environmentSuffix', value, 'it must be a literal string, not a token', 'Pass a plain string such as "dev" or "prod".');
+  }
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/.test(value)) {
+    fail('environmentSuffix', value, 'it must be 1-32 letters, digits, "-" or "_", starting with a letter or digit',
+      'Use a short name such as "dev", "staging" or "prod".');
+  }
+}
+
+export interface Prefixes {
+  readonly imagesPrefix: string;
+  readonly dataPrefix: string;
+  readonly thumbnailsPrefix: string;
+  readonly reportsPrefix: string;
+}
+
+function overlaps(a: string, b: string): boolean {
+  return a.startsWith(b) || b.startsWith(a);
+}
+
+/**
+ * Each prefix is non-empty, relative and ends with "/"; an input prefix (images, data)
+ * shares no key with any other prefix, so that outputs can never re-trigger a function
+ * and S3 accepts the two notification filters (overlapping filters are rejected by S3).
+ */
+export function validatePrefixes(p: Prefixes): void {
+  const all: Array<[keyof Prefixes, string]> = [
+    ['imagesPrefix', p.imagesPrefix],
+    ['dataPrefix', p.dataPrefix],
+    ['thumbnailsPrefix', p.thumbnailsPrefix],
+    ['reportsPrefix', p.reportsPrefix],
+  ];
+  for (const [name, value] of all) {
+    if (Token.isUnresolved(value)) {
+      fail(name, value, 'it must be a literal string, not a token', 'Pass a plain string such as "images/".');
+    }
+    if (value.length === 0 || value === '/') {
+      fail(name, value, 'a prefix must not be empty', 'Use a folder-like prefix such as "images/".');
+    }
+    if (!value.endsWith('/')) {
+      fail(name, value, 'a prefix must end with "/"', `Use "${value}/".`);
+    }
+    if (value.startsWith('/')) {
+      fail(name, value, 'S3 keys do not start with "/"', `Use "${value.replace(/^\/+/, '')}".`);
+    }
+    if (value.length > 512) {
+      fail(name, value, 'a prefix must be at most 512 characters', 'Use a shorter prefix.');
+    }
+  }
+  const inputs: Array<keyof Prefixes> = ['imagesPrefix', 'dataPrefix'];
+  for (const [name, value] of all) {
+    for (const input of inputs) {
+      if (name === input) continue;
+      if (overlaps(value, p[input])) {
+        fail(name, value, `it overlaps ${input} (${JSON.stringify(p[input])}), so ` +
+          (name === 'thumbnailsPrefix' || name === 'reportsPrefix'
+            ? 'outputs would re-trigger the function that wrote them (recursive invocation)'
+            : 'one upload would match both notification filters'),
+        'Give every prefix its own top-level folder, e.g. images/, data/, thumbnails/, reports/.');
+      }
+    }
+  }
+}
+
+/** Lifecycle transitions: Standard-IA no sooner than 30 days; Glacier at least 30 days after Standard-IA. */
+export function validateLifecycle(iaDays: number, glacierDays: number, noncurrentDays: number): void {
+  if (!Number.isInteger(iaDays) || iaDays < 30) {
+    fail('transitionToInfrequentAccessAfter', `${iaDays} days`, 'S3 moves objects to STANDARD_IA no sooner than 30 days after creation',
+      'Use Duration.days(30) or more.');
+  }
+  if (!Number.isInteger(glacierDays) || glacierDays < iaDays + 30) {
+    fail('transitionToGlacierAfter', `${glacierDays} days`,
+      `objects must stay at least 30 days in STANDARD_IA, so Glacier must come at least 30 days after the STANDARD_IA transition (${iaDays} days)`,
+      `Use Duration.days(${iaDays + 30}) or more.`);
+  }
+  if (!Number.isInteger(noncurrentDays) || noncurrentDays < 1) {
+    fail('noncurrentVersionExpiration', `${noncurrentDays} days`, 'it must be a whole number of days, at least 1',
+      'Use Duration.days(1) or more.');
+  }
+}
+
+export function validateRetryAttempts(value: number): void {
+  if (!Number.isInteger(value) || value < 0 || value > 2) {
+    fail('retryAttempts', value, 'Lambda retries asynchronous invocations 0, 1 or 2 times', 'Use 0, 1 or 2.');
+  }
+}
+
+export function validateMaxEventAge(value: Duration): void {
+  const seconds = value.toSeconds();
+  if (seconds < 60 || seconds > 6 * 3600) {
+    fail('maxEventAge', value.toHumanString(), 'Lambda accepts a maximum event age from 60 seconds to 6 hours',
+      'Use a Duration between Duration.minutes(1) and Duration.hours(6).');
+  }
+}
+
+/** The resolved settings of one function, validated before use. */
+export interface ResolvedFunctionSettings {
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  readonly reservedConcurrentExecutions?: number;
+  readonly environment: Record<string, string>;
+}
+
+export function validateFunctionSettings(prop: string, s: ResolvedFunctionSettings, maxTimeoutSeconds: number, reserved: string[]): void {
+  if (!Number.isInteger(s.memorySize) || s.memorySize < 128 || s.memorySize > 10240) {
+    fail(`${prop}.memorySize`, s.memorySize, 'Lambda memory is a whole number of MiB from 128 to 10240', 'Use, for example, 512.');
+  }
+  const timeout = s.timeout.toSeconds();
+  if (timeout < 1 || timeout > maxTimeoutSeconds) {
+    fail(`${prop}.timeout`, s.timeout.toHumanString(), `this function's timeout must be between 1 second and ${maxTimeoutSeconds} seconds`,
+      maxTimeoutSeconds === 29
+        ? 'API Gateway gives up after 29 seconds; use Duration.seconds(29) or less.'
+        : 'Use, for example, Duration.minutes(5).');
+  }
+  if (s.reservedConcurrentExecutions !== undefined &&
+    (!Number.isInteger(s.reservedConcurrentExecutions) || s.reservedConcurrentExecutions < 1)) {
+    fail(`${prop}.reservedConcurrentExecutions`, s.reservedConcurrentExecutions,
+      'it must be a whole number of at least 1 (0 would stop the function from ever running)',
+      'Use a positive integer, or leave it unset for unreserved concurrency.');
+  }
+  for (const key of Object.keys(s.environment)) {
+    if (reserved.some((p) => key.startsWith(p))) {
+      fail(`${prop}.environment`, key, `variables starting with ${reserved.join(' or ')} are set by the construct`,
+        'Rename the variable.');
+    }
+  }
+}
+
+export function validateThrottling(rate: number, burst: number): void {
+  if (!(rate > 0) || !Number.isFinite(rate)) {
+    fail('apiThrottlingRateLimit', rate, 'it must be a positive number of requests per second', 'Use, for example, 50.');
+  }
+  if (!Number.isInteger(burst) || burst < 1) {
+    fail('apiThrottlingBurstLimit', burst, 'it must be a positive whole number of requests', 'Use, for example, 100.');
+  }
+}
+
+/** CORS origins: `https://host[:port]` (or `http://localhost[:port]`), or "*" (allowed, with a warning). */
+export function validateCorsOrigins(origins: string[]): void {
+  if (origins.length === 0) {
+    fail('corsAllowedOrigins', origins, 'an empty list would enable CORS for no origin',
+      'Leave it unset to disable CORS, or list origins such as "https://app.example.com".');
+  }
+  for (const origin of origins) {
+    if (origin === '*') continue;
+    if (!/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(origin)) {
+      fail('corsAllowedOrigins', origin, 'an origin is a scheme, a host and an optional port, with no path or trailing "/"',
+        'Use, for example, "https://app.example.com".');
+    }
+  }
+}

@@ -1,0 +1,903 @@
+import { Annotations, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct, IConstruct } from 'constructs';
+import { ApiAuthorization, ApiAuthorizationType } from './api-authorization';
+import { DataValidatorFunction } from './functions/data-validator-function';
+import { ImageProcessorFunction } from './functions/image-processor-function';
+import { NotificationHandlerFunction } from './functions/notification-handler-function';
+import { ENV } from './functions/shared/env';
+import {
+  ATTR,
+  CREATE_NOTIFICATION_SCHEMA,
+  INDEX_BY_TIME,
+  INDEX_BY_TYPE,
+} from './functions/shared/notifications-model';
+import { hasNagSuppression, suppressNag } from './internal/nag';
+import {
+  validateCorsOrigins,
+  validateEnvironmentSuffix,
+  validateFunctionSettings,
+  validateLifecycle,
+  validateMaxEventAge,
+  validatePrefixes,
+  validateRetryAttempts,
+  validateThrottling,
+} from './internal/validation';
+
+/**
+ * Settings of one of the construct's Lambda functions. Unset members fall back to
+ * `functionDefaults`, then to the construct's per-function defaults.
+ */
+export interface TapFunctionOptions {
+  /**
+   * Memory of the function, in MiB (128 to 10240). CPU is allocated in proportion.
+   *
+   * @default - 1024 for the image processor, 512 for the data validator, 256 for the notification handler
+   */
+  readonly memorySize?: number;
+
+  /**
+   * Timeout of one invocation.
+   *
+   * @default - 1 minute for the image processor, 5 minutes for the data validator,
+   * 10 seconds for the notification handler (at most 29 seconds: API Gateway's limit)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * Processor architecture.
+   *
+   * @default lambda.Architecture.ARM_64
+   */
+  readonly architecture?: lambda.Architecture;
+
+  /**
+   * Reserved concurrent executions: caps the function's concurrency and guarantees it.
+   *
+   * @default - no reservation (the account's unreserved pool is used)
+   */
+  readonly reservedConcurrentExecutions?: number;
+
+  /**
+   * Additional environment variables. Names starting with `TAP_` or `POWERTOOLS_` are
+   * reserved for the construct.
+   *
+   * @default - none
+   */
+  readonly environment?: { [key: string]: string };
+}
+
+/**
+ * Props of {@link TapServerless}. Every prop is optional: `new TapServerless(this, 'Tap')`
+ * deploys a secure, working pipeline.
+ */
+export interface TapServerlessProps {
+  /**
+   * Name of the deployment environment: the API stage name, the `Environment` tag and
+   * the `environment` field of `GET /status`. 1-32 letters, digits, `-` or `_`.
+   *
+   * @default 'dev'
+   */
+  readonly environmentSuffix?: string;
+
+  /**
+   * Tags applied to every taggable resource of the construct, in addition to
+   * `Project=TapServerless`, `Environment=<environmentSuffix>` and `ManagedBy=CDK`
+   * (a tag given here with one of those keys wins).
+   *
+   * @default - only the three tags above
+   */
+  readonly tags?: { [key: string]: string };
+
+  /**
+   * An existing bucket to ingest from, instead of creating one. The construct adds
+   * event notifications for the input prefixes and grants its functions access; it
+   * does not change the bucket's other settings. Cannot be combined with `bucketProps`.
+   *
+   * @default - a new hardened bucket is created
+   */
+  readonly existingBucket?: s3.IBucket;
+
+  /**
+   * Overrides for the created bucket, applied over the construct's hardened defaults
+   * (versioned, SSE-S3, all public access blocked, SSL enforced, bucket-owner-enforced
+   * ownership, lifecycle). Use it to relax or extend them, e.g. KMS encryption or
+   * server access logs. Cannot be combined with `existingBucket`.
+   *
+   * @default - the hardened defaults
+   */
+  readonly bucketProps?: s3.BucketProps;
+
+  /**
+   * Age at which current object versions move to S3 Standard-IA (at least 30 days).
+   * Ignored when `bucketProps.lifecycleRules` or `existingBucket` is given.
+   *
+   * @default Duration.days(30)
+   */
+  readonly transitionToInfrequentAccessAfter?: Duration;
+
+  /**
+   * Age at which current object versions move to S3 Glacier Flexible Retrieval (at
+   * least 30 days after the Standard-IA transition).
+   * Ignored when `bucketProps.lifecycleRules` or `existingBucket` is given.
+   *
+   * @default Duration.days(90)
+   */
+  readonly transitionToGlacierAfter?: Duration;
+
+  /**
+   * How long a noncurrent (overwritten or deleted) object version is kept.
+   * Ignored when `bucketProps.lifecycleRules` or `existingBucket` is given.
+   *
+   * @default Duration.days(90)
+   */
+  readonly noncurrentVersionExpiration?: Duration;
+
+  /**
+   * Key prefix whose uploads are turned into thumbnails.
+   *
+   * @default 'images/'
+   */
+  readonly imagesPrefix?: string;
+
+  /**
+   * Key prefix whose uploads are validated.
+   *
+   * @default 'data/'
+   */
+  readonly dataPrefix?: string;
+
+  /**
+   * Key prefix thumbnails are written under. Must not overlap an input prefix.
+   *
+   * @default 'thumbnails/'
+   */
+  readonly thumbnailsPrefix?: string;
+
+  /**
+   * Key prefix validation reports are written under. Must not overlap an input prefix.
+   *
+   * @default 'reports/'
+   */
+  readonly reportsPrefix?: string;
+
+  /**
+   * Settings shared by the three functions; per-function settings override them.
+   *
+   * @default - the per-function defaults documented on `TapFunctionOptions`
+   */
+  readonly functionDefaults?: TapFunctionOptions;
+
+  /**
+   * Settings of the image processor function.
+   *
+   * @default - `functionDefaults`, then 1024 MiB and 1 minute
+   */
+  readonly imageProcessor?: TapFunctionOptions;
+
+  /**
+   * Settings of the data validator function.
+   *
+   * @default - `functionDefaults`, then 512 MiB and 5 minutes
+   */
+  readonly dataValidator?: TapFunctionOptions;
+
+  /**
+   * Settings of the notification handler function (behind the API).
+   *
+   * @default - `functionDefaults`, then 256 MiB and 10 seconds
+   */
+  readonly notificationHandler?: TapFunctionOptions;
+
+  /**
+   * How many times Lambda retries a failed asynchronous invocation (0-2) before the
+   * event goes to the dead-letter queue.
+   *
+   * @default 2
+   */
+  readonly retryAttempts?: number;
+
+  /**
+   * Maximum age of an event waiting to be processed (1 minute to 6 hours) before it
+   * goes to the dead-letter queue.
+   *
+   * @default Duration.hours(6)
+   */
+  readonly maxEventAge?: Duration;
+
+  /**
+   * An existing queue to receive the events that failed all retries.
+   *
+   * @default - a queue is created: 14-day retention, SSE, SSL enforced
+   */
+  readonly existingDeadLetterQueue?: sqs.IQueue;
+
+  /**
+   * Authorization of the `/notifications` endpoints. `/status` is always public.
+   *
+   * @default ApiAuthorization.iam()
+   */
+  readonly apiAuthorization?: ApiAuthorization;
+
+  /**
+   * Origins allowed to call the API from a browser (CORS). Preflight `OPTIONS`
+   * requests are answered without authorization.
+   *
+   * @default - CORS disabled
+   */
+  readonly corsAllowedOrigins?: string[];
+
+  /**
+   * Steady-state request rate limit of the API stage, in requests per second.
+   *
+   * @default 50
+   */
+  readonly apiThrottlingRateLimit?: number;
+
+  /**
+   * Burst limit of the API stage, in requests.
+   *
+   * @default 100
+   */
+  readonly apiThrottlingBurstLimit?: number;
+
+  /**
+   * Whether API access logs (JSON, one line per request) are written to CloudWatch Logs.
+   *
+   * @default true
+   */
+  readonly apiAccessLogging?: boolean;
+
+  /**
+   * Whether to create the account-level IAM role that lets API Gateway write logs to
+   * CloudWatch (`AWS::ApiGateway::Account`). API Gateway needs it once per account and
+   * region for access and execution logs; set `false` if your account already has it.
+   *
+   * @default true
+   */
+  readonly apiCloudWatchRole?: boolean;
+
+  /**
+   * Retention of the functions' and the API's log groups.
+   *
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Whether AWS X-Ray active tracing is enabled on the functions and the API stage.
+   *
+   * @default true
+   */
+  readonly tracing?: boolean;
+
+  /**
+   * What happens to the bucket, the table, the dead-letter queue and the log groups
+   * when they leave the stack. `DESTROY` also empties the created bucket.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** Per-function defaults, before `functionDefaults` and per-function props. */
+const FUNCTION_DEFAULTS = {
+  imageProcessor: { memorySize: 1024, timeout: Duration.minutes(1) },
+  dataValidator: { memorySize: 512, timeout: Duration.minutes(5) },
+  notificationHandler: { memorySize: 256, timeout: Duration.seconds(10) },
+} as const;
+
+/** Environment variable name prefixes reserved for the construct. */
+const RESERVED_ENV_PREFIXES = ['TAP_', 'POWERTOOLS_'];
+
+/** CloudWatch namespace of the handlers' EMF metrics. */
+const METRICS_NAMESPACE = 'TapServerless';
+
+type FunctionName = keyof typeof FUNCTION_DEFAULTS;
+
+/**
+ * A serverless file-ingestion pipeline with a notifications API.
+ *
+ * Uploads under `images/` are turned into thumbnails, uploads under `data/` are
+ * validated, and every outcome is recorded as a notification, readable through a
+ * REST API. Failed events land in a dead-letter queue.
+ */
+export class TapServerless extends Construct {
+  /** The ingestion bucket (created, or the `existingBucket`). */
+  public readonly bucket: s3.IBucket;
+  /** The function invoked for uploads under the images prefix. */
+  public readonly imageProcessor: lambda.IFunction;
+  /** The function invoked for uploads under the data prefix. */
+  public readonly dataValidator: lambda.IFunction;
+  /** The function behind `/notifications`. */
+  public readonly notificationHandler: lambda.IFunction;
+  /** The REST API. */
+  public readonly api: apigw.RestApi;
+  /** The URL of the API stage, e.g. `https://abc.execute-api.eu-west-1.amazonaws.com/dev/`. */
+  public readonly apiUrl: string;
+  /** The queue that receives events that failed every retry (created, or the `existingDeadLetterQueue`). */
+  public readonly deadLetterQueue: sqs.IQueue;
+  /** The notifications table. */
+  public readonly notificationsTable: dynamodb.ITable;
+  /** The environment suffix in use. */
+  public readonly environmentSuffix: string;
+  /**
+   * The API key callers must send.
+   *
+   * Conditional: only with `ApiAuthorization.apiKey()`.
+   */
+  public readonly apiKey?: apigw.IApiKey;
+  /**
+   * The log group of the API's access logs.
+   *
+   * Conditional: only when `apiAccessLogging` is true (the default).
+   */
+  public readonly apiAccessLogGroup?: logs.ILogGroup;
+
+  private readonly removalPolicy: RemovalPolicy;
+  private readonly logRetention: logs.RetentionDays;
+  private readonly tracing: boolean;
+
+  constructor(scope: Construct, id: string, props: TapServerlessProps = {}) {
+    super(scope, id);
+
+    // ---- props, validated before anything is created -------------------------------
+    this.environmentSuffix = props.environmentSuffix ?? 'dev';
+    validateEnvironmentSuffix(this.environmentSuffix);
+    const prefixes = {
+      imagesPrefix: props.imagesPrefix ?? 'images/',
+      dataPrefix: props.dataPrefix ?? 'data/',
+      thumbnailsPrefix: props.thumbnailsPrefix ?? 'thumbnails/',
+      reportsPrefix: props.reportsPrefix ?? 'reports/',
+    };
+    validatePrefixes(prefixes);
+    if (props.existingBucket && props.bucketProps) {
+      throw new Error('TapServerless: existingBucket and bucketProps were both given; bucketProps configures a bucket the construct ' +
+        'creates, so it cannot apply to an existing one. Pass only one of them.');
+    }
+    const retryAttempts = props.retryAttempts ?? 2;
+    validateRetryAttempts(retryAttempts);
+    const maxEventAge = props.maxEventAge ?? Duration.hours(6);
+    validateMaxEventAge(maxEventAge);
+    const rate = props.apiThrottlingRateLimit ?? 50;
+    const burst = props.apiThrottlingBurstLimit ?? 100;
+    validateThrottling(rate, burst);
+    if (props.corsAllowedOrigins) {
+      validateCorsOrigins(props.corsAllowedOrigins);
+      if (props.corsAllowedOrigins.includes('*')) {
+        Annotations.of(this).addWarningV2('cdk-tap-serverless:corsWildcard',
+          'corsAllowedOrigins includes "*": any web page may call the API from a browser. List your origins instead.');
+      }
+    }
+    const authorization = props.apiAuthorization ?? ApiAuthorization.iam();
+    if (authorization.type === ApiAuthorizationType.NONE) {
+      Annotations.of(this).addWarningV2('cdk-tap-serverless:noAuthorization',
+        'apiAuthorization is ApiAuthorization.none(): anyone who knows the URL can read and create notifications.');
+    }
+    this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    this.tracing = props.tracing ?? true;
+
+    // ---- storage ------------------------------------------------------------------
+    this.bucket = props.existingBucket ?? this.createBucket(props);
+    this.deadLetterQueue = props.existingDeadLetterQueue ?? this.createDeadLetterQueue();
+    const table = this.createTable();
+    this.notificationsTable = table;
+
+    // ---- functions ------------------------------------------------------------------
+    const common = {
+      [ENV.TABLE_NAME]: table.tableName,
+      [ENV.ENVIRONMENT]: this.environmentSuffix,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    };
+    const s3Env = {
+      ...common,
+      [ENV.BUCKET_NAME]: this.bucket.bucketName,
+      [ENV.IMAGES_PREFIX]: prefixes.imagesPrefix,
+      [ENV.DATA_PREFIX]: prefixes.dataPrefix,
+      [ENV.THUMBNAILS_PREFIX]: prefixes.thumbnailsPrefix,
+      [ENV.REPORTS_PREFIX]: prefixes.reportsPrefix,
+    };
+    const asyncConfig = { retryAttempts, maxEventAge, deadLetterQueue: this.deadLetterQueue };
+
+    const imageProcessor = this.createFunction('imageProcessor', 'ImageProcessor', props, {
+      description: 'TapServerless: turns uploaded images into thumbnails',
+      environment: { ...s3Env, POWERTOOLS_SERVICE_NAME: 'image-processor' },
+      ...asyncConfig,
+    }, (s, i, o) => new ImageProcessorFunction(s, i, o));
+    this.imageProcessor = imageProcessor;
+
+    const dataValidator = this.createFunction('dataValidator', 'DataValidator', props, {
+      description: 'TapServerless: validates uploaded data files',
+      environment: { ...s3Env, POWERTOOLS_SERVICE_NAME: 'data-validator' },
+      ...asyncConfig,
+    }, (s, i, o) => new DataValidatorFunction(s, i, o));
+    this.dataValidator = dataValidator;
+
+    const notificationHandler = this.createFunction('notificationHandler', 'NotificationHandler', props, {
+      description: 'TapServerless: serves the /notifications API',
+      environment: {
+        ...common,
+        POWERTOOLS_SERVICE_NAME: 'notification-handler',
+        ...(props.corsAllowedOrigins ? { [ENV.CORS_ORIGINS]: props.corsAllowedOrigins.join(',') } : {}),
+      },
+    }, (s, i, o) => new NotificationHandlerFunction(s, i, o));
+    this.notificationHandler = notificationHandler;
+    suppressNag(notificationHandler, [{
+      id: 'Serverless-LambdaDLQ',
+      reason: 'Invoked synchronously by API Gateway: a failure is returned to the caller, there is no event to dead-letter.',
+    }]);
+
+    // ---- least-privilege access -------------------------------------------------------
+    this.grantS3Function(imageProcessor, prefixes.imagesPrefix, prefixes.thumbnailsPrefix);
+    this.grantS3Function(dataValidator, prefixes.dataPrefix, prefixes.reportsPrefix);
+    for (const fn of [imageProcessor, dataValidator, notificationHandler]) {
+      fn.addToRolePolicy(new iam.PolicyStatement({
+        actions: ['dynamodb:PutItem'],
+        resources: [table.tableArn],
+      }));
+    }
+    notificationHandler.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['dynamodb:GetItem'],
+      resources: [table.tableArn],
+    }));
+    notificationHandler.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['dynamodb:Query'],
+      resources: [INDEX_BY_TIME, INDEX_BY_TYPE].map((index) => `${table.tableArn}/index/${index}`),
+    }));
+
+    // ---- S3 event notifications, one filter per input prefix -----------------------------
+    this.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(imageProcessor),
+      { prefix: prefixes.imagesPrefix });
+    this.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(dataValidator),
+      { prefix: prefixes.dataPrefix });
+    this.suppressBucketNotificationsHandler();
+
+    // ---- REST API -------------------------------------------------------------------
+    const { api, apiKey, accessLogGroup } = this.createApi(props, authorization, notificationHandler, rate, burst);
+    this.api = api;
+    this.apiUrl = api.url;
+    this.apiKey = apiKey;
+    this.apiAccessLogGroup = accessLogGroup;
+
+    // ---- tags -----------------------------------------------------------------------------
+    const tags: Record<string, string> = {
+      Project: 'TapServerless',
+      Environment: this.environmentSuffix,
+      ManagedBy: 'CDK',
+      ...props.tags,
+    };
+    for (const [key, value] of Object.entries(tags)) {
+      Tags.of(this).add(key, value);
+    }
+  }
+
+  private createBucket(props: TapServerlessProps): s3.Bucket {
+    const ia = props.transitionToInfrequentAccessAfter ?? Duration.days(30);
+    const glacier = props.transitionToGlacierAfter ?? Duration.days(90);
+    const noncurrent = props.noncurrentVersionExpiration ?? Duration.days(90);
+    const days = (d: Duration) => d.toDays({ integral: false });
+    validateLifecycle(days(ia), days(glacier), days(noncurrent));
+
+    const destroy = this.removalPolicy === RemovalPolicy.DESTROY;
+    const bucket = new s3.Bucket(this, 'Bucket', {
+      versioned: true,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{
+        id: 'tiering-and-noncurrent-expiration',
+        transitions: [
+          { storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: ia },
+          { storageClass: s3.StorageClass.GLACIER, transitionAfter: glacier },
+        ],
+        noncurrentVersionExpiration: noncurrent,
+        abortIncompleteMultipartUploadAfter: Duration.days(7),
+      }],
+      removalPolicy: this.removalPolicy,
+      autoDeleteObjects: destroy,
+      ...props.bucketProps,
+    });
+    if (!props.bucketProps?.serverAccessLogsBucket && !props.bucketProps?.serverAccessLogsPrefix) {
+      suppressNag(bucket, [{
+        id: 'AwsSolutions-S1',
+        reason: 'Server access logs need a second bucket the user owns; pass bucketProps.serverAccessLogsBucket to enable them. ' +
+          'Object-level activity is already visible through the recorded notifications and CloudTrail data events.',
+      }]);
+    }
+    return bucket;
+  }
+
+  private createDeadLetterQueue(): sqs.Queue {
+    const queue = new sqs.Queue(this, 'DeadLetterQueue', {
+      retentionPeriod: Duration.days(14),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      removalPolicy: this.removalPolicy,
+    });
+    suppressNag(queue, [{
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the functions\' asynchronous invocations.',
+    }, {
+      id: 'Serverless-SQSRedrivePolicy',
+      reason: 'This queue is itself the dead-letter queue: its messages are redriven to the functions by the redrive tool, not to another queue.',
+    }]);
+    return queue;
+  }
+
+  private createTable(): dynamodb.Table {
+    const table = new dynamodb.Table(this, 'NotificationsTable', {
+      partitionKey: { name: ATTR.ID, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: this.removalPolicy,
+    });
+    // Listing newest first without a scan: one index over every notification, one per type.
+    table.addGlobalSecondaryIndex({
+      indexName: INDEX_BY_TIME,
+      partitionKey: { name: ATTR.FEED, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: ATTR.SORT_KEY, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+    table.addGlobalSecondaryIndex({
+      indexName: INDEX_BY_TYPE,
+      partitionKey: { name: ATTR.TYPE, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: ATTR.SORT_KEY, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+    return table;
+  }
+
+  private createFunction(
+    name: FunctionName,
+    id: string,
+    props: TapServerlessProps,
+    options: lambda.FunctionOptions & { environment: Record<string, string> },
+    factory: (scope: Construct, id: string, options: lambda.FunctionOptions) => lambda.Function,
+  ): lambda.Function {
+    const shared = props.functionDefaults ?? {};
+    const own = props[name] ?? {};
+    const settings = {
+      memorySize: own.memorySize ?? shared.memorySize ?? FUNCTION_DEFAULTS[name].memorySize,
+      timeout: own.timeout ?? shared.timeout ?? FUNCTION_DEFAULTS[name].timeout,
+      reservedConcurrentExecutions: own.reservedConcurrentExecutions ?? shared.reservedConcurrentExecutions,
+      environment: { ...shared.environment, ...own.environment },
+    };
+    validateFunctionSettings(name, settings, name === 'notificationHandler' ? 29 : 900, RESERVED_ENV_PREFIXES);
+
+    const logGroup = new logs.LogGroup(this, `${id}LogGroup`, {
+      retention: this.logRetention,
+      removalPolicy: this.removalPolicy,
+    });
+    // An explicit role instead of AWSLambdaBasicExecutionRole: it may write to its own log group only.
+    const role = new iam.Role(this, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of the TapServerless ${id} function`,
+    });
+    logGroup.grantWrite(role);
+
+    const fn = factory(this, id, {
+      ...options,
+      role,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      architecture: own.architecture ?? shared.architecture ?? lambda.Architecture.ARM_64,
+      memorySize: settings.memorySize,
+      timeout: settings.timeout,
+      reservedConcurrentExecutions: settings.reservedConcurrentExecutions,
+      tracing: this.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
+      environment: { ...settings.environment, ...options.environment },
+    });
+    const invokeConfig = fn.node.tryFindChild('EventInvokeConfig');
+    if (invokeConfig) {
+      suppressNag(invokeConfig, [{
+        id: 'Serverless-LambdaAsyncFailureDestination',
+        reason: 'Events that fail every retry go to the dead-letter queue (DeadLetterConfig), which keeps the original event for redrive.',
+      }]);
+    }
+    if (this.tracing) {
+      suppressNag(role.node.findChild('DefaultPolicy'), [{
+        id: 'AwsSolutions-IAM5',
+        reason: 'X-Ray PutTraceSegments and PutTelemetryRecords do not support resource-level permissions; AWS requires "*".',
+        appliesTo: ['Resource::*'],
+      }]);
+    }
+    if (settings.reservedConcurrentExecutions === undefined) {
+      suppressNag(fn, [{
+        id: 'Serverless-LambdaConcurrency',
+        reason: 'Reserved concurrency is opt-in (reservedConcurrentExecutions): reserving by default would take capacity from the ' +
+          'account\'s other functions.',
+      }]);
+    }
+    return fn;
+  }
+
+  /** Read the input prefix, write the output prefix; nothing else of the bucket. */
+  private grantS3Function(fn: lambda.Function, inputPrefix: string, outputPrefix: string): void {
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['s3:GetObject', 's3:GetObjectVersion'],
+      resources: [this.bucket.arnForObjects(`${inputPrefix}*`)],
+    }));
+    // Without ListBucket, S3 answers 403 instead of 404 for a deleted object, and a
+    // deleted object could not be told apart from a permissions fault.
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['s3:ListBucket'],
+      resources: [this.bucket.bucketArn],
+    }));
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['s3:PutObject'],
+      resources: [this.bucket.arnForObjects(`${outputPrefix}*`)],
+    }));
+    if (this.bucket.encryptionKey) {
+      this.bucket.encryptionKey.grantEncryptDecrypt(fn);
+    }
+    suppressNag(fn.role!.node.findChild('DefaultPolicy'), [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'Object access is scoped to the function\'s own input and output prefixes (prefix/*), which is the narrowest S3 allows.',
+      appliesTo: [inputPrefix, outputPrefix].map((prefix) => ({
+        regex: `/^Resource::(<[^>]+\\.Arn>|arn:[^*]+)\\/${escapeRegex(prefix)}\\*$/`,
+      })),
+    }]);
+  }
+
+  /** The stack-wide singleton that configures S3 notifications is created by aws-cdk-lib. */
+  private suppressBucketNotificationsHandler(): void {
+    const stack = Stack.of(this);
+    const handler = stack.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
+    const role = handler?.node.tryFindChild('Role');
+    // Several TapServerless constructs in one stack share the handler: suppress once.
+    if (!role || hasNagSuppression(role, 'AwsSolutions-IAM4')) return;
+    suppressNag(role, [{
+      id: 'AwsSolutions-IAM4',
+      reason: 'aws-cdk-lib\'s BucketNotificationsHandler (configures S3 event notifications) uses AWSLambdaBasicExecutionRole for its logs.',
+      appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
+    }]);
+    const policy = role.node.tryFindChild('DefaultPolicy');
+    if (policy) {
+      suppressNag(policy, [{
+        id: 'AwsSolutions-IAM5',
+        reason: 'aws-cdk-lib\'s BucketNotificationsHandler needs s3:PutBucketNotification, which it is granted on "*".',
+        appliesTo: ['Resource::*'],
+      }]);
+    }
+  }
+
+  private createApi(
+    props: TapServerlessProps,
+    authorization: ApiAuthorization,
+    handler: lambda.Function,
+    rate: number,
+    burst: number,
+  ): { api: apigw.RestApi; apiKey?: apigw.IApiKey; accessLogGroup?: logs.LogGroup } {
+    const accessLogging = props.apiAccessLogging ?? true;
+    const accessLogGroup = accessLogging
+      ? new logs.LogGroup(this, 'ApiAccessLogGroup', { retention: this.logRetention, removalPolicy: this.removalPolicy })
+      : undefined;
+    if (!accessLogging) {
+      Annotations.of(this).addWarningV2('cdk-tap-serverless:noAccessLogs',
+        'apiAccessLogging is false: API requests will not be logged.');
+    }
+    const cloudWatchRole = props.apiCloudWatchRole ?? true;
+
+    const api = new apigw.RestApi(this, 'Api', {
+      description: `TapServerless notifications API (${this.environmentSuffix})`,
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      cloudWatchRole,
+      cloudWatchRoleRemovalPolicy: cloudWatchRole ? this.removalPolicy : undefined,
+      deployOptions: {
+        stageName: this.environmentSuffix,
+        throttlingRateLimit: rate,
+        throttlingBurstLimit: burst,
+        tracingEnabled: this.tracing,
+        metricsEnabled: true,
+        loggingLevel: cloudWatchRole ? apigw.MethodLoggingLevel.ERROR : apigw.MethodLoggingLevel.OFF,
+        dataTraceEnabled: false,
+        accessLogDestination: accessLogGroup ? new apigw.LogGroupLogDestination(accessLogGroup) : undefined,
+        accessLogFormat: accessLogGroup ? apigw.AccessLogFormat.jsonWithStandardFields({
+          caller: true,
+          httpMethod: true,
+          ip: true,
+          protocol: true,
+          requestTime: true,
+          resourcePath: true,
+          responseLength: true,
+          status: true,
+          user: true,
+        }) : undefined,
+      },
+    });
+    if (cloudWatchRole) {
+      suppressNag(api.node.findChild('CloudWatchRole'), [{
+        id: 'AwsSolutions-IAM4',
+        reason: 'AmazonAPIGatewayPushToCloudWatchLogs is the AWS-managed policy API Gateway documents for its account-level logging role.',
+        appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
+      }]);
+    }
+    suppressNag(api.deploymentStage, [{
+      id: 'AwsSolutions-APIG3',
+      reason: 'A WAF web ACL is an account-level choice (rules, cost); associate one with the stage (api.deploymentStage.stageArn) if needed.',
+    }]);
+
+    const validator = api.addRequestValidator('RequestValidator', {
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    const { methodOptions, apiKey } = this.bindAuthorization(authorization, api, rate, burst);
+    const integration = new apigw.LambdaIntegration(handler, { proxy: true, scopePermissionToMethod: false });
+
+    const notifications = api.root.addResource('notifications');
+    const byId = notifications.addResource('{id}');
+    if (props.corsAllowedOrigins) {
+      const cors: apigw.CorsOptions = {
+        allowOrigins: props.corsAllowedOrigins,
+        allowMethods: ['GET', 'POST', 'OPTIONS'],
+        allowHeaders: [...apigw.Cors.DEFAULT_HEADERS, 'X-Amz-Content-Sha256'],
+        maxAge: Duration.hours(1),
+      };
+      for (const resource of [notifications, byId]) {
+        resource.addCorsPreflight(cors);
+        this.suppressPublicMethod(resource.node.findChild('OPTIONS'), 'CORS preflight requests carry no credentials by design (Fetch standard).');
+      }
+    }
+
+    const model = api.addModel('CreateNotificationModel', {
+      contentType: 'application/json',
+      modelName: 'CreateNotification',
+      description: 'Body of POST /notifications',
+      schema: toApiGatewaySchema(CREATE_NOTIFICATION_SCHEMA),
+    });
+    const list = notifications.addMethod('GET', integration, {
+      ...methodOptions,
+      requestValidator: validator,
+      requestParameters: {
+        'method.request.querystring.limit': false,
+        'method.request.querystring.nextToken': false,
+        'method.request.querystring.type': false,
+      },
+    });
+    const create = notifications.addMethod('POST', integration, {
+      ...methodOptions,
+      requestValidator: validator,
+      requestModels: { 'application/json': model },
+    });
+    const get = byId.addMethod('GET', integration, {
+      ...methodOptions,
+      requestValidator: validator,
+      requestParameters: { 'method.request.path.id': true },
+    });
+    for (const method of [list, create, get]) {
+      this.suppressAuthorizedMethod(method, authorization);
+    }
+
+    const status = api.root.addResource('status');
+    const statusMethod = status.addMethod('GET', new apigw.MockIntegration({
+      requestTemplates: { 'application/json': '{"statusCode": 200}' },
+      passthroughBehavior: apigw.PassthroughBehavior.NEVER,
+      integrationResponses: [{
+        statusCode: '200',
+        responseParameters: { 'method.response.header.Cache-Control': "'no-store'" },
+        responseTemplates: {
+          'application/json': JSON.stringify({
+            status: 'healthy',
+            timestamp: '$context.requestTime',
+            environment: this.environmentSuffix,
+          }),
+        },
+      }],
+    }), {
+      authorizationType: apigw.AuthorizationType.NONE,
+      methodResponses: [{
+        statusCode: '200',
+        responseModels: { 'application/json': apigw.Model.EMPTY_MODEL },
+        responseParameters: { 'method.response.header.Cache-Control': true },
+      }],
+    });
+    this.suppressPublicMethod(statusMethod, 'A health check for load balancers and monitors: it reveals only "healthy", the time and the environment name.');
+
+    return { api, apiKey, accessLogGroup };
+  }
+
+  private bindAuthorization(
+    authorization: ApiAuthorization,
+    api: apigw.RestApi,
+    rate: number,
+    burst: number,
+  ): { methodOptions: apigw.MethodOptions; apiKey?: apigw.IApiKey } {
+    switch (authorization.type) {
+      case ApiAuthorizationType.IAM:
+        return { methodOptions: { authorizationType: apigw.AuthorizationType.IAM } };
+      case ApiAuthorizationType.NONE:
+        return { methodOptions: { authorizationType: apigw.AuthorizationType.NONE } };
+      case ApiAuthorizationType.COGNITO: {
+        const authorizer = new apigw.CognitoUserPoolsAuthorizer(this, 'CognitoAuthorizer', {
+          cognitoUserPools: authorization.userPools,
+        });
+        return {
+          methodOptions: {
+            authorizationType: apigw.AuthorizationType.COGNITO,
+            authorizer,
+            authorizationScopes: authorization.scopes.length > 0 ? authorization.scopes : undefined,
+          },
+        };
+      }
+      case ApiAuthorizationType.API_KEY: {
+        const apiKey = api.addApiKey('ApiKey', { description: `TapServerless notifications API key (${this.environmentSuffix})` });
+        const plan = api.addUsagePlan('UsagePlan', {
+          description: `TapServerless notifications API (${this.environmentSuffix})`,
+          throttle: { rateLimit: rate, burstLimit: burst },
+          apiStages: [{ api, stage: api.deploymentStage }],
+        });
+        plan.addApiKey(apiKey);
+        return { methodOptions: { authorizationType: apigw.AuthorizationType.NONE, apiKeyRequired: true }, apiKey };
+      }
+    }
+  }
+
+  private suppressAuthorizedMethod(method: apigw.Method, authorization: ApiAuthorization): void {
+    switch (authorization.type) {
+      case ApiAuthorizationType.IAM:
+        suppressNag(method, [{ id: 'AwsSolutions-COG4', reason: 'The method uses AWS IAM (SigV4) authorization instead of Cognito.' }]);
+        break;
+      case ApiAuthorizationType.API_KEY:
+        suppressNag(method, [
+          { id: 'AwsSolutions-APIG4', reason: 'The user chose API key authorization (ApiAuthorization.apiKey()).' },
+          { id: 'AwsSolutions-COG4', reason: 'The user chose API key authorization (ApiAuthorization.apiKey()).' },
+        ]);
+        break;
+      // ApiAuthorization.none() is left to cdk-nag to report: a risky choice stays visible.
+      case ApiAuthorizationType.NONE:
+      case ApiAuthorizationType.COGNITO:
+        break;
+    }
+  }
+
+  private suppressPublicMethod(method: IConstruct, reason: string): void {
+    suppressNag(method, [
+      { id: 'AwsSolutions-APIG4', reason },
+      { id: 'AwsSolutions-COG4', reason },
+    ]);
+  }
+}
+
+function escapeRegex(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+type SchemaNode = { readonly [key: string]: unknown };
+
+/** Converts the shared (plain JSON) draft-04 schema to the API Gateway model schema type. */
+function toApiGatewaySchema(node: SchemaNode, root = true): apigw.JsonSchema {
+  const typeMap: Record<string, apigw.JsonSchemaType> = {
+    object: apigw.JsonSchemaType.OBJECT,
+    string: apigw.JsonSchemaType.STRING,
+    number: apigw.JsonSchemaType.NUMBER,
+    integer: apigw.JsonSchemaType.INTEGER,
+    boolean: apigw.JsonSchemaType.BOOLEAN,
+    array: apigw.JsonSchemaType.ARRAY,
+  };
+  const out: Record<string, unknown> = {};
+  if (root) out.schema = apigw.JsonSchemaVersion.DRAFT4;
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'type') {
+      out.type = typeMap[value as string];
+    } else if (key === 'properties') {
+      out.properties = Object.fromEntries(Object.entries(value as Record<string, SchemaNode>)
+        .map(([name, child]) => [name, toApiGatewaySchema(child, false)]));
+    } else {
+      out[key] = value;
+    }
+  }
+  return out as apigw.JsonSchema;
+}

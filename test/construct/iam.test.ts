@@ -1,0 +1,87 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { synth } from './util';
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource?: unknown;
+  Condition?: unknown;
+}
+
+/** Every statement of every identity policy in the template, with the policy's logical id. */
+function identityStatements(template: Template): Array<{ policy: string; statement: Statement }> {
+  return Object.entries(template.findResources('AWS::IAM::Policy')).flatMap(([policy, r]) =>
+    (r.Properties.PolicyDocument.Statement as Statement[]).map((statement) => ({ policy, statement })));
+}
+
+const asArray = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+
+/** Actions AWS offers no resource-level permission for: "*" is the only valid resource. */
+const RESOURCE_STAR_ACTIONS = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
+
+describe('least privilege', () => {
+  const { template } = synth();
+  const statements = identityStatements(template);
+  const ours = statements.filter((s) => s.policy.startsWith('Tap'));
+
+  test('the construct has identity policies to check', () => {
+    expect(ours.length).toBeGreaterThanOrEqual(3);
+  });
+
+  test('no statement has resource "*" except for actions AWS requires it for', () => {
+    const offending = statements.filter(({ statement }) =>
+      asArray(statement.Resource).includes('*') && !asArray(statement.Action).every((a) => RESOURCE_STAR_ACTIONS.has(a)));
+    expect(offending).toEqual([]);
+  });
+
+  test('no wildcard service actions such as s3:*, sqs:* or dynamodb:*', () => {
+    const offending = ours.filter(({ statement }) => asArray(statement.Action).some((a) => /(^\*$|:\*$)/.test(a)));
+    expect(offending).toEqual([]);
+  });
+
+  test('the image processor reads only images/ and writes only thumbnails/', () => {
+    const s3 = ours.filter(({ policy, statement }) =>
+      policy.startsWith('TapImageProcessor') && asArray(statement.Action).some((a) => a.startsWith('s3:')));
+    const resources = JSON.stringify(s3.map(({ statement }) => [statement.Action, statement.Resource]));
+    expect(resources).toContain('"/images/*"');
+    expect(resources).toContain('"/thumbnails/*"');
+    expect(resources).not.toContain('/data/');
+    expect(resources).not.toContain('/reports/');
+    const put = s3.find(({ statement }) => asArray(statement.Action).includes('s3:PutObject'));
+    expect(JSON.stringify(put?.statement.Resource)).toContain('/thumbnails/*');
+  });
+
+  test('the data validator reads only data/ and writes only reports/', () => {
+    const s3 = ours.filter(({ policy, statement }) =>
+      policy.startsWith('TapDataValidator') && asArray(statement.Action).some((a) => a.startsWith('s3:')));
+    const resources = JSON.stringify(s3.map(({ statement }) => statement.Resource));
+    expect(resources).toContain('"/data/*"');
+    expect(resources).toContain('"/reports/*"');
+    expect(resources).not.toContain('/images/');
+  });
+
+  test('the notification handler has no S3 or SQS access, and queries only the two indexes', () => {
+    const handler = ours.filter(({ policy }) => policy.startsWith('TapNotificationHandler'));
+    const actions = handler.flatMap(({ statement }) => asArray(statement.Action));
+    expect(actions.filter((a) => a.startsWith('s3:') || a.startsWith('sqs:'))).toEqual([]);
+    expect(actions).not.toContain('dynamodb:Scan');
+    const query = handler.find(({ statement }) => asArray(statement.Action).includes('dynamodb:Query'));
+    expect(JSON.stringify(query?.statement.Resource)).toMatch(/\/index\/byTime.*\/index\/byType/);
+  });
+
+  test('functions use their own roles, without the AWSLambdaBasicExecutionRole managed policy', () => {
+    const roles = Object.entries(template.findResources('AWS::IAM::Role')).filter(([id]) => id.startsWith('Tap') && id.includes('Role') && !id.includes('CloudWatch'));
+    expect(roles).toHaveLength(3);
+    for (const [, role] of roles) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  test('functions may write only to their own log group', () => {
+    const logs = ours.filter(({ statement }) => asArray(statement.Action).includes('logs:PutLogEvents'));
+    expect(logs).toHaveLength(3);
+    for (const { statement } of logs) {
+      expect(statement.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/LogGroup/), 'Arn'] });
+    }
+  });
+});

@@ -1,0 +1,91 @@
+import { Aspects, CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { nagStack } from './util';
+import { ApiAuthorization, TapServerless, TapServerlessProps } from '../../src';
+
+/** Every cdk-nag finding (errors and warnings) reported on the stack. */
+function findings(stack: Stack): string[] {
+  const annotations = Annotations.fromStack(stack);
+  return [
+    ...annotations.findError('*', Match.stringLikeRegexp('.*')),
+    ...annotations.findWarning('*', Match.stringLikeRegexp('(AwsSolutions|Serverless)-.*')),
+  ].map((f) => `${f.id}: ${String(f.entry.data).split('\n')[0]}`);
+}
+
+const CONFIGURATIONS: Array<[string, (stack: Stack) => TapServerlessProps]> = [
+  ['defaults', () => ({})],
+  ['CORS, API key, x86_64, reserved concurrency, DESTROY', () => ({
+    corsAllowedOrigins: ['https://app.example.com'],
+    apiAuthorization: ApiAuthorization.apiKey(),
+    imageProcessor: { architecture: lambda.Architecture.X86_64, reservedConcurrentExecutions: 2 },
+    removalPolicy: RemovalPolicy.DESTROY,
+  })],
+  ['Cognito', (stack) => ({
+    apiAuthorization: ApiAuthorization.cognito([new cognito.UserPool(stack, 'Pool', {
+      passwordPolicy: { minLength: 12, requireDigits: true, requireLowercase: true, requireSymbols: true, requireUppercase: true },
+      featurePlan: cognito.FeaturePlan.PLUS,
+      mfa: cognito.Mfa.REQUIRED,
+      mfaSecondFactor: { sms: false, otp: true },
+    })]),
+  })],
+  ['existing bucket', (stack) => ({ existingBucket: s3.Bucket.fromBucketName(stack, 'Existing', 'my-uploads') })],
+];
+
+describe('cdk-nag AwsSolutions and Serverless packs', () => {
+  test.each(CONFIGURATIONS)('reports no unsuppressed finding: %s', (_name, build) => {
+    // GIVEN
+    const { app, stack } = nagStack();
+    // WHEN
+    new TapServerless(stack, 'Tap', build(stack));
+    app.synth();
+    // THEN
+    expect(findings(stack)).toEqual([]);
+  });
+
+  test('risky choices stay visible: no authorization and no tracing are reported', () => {
+    // GIVEN
+    const { app, stack } = nagStack();
+    // WHEN
+    new TapServerless(stack, 'Tap', { apiAuthorization: ApiAuthorization.none(), tracing: false });
+    app.synth();
+    // THEN
+    const found = findings(stack);
+    expect(found.filter((f) => f.includes('AwsSolutions-APIG4'))).toHaveLength(3);
+    expect(found.filter((f) => f.includes('Serverless-LambdaTracing'))).toHaveLength(3);
+    expect(found.some((f) => f.includes('Serverless-APIGWXrayEnabled'))).toBe(true);
+  });
+
+  test('the packs are active: a bare, non-compliant resource in the same setup is reported', () => {
+    // GIVEN a stack with the packs and an unhardened bucket
+    const { app, stack } = nagStack();
+    new s3.Bucket(stack, 'Unhardened');
+    // WHEN
+    app.synth();
+    // THEN
+    const found = findings(stack);
+    expect(found.some((f) => f.includes('AwsSolutions-S1'))).toBe(true);
+    expect(found.some((f) => f.includes('AwsSolutions-S10'))).toBe(true);
+  });
+
+  test('every suppression names one rule and gives a reason', () => {
+    // GIVEN
+    const { app, stack } = nagStack();
+    new TapServerless(stack, 'Tap', { corsAllowedOrigins: ['https://app.example.com'] });
+    app.synth();
+    // THEN
+    const suppressions = stack.node.findAll()
+      .filter((c): c is CfnResource => c instanceof CfnResource)
+      .flatMap((r) => (r.getMetadata('cdk_nag')?.rules_to_suppress ?? []) as Array<{ id: string; reason: string }>);
+    expect(suppressions.length).toBeGreaterThan(0);
+    for (const s of suppressions) {
+      expect(s.id).toMatch(/^(AwsSolutions|Serverless)-[A-Za-z0-9]+$/);
+      expect(s.reason.length).toBeGreaterThanOrEqual(40);
+    }
+    // No stack-wide suppression: each one is attached to a single resource.
+    expect(stack.templateOptions.metadata?.cdk_nag).toBeUndefined();
+    expect(Aspects.of(stack).all.length).toBe(2);
+  });
+});

@@ -1,0 +1,598 @@
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { ENV, synth } from './util';
+import { ApiAuthorization, TapServerless, TapServerlessProps } from '../../src';
+
+/** The three application functions (not aws-cdk-lib's helper functions). */
+function appFunctions(template: Template): Record<string, any> {
+  return template.findResources('AWS::Lambda::Function', {
+    Properties: { Description: Match.stringLikeRegexp('^TapServerless: ') },
+  });
+}
+
+function functionProps(template: Template, descriptionPart: string): any {
+  const found = Object.values(appFunctions(template)).filter((f) => f.Properties.Description.includes(descriptionPart));
+  expect(found).toHaveLength(1);
+  return found[0].Properties;
+}
+
+function expectSynthError(props: TapServerlessProps, message: RegExp): void {
+  expect(() => synth(props)).toThrow(message);
+}
+
+describe('defaults', () => {
+  const { template, tap } = synth();
+
+  test('creates one bucket, one queue, one table and three application functions on arm64', () => {
+    template.resourceCountIs('AWS::S3::Bucket', 1);
+    template.resourceCountIs('AWS::SQS::Queue', 1);
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    const fns = Object.values(appFunctions(template));
+    expect(fns).toHaveLength(3);
+    for (const fn of fns) {
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.Runtime).toBe('nodejs24.x');
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON' });
+    }
+  });
+
+  test('routes images/ and data/ uploads to their functions with prefix filters', () => {
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      NotificationConfiguration: {
+        LambdaFunctionConfigurations: [
+          {
+            Events: ['s3:ObjectCreated:*'],
+            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'images/' }] } },
+            LambdaFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('TapImageProcessor'), 'Arn'] },
+          },
+          {
+            Events: ['s3:ObjectCreated:*'],
+            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'data/' }] } },
+            LambdaFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('TapDataValidator'), 'Arn'] },
+          },
+        ],
+      },
+    });
+  });
+
+  test('no notification filter matches an output key: thumbnails and reports cannot re-trigger a function', () => {
+    const config = Object.values(template.findResources('Custom::S3BucketNotifications'))[0].Properties.NotificationConfiguration;
+    const filters: string[] = config.LambdaFunctionConfigurations
+      .map((c: any) => c.Filter.Key.FilterRules.find((r: any) => r.Name === 'prefix').Value);
+    expect(filters.sort()).toEqual(['data/', 'images/']);
+    for (const outputKey of ['thumbnails/images/cat.jpg/128.webp', 'reports/data/x.csv.report.json']) {
+      expect(filters.filter((prefix) => outputKey.startsWith(prefix))).toEqual([]);
+    }
+  });
+
+  test('hardens the bucket: versioned, SSE, no public access, owner-enforced, TLS only', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        })]),
+      },
+    });
+  });
+
+  test('tiers current versions to Standard-IA at 30 days and Glacier at 90, expires noncurrent versions at 90', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: [Match.objectLike({
+          Status: 'Enabled',
+          Transitions: [
+            { StorageClass: 'STANDARD_IA', TransitionInDays: 30 },
+            { StorageClass: 'GLACIER', TransitionInDays: 90 },
+          ],
+          NoncurrentVersionExpiration: { NoncurrentDays: 90 },
+        })],
+      },
+    });
+  });
+
+  test('keeps failed events 14 days in an encrypted, TLS-only dead-letter queue wired to both S3 functions', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 1209600, SqsManagedSseEnabled: true });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
+    });
+    for (const part of ['images', 'data files']) {
+      expect(functionProps(template, part).DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': [expect.stringMatching(/^TapDeadLetterQueue/), 'Arn'] } });
+    }
+    expect(functionProps(template, 'API').DeadLetterConfig).toBeUndefined();
+  });
+
+  test('retries twice and drops events older than 6 hours to the DLQ', () => {
+    const configs = template.findResources('AWS::Lambda::EventInvokeConfig');
+    expect(Object.keys(configs)).toHaveLength(2);
+    for (const c of Object.values(configs)) {
+      expect(c.Properties).toMatchObject({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 21600, Qualifier: '$LATEST' });
+    }
+  });
+
+  test('sets explicit memory and timeout per function', () => {
+    expect(functionProps(template, 'images')).toMatchObject({ MemorySize: 1024, Timeout: 60 });
+    expect(functionProps(template, 'data files')).toMatchObject({ MemorySize: 512, Timeout: 300 });
+    expect(functionProps(template, 'API')).toMatchObject({ MemorySize: 256, Timeout: 10 });
+  });
+
+  test('passes prefixes, table and environment to the functions through shared variable names', () => {
+    expect(functionProps(template, 'images').Environment.Variables).toMatchObject({
+      TAP_TABLE_NAME: { Ref: expect.stringMatching(/^TapNotificationsTable/) },
+      TAP_BUCKET_NAME: { Ref: expect.stringMatching(/^TapBucket/) },
+      TAP_IMAGES_PREFIX: 'images/',
+      TAP_DATA_PREFIX: 'data/',
+      TAP_THUMBNAILS_PREFIX: 'thumbnails/',
+      TAP_REPORTS_PREFIX: 'reports/',
+      TAP_ENVIRONMENT: 'dev',
+      POWERTOOLS_SERVICE_NAME: 'image-processor',
+      POWERTOOLS_METRICS_NAMESPACE: 'TapServerless',
+    });
+    expect(functionProps(template, 'API').Environment.Variables.TAP_CORS_ORIGINS).toBeUndefined();
+  });
+
+  test('gives every function its own log group with one-month retention, and the API an access log group', () => {
+    const groups = template.findResources('AWS::Logs::LogGroup');
+    expect(Object.keys(groups)).toHaveLength(4);
+    for (const g of Object.values(groups)) {
+      expect(g.Properties.RetentionInDays).toBe(30);
+    }
+    for (const fn of Object.values(appFunctions(template))) {
+      expect(fn.Properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(/LogGroup/) });
+    }
+  });
+
+  test('uses no deprecated logRetention custom resource', () => {
+    template.resourceCountIs('Custom::LogRetention', 0);
+  });
+
+  test('stores notifications by id with a by-time and a by-type index, on demand, encrypted, with PITR', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      GlobalSecondaryIndexes: [
+        Match.objectLike({
+          IndexName: 'byTime',
+          KeySchema: [{ AttributeName: 'feed', KeyType: 'HASH' }, { AttributeName: 'sortKey', KeyType: 'RANGE' }],
+          Projection: { ProjectionType: 'ALL' },
+        }),
+        Match.objectLike({
+          IndexName: 'byType',
+          KeySchema: [{ AttributeName: 'type', KeyType: 'HASH' }, { AttributeName: 'sortKey', KeyType: 'RANGE' }],
+        }),
+      ],
+    });
+  });
+
+  test('retains the bucket, the table, the queue and the log groups', () => {
+    for (const type of ['AWS::S3::Bucket', 'AWS::DynamoDB::Table', 'AWS::SQS::Queue', 'AWS::Logs::LogGroup']) {
+      for (const r of Object.values(template.findResources(type))) {
+        expect(r.DeletionPolicy).toBe('Retain');
+      }
+    }
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
+  });
+
+  test('exposes every resource it creates', () => {
+    expect(tap.bucket).toBeDefined();
+    expect(tap.imageProcessor).toBeDefined();
+    expect(tap.dataValidator).toBeDefined();
+    expect(tap.notificationHandler).toBeDefined();
+    expect(tap.api).toBeDefined();
+    expect(tap.apiUrl).toBeDefined();
+    expect(tap.deadLetterQueue).toBeDefined();
+    expect(tap.notificationsTable).toBeDefined();
+    expect(tap.apiAccessLogGroup).toBeDefined();
+    expect(tap.apiKey).toBeUndefined();
+    expect(tap.environmentSuffix).toBe('dev');
+  });
+
+  test('tags taggable resources with Project, Environment and ManagedBy', () => {
+    const expected = [
+      { Key: 'Environment', Value: 'dev' },
+      { Key: 'ManagedBy', Value: 'CDK' },
+      { Key: 'Project', Value: 'TapServerless' },
+    ];
+    for (const type of ['AWS::S3::Bucket', 'AWS::SQS::Queue', 'AWS::DynamoDB::Table', 'AWS::Lambda::Function', 'AWS::ApiGateway::RestApi', 'AWS::ApiGateway::Stage', 'AWS::IAM::Role', 'AWS::Logs::LogGroup']) {
+      for (const [id, r] of Object.entries(template.findResources(type))) {
+        if (id.startsWith('BucketNotificationsHandler')) continue; // aws-cdk-lib's stack-level singleton, outside the construct
+        expect({ id, tags: r.Properties.Tags }).toEqual({ id, tags: expect.arrayContaining(expected) });
+      }
+    }
+  });
+});
+
+describe('REST API', () => {
+  test('exposes /notifications (GET, POST), /notifications/{id} (GET) with IAM auth and /status without', () => {
+    const { template } = synth();
+    template.resourceCountIs('AWS::ApiGateway::RestApi', 1);
+    const paths = Object.values(template.findResources('AWS::ApiGateway::Resource')).map((r) => r.Properties.PathPart);
+    expect(paths.sort()).toEqual(['notifications', 'status', '{id}']);
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map((m) => m.Properties);
+    const lambdaMethods = methods.filter((m) => m.Integration.Type === 'AWS_PROXY');
+    expect(lambdaMethods.map((m) => m.HttpMethod).sort()).toEqual(['GET', 'GET', 'POST']);
+    for (const m of lambdaMethods) expect(m.AuthorizationType).toBe('AWS_IAM');
+    const status = methods.filter((m) => m.Integration.Type === 'MOCK');
+    expect(status).toHaveLength(1);
+    expect(status[0].AuthorizationType).toBe('NONE');
+    template.resourceCountIs('AWS::ApiGateway::Method', 4); // no OPTIONS without CORS
+  });
+
+  test('/status answers from a MOCK integration with status, request time and environment', () => {
+    const { template } = synth({ environmentSuffix: 'prod' });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'GET',
+      Integration: {
+        Type: 'MOCK',
+        RequestTemplates: { 'application/json': '{"statusCode": 200}' },
+        IntegrationResponses: [Match.objectLike({
+          StatusCode: '200',
+          ResponseTemplates: {
+            'application/json': '{"status":"healthy","timestamp":"$context.requestTime","environment":"prod"}',
+          },
+        })],
+      },
+    });
+  });
+
+  test('validates POST bodies against a model and query/path parameters with a request validator', () => {
+    const { template } = synth();
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
+    template.hasResourceProperties('AWS::ApiGateway::Model', {
+      ContentType: 'application/json',
+      Schema: Match.objectLike({
+        $schema: 'http://json-schema.org/draft-04/schema#',
+        type: 'object',
+        required: ['type', 'message'],
+        additionalProperties: false,
+      }),
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST',
+      RequestValidatorId: Match.anyValue(),
+      RequestModels: { 'application/json': Match.anyValue() },
+    });
+  });
+
+  test('names the stage after the environment, throttles it, traces it and writes JSON access logs', () => {
+    const { template } = synth({ environmentSuffix: 'staging', apiThrottlingRateLimit: 10, apiThrottlingBurstLimit: 20 });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'staging',
+      TracingEnabled: true,
+      MethodSettings: [Match.objectLike({
+        HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20, LoggingLevel: 'ERROR', DataTraceEnabled: false,
+      })],
+      AccessLogSetting: {
+        DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('TapApiAccessLogGroup'), 'Arn'] },
+        Format: Match.stringLikeRegexp('^\\{"requestId":"\\$context.requestId"'),
+      },
+    });
+  });
+
+  test('defaults throttling to 50 requests per second with bursts of 100', () => {
+    const { template } = synth();
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 })],
+    });
+  });
+
+  test('creates the API Gateway CloudWatch role unless told the account has one', () => {
+    synth().template.resourceCountIs('AWS::ApiGateway::Account', 1);
+    const { template } = synth({ apiCloudWatchRole: false });
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    template.hasResourceProperties('AWS::ApiGateway::Stage', { MethodSettings: [Match.objectLike({ LoggingLevel: 'OFF' })] });
+  });
+
+  test('can turn access logs off, with a warning', () => {
+    const { template, stack, tap } = synth({ apiAccessLogging: false });
+    template.resourceCountIs('AWS::Logs::LogGroup', 3);
+    expect(tap.apiAccessLogGroup).toBeUndefined();
+    Annotations.fromStack(stack).hasWarning('/TestStack/Tap', Match.stringLikeRegexp('apiAccessLogging is false'));
+  });
+
+  test('has no CORS by default', () => {
+    const { template } = synth();
+    expect(Object.values(template.findResources('AWS::ApiGateway::Method')).map((m) => m.Properties.HttpMethod)).not.toContain('OPTIONS');
+  });
+
+  test('answers CORS preflight without authorization for the allowed origins', () => {
+    const { template } = synth({ corsAllowedOrigins: ['https://app.example.com'] });
+    const options = Object.values(template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'OPTIONS' } }));
+    expect(options).toHaveLength(2);
+    for (const o of options) {
+      expect(o.Properties.AuthorizationType).toBe('NONE');
+      expect(JSON.stringify(o.Properties.Integration.IntegrationResponses)).toContain("'https://app.example.com'");
+    }
+    expect(functionProps(template, 'API').Environment.Variables.TAP_CORS_ORIGINS).toBe('https://app.example.com');
+  });
+
+  test('warns when CORS allows every origin', () => {
+    const { stack } = synth({ corsAllowedOrigins: ['*'] });
+    Annotations.fromStack(stack).hasWarning('/TestStack/Tap', Match.stringLikeRegexp('corsAllowedOrigins includes "\\*"'));
+  });
+
+  test('fails when a CORS origin is not an origin', () => {
+    expectSynthError({ corsAllowedOrigins: ['https://app.example.com/'] }, /corsAllowedOrigins \("https:\/\/app.example.com\/"\).*no path or trailing/);
+    expectSynthError({ corsAllowedOrigins: [] }, /corsAllowedOrigins \(\[\]\).*Leave it unset/);
+  });
+
+  test('fails when throttling limits are not positive', () => {
+    expectSynthError({ apiThrottlingRateLimit: 0 }, /apiThrottlingRateLimit \(0\)/);
+    expectSynthError({ apiThrottlingBurstLimit: 1.5 }, /apiThrottlingBurstLimit \(1.5\)/);
+  });
+
+  test('ApiAuthorization.none() leaves methods open, with a warning', () => {
+    const { template, stack } = synth({ apiAuthorization: ApiAuthorization.none() });
+    for (const m of Object.values(template.findResources('AWS::ApiGateway::Method'))) {
+      expect(m.Properties.AuthorizationType).toBe('NONE');
+    }
+    Annotations.fromStack(stack).hasWarning('/TestStack/Tap', Match.stringLikeRegexp('anyone who knows the URL'));
+  });
+
+  test('ApiAuthorization.apiKey() requires a key and creates the key and a usage plan on the stage', () => {
+    const { template, tap } = synth({ apiAuthorization: ApiAuthorization.apiKey() });
+    template.resourceCountIs('AWS::ApiGateway::ApiKey', 1);
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      ApiStages: [Match.objectLike({ Stage: Match.anyValue() })],
+      Throttle: { RateLimit: 50, BurstLimit: 100 },
+    });
+    template.resourceCountIs('AWS::ApiGateway::UsagePlanKey', 1);
+    const lambdaMethods = Object.values(template.findResources('AWS::ApiGateway::Method'))
+      .filter((m) => m.Properties.Integration.Type === 'AWS_PROXY');
+    expect(lambdaMethods).toHaveLength(3);
+    for (const m of lambdaMethods) expect(m.Properties.ApiKeyRequired).toBe(true);
+    expect(tap.apiKey).toBeDefined();
+  });
+
+  test('ApiAuthorization.cognito() uses a user pool authorizer with the given scopes', () => {
+    const { template } = synth(undefined, (stack: Stack) => ({
+      apiAuthorization: ApiAuthorization.cognito([new cognito.UserPool(stack, 'Pool')], { scopes: ['notifications/read'] }),
+    }));
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'COGNITO_USER_POOLS' });
+    const lambdaMethods = Object.values(template.findResources('AWS::ApiGateway::Method'))
+      .filter((m) => m.Properties.Integration.Type === 'AWS_PROXY');
+    for (const m of lambdaMethods) {
+      expect(m.Properties).toMatchObject({ AuthorizationType: 'COGNITO_USER_POOLS', AuthorizationScopes: ['notifications/read'] });
+    }
+  });
+
+  test('fails when ApiAuthorization.cognito() gets no user pool', () => {
+    expect(() => ApiAuthorization.cognito([])).toThrow(/userPools is empty/);
+  });
+});
+
+describe('bucket options', () => {
+  test('uses an existing bucket instead of creating one', () => {
+    const { template, tap } = synth(undefined, (stack) => ({ existingBucket: s3.Bucket.fromBucketName(stack, 'Existing', 'my-uploads') }));
+    template.resourceCountIs('AWS::S3::Bucket', 0);
+    template.hasResourceProperties('Custom::S3BucketNotifications', { BucketName: 'my-uploads', Managed: false });
+    expect(tap.bucket.bucketName).toBe('my-uploads');
+  });
+
+  test('fails when both existingBucket and bucketProps are given', () => {
+    expect(() => synth(undefined, (stack) => ({
+      existingBucket: s3.Bucket.fromBucketName(stack, 'Existing', 'my-uploads'),
+      bucketProps: { versioned: true },
+    }))).toThrow(/existingBucket and bucketProps were both given.*Pass only one/);
+  });
+
+  test('applies bucketProps over the defaults and grants the functions the bucket key', () => {
+    const { template } = synth(undefined, (stack) => ({
+      bucketProps: { encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }), encryption: s3.BucketEncryption.KMS },
+    }));
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyName: Match.stringLikeRegexp('TapImageProcessorRole'),
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['kms:Decrypt']) })]) },
+    });
+  });
+
+  test('configures the lifecycle transitions', () => {
+    const { template } = synth({
+      transitionToInfrequentAccessAfter: Duration.days(45),
+      transitionToGlacierAfter: Duration.days(180),
+      noncurrentVersionExpiration: Duration.days(7),
+    });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: [Match.objectLike({
+          Transitions: [
+            { StorageClass: 'STANDARD_IA', TransitionInDays: 45 },
+            { StorageClass: 'GLACIER', TransitionInDays: 180 },
+          ],
+          NoncurrentVersionExpiration: { NoncurrentDays: 7 },
+        })],
+      },
+    });
+  });
+
+  test('fails when Standard-IA comes before 30 days', () => {
+    expectSynthError({ transitionToInfrequentAccessAfter: Duration.days(10) },
+      /transitionToInfrequentAccessAfter \("10 days"\).*Use Duration.days\(30\) or more/);
+  });
+
+  test('fails when Glacier comes less than 30 days after Standard-IA', () => {
+    expectSynthError({ transitionToInfrequentAccessAfter: Duration.days(60), transitionToGlacierAfter: Duration.days(60) },
+      /transitionToGlacierAfter \("60 days"\).*Use Duration.days\(90\) or more/);
+  });
+
+  test('fails when noncurrent versions would expire in under a day', () => {
+    expectSynthError({ noncurrentVersionExpiration: Duration.hours(12) }, /noncurrentVersionExpiration/);
+  });
+
+  test('DESTROY deletes the stateful resources and empties the bucket', () => {
+    const { template } = synth({ removalPolicy: RemovalPolicy.DESTROY });
+    for (const type of ['AWS::S3::Bucket', 'AWS::DynamoDB::Table', 'AWS::SQS::Queue', 'AWS::Logs::LogGroup']) {
+      for (const r of Object.values(template.findResources(type))) {
+        expect(r.DeletionPolicy).toBe('Delete');
+      }
+    }
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 1);
+  });
+});
+
+describe('prefixes', () => {
+  test('uses custom prefixes in the filters and the functions\' environment', () => {
+    const { template } = synth({ imagesPrefix: 'in/img/', dataPrefix: 'in/data/', thumbnailsPrefix: 'out/thumbs/', reportsPrefix: 'out/reports/' });
+    const config = JSON.stringify(template.findResources('Custom::S3BucketNotifications'));
+    expect(config).toContain('"Value":"in/img/"');
+    expect(config).toContain('"Value":"in/data/"');
+    expect(functionProps(template, 'images').Environment.Variables).toMatchObject({
+      TAP_IMAGES_PREFIX: 'in/img/', TAP_THUMBNAILS_PREFIX: 'out/thumbs/', TAP_REPORTS_PREFIX: 'out/reports/',
+    });
+  });
+
+  test('fails when a prefix is empty', () => {
+    expectSynthError({ imagesPrefix: '' }, /imagesPrefix \(""\): a prefix must not be empty/);
+  });
+
+  test('fails when a prefix does not end with "/"', () => {
+    expectSynthError({ dataPrefix: 'data' }, /dataPrefix \("data"\): a prefix must end with "\/". Use "data\/"/);
+  });
+
+  test('fails when a prefix starts with "/"', () => {
+    expectSynthError({ reportsPrefix: '/reports/' }, /reportsPrefix \("\/reports\/"\): S3 keys do not start with/);
+  });
+
+  test('fails when an output prefix lies under an input prefix (recursive invocation)', () => {
+    expectSynthError({ thumbnailsPrefix: 'images/thumbnails/' }, /thumbnailsPrefix \("images\/thumbnails\/"\): it overlaps imagesPrefix.*recursive invocation/);
+  });
+
+  test('fails when an output prefix contains an input prefix', () => {
+    expectSynthError({ dataPrefix: 'reports/incoming/' }, /overlaps dataPrefix.*recursive invocation/);
+  });
+
+  test('fails when the two input prefixes overlap', () => {
+    expectSynthError({ imagesPrefix: 'uploads/', dataPrefix: 'uploads/data/' }, /overlaps .*both notification filters/);
+  });
+});
+
+describe('functions', () => {
+  test('applies functionDefaults, then per-function settings', () => {
+    const { template } = synth({
+      functionDefaults: { memorySize: 768, timeout: Duration.seconds(20), environment: { SHARED: '1' } },
+      dataValidator: { memorySize: 2048, timeout: Duration.minutes(10), environment: { OWN: '2' } },
+    });
+    expect(functionProps(template, 'images')).toMatchObject({ MemorySize: 768, Timeout: 20 });
+    expect(functionProps(template, 'API')).toMatchObject({ MemorySize: 768, Timeout: 20 });
+    const data = functionProps(template, 'data files');
+    expect(data).toMatchObject({ MemorySize: 2048, Timeout: 600 });
+    expect(data.Environment.Variables).toMatchObject({ SHARED: '1', OWN: '2', TAP_DATA_PREFIX: 'data/' });
+  });
+
+  test('can run a function on x86_64', () => {
+    const { template } = synth({ imageProcessor: { architecture: lambda.Architecture.X86_64 } });
+    expect(functionProps(template, 'images').Architectures).toEqual(['x86_64']);
+    expect(functionProps(template, 'data files').Architectures).toEqual(['arm64']);
+  });
+
+  test('reserves concurrency only when asked', () => {
+    expect(functionProps(synth().template, 'images').ReservedConcurrentExecutions).toBeUndefined();
+    const { template } = synth({ imageProcessor: { reservedConcurrentExecutions: 5 } });
+    expect(functionProps(template, 'images').ReservedConcurrentExecutions).toBe(5);
+  });
+
+  test('configures retries and event age', () => {
+    const { template } = synth({ retryAttempts: 0, maxEventAge: Duration.minutes(30) });
+    template.allResourcesProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 1800 });
+  });
+
+  test('uses an existing dead-letter queue', () => {
+    const { template, tap } = synth(undefined, (stack) => ({
+      existingDeadLetterQueue: sqs.Queue.fromQueueArn(stack, 'Dlq', 'arn:aws:sqs:eu-west-1:123456789012:my-dlq'),
+    }));
+    template.resourceCountIs('AWS::SQS::Queue', 0);
+    expect(functionProps(template, 'images').DeadLetterConfig).toEqual({ TargetArn: 'arn:aws:sqs:eu-west-1:123456789012:my-dlq' });
+    expect(tap.deadLetterQueue.queueArn).toBe('arn:aws:sqs:eu-west-1:123456789012:my-dlq');
+  });
+
+  test('can turn tracing off', () => {
+    const { template } = synth({ tracing: false });
+    for (const fn of Object.values(appFunctions(template))) expect(fn.Properties.TracingConfig).toBeUndefined();
+    template.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: false });
+  });
+
+  test('sets the log retention', () => {
+    const { template } = synth({ logRetention: logs.RetentionDays.ONE_YEAR });
+    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+  });
+
+  test('fails when retryAttempts is out of range', () => {
+    expectSynthError({ retryAttempts: 3 }, /retryAttempts \(3\).*Use 0, 1 or 2/);
+  });
+
+  test('fails when maxEventAge is out of range', () => {
+    expectSynthError({ maxEventAge: Duration.seconds(30) }, /maxEventAge \("30 seconds"\)/);
+    expectSynthError({ maxEventAge: Duration.hours(7) }, /maxEventAge \("7 hours"\)/);
+  });
+
+  test('fails when memory is out of range', () => {
+    expectSynthError({ imageProcessor: { memorySize: 64 } }, /imageProcessor.memorySize \(64\)/);
+  });
+
+  test('fails when the API function would outlive API Gateway\'s 29 seconds', () => {
+    expectSynthError({ functionDefaults: { timeout: Duration.minutes(1) } }, /notificationHandler.timeout \("1 minute"\).*29 seconds/);
+  });
+
+  test('fails when a timeout exceeds 15 minutes', () => {
+    expectSynthError({ dataValidator: { timeout: Duration.minutes(16) } }, /dataValidator.timeout \("16 minutes"\)/);
+  });
+
+  test('fails when reserved concurrency is zero', () => {
+    expectSynthError({ dataValidator: { reservedConcurrentExecutions: 0 } }, /dataValidator.reservedConcurrentExecutions \(0\)/);
+  });
+
+  test('fails when an environment variable uses a reserved name', () => {
+    expectSynthError({ functionDefaults: { environment: { TAP_TABLE_NAME: 'x' } } }, /functionDefaults?|imageProcessor.environment \("TAP_TABLE_NAME"\)/);
+    expectSynthError({ notificationHandler: { environment: { POWERTOOLS_LOG_LEVEL: 'DEBUG' } } }, /notificationHandler.environment \("POWERTOOLS_LOG_LEVEL"\)/);
+  });
+});
+
+describe('environment and tags', () => {
+  test('merges custom tags with the construct\'s tags', () => {
+    const { template } = synth({ environmentSuffix: 'prod', tags: { CostCenter: '42', ManagedBy: 'platform-team' } });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      Tags: Match.arrayWith([
+        { Key: 'CostCenter', Value: '42' },
+        { Key: 'Environment', Value: 'prod' },
+        { Key: 'ManagedBy', Value: 'platform-team' },
+        { Key: 'Project', Value: 'TapServerless' },
+      ]),
+    });
+  });
+
+  test('fails when the environment suffix is not a simple name', () => {
+    expectSynthError({ environmentSuffix: 'my env' }, /environmentSuffix \("my env"\)/);
+    expectSynthError({ environmentSuffix: '' }, /environmentSuffix \(""\)/);
+  });
+
+  test('two pipelines can live in one stack', () => {
+    const stack = new Stack(new App(), 'TwoStack', { env: ENV });
+    new TapServerless(stack, 'First');
+    new TapServerless(stack, 'Second', { environmentSuffix: 'second', apiCloudWatchRole: false });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::S3::Bucket', 2);
+    template.resourceCountIs('AWS::ApiGateway::RestApi', 2);
+  });
+});
