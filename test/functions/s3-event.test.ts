@@ -1,0 +1,112 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { CapturedOutput, captureConsole } from './support/console-capture';
+import { fakeConditionalPuts } from './support/fake-table';
+import { FIXTURE_BUCKET, FUNCTION_ENV, s3Event } from './support/fixtures';
+import { RejectionError } from '../../src/functions/shared/errors';
+import { createNotificationsTable } from '../../src/functions/shared/notifications-table';
+import { ObjectProcessor, processS3Event, ProcessS3EventOptions } from '../../src/functions/shared/s3-event';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+let output: CapturedOutput;
+
+beforeAll(() => {
+  // Powertools dev mode: Logger and Metrics write through the console captured below.
+  Object.assign(process.env, FUNCTION_ENV);
+});
+
+beforeEach(() => {
+  ddb.reset();
+  output = captureConsole();
+});
+
+afterEach(() => {
+  output.restore();
+});
+
+function options(processor: ObjectProcessor, overrides: Partial<ProcessS3EventOptions> = {}): ProcessS3EventOptions {
+  const logger = new Logger({ serviceName: 'test', logLevel: 'INFO' });
+  return {
+    kind: 'image',
+    inputPrefix: 'images/',
+    outputPrefixes: ['thumbnails/', 'reports/'],
+    processor,
+    store: { table: createNotificationsTable('notifications'), logger },
+    logger,
+    metrics: new Metrics({ namespace: 'TapServerless', serviceName: 'test' }),
+    expectedBucket: FIXTURE_BUCKET,
+    ...overrides,
+  };
+}
+
+describe('processS3Event with a swapped-in processor', () => {
+  test('a RejectionError from the processor is recorded as <kind>.rejected with its details, without throwing', async () => {
+    // GIVEN a processor that rejects PNGs and accepts the rest
+    const items = fakeConditionalPuts(ddb);
+    const processor: ObjectProcessor = async (object) => {
+      if (object.key.endsWith('.png')) {
+        throw new RejectionError('PNG is not allowed here', { format: 'png' });
+      }
+      return { type: 'image.processed', message: 'ok', details: { width: 10 } };
+    };
+
+    // WHEN
+    const summary = await processS3Event(s3Event('s3-images-several-records.json'), options(processor));
+
+    // THEN
+    expect(summary.records.map((r) => r.outcome)).toEqual(['image.processed', 'image.rejected', 'image.processed']);
+    const rejected = [...items.values()].find((i) => i.type === 'image.rejected');
+    expect(rejected?.details).toEqual(expect.objectContaining({ reason: 'PNG is not allowed here', format: 'png', key: 'images/cats/tabby.png' }));
+    expect(rejected?.message).toBe(`Rejected s3://${FIXTURE_BUCKET}/images/cats/tabby.png: PNG is not allowed here`);
+    expect([...items.values()].find((i) => i.type === 'image.processed')?.details).toEqual(expect.objectContaining({ width: 10 }));
+  });
+
+  test('records that are not ObjectCreated events, folder markers and other buckets are handled without processing', async () => {
+    // GIVEN
+    const event = s3Event('s3-images-several-records.json');
+    event.Records[0].eventName = 'ObjectRemoved:Delete';
+    event.Records[1].s3.object.key = 'images/albums/';
+    event.Records[2].s3.bucket.name = 'someone-elses-bucket';
+    const processed: string[] = [];
+    fakeConditionalPuts(ddb);
+
+    // WHEN
+    const summary = await processS3Event(event, options(async (object) => {
+      processed.push(`${object.bucket}/${object.key}`);
+      return { type: 'image.received', message: 'ok' };
+    }));
+
+    // THEN
+    expect(summary.records.map((r) => [r.outcome, r.reason])).toEqual([
+      ['skipped', 'event ObjectRemoved:Delete is not an ObjectCreated event'],
+      ['skipped', 'key is a folder placeholder'],
+      ['image.received', undefined],
+    ]);
+    expect(processed).toEqual(['someone-elses-bucket/images/diagram v2.webp']);
+    expect(output.logs().some((l) => l.level === 'WARN' && String(l.message).includes('bucket other than'))).toBe(true);
+  });
+
+  test('a malformed key under an output prefix is skipped, not rejected', async () => {
+    const event = s3Event('s3-images-malformed-key.json');
+    event.Records[0].s3.object.key = 'thumbnails/holiday%E0%A4%A.jpg/128.webp';
+
+    const summary = await processS3Event(event, options(async () => ({ type: 'image.received', message: 'ok' })));
+
+    expect(summary.records).toEqual([expect.objectContaining({ outcome: 'skipped' })]);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  test('metrics are flushed once per invocation, even when it throws', async () => {
+    fakeConditionalPuts(ddb);
+
+    await expect(processS3Event(s3Event('s3-images-several-records.json'), options(async () => {
+      throw new Error('socket hang up');
+    }))).rejects.toThrow(/3 of 3/);
+
+    expect(output.emf()).toHaveLength(1);
+    expect(output.metric('ObjectsFailed')).toBe(3);
+    expect(output.metric('ObjectsReceived')).toBe(3);
+  });
+});
