@@ -60,6 +60,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testTimeout: 60_000,
+      // One moto server (S3, DynamoDB, SQS) on 127.0.0.1 for the handler tests, started and
+      // stopped by the suite itself (installed into the project-local .venv on first use).
+      globalSetup: '<rootDir>/test/emulator/global-setup.ts',
+      globalTeardown: '<rootDir>/test/emulator/global-teardown.ts',
     },
   },
 
@@ -91,7 +95,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'esbuild@0.28.2',
   ],
 
-  gitignore: ['cdk.out', '.venv/', '*.tsbuildinfo', '/.tmp/'],
+  gitignore: ['cdk.out', '/.venv/', '*.tsbuildinfo', '/.tmp/'],
   npmIgnoreOptions: { ignorePatterns: ['/.ci/', '/examples/', '/scripts/', '/.venv/', '/.tmp/', 'cdk.out'] },
 });
 

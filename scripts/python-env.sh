@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Creates (or reuses) the project-local Python virtual environment .venv with the pinned tools
+# of scripts/requirements.txt, and prints the path of its bin directory.
+# Idempotent: reinstalls only when requirements.txt changed. No global installs.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+venv="$root/.venv"
+req="$root/scripts/requirements.txt"
+stamp="$venv/.requirements.sha256"
+python="${PYTHON:-python3}"
+
+want="$(sha256sum "$req" | cut -d' ' -f1)"
+if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "python-env: installing $(grep -cv '^\s*\(#\|$\)' "$req") pinned tools into $venv" >&2
+  "$python" -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip >&2
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req" >&2
+  echo "$want" > "$stamp"
+fi
+echo "$venv/bin"

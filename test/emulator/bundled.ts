@@ -1,0 +1,110 @@
+import * as path from 'path';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Event, S3EventRecord } from 'aws-lambda';
+import { LocalFunction } from './local-function';
+import { EMULATOR_AWS_ENV, ROOT } from './moto';
+import { ATTR, INDEX_BY_TIME, INDEX_BY_TYPE } from '../../src/functions/shared/notifications-model';
+
+/** The endpoint of the suite's moto server (see global-setup.ts). */
+export function emulatorEndpoint(): string {
+  const endpoint = process.env.TAP_TEST_ENDPOINT;
+  if (!endpoint) {
+    throw new Error('TAP_TEST_ENDPOINT is not set: run the tests with `npx projen test`, whose jest global setup starts moto server.');
+  }
+  return endpoint;
+}
+
+export function s3Client(endpoint = emulatorEndpoint()): S3Client {
+  return new S3Client({ endpoint, region: EMULATOR_AWS_ENV.AWS_REGION, forcePathStyle: true, credentials: creds() });
+}
+
+export function dynamoClient(endpoint = emulatorEndpoint()): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: EMULATOR_AWS_ENV.AWS_REGION, credentials: creds() });
+}
+
+function creds() {
+  return { accessKeyId: EMULATOR_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: EMULATOR_AWS_ENV.AWS_SECRET_ACCESS_KEY };
+}
+
+/**
+ * Starts a bundled function (assets/functions/<name>.lambda, built by `npx projen bundle`) in its
+ * own process with the given environment, pointed at the emulator. Stop it in afterAll.
+ */
+export async function startBundledFunction(
+  name: 'image-processor' | 'data-validator' | 'notification-handler',
+  env: Record<string, string>,
+  endpoint = emulatorEndpoint(),
+): Promise<LocalFunction> {
+  return LocalFunction.start({
+    assetDir: path.join(ROOT, 'assets', 'functions', `${name}.lambda`),
+    handler: 'index.handler',
+    functionName: name,
+    environment: {
+      ...EMULATOR_AWS_ENV,
+      AWS_ENDPOINT_URL: endpoint,
+      POWERTOOLS_METRICS_NAMESPACE: 'TapServerless',
+      POWERTOOLS_SERVICE_NAME: name,
+      ...env,
+    },
+  });
+}
+
+/** Creates a versioned bucket. */
+export async function createBucket(s3: S3Client, bucket: string): Promise<void> {
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+}
+
+/** Creates a notifications table shaped as the construct creates it. */
+export async function createNotificationsTable(ddb: DynamoDBClient, tableName: string): Promise<void> {
+  const s = (name: string) => ({ AttributeName: name, AttributeType: 'S' as const });
+  await ddb.send(new CreateTableCommand({
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [s(ATTR.ID), s(ATTR.FEED), s(ATTR.SORT_KEY), s(ATTR.TYPE)],
+    KeySchema: [{ AttributeName: ATTR.ID, KeyType: 'HASH' }],
+    GlobalSecondaryIndexes: [
+      { IndexName: INDEX_BY_TIME, KeySchema: [{ AttributeName: ATTR.FEED, KeyType: 'HASH' }, { AttributeName: ATTR.SORT_KEY, KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } },
+      { IndexName: INDEX_BY_TYPE, KeySchema: [{ AttributeName: ATTR.TYPE, KeyType: 'HASH' }, { AttributeName: ATTR.SORT_KEY, KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } },
+    ],
+  }));
+}
+
+/** URL-encodes a key as S3 does in event notifications (spaces become `+`). */
+export function encodeKeyForEvent(key: string): string {
+  return encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+');
+}
+
+let sequence = 0;
+
+/** An ObjectCreated:Put record built from a real PutObject result. */
+export function s3Record(bucket: string, key: string, put: { ETag?: string; VersionId?: string }, size: number): S3EventRecord {
+  sequence += 1;
+  return {
+    eventVersion: '2.1',
+    eventSource: 'aws:s3',
+    awsRegion: 'us-east-1',
+    eventTime: new Date().toISOString(),
+    eventName: 'ObjectCreated:Put',
+    userIdentity: { principalId: 'test' },
+    requestParameters: { sourceIPAddress: '127.0.0.1' },
+    responseElements: { 'x-amz-request-id': 'test', 'x-amz-id-2': 'test' },
+    s3: {
+      s3SchemaVersion: '1.0',
+      configurationId: 'test',
+      bucket: { name: bucket, ownerIdentity: { principalId: 'test' }, arn: `arn:aws:s3:::${bucket}` },
+      object: {
+        key: encodeKeyForEvent(key),
+        size,
+        eTag: (put.ETag ?? '').replace(/"/g, ''),
+        versionId: put.VersionId,
+        sequencer: sequence.toString(16).toUpperCase().padStart(16, '0'),
+      },
+    },
+  } as S3EventRecord;
+}
+
+export function s3Event(...records: S3EventRecord[]): S3Event {
+  return { Records: records };
+}

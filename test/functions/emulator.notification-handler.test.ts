@@ -1,0 +1,76 @@
+import { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { createNotificationsTable, dynamoClient, startBundledFunction } from '../emulator/bundled';
+import { LocalFunction } from '../emulator/local-function';
+
+// The bundled notification handler (assets/), in its own process, against DynamoDB in moto server
+// (TESTING.md cases 11 and 12 end to end).
+const TABLE = 'notifications-api-test';
+let fn: LocalFunction;
+const handler = (event: APIGatewayProxyEvent) => fn.invoke<APIGatewayProxyResult>(event);
+
+function request(method: string, resource: string, init: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
+  return {
+    resource,
+    path: resource,
+    httpMethod: method,
+    headers: {},
+    multiValueHeaders: {},
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    body: null,
+    isBase64Encoded: false,
+    requestContext: { requestId: 'r' } as any,
+    ...init,
+  };
+}
+
+beforeAll(async () => {
+  await createNotificationsTable(dynamoClient(), TABLE);
+  fn = await startBundledFunction('notification-handler', { TAP_TABLE_NAME: TABLE, TAP_ENVIRONMENT: 'test' });
+});
+
+afterAll(async () => {
+  await fn.stop();
+});
+
+test('POST stores a notification that GET by id and the newest-first listing return', async () => {
+  // GIVEN two notifications created through the API
+  const created = [];
+  for (const message of ['first', 'second']) {
+    const res = await handler(request('POST', '/notifications', {
+      headers: { 'Content-Type': 'application/json; charset=utf-8' },
+      body: JSON.stringify({ type: 'ops.note', message }),
+    }));
+    expect(res.statusCode).toBe(201);
+    created.push(JSON.parse(res.body));
+  }
+  // WHEN read back by id
+  const one = await handler(request('GET', '/notifications/{id}', { pathParameters: { id: created[0].id } }));
+  // THEN
+  expect(one.statusCode).toBe(200);
+  expect(JSON.parse(one.body)).toEqual(created[0]);
+  // AND the listing pages newest first with a working nextToken
+  const page1 = await handler(request('GET', '/notifications', { queryStringParameters: { limit: '1', type: 'ops.note' } }));
+  const body1 = JSON.parse(page1.body);
+  expect(body1.items.map((i: any) => i.message)).toEqual(['second']);
+  const page2 = await handler(request('GET', '/notifications', { queryStringParameters: { limit: '1', type: 'ops.note', nextToken: body1.nextToken } }));
+  expect(JSON.parse(page2.body).items.map((i: any) => i.message)).toEqual(['first']);
+});
+
+test('errors are JSON: 404 unknown id, 400 bad limit, 400 forged token, 415 wrong type, 413 large body', async () => {
+  const cases: Array<[APIGatewayProxyEvent, number]> = [
+    [request('GET', '/notifications/{id}', { pathParameters: { id: 'nope' } }), 404],
+    [request('GET', '/notifications', { queryStringParameters: { limit: '0' } }), 400],
+    [request('GET', '/notifications', { queryStringParameters: { nextToken: Buffer.from('{"id":"x"}').toString('base64url') } }), 400],
+    [request('POST', '/notifications', { headers: { 'content-type': 'text/plain' }, body: 'hello' }), 415],
+    [request('POST', '/notifications', { headers: { 'content-type': 'application/json' }, body: '{"type": "a.b", "message": "' + 'x'.repeat(1024 * 1024) + '"}' }), 413],
+    [request('POST', '/notifications', { headers: { 'content-type': 'application/json' }, body: '{"type": ' }), 400],
+    [request('POST', '/notifications', { headers: { 'content-type': 'application/json' }, body: '{"type": "a.b"}' }), 400],
+  ];
+  for (const [event, status] of cases) {
+    const res = await handler(event);
+    expect({ status: res.statusCode, json: typeof JSON.parse(res.body).message }).toEqual({ status, json: 'string' });
+  }
+});
