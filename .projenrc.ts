@@ -127,4 +127,14 @@ project.addTask('synth:example', {
   ],
 });
 
+// The main job, run locally: synthesize the example app and drive the synthesized pipeline end to
+// end against moto server on 127.0.0.1 (installed into the project-local .venv on first use).
+project.addTask('demo', {
+  description: 'Run the pipeline end to end locally: the synthesized example app against moto server',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'ts-node --project test/tsconfig.json examples/demo/run.ts', receiveArgs: true },
+  ],
+});
+
 project.synth();

@@ -1,0 +1,164 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
+/**
+ * Reads what the local run needs from a synthesized cloud assembly (cdk.out): the functions
+ * (handler, environment, asset directory), the bucket, the table, the S3 notification routes and
+ * the API methods. Nothing is copied from the construct's code: everything comes from the
+ * template and the asset manifest, as CloudFormation and Lambda would see them.
+ */
+
+type Json = any;
+
+export interface FunctionSpec {
+  readonly logicalId: string;
+  readonly handler: string;
+  readonly runtime: string;
+  readonly memorySize: number;
+  readonly timeoutSeconds: number;
+  /** The function's environment, with Ref/GetAtt/Join resolved by the caller's resolver. */
+  readonly environment: Record<string, string>;
+  /** Absolute path of the asset directory (the unzipped code). */
+  readonly assetDir: string;
+}
+
+export interface RouteSpec {
+  readonly functionLogicalId: string;
+  readonly events: string[];
+  readonly prefix: string;
+  readonly suffix: string;
+}
+
+export interface MethodSpec {
+  readonly httpMethod: string;
+  /** e.g. `/notifications/{id}` */
+  readonly resourcePath: string;
+  readonly integrationType: string;
+  readonly authorizationType: string;
+  /** Lambda proxy integrations: the function behind it. */
+  readonly functionLogicalId?: string;
+  /** MOCK integrations: the response template of the 200 response. */
+  readonly responseTemplate?: string;
+}
+
+export interface TableSpec {
+  readonly logicalId: string;
+  readonly properties: Json;
+}
+
+export interface PipelineSpec {
+  readonly stackName: string;
+  readonly bucketLogicalId: string;
+  readonly bucketVersioned: boolean;
+  readonly table: TableSpec;
+  readonly functions: Map<string, FunctionSpec>;
+  readonly routes: RouteSpec[];
+  readonly methods: MethodSpec[];
+}
+
+/** Physical names the local run gives to resources (CloudFormation would generate them). */
+export type Resolver = (logicalId: string, attribute?: string) => string;
+
+export function readPipeline(assemblyDir: string, resolve: Resolver): PipelineSpec {
+  const manifest = JSON.parse(fs.readFileSync(path.join(assemblyDir, 'manifest.json'), 'utf8'));
+  const stacks = Object.entries<Json>(manifest.artifacts).filter(([, a]) => a.type === 'aws:cloudformation:stack');
+  if (stacks.length !== 1) {
+    throw new Error(`expected one stack in ${assemblyDir}, found ${stacks.length}`);
+  }
+  const [stackName, stack] = stacks[0];
+  const template = JSON.parse(fs.readFileSync(path.join(assemblyDir, stack.properties.templateFile), 'utf8'));
+  const assetsArtifact = Object.values<Json>(manifest.artifacts).find((a) => a.type === 'cdk:asset-manifest');
+  const assets = JSON.parse(fs.readFileSync(path.join(assemblyDir, assetsArtifact.properties.file), 'utf8'));
+  const resources: Record<string, Json> = template.Resources;
+  const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+  // Asset object key (<hash>.zip) → directory in the assembly.
+  const assetDirs = new Map<string, string>();
+  for (const file of Object.values<Json>(assets.files)) {
+    for (const destination of Object.values<Json>(file.destinations)) {
+      assetDirs.set(destination.objectKey, path.join(assemblyDir, file.source.path));
+    }
+  }
+
+  const value = (v: Json): string => {
+    if (typeof v === 'string') return v;
+    if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+    if (v && typeof v === 'object') {
+      if ('Ref' in v) return resolve(v.Ref);
+      if ('Fn::GetAtt' in v) return resolve(v['Fn::GetAtt'][0], v['Fn::GetAtt'][1]);
+      if ('Fn::Join' in v) return (v['Fn::Join'][1] as Json[]).map(value).join(v['Fn::Join'][0]);
+    }
+    throw new Error(`cannot resolve ${JSON.stringify(v)}`);
+  };
+
+  // The functions that S3 notifications or API methods invoke (not aws-cdk-lib's helpers).
+  const notifications = ofType('Custom::S3BucketNotifications');
+  if (notifications.length !== 1) throw new Error(`expected one S3 notification configuration, found ${notifications.length}`);
+  const notificationProps = notifications[0][1].Properties;
+  const routes: RouteSpec[] = (notificationProps.NotificationConfiguration.LambdaFunctionConfigurations as Json[]).map((c) => {
+    const rules: Json[] = c.Filter?.Key?.FilterRules ?? [];
+    return {
+      functionLogicalId: c.LambdaFunctionArn['Fn::GetAtt'][0],
+      events: c.Events,
+      prefix: rules.find((r) => r.Name.toLowerCase() === 'prefix')?.Value ?? '',
+      suffix: rules.find((r) => r.Name.toLowerCase() === 'suffix')?.Value ?? '',
+    };
+  });
+  const bucketLogicalId: string = notificationProps.BucketName.Ref;
+
+  const pathOf = (resourceId: Json): string => {
+    if (resourceId['Fn::GetAtt']?.[1] === 'RootResourceId') return '';
+    const r = resources[resourceId.Ref];
+    return `${pathOf(r.Properties.ParentId)}/${r.Properties.PathPart}`;
+  };
+  const methods: MethodSpec[] = ofType('AWS::ApiGateway::Method').map(([, m]) => {
+    const p = m.Properties;
+    const uri = JSON.stringify(p.Integration?.Uri ?? '');
+    const fnMatch = /"Fn::GetAtt":\["([^"]+)","Arn"\]/.exec(uri);
+    return {
+      httpMethod: p.HttpMethod,
+      resourcePath: pathOf(p.ResourceId) || '/',
+      integrationType: p.Integration?.Type,
+      authorizationType: p.AuthorizationType ?? 'NONE',
+      functionLogicalId: p.Integration?.Type === 'AWS_PROXY' ? fnMatch?.[1] : undefined,
+      responseTemplate: p.Integration?.IntegrationResponses?.find((r: Json) => r.StatusCode === '200')?.ResponseTemplates?.['application/json'],
+    };
+  });
+
+  const functionIds = new Set([...routes.map((r) => r.functionLogicalId), ...methods.flatMap((m) => m.functionLogicalId ?? [])]);
+  const functions = new Map<string, FunctionSpec>();
+  for (const id of functionIds) {
+    const p = resources[id]?.Properties;
+    if (!p) throw new Error(`function ${id} is not in the template`);
+    const assetDir = assetDirs.get(value(p.Code.S3Key));
+    if (!assetDir) throw new Error(`asset of function ${id} (${JSON.stringify(p.Code.S3Key)}) is not in the asset manifest`);
+    functions.set(id, {
+      logicalId: id,
+      handler: p.Handler,
+      runtime: p.Runtime,
+      memorySize: p.MemorySize ?? 128,
+      timeoutSeconds: p.Timeout ?? 3,
+      environment: Object.fromEntries(Object.entries<Json>(p.Environment?.Variables ?? {}).map(([k, v]) => [k, value(v)])),
+      assetDir,
+    });
+  }
+
+  const tables = ofType('AWS::DynamoDB::Table');
+  if (tables.length !== 1) throw new Error(`expected one DynamoDB table, found ${tables.length}`);
+  return {
+    stackName,
+    bucketLogicalId,
+    bucketVersioned: resources[bucketLogicalId]?.Properties?.VersioningConfiguration?.Status === 'Enabled',
+    table: { logicalId: tables[0][0], properties: tables[0][1].Properties },
+    functions,
+    routes,
+    methods,
+  };
+}
+
+/** The functions an ObjectCreated event for `key` is delivered to, by the template's filters. */
+export function routeFor(routes: RouteSpec[], key: string): RouteSpec[] {
+  return routes.filter((r) =>
+    r.events.some((e) => e === 's3:ObjectCreated:*' || e.startsWith('s3:ObjectCreated:')) &&
+    key.startsWith(r.prefix) && key.endsWith(r.suffix));
+}
