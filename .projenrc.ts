@@ -54,6 +54,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     bundlingOptions: FUNCTION_BUNDLING,
   },
   integrationTestAutoDiscover: false,
+  experimentalIntegRunner: true,
 
   jestOptions: {
     // A changed snapshot must fail the suite; `npx projen test:update` refreshes them.
@@ -95,7 +96,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'esbuild@0.28.2',
   ],
 
-  gitignore: ['cdk.out', '/.venv/', '*.tsbuildinfo', '/.tmp/'],
+  // Integ snapshots are compared by template; their asset folders (bundles, the AWS CLI layer) are
+  // rebuilt on every synth and would add tens of MB per snapshot update.
+  gitignore: ['cdk.out', '/.venv/', '*.tsbuildinfo', '/.tmp/', 'test/*.snapshot/asset.*'],
   npmIgnoreOptions: { ignorePatterns: ['/.ci/', '/examples/', '/scripts/', '/.venv/', '/.tmp/', 'cdk.out'] },
 });
 
@@ -113,6 +116,20 @@ project.packageTask.spawn(project.tasks.tryFind('package:js')!);
 
 // Handler code (bundled by esbuild) may import dev dependencies anywhere under src/functions.
 project.eslint?.allowDevDeps('src/functions/**/*.ts');
+
+// integ-runner and integ-tests, pinned (projen would take `latest`): integ-runner 2.197.10 is the
+// newest the registry serves and reads cloud-assembly schema 53 (aws-cdk-lib ≤ 2.257.0);
+// integ-tests-alpha's newest release is 2.245.0-alpha.0 (peer aws-cdk-lib ^2.245.0).
+project.deps.removeDependency('@aws-cdk/integ-runner');
+project.deps.removeDependency('@aws-cdk/integ-tests-alpha');
+project.addDevDeps('@aws-cdk/integ-runner@2.197.10', '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0');
+// The snapshot check (`integ`) runs in `test`; `integ:update` rewrites snapshots without deploying
+// (no AWS account needed); deploying the integ test is documented in the README.
+project.tasks.tryFind('integ:update')?.reset('integ-runner --language typescript --update-on-failed --dry-run', { receiveArgs: true });
+const integStep = project.testTask.steps.findIndex((step) => step.spawn === 'integ');
+if (integStep >= 0) {
+  project.testTask.removeStep(integStep); // .ci/run runs `integ` on its own
+}
 
 // jsii prints an end-of-life banner on Node 20, the build machines' Node.
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
@@ -134,6 +151,15 @@ project.addTask('demo', {
   steps: [
     { spawn: 'bundle' },
     { exec: 'ts-node --project test/tsconfig.json examples/demo/run.ts', receiveArgs: true },
+  ],
+});
+
+// cfn-lint over every synthesized template (example app and integ snapshot).
+project.addTask('lint:cfn', {
+  description: 'Run cfn-lint (pinned, project-local .venv) over the example app and the integ snapshot',
+  steps: [
+    { spawn: 'synth:example' },
+    { exec: 'bash scripts/cfn-lint.sh' },
   ],
 });
 
