@@ -9,15 +9,13 @@ import { encodePageToken } from './page-token';
 import { parseJsonBody, readRequestBody, validateCreateNotification } from './request-body';
 import { resolveRoute } from './router';
 import { isThrottling } from '../shared/errors';
+import { API_METRICS } from '../shared/metric-names';
 import { Notification } from '../shared/notification-item';
 import { getNotification, NotificationsTable, putNewNotification, queryNotifications } from '../shared/notifications-table';
 import { countMetric, flushMetrics } from '../shared/observability';
 
-/** Metric names emitted by the notifications API (Count). */
-export const API_METRICS = {
-  /** Notifications created by POST /notifications. */
-  CREATED: 'NotificationsCreated',
-} as const;
+export { API_METRICS };
+
 
 /** Longest notification id looked up; every id we issue is far shorter. */
 const MAX_ID_LENGTH = 128;

@@ -2,9 +2,12 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { isNotFound, RejectionError } from './errors';
+import { S3_METRICS } from './metric-names';
 import { countMetric, flushMetrics } from './observability';
 import { ObjectOutcome, OutcomeStore, S3ObjectRef, objectNotificationId, recordOutcome } from './outcome-store';
 import { decodeS3Key, encodeS3KeyForEvent, MalformedKeyError } from './s3-key';
+
+export { S3_METRICS };
 
 /** What a function's processor made of one object. */
 export interface ProcessedObject {
@@ -75,24 +78,6 @@ export class S3EventProcessingError extends Error {
     this.failures = failures;
   }
 }
-
-/** Metric names emitted by {@link processS3Event} (Count, namespace from `POWERTOOLS_METRICS_NAMESPACE`). */
-export const S3_METRICS = {
-  /** Records in the event. */
-  RECEIVED: 'ObjectsReceived',
-  /** Records that are not input objects (outside the input prefix, under an output prefix, folder markers, other events). */
-  IGNORED: 'ObjectsIgnored',
-  /** Objects recorded with the processor's outcome. */
-  PROCESSED: 'ObjectsProcessed',
-  /** Objects recorded as rejected (bad input). */
-  REJECTED: 'ObjectsRejected',
-  /** Objects recorded as skipped (deleted before processing). */
-  SKIPPED: 'ObjectsSkipped',
-  /** Deliveries of an object version that already had a notification. */
-  DUPLICATES: 'DuplicateDeliveries',
-  /** Records that failed with a possibly transient error (the event is retried). */
-  FAILED: 'ObjectsFailed',
-} as const;
 
 type Counter = (typeof S3_METRICS)[keyof typeof S3_METRICS];
 
