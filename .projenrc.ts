@@ -86,6 +86,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-dynamodb@${AWS_SDK_VERSION}`,
     `@aws-sdk/lib-dynamodb@${AWS_SDK_VERSION}`,
     `@aws-sdk/client-s3@${AWS_SDK_VERSION}`,
+    // The DLQ redrive command (bundled into assets/cli).
+    `@aws-sdk/client-sqs@${AWS_SDK_VERSION}`,
+    '@aws-sdk/client-lambda@3.1164.0',
+    `@aws-sdk/client-iam@${AWS_SDK_VERSION}`,
     `@aws-lambda-powertools/logger@${POWERTOOLS_VERSION}`,
     `@aws-lambda-powertools/metrics@${POWERTOOLS_VERSION}`,
     '@types/aws-lambda@8.10.164',
@@ -116,6 +120,21 @@ project.packageTask.spawn(project.tasks.tryFind('package:js')!);
 
 // Handler code (bundled by esbuild) may import dev dependencies anywhere under src/functions.
 project.eslint?.allowDevDeps('src/functions/**/*.ts');
+
+// `npx cdk-tap-serverless redrive …`: the dead-letter queue redrive command, bundled with its
+// AWS SDK clients into one file shipped in the package (no runtime dependencies).
+project.bundler.addBundle('src/cli/main.ts', {
+  platform: 'node',
+  target: 'node20',
+  externals: [],
+  minify: true,
+  mainFields: ['module', 'main'],
+  executable: true,
+  banner: '#!/usr/bin/env node',
+  watchTask: false,
+});
+project.addBins({ 'cdk-tap-serverless': 'assets/cli/main/index.js' });
+project.eslint?.allowDevDeps('src/cli/**/*.ts');
 
 // integ-runner and integ-tests, pinned (projen would take `latest`): integ-runner 2.197.10 is the
 // newest the registry serves and reads cloud-assembly schema 53 (aws-cdk-lib ≤ 2.257.0);

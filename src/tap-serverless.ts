@@ -1,18 +1,22 @@
 import { Annotations, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
+import { TapAlarmOptions } from './alarm-options';
 import { ApiAuthorization, ApiAuthorizationType } from './api-authorization';
 import { DataValidatorFunction } from './functions/data-validator-function';
 import { ImageProcessorFunction } from './functions/image-processor-function';
 import { NotificationHandlerFunction } from './functions/notification-handler-function';
 import { ENV } from './functions/shared/env';
+import { API_METRICS, METRICS_NAMESPACE, S3_METRICS, SERVICE_NAME } from './functions/shared/metric-names';
 import {
   ATTR,
   CREATE_NOTIFICATION_SCHEMA,
@@ -28,8 +32,10 @@ import {
   validateMaxEventAge,
   validatePrefixes,
   validateRetryAttempts,
+  validateAlarmOptions,
   validateThrottling,
 } from './internal/validation';
+import { Monitoring, TapMetrics } from './monitoring';
 
 /**
  * Settings of one of the construct's Lambda functions. Unset members fall back to
@@ -265,6 +271,28 @@ export interface TapServerlessProps {
   readonly apiCloudWatchRole?: boolean;
 
   /**
+   * Thresholds of the built-in alarms (function errors and throttles, dead-letter queue
+   * messages, API 5XX rate and p99 latency, rejection rate of uploads).
+   *
+   * @default - the defaults documented on `TapAlarmOptions`
+   */
+  readonly alarmOptions?: TapAlarmOptions;
+
+  /**
+   * An SNS topic that receives the ALARM and OK transitions of every built-in alarm.
+   *
+   * @default - the alarms have no actions
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * Whether to create a CloudWatch dashboard of the pipeline.
+   *
+   * @default true
+   */
+  readonly dashboard?: boolean;
+
+  /**
    * Retention of the functions' and the API's log groups.
    *
    * @default logs.RetentionDays.ONE_MONTH
@@ -296,9 +324,6 @@ const FUNCTION_DEFAULTS = {
 
 /** Environment variable name prefixes reserved for the construct. */
 const RESERVED_ENV_PREFIXES = ['TAP_', 'POWERTOOLS_'];
-
-/** CloudWatch namespace of the handlers' EMF metrics. */
-const METRICS_NAMESPACE = 'TapServerless';
 
 type FunctionName = keyof typeof FUNCTION_DEFAULTS;
 
@@ -341,6 +366,16 @@ export class TapServerless extends Construct {
    */
   public readonly apiAccessLogGroup?: logs.ILogGroup;
 
+  /** The built-in alarms (see `alarmOptions`). */
+  public readonly alarms: cloudwatch.IAlarm[];
+  /**
+   * The CloudWatch dashboard of the pipeline.
+   *
+   * Conditional: only when `dashboard` is true (the default).
+   */
+  public readonly dashboard?: cloudwatch.Dashboard;
+
+  private readonly metrics: TapMetrics;
   private readonly removalPolicy: RemovalPolicy;
   private readonly logRetention: logs.RetentionDays;
   private readonly tracing: boolean;
@@ -376,6 +411,7 @@ export class TapServerless extends Construct {
           'corsAllowedOrigins includes "*": any web page may call the API from a browser. List your origins instead.');
       }
     }
+    validateAlarmOptions(props.alarmOptions ?? {});
     const authorization = props.apiAuthorization ?? ApiAuthorization.iam();
     if (authorization.type === ApiAuthorizationType.NONE) {
       Annotations.of(this).addWarningV2('cdk-tap-serverless:noAuthorization',
@@ -409,14 +445,14 @@ export class TapServerless extends Construct {
 
     const imageProcessor = this.createFunction('imageProcessor', 'ImageProcessor', props, {
       description: 'TapServerless: turns uploaded images into thumbnails',
-      environment: { ...s3Env, POWERTOOLS_SERVICE_NAME: 'image-processor' },
+      environment: { ...s3Env, POWERTOOLS_SERVICE_NAME: SERVICE_NAME.IMAGE_PROCESSOR },
       ...asyncConfig,
     }, (s, i, o) => new ImageProcessorFunction(s, i, o));
     this.imageProcessor = imageProcessor;
 
     const dataValidator = this.createFunction('dataValidator', 'DataValidator', props, {
       description: 'TapServerless: validates uploaded data files',
-      environment: { ...s3Env, POWERTOOLS_SERVICE_NAME: 'data-validator' },
+      environment: { ...s3Env, POWERTOOLS_SERVICE_NAME: SERVICE_NAME.DATA_VALIDATOR },
       ...asyncConfig,
     }, (s, i, o) => new DataValidatorFunction(s, i, o));
     this.dataValidator = dataValidator;
@@ -425,7 +461,7 @@ export class TapServerless extends Construct {
       description: 'TapServerless: serves the /notifications API',
       environment: {
         ...common,
-        POWERTOOLS_SERVICE_NAME: 'notification-handler',
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME.NOTIFICATION_HANDLER,
         ...(props.corsAllowedOrigins ? { [ENV.CORS_ORIGINS]: props.corsAllowedOrigins.join(',') } : {}),
       },
     }, (s, i, o) => new NotificationHandlerFunction(s, i, o));
@@ -467,6 +503,22 @@ export class TapServerless extends Construct {
     this.apiKey = apiKey;
     this.apiAccessLogGroup = accessLogGroup;
 
+    // ---- alarms and dashboard --------------------------------------------------------------
+    this.metrics = new TapMetrics(this.environmentSuffix, this.deadLetterQueue, api);
+    const monitoring = new Monitoring(this, 'Monitoring', {
+      environmentSuffix: this.environmentSuffix,
+      imageProcessor,
+      dataValidator,
+      notificationHandler,
+      deadLetterQueue: this.deadLetterQueue,
+      api,
+      alarmOptions: props.alarmOptions ?? {},
+      alarmTopic: props.alarmTopic,
+      dashboard: props.dashboard ?? true,
+    }, this.metrics);
+    this.alarms = monitoring.alarms;
+    this.dashboard = monitoring.dashboard;
+
     // ---- tags -----------------------------------------------------------------------------
     const tags: Record<string, string> = {
       Project: 'TapServerless',
@@ -477,6 +529,81 @@ export class TapServerless extends Construct {
     for (const [key, value] of Object.entries(tags)) {
       Tags.of(this).add(key, value);
     }
+  }
+
+  /**
+   * Grants `grantee` what `npx cdk-tap-serverless redrive` needs: consume the dead-letter queue,
+   * read the image and data functions' configuration (their input prefixes) and invoke them.
+   */
+  public grantRedrive(grantee: iam.IGrantable): void {
+    this.deadLetterQueue.grantConsumeMessages(grantee);
+    for (const fn of [this.imageProcessor, this.dataValidator]) {
+      fn.grantInvoke(grantee);
+      iam.Grant.addToPrincipal({ grantee, actions: ['lambda:GetFunctionConfiguration'], resourceArns: [fn.functionArn] });
+    }
+  }
+
+  /** Messages visible in the dead-letter queue (maximum): events waiting to be redriven. */
+  public metricDeadLetterQueueMessages(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.deadLetterQueueMessages(props);
+  }
+
+  /** Requests to the API stage (sum). */
+  public metricApiRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.apiRequests(props);
+  }
+
+  /** API requests answered with a 5XX (sum). */
+  public metricApiServerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.apiServerErrors(props);
+  }
+
+  /** API requests answered with a 4XX (sum). */
+  public metricApiClientErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.apiClientErrors(props);
+  }
+
+  /** API latency (p99). */
+  public metricApiLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.apiLatency(props);
+  }
+
+  /** Images recorded with the image processor's outcome (sum). */
+  public metricImagesProcessed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.handlerMetric(SERVICE_NAME.IMAGE_PROCESSOR, S3_METRICS.PROCESSED, props);
+  }
+
+  /** Images rejected as bad input (sum). */
+  public metricImagesRejected(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.handlerMetric(SERVICE_NAME.IMAGE_PROCESSOR, S3_METRICS.REJECTED, props);
+  }
+
+  /** Data files recorded with the data validator's outcome (sum). */
+  public metricDataFilesProcessed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.handlerMetric(SERVICE_NAME.DATA_VALIDATOR, S3_METRICS.PROCESSED, props);
+  }
+
+  /** Data files rejected as bad input (sum). */
+  public metricDataFilesRejected(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.handlerMetric(SERVICE_NAME.DATA_VALIDATOR, S3_METRICS.REJECTED, props);
+  }
+
+  /** Records of S3 events that failed with a possibly transient error and were retried (sum, both S3 functions). */
+  public metricObjectsFailed(props?: cloudwatch.MetricOptions): cloudwatch.MathExpression {
+    return new cloudwatch.MathExpression({
+      expression: 'images + data',
+      usingMetrics: {
+        images: this.metrics.handlerMetric(SERVICE_NAME.IMAGE_PROCESSOR, S3_METRICS.FAILED, props),
+        data: this.metrics.handlerMetric(SERVICE_NAME.DATA_VALIDATOR, S3_METRICS.FAILED, props),
+      },
+      label: props?.label ?? 'Objects failed',
+      period: props?.period,
+    });
+  }
+
+  /** Notifications created through `POST /notifications` (sum). */
+  public metricNotificationsCreated(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.handlerMetric(SERVICE_NAME.NOTIFICATION_HANDLER, API_METRICS.CREATED, props);
   }
 
   private createBucket(props: TapServerlessProps): s3.Bucket {

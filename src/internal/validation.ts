@@ -1,4 +1,5 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import type { TapAlarmOptions } from '../alarm-options';
 
 /**
  * Synth-time validation of TapServerless props. Every error names the prop, the
@@ -159,6 +160,36 @@ export function validateCorsOrigins(origins: string[]): void {
     if (!/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(origin)) {
       fail('corsAllowedOrigins', origin, 'an origin is a scheme, a host and an optional port, with no path or trailing "/"',
         'Use, for example, "https://app.example.com".');
+    }
+  }
+}
+
+/** Alarm thresholds: counts are whole numbers ≥ 1, rates are percentages in (0, 100], periods whole minutes. */
+export function validateAlarmOptions(o: TapAlarmOptions): void {
+  const counts: Array<[keyof TapAlarmOptions, number | undefined]> = [
+    ['functionErrors', o.functionErrors], ['functionThrottles', o.functionThrottles], ['deadLetterQueueMessages', o.deadLetterQueueMessages],
+  ];
+  for (const [name, value] of counts) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+      fail(`alarmOptions.${name}`, value, 'an alarm threshold on a count must be a whole number of at least 1', 'Use, for example, 1.');
+    }
+  }
+  const rates: Array<[keyof TapAlarmOptions, number | undefined]> = [
+    ['apiServerErrorRatePercent', o.apiServerErrorRatePercent], ['rejectionRatePercent', o.rejectionRatePercent],
+  ];
+  for (const [name, value] of rates) {
+    if (value !== undefined && !(value > 0 && value <= 100)) {
+      fail(`alarmOptions.${name}`, value, 'a rate is a percentage above 0 and at most 100', 'Use, for example, 5.');
+    }
+  }
+  if (o.apiLatencyP99 !== undefined && (o.apiLatencyP99.toMilliseconds() < 1 || o.apiLatencyP99.toSeconds({ integral: false }) > 29)) {
+    fail('alarmOptions.apiLatencyP99', o.apiLatencyP99.toHumanString(), 'API Gateway answers within 29 seconds, so the threshold must be between 1 ms and 29 s',
+      'Use, for example, Duration.seconds(2).');
+  }
+  if (o.period !== undefined) {
+    const seconds = o.period.toSeconds();
+    if (seconds < 60 || seconds % 60 !== 0) {
+      fail('alarmOptions.period', o.period.toHumanString(), 'alarms on these metrics evaluate whole minutes', 'Use, for example, Duration.minutes(5).');
     }
   }
 }

@@ -1,0 +1,161 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { ComparisonOperator } from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { ENV, synth } from './util';
+import { TapServerless, TapServerlessProps } from '../../src';
+
+function alarms(template: Template): Array<Record<string, any>> {
+  return Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+}
+
+function alarmNamed(template: Template, descriptionPart: string, metricName?: string): Record<string, any> {
+  const found = alarms(template).filter((a) => a.AlarmDescription.includes(descriptionPart) &&
+    (metricName === undefined || a.MetricName === metricName));
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
+describe('alarms', () => {
+  test('creates function errors and throttles, DLQ, API 5XX rate and latency, and rejection-rate alarms', () => {
+    const { template, tap } = synth();
+    const all = alarms(template);
+    expect(all).toHaveLength(11);
+    expect(tap.alarms).toHaveLength(11);
+    for (const a of all) {
+      expect(a).toMatchObject({ EvaluationPeriods: 1, TreatMissingData: 'notBreaching', ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+      expect(a.AlarmActions).toBeUndefined();
+    }
+    expect(all.filter((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda').map((a) => a.Threshold)).toEqual([1, 1, 1]);
+    expect(all.filter((a) => a.MetricName === 'Throttles').map((a) => a.Threshold)).toEqual([1, 1, 1]);
+    expect(alarmNamed(template, 'dead-letter queue', 'ApproximateNumberOfMessagesVisible')).toMatchObject({
+      Namespace: 'AWS/SQS', Statistic: 'Maximum', Threshold: 1, Period: 60,
+    });
+    expect(alarmNamed(template, 'p99 latency')).toMatchObject({ MetricName: 'Latency', ExtendedStatistic: 'p99', Threshold: 2000, Period: 300 });
+    const rate = alarmNamed(template, 'too many requests with 5XX');
+    expect(rate.Threshold).toBe(1);
+    expect(JSON.stringify(rate.Metrics)).toContain('100 * errors / requests');
+    const rejections = all.filter((a) => a.AlarmDescription.includes('rejected as bad input'));
+    expect(rejections).toHaveLength(2);
+    for (const r of rejections) {
+      expect(r.Threshold).toBe(25);
+      expect(JSON.stringify(r.Metrics)).toMatch(/"MetricName":"ObjectsRejected","Namespace":"TapServerless"/);
+    }
+  });
+
+  test('sends ALARM and OK transitions to the alarm topic', () => {
+    const { template } = synth(undefined, (stack: Stack): TapServerlessProps => ({ alarmTopic: new sns.Topic(stack, 'Alerts', { enforceSSL: true }) }));
+    for (const a of alarms(template)) {
+      expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Alerts/) }]);
+      expect(a.OKActions).toEqual([{ Ref: expect.stringMatching(/^Alerts/) }]);
+    }
+  });
+
+  test('uses the configured thresholds and period', () => {
+    const { template } = synth({
+      alarmOptions: {
+        functionErrors: 5,
+        functionThrottles: 3,
+        deadLetterQueueMessages: 10,
+        apiServerErrorRatePercent: 5,
+        apiLatencyP99: Duration.millis(800),
+        rejectionRatePercent: 50,
+        period: Duration.minutes(15),
+      },
+    });
+    const all = alarms(template);
+    expect(all.filter((a) => a.MetricName === 'Errors').map((a) => [a.Threshold, a.Period])).toEqual([[5, 900], [5, 900], [5, 900]]);
+    expect(all.filter((a) => a.MetricName === 'Throttles').map((a) => a.Threshold)).toEqual([3, 3, 3]);
+    expect(alarmNamed(template, 'dead-letter queue', 'ApproximateNumberOfMessagesVisible')).toMatchObject({ Threshold: 10, Period: 60 });
+    expect(alarmNamed(template, 'p99 latency').Threshold).toBe(800);
+    expect(alarmNamed(template, 'too many requests with 5XX').Threshold).toBe(5);
+    expect(all.filter((a) => a.AlarmDescription.includes('rejected as bad input')).map((a) => a.Threshold)).toEqual([50, 50]);
+  });
+
+  test.each<[string, TapServerlessProps, RegExp]>([
+    ['a count threshold is below 1', { alarmOptions: { functionErrors: 0 } }, /alarmOptions.functionErrors \(0\)/],
+    ['a rate is above 100%', { alarmOptions: { rejectionRatePercent: 150 } }, /alarmOptions.rejectionRatePercent \(150\)/],
+    ['the latency threshold exceeds API Gateway\'s 29 s', { alarmOptions: { apiLatencyP99: Duration.seconds(30) } }, /alarmOptions.apiLatencyP99 \("30 seconds"\)/],
+    ['the period is not whole minutes', { alarmOptions: { period: Duration.seconds(90) } }, /alarmOptions.period \("1 minute 30 seconds"\)/],
+  ])('fails when %s', (_name, props, message) => {
+    expect(() => synth(props)).toThrow(message);
+  });
+});
+
+describe('dashboard', () => {
+  test('is created by default with function, queue, API and business widgets', () => {
+    const { template, tap } = synth();
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    expect(tap.dashboard).toBeDefined();
+    const body = JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'));
+    for (const part of ['ImageProcessor: duration', 'Dead-letter queue: messages waiting', 'API: latency', 'Images: processed, rejected',
+      'Data files: processed, rejected', 'Notifications created through the API', 'ApproximateNumberOfMessagesVisible', 'NotificationsCreated', 'p99']) {
+      expect(body).toContain(part);
+    }
+  });
+
+  test('is not created when turned off', () => {
+    const { template, tap } = synth({ dashboard: false });
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+    expect(tap.dashboard).toBeUndefined();
+    expect(alarms(template)).toHaveLength(11);
+  });
+});
+
+describe('metric accessors', () => {
+  test('return the handlers\' EMF metrics with the service and environment dimensions', () => {
+    const { tap, stack } = synth({ environmentSuffix: 'prod' });
+    const m = tap.metricImagesRejected();
+    expect(m.namespace).toBe('TapServerless');
+    expect(m.metricName).toBe('ObjectsRejected');
+    expect(m.dimensions).toEqual({ service: 'image-processor', environment: 'prod' });
+    expect(tap.metricDataFilesProcessed().dimensions).toEqual({ service: 'data-validator', environment: 'prod' });
+    expect(tap.metricNotificationsCreated().metricName).toBe('NotificationsCreated');
+    expect(tap.metricImagesProcessed({ period: Duration.minutes(1) }).period.toSeconds()).toBe(60);
+    expect(tap.metricDataFilesRejected().statistic).toBe('Sum');
+    expect(Object.keys(tap.metricObjectsFailed().usingMetrics).sort()).toEqual(['data', 'images']);
+    expect(stack.resolve(tap.metricDeadLetterQueueMessages().dimensions)).toEqual({ QueueName: { 'Fn::GetAtt': [expect.stringMatching(/^TapDeadLetterQueue/), 'QueueName'] } });
+    expect(tap.metricApiLatency().statistic).toBe('p99');
+    expect(tap.metricApiServerErrors().metricName).toBe('5XXError');
+    expect(tap.metricApiClientErrors().metricName).toBe('4XXError');
+    expect(tap.metricApiRequests().metricName).toBe('Count');
+  });
+
+  test('can be used to build an alarm of one\'s own', () => {
+    // GIVEN
+    const stack = new Stack(new App(), 'OwnAlarmStack', { env: ENV });
+    const tap = new TapServerless(stack, 'Tap');
+    // WHEN
+    tap.metricNotificationsCreated({ period: Duration.hours(1) }).createAlarm(stack, 'NoNotifications', {
+      threshold: 1, evaluationPeriods: 1, comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+    });
+    // THEN
+    const template = Template.fromStack(stack);
+    expect(alarms(template)).toHaveLength(12);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'NotificationsCreated', Namespace: 'TapServerless', Period: 3600, ComparisonOperator: 'LessThanThreshold',
+    });
+  });
+});
+
+describe('grantRedrive', () => {
+  test('lets a principal consume the dead-letter queue and invoke the two S3 functions', () => {
+    // GIVEN
+    const stack = new Stack(new App(), 'RedriveStack', { env: ENV });
+    const tap = new TapServerless(stack, 'Tap');
+    const operator = new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
+    // WHEN
+    tap.grantRedrive(operator);
+    // THEN
+    const policy = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+      .find((p) => JSON.stringify(p.Properties.Roles).includes('Operator'))!;
+    const statements = JSON.stringify(policy.Properties.PolicyDocument.Statement);
+    expect(statements).toContain('sqs:ReceiveMessage');
+    expect(statements).toContain('sqs:DeleteMessage');
+    expect(statements).toContain('sqs:ChangeMessageVisibility');
+    expect(statements).toMatch(/"lambda:InvokeFunction".*TapImageProcessor.*TapDataValidator/);
+    expect(statements).toContain('lambda:GetFunctionConfiguration');
+    expect(statements).not.toContain('TapNotificationHandler');
+  });
+});
