@@ -511,10 +511,13 @@ export class TapServerless extends Construct {
         resources: [table.tableArn],
       }));
     }
-    notificationHandler.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['dynamodb:GetItem'],
-      resources: [table.tableArn],
-    }));
+    // The data validator looks up an object's notification before reading the object (duplicate deliveries).
+    for (const fn of [dataValidator, notificationHandler]) {
+      fn.addToRolePolicy(new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem'],
+        resources: [table.tableArn],
+      }));
+    }
     notificationHandler.addToRolePolicy(new iam.PolicyStatement({
       actions: ['dynamodb:Query'],
       resources: [INDEX_BY_TIME, INDEX_BY_TYPE].map((index) => `${table.tableArn}/index/${index}`),

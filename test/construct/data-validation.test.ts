@@ -59,6 +59,14 @@ describe('data validator defaults', () => {
       DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TapDeadLetterQueue'), 'Arn'] } },
     });
   });
+
+  test('may read a notification (GetItem) to skip duplicate deliveries', () => {
+    const policies = template.findResources('AWS::IAM::Policy');
+    const dataPolicy = Object.entries(policies).find(([id]) => id.startsWith('TapDataValidatorRoleDefaultPolicy'))![1] as any;
+    expect(dataPolicy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({
+      Action: 'dynamodb:GetItem', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^TapNotificationsTable/), 'Arn'] },
+    }));
+  });
 });
 
 describe('dataSchema', () => {
