@@ -81,6 +81,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     moduleName: 'github.com/tapserverless/cdk-tap-serverless-go',
   },
 
+  // The construct itself compiles the data schema at synth (to check it and to precompile a
+  // standalone validator). Not jsii modules, so they are bundled into the package, or Python,
+  // Java and Go consumers would fail at synth (DESIGN §7). esbuild also bundles them for handlers.
+  bundledDeps: ['ajv@8.20.0', 'ajv-formats@3.0.1'],
+
   devDeps: [
     // Handler libraries: bundled into the function assets by esbuild, so dev dependencies.
     `@aws-sdk/client-dynamodb@${AWS_SDK_VERSION}`,
@@ -93,7 +98,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-lambda-powertools/logger@${POWERTOOLS_VERSION}`,
     `@aws-lambda-powertools/metrics@${POWERTOOLS_VERSION}`,
     '@types/aws-lambda@8.10.164',
-    'ajv@8.20.0',
+    '@types/papaparse@5.5.2',
+    // Streaming parsers of the data validator: CSV (≈3× csv-parse here, DESIGN §7) and JSON arrays.
+    'papaparse@5.7.1',
+    '@streamparser/json@0.0.26',
     // Test tooling.
     'aws-sdk-client-mock@4.1.0',
     'cdk-nag@2.38.2',

@@ -1,3 +1,4 @@
 export * from './tap-serverless';
 export * from './api-authorization';
 export * from './alarm-options';
+export * from './data-schema';

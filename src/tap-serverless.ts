@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Size, Stack, Tags } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -12,9 +12,10 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { TapAlarmOptions } from './alarm-options';
 import { ApiAuthorization, ApiAuthorizationType } from './api-authorization';
-import { DataValidatorFunction } from './functions/data-validator-function';
+import { DataSchema } from './data-schema';
 import { ImageProcessorFunction } from './functions/image-processor-function';
 import { NotificationHandlerFunction } from './functions/notification-handler-function';
+import { DATA_LIMITS } from './functions/shared/data-limits';
 import { ENV } from './functions/shared/env';
 import { API_METRICS, METRICS_NAMESPACE, S3_METRICS, SERVICE_NAME } from './functions/shared/metric-names';
 import {
@@ -23,9 +24,13 @@ import {
   INDEX_BY_TIME,
   INDEX_BY_TYPE,
 } from './functions/shared/notifications-model';
+import { compileDataSchema } from './internal/data-schema-compiler';
+import { dataValidatorCode } from './internal/data-validator-code';
 import { hasNagSuppression, suppressNag } from './internal/nag';
 import {
+  sizeInBytes,
   validateCorsOrigins,
+  validateDataLimits,
   validateEnvironmentSuffix,
   validateFunctionSettings,
   validateLifecycle,
@@ -173,6 +178,47 @@ export interface TapServerlessProps {
    * @default 'reports/'
    */
   readonly reportsPrefix?: string;
+
+  /**
+   * The JSON Schema every record of an uploaded data file must satisfy. It is checked and
+   * precompiled at synth (a schema that does not compile fails synth) and shipped in the data
+   * validator's code asset. CSV cells are coerced to the schema's types; see the README.
+   *
+   * @default - no schema: files are only checked to be well-formed JSON, NDJSON or CSV
+   */
+  readonly dataSchema?: DataSchema;
+
+  /**
+   * Largest data object that is validated. Larger objects are recorded as `data.rejected`
+   * without being read.
+   *
+   * @default Size.gibibytes(1)
+   */
+  readonly maxDataSize?: Size;
+
+  /**
+   * Longest record the data validator reads: an NDJSON line, a CSV row or an element of a JSON
+   * array (a `.json` object file is one record). Longer ones are reported as errors. Bounds the
+   * function's memory use, whatever the file's size.
+   *
+   * @default Size.mebibytes(1)
+   */
+  readonly maxRecordSize?: Size;
+
+  /**
+   * Deepest nesting of arrays and objects inside one record (the record itself is level 1).
+   * Deeper records are reported as errors.
+   *
+   * @default 64
+   */
+  readonly maxJsonDepth?: number;
+
+  /**
+   * How many error entries a validation report lists (its counts cover every error).
+   *
+   * @default 100
+   */
+  readonly maxReportErrors?: number;
 
   /**
    * Settings shared by the three functions; per-function settings override them.
@@ -417,6 +463,14 @@ export class TapServerless extends Construct {
       Annotations.of(this).addWarningV2('cdk-tap-serverless:noAuthorization',
         'apiAuthorization is ApiAuthorization.none(): anyone who knows the URL can read and create notifications.');
     }
+    const dataLimits = {
+      maxDataBytes: props.maxDataSize ? sizeInBytes('maxDataSize', props.maxDataSize) : DATA_LIMITS.maxDataBytes.default,
+      maxRecordBytes: props.maxRecordSize ? sizeInBytes('maxRecordSize', props.maxRecordSize) : DATA_LIMITS.maxRecordBytes.default,
+      maxJsonDepth: props.maxJsonDepth ?? DATA_LIMITS.maxJsonDepth.default,
+      maxReportErrors: props.maxReportErrors ?? DATA_LIMITS.maxReportErrors.default,
+    };
+    validateDataLimits(dataLimits, DATA_LIMITS);
+    const dataSchema = props.dataSchema ? compileDataSchema(props.dataSchema) : undefined;
     this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     this.tracing = props.tracing ?? true;
@@ -452,9 +506,22 @@ export class TapServerless extends Construct {
 
     const dataValidator = this.createFunction('dataValidator', 'DataValidator', props, {
       description: 'TapServerless: validates uploaded data files',
-      environment: { ...s3Env, POWERTOOLS_SERVICE_NAME: SERVICE_NAME.DATA_VALIDATOR },
+      environment: {
+        ...s3Env,
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME.DATA_VALIDATOR,
+        [ENV.DATA_MAX_BYTES]: String(dataLimits.maxDataBytes),
+        [ENV.DATA_MAX_RECORD_BYTES]: String(dataLimits.maxRecordBytes),
+        [ENV.DATA_MAX_JSON_DEPTH]: String(dataLimits.maxJsonDepth),
+        [ENV.DATA_MAX_REPORT_ERRORS]: String(dataLimits.maxReportErrors),
+      },
       ...asyncConfig,
-    }, (s, i, o) => new DataValidatorFunction(s, i, o));
+    }, (s, i, o) => new lambda.Function(s, i, {
+      ...o,
+      // As the generated DataValidatorFunction, but with the precompiled schema added to the code.
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: dataValidatorCode(dataSchema),
+    }));
     this.dataValidator = dataValidator;
 
     const notificationHandler = this.createFunction('notificationHandler', 'NotificationHandler', props, {
@@ -480,10 +547,13 @@ export class TapServerless extends Construct {
         resources: [table.tableArn],
       }));
     }
-    notificationHandler.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['dynamodb:GetItem'],
-      resources: [table.tableArn],
-    }));
+    // The data validator looks up an object's notification before reading the object (duplicate deliveries).
+    for (const fn of [dataValidator, notificationHandler]) {
+      fn.addToRolePolicy(new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem'],
+        resources: [table.tableArn],
+      }));
+    }
     notificationHandler.addToRolePolicy(new iam.PolicyStatement({
       actions: ['dynamodb:Query'],
       resources: [INDEX_BY_TIME, INDEX_BY_TYPE].map((index) => `${table.tableArn}/index/${index}`),

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
-import { TapServerless } from '../src';
+import { DataSchema, TapServerless } from '../src';
 
 const app = new App();
 const stack = new Stack(app, 'TapServerlessIntegStack');
@@ -17,6 +17,7 @@ const stack = new Stack(app, 'TapServerlessIntegStack');
 const tap = new TapServerless(stack, 'Tap', {
   environmentSuffix: 'integ',
   removalPolicy: RemovalPolicy.DESTROY,
+  dataSchema: DataSchema.fromFile(path.join(__dirname, '..', 'examples', 'schema', 'order.schema.json')),
   // The CloudWatch role is account-wide: an integration test must not replace the account's.
   apiCloudWatchRole: false,
 });
@@ -46,16 +47,16 @@ const thumb128 = integ.assertions.awsApiCall('S3', 'getObject', { Bucket: bucket
 const thumb512 = integ.assertions.awsApiCall('S3', 'getObject', { Bucket: bucket, Key: 'thumbnails/integ-sample.png/512.webp' })
   .waitForAssertions(wait);
 
-// 2. A valid and an invalid data file each get a report.
+// 2. A valid and an invalid data file (orders, examples/schema/order.schema.json) each get a report.
 const putValid = integ.assertions.awsApiCall('S3', 'putObject', {
   Bucket: bucket,
   Key: 'data/integ-valid.ndjson',
-  Body: '{"id": 1, "name": "first"}\n{"id": 2, "name": "second"}\n',
+  Body: '{"id": 1, "customer": "Ada", "email": "ada@example.com", "quantity": 2, "price": 19.9, "paid": true}\n',
 });
 const putInvalid = integ.assertions.awsApiCall('S3', 'putObject', {
   Bucket: bucket,
   Key: 'data/integ-invalid.ndjson',
-  Body: '{"id": 1, "name": "first"}\n{"id": \n',
+  Body: '{"id": 1, "customer": "Ada", "email": "not-an-email", "quantity": 0, "price": 19.9, "paid": true}\n',
 });
 const validReport = integ.assertions.awsApiCall('S3', 'getObject', { Bucket: bucket, Key: 'reports/data/integ-valid.ndjson.report.json' })
   .waitForAssertions(wait);

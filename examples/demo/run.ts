@@ -236,19 +236,21 @@ async function main(): Promise<void> {
         }
         const record = summary?.records?.[0] ?? {};
         console.log(`    ${target.functionLogicalId} → ${record.outcome}${record.reason ? ` (${record.reason})` : ''}`);
+        let recordedDetails: Record<string, unknown> = {};
         if (record.notificationId) {
           const got = await call(apiEvent('GET', '/notifications/{id}', { pathParameters: { id: record.notificationId } }));
           const n = got.body;
           console.log(`    notification ${n.id}: ${n.type} — ${n.message}`);
           for (const [k, v] of Object.entries(n.details ?? {})) {
-            if (['thumbnails', 'reportKey', 'format', 'width', 'height', 'records', 'valid', 'invalid', 'reason'].includes(k)) {
+            if (['thumbnailKeys', 'reportKey', 'format', 'width', 'height', 'records', 'valid', 'invalid', 'reason', 'firstError'].includes(k)) {
               console.log(`      ${k}: ${JSON.stringify(v)}`);
             }
           }
           recorded.push({ sample, type: n.type, id: n.id });
+          recordedDetails = n.details ?? {};
         }
         check(record.type === sample.expect, `${sample.key}: expected ${sample.expect}, recorded ${record.type ?? record.outcome}`);
-        for (const output of sample.expectOutputs?.(record) ?? []) {
+        for (const output of sample.expectOutputs?.({ ...record, ...recordedDetails }) ?? []) {
           const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: output }));
           check((listed.KeyCount ?? 0) > 0, `${sample.key}: output ${output} written`);
         }

@@ -1,8 +1,9 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Context, S3Event } from 'aws-lambda';
+import { createDataProcessor } from './data/data-processor';
+import { readDataLimits } from './data/limits';
+import { loadSchemaValidators } from './data/schema-validators';
 import { ENV, requireEnv, requirePrefixEnv } from './shared/env';
-import { createHeadObjectProcessor } from './shared/head-object-processor';
-import { OUTCOME } from './shared/notifications-model';
 import { createNotificationsTable } from './shared/notifications-table';
 import { createObservability } from './shared/observability';
 import { processS3Event, ProcessS3EventOptions, S3EventSummary } from './shared/s3-event';
@@ -10,20 +11,24 @@ import { processS3Event, ProcessS3EventOptions, S3EventSummary } from './shared/
 // Module scope: created once per execution environment, reused by every invocation.
 const { logger, metrics } = createObservability({ environment: requireEnv(ENV.ENVIRONMENT) });
 const s3 = new S3Client({});
+const reportsPrefix = requirePrefixEnv(ENV.REPORTS_PREFIX);
+// The schema, precompiled at synth by the construct into schema/ next to this file (none: well-formedness only).
+const validators = loadSchemaValidators(__dirname);
 
 const options: ProcessS3EventOptions = {
   kind: 'data',
   inputPrefix: requirePrefixEnv(ENV.DATA_PREFIX),
-  outputPrefixes: [requirePrefixEnv(ENV.THUMBNAILS_PREFIX), requirePrefixEnv(ENV.REPORTS_PREFIX)],
+  outputPrefixes: [requirePrefixEnv(ENV.THUMBNAILS_PREFIX), reportsPrefix],
   expectedBucket: requireEnv(ENV.BUCKET_NAME),
-  // For now: confirm the object exists and record `data.received`. Streaming validation replaces this processor.
-  processor: createHeadObjectProcessor({ s3, type: OUTCOME.DATA_RECEIVED }),
+  // A duplicate delivery of a large file costs one GetItem, not a second read and report.
+  checkRecordedFirst: true,
+  processor: createDataProcessor({ s3, reportsPrefix, validators, limits: readDataLimits() }),
   store: { table: createNotificationsTable(requireEnv(ENV.TABLE_NAME)), logger },
   logger,
   metrics,
 };
 
-/** ObjectCreated events for the data prefix: one recorded outcome per object (see processS3Event). */
+/** ObjectCreated events for the data prefix: each object is stream-validated, reported and recorded once (see processS3Event). */
 export const handler = async (event: S3Event, context: Context): Promise<S3EventSummary> => {
   logger.addContext(context);
   return processS3Event(event, options);

@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Size, Token } from 'aws-cdk-lib';
 import type { TapAlarmOptions } from '../alarm-options';
 
 /**
@@ -192,4 +192,35 @@ export function validateAlarmOptions(o: TapAlarmOptions): void {
       fail('alarmOptions.period', o.period.toHumanString(), 'alarms on these metrics evaluate whole minutes', 'Use, for example, Duration.minutes(5).');
     }
   }
+}
+
+/** Data validator limits, resolved to numbers (bytes, levels, entries). */
+export interface DataLimitProps {
+  readonly maxDataBytes: number;
+  readonly maxRecordBytes: number;
+  readonly maxJsonDepth: number;
+  readonly maxReportErrors: number;
+}
+
+/** Each limit is a whole number within the bounds the data validator supports. */
+export function validateDataLimits(limits: DataLimitProps, bounds: {
+  readonly [K in keyof DataLimitProps]: { readonly min: number; readonly max: number }
+}): void {
+  const check = (prop: string, value: number, bound: { min: number; max: number }, unit: string, example: string): void => {
+    if (!Number.isSafeInteger(value) || value < bound.min || value > bound.max) {
+      fail(prop, value, `it must be a whole number of ${unit} from ${bound.min} to ${bound.max}`, `Use, for example, ${example}.`);
+    }
+  };
+  check('maxDataSize', limits.maxDataBytes, bounds.maxDataBytes, 'bytes', 'Size.gibibytes(1)');
+  check('maxRecordSize', limits.maxRecordBytes, bounds.maxRecordBytes, 'bytes', 'Size.mebibytes(1)');
+  check('maxJsonDepth', limits.maxJsonDepth, bounds.maxJsonDepth, 'levels', '64');
+  check('maxReportErrors', limits.maxReportErrors, bounds.maxReportErrors, 'error entries', '100');
+}
+
+/** A Size prop as bytes, failing clearly on a token (the limit is needed at synth). */
+export function sizeInBytes(prop: string, size: Size): number {
+  if (size.isUnresolved()) {
+    fail(prop, 'a token', 'the limit is needed at synth', 'Pass a literal Size, e.g. Size.mebibytes(1).');
+  }
+  return size.toBytes();
 }

@@ -36,8 +36,21 @@ export async function startBundledFunction(
   env: Record<string, string>,
   endpoint = emulatorEndpoint(),
 ): Promise<LocalFunction> {
+  return startFunctionFromAsset(path.join(ROOT, 'assets', 'functions', `${name}.lambda`), name, env, endpoint);
+}
+
+/**
+ * Starts a function from any asset directory (e.g. the one the construct staged into a cloud
+ * assembly) in its own process, pointed at the emulator. Stop it in afterAll.
+ */
+export async function startFunctionFromAsset(
+  assetDir: string,
+  name: string,
+  env: Record<string, string>,
+  endpoint = emulatorEndpoint(),
+): Promise<LocalFunction> {
   return LocalFunction.start({
-    assetDir: path.join(ROOT, 'assets', 'functions', `${name}.lambda`),
+    assetDir,
     handler: 'index.handler',
     functionName: name,
     environment: {

@@ -1,5 +1,6 @@
 import {
-  ENV, InvalidPrefixEnvironmentError, MissingEnvironmentError, optionalEnv, requireEnv, requirePrefixEnv,
+  ENV, InvalidIntegerEnvironmentError, InvalidPrefixEnvironmentError, MissingEnvironmentError,
+  optionalEnv, positiveIntEnv, requireEnv, requirePrefixEnv,
 } from '../../src/functions/shared/env';
 
 describe('environment helpers', () => {
@@ -19,5 +20,14 @@ describe('environment helpers', () => {
     expect(requirePrefixEnv(ENV.IMAGES_PREFIX, { TAP_IMAGES_PREFIX: 'images/' })).toBe('images/');
     expect(() => requirePrefixEnv(ENV.IMAGES_PREFIX, { TAP_IMAGES_PREFIX: 'images' })).toThrow(InvalidPrefixEnvironmentError);
     expect(() => requirePrefixEnv(ENV.IMAGES_PREFIX, {})).toThrow(MissingEnvironmentError);
+  });
+
+  test('positiveIntEnv falls back when unset and fails clearly on anything but a positive whole number', () => {
+    expect(positiveIntEnv(ENV.DATA_MAX_JSON_DEPTH, 64, {})).toBe(64);
+    expect(positiveIntEnv(ENV.DATA_MAX_JSON_DEPTH, 64, { TAP_DATA_MAX_JSON_DEPTH: '' })).toBe(64);
+    expect(positiveIntEnv(ENV.DATA_MAX_JSON_DEPTH, 64, { TAP_DATA_MAX_JSON_DEPTH: '12' })).toBe(12);
+    for (const bad of ['0', '-1', '1.5', 'ten', '1e3', '99999999999999999999']) {
+      expect(() => positiveIntEnv(ENV.DATA_MAX_JSON_DEPTH, 64, { TAP_DATA_MAX_JSON_DEPTH: bad })).toThrow(InvalidIntegerEnvironmentError);
+    }
   });
 });

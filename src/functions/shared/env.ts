@@ -23,6 +23,14 @@ export const ENV = {
    * empty: no CORS header is ever returned.
    */
   CORS_ORIGINS: 'TAP_CORS_ORIGINS',
+  /** Data validator: largest object validated, in bytes (larger ones are rejected without being read). */
+  DATA_MAX_BYTES: 'TAP_DATA_MAX_BYTES',
+  /** Data validator: longest NDJSON line, CSV line or JSON record, in bytes. */
+  DATA_MAX_RECORD_BYTES: 'TAP_DATA_MAX_RECORD_BYTES',
+  /** Data validator: deepest nesting of arrays and objects inside one record. */
+  DATA_MAX_JSON_DEPTH: 'TAP_DATA_MAX_JSON_DEPTH',
+  /** Data validator: how many error entries a report lists (the counts cover all of them). */
+  DATA_MAX_REPORT_ERRORS: 'TAP_DATA_MAX_REPORT_ERRORS',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
@@ -65,4 +73,24 @@ export function requirePrefixEnv(name: EnvName, env: NodeJS.ProcessEnv = process
     throw new InvalidPrefixEnvironmentError(name, value);
   }
   return value;
+}
+
+/** Thrown when an integer environment variable is set but is not a positive whole number. */
+export class InvalidIntegerEnvironmentError extends Error {
+  constructor(name: string, value: string) {
+    super(`Environment variable ${name} is ${JSON.stringify(value)}; it must be a positive whole number.`);
+    this.name = 'InvalidIntegerEnvironmentError';
+  }
+}
+
+/** Reads an optional positive integer: `fallback` when missing or empty, an error when malformed. */
+export function positiveIntEnv(name: EnvName, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
+  const value = optionalEnv(name, env);
+  if (value === undefined) {
+    return fallback;
+  }
+  if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) < 1) {
+    throw new InvalidIntegerEnvironmentError(name, value);
+  }
+  return Number(value);
 }

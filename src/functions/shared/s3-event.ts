@@ -3,6 +3,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { isNotFound, RejectionError } from './errors';
 import { S3_METRICS } from './metric-names';
+import { getNotification } from './notifications-table';
 import { countMetric, flushMetrics } from './observability';
 import { ObjectOutcome, OutcomeStore, S3ObjectRef, objectNotificationId, recordOutcome } from './outcome-store';
 import { decodeS3Key, encodeS3KeyForEvent, MalformedKeyError } from './s3-key';
@@ -36,6 +37,14 @@ export interface ProcessS3EventOptions {
   readonly metrics: Metrics;
   /** The bucket the function was deployed for: a record from another bucket is logged as a warning (and still processed). */
   readonly expectedBucket?: string;
+  /**
+   * Look up the object version's notification before processing it (needs `dynamodb:GetItem`), so
+   * that a duplicate delivery costs one read instead of reprocessing the object and rewriting its
+   * outputs. The conditional write still settles concurrent deliveries.
+   *
+   * @default false
+   */
+  readonly checkRecordedFirst?: boolean;
 }
 
 /**
@@ -211,6 +220,12 @@ async function processRecord(
   }
 
   const object = ref(key);
+  if (options.checkRecordedFirst && await getNotification(options.store.table, objectNotificationId(object)) !== undefined) {
+    count(S3_METRICS.DUPLICATES);
+    const notificationId = objectNotificationId(object);
+    logger.info('Duplicate delivery: this object version already has a notification; not processed again', { bucket, key, notificationId });
+    return { bucket, key, outcome: 'duplicate', notificationId };
+  }
   let processed: ProcessedObject;
   try {
     processed = await options.processor(object);
