@@ -7,6 +7,10 @@ import { awscdk, javascript } from 'projen';
 const CDK_VERSION = '2.257.0';
 const AWS_SDK_VERSION = '3.1169.0';
 const POWERTOOLS_VERSION = '2.36.0';
+// sharp (libvips) for the image processor: a dev dependency pinned exactly (the handler bundle
+// leaves it external; the tests generate images with it). 0.35 needs Node >= 20.9 and glibc >= 2.28
+// (Lambda nodejs24.x runs on Amazon Linux 2023, glibc 2.34).
+const SHARP_VERSION = '0.35.5';
 
 // Bundle AWS SDK v3 (no externals), minified, preferring ES modules: the smallest bundle and
 // fastest module load we measured (DESIGN §7). projen forwards these to `addBundle`, whose
@@ -90,6 +94,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/aws-lambda@8.10.164',
     'ajv@8.20.0',
     // Test tooling.
+    `sharp@${SHARP_VERSION}`,
     'aws-sdk-client-mock@4.1.0',
     'cdk-nag@2.38.2',
     'esbuild@0.28.2',

@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { isNotFound, RejectionError } from './errors';
+import { getNotification } from './notifications-table';
 import { countMetric, flushMetrics } from './observability';
 import { ObjectOutcome, OutcomeStore, S3ObjectRef, objectNotificationId, recordOutcome } from './outcome-store';
 import { decodeS3Key, encodeS3KeyForEvent, MalformedKeyError } from './s3-key';
@@ -33,6 +34,15 @@ export interface ProcessS3EventOptions {
   readonly metrics: Metrics;
   /** The bucket the function was deployed for: a record from another bucket is logged as a warning (and still processed). */
   readonly expectedBucket?: string;
+  /**
+   * Whether to look up an object version's notification before processing it (one GetItem), and
+   * skip the object as a duplicate when it exists: for processors whose work is costly or writes
+   * outputs (thumbnails), so that a duplicate delivery redoes nothing. Without it, duplicates are
+   * still caught by the conditional write, after processing. Needs `dynamodb:GetItem`.
+   *
+   * @default false
+   */
+  readonly skipRecordedObjects?: boolean;
 }
 
 /**
@@ -226,6 +236,17 @@ async function processRecord(
   }
 
   const object = ref(key);
+  if (options.skipRecordedObjects) {
+    const notificationId = objectNotificationId(object);
+    const existing = await getNotification(options.store.table, notificationId);
+    if (existing !== undefined) {
+      count(S3_METRICS.DUPLICATES);
+      logger.info('Duplicate delivery: this object version already has a notification; not processed again', {
+        bucket, key, notificationId, type: existing.type,
+      });
+      return { bucket, key, outcome: 'duplicate', type: existing.type, notificationId };
+    }
+  }
   let processed: ProcessedObject;
   try {
     processed = await options.processor(object);
