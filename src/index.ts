@@ -1,2 +1,3 @@
 export * from './tap-serverless';
 export * from './api-authorization';
+export * from './thumbnail-format';

@@ -1,4 +1,5 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import * as path from 'path';
+import { Annotations, Duration, RemovalPolicy, Size, Stack, Tags } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,7 +11,6 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { ApiAuthorization, ApiAuthorizationType } from './api-authorization';
 import { DataValidatorFunction } from './functions/data-validator-function';
-import { ImageProcessorFunction } from './functions/image-processor-function';
 import { NotificationHandlerFunction } from './functions/notification-handler-function';
 import { ENV } from './functions/shared/env';
 import {
@@ -26,10 +26,14 @@ import {
   validateFunctionSettings,
   validateLifecycle,
   validateMaxEventAge,
+  validateMaxImageBytes,
+  validateMaxImagePixels,
   validatePrefixes,
   validateRetryAttempts,
   validateThrottling,
+  validateThumbnailWidths,
 } from './internal/validation';
+import { ThumbnailFormat } from './thumbnail-format';
 
 /**
  * Settings of one of the construct's Lambda functions. Unset members fall back to
@@ -38,6 +42,11 @@ import {
 export interface TapFunctionOptions {
   /**
    * Memory of the function, in MiB (128 to 10240). CPU is allocated in proportion.
+   *
+   * The image processor's 1024 MiB covers the worst case of the default `maxImagePixels`
+   * (100 MP): measured peak RSS 84 MB for a 24 MP JPEG (decoded shrunk), 167 MB for a 24 MP
+   * PNG and 515 MB for a 100 MP interlaced RGBA PNG (decoded whole), plus the downloaded
+   * object (at most `maxImageBytes`).
    *
    * @default - 1024 for the image processor, 512 for the data validator, 256 for the notification handler
    */
@@ -169,6 +178,42 @@ export interface TapServerlessProps {
   readonly reportsPrefix?: string;
 
   /**
+   * Widths, in pixels, of the thumbnails written for every image, one object per width under
+   * `<thumbnailsPrefix><key without imagesPrefix>/<width>.<ext>`. 1 to 10 distinct whole
+   * numbers from 1 to 16383. Images are never enlarged: a narrower image gives a thumbnail of
+   * its own width (the notification says which width was produced).
+   *
+   * @default [128, 512]
+   */
+  readonly thumbnailWidths?: number[];
+
+  /**
+   * Format of the thumbnails, whatever the input format.
+   *
+   * @default ThumbnailFormat.WEBP
+   */
+  readonly thumbnailFormat?: ThumbnailFormat;
+
+  /**
+   * Largest image object processed (1 byte to 1 GiB). A larger one is rejected
+   * (`image.rejected`) from its size alone, without being downloaded.
+   *
+   * @default Size.mebibytes(50)
+   */
+  readonly maxImageBytes?: Size;
+
+  /**
+   * Largest image processed, as width × height in pixels, read from the image's header: the
+   * decompression-bomb limit. A larger image is rejected without decoding its pixels. The
+   * default covers 100 MP photos; decoding one needs at most about 5 bytes per pixel (an
+   * interlaced RGBA PNG, which cannot be streamed), about 520 MB, within the default 1024 MiB
+   * of the image processor. Raise `imageProcessor.memorySize` with it (a warning says when).
+   *
+   * @default 100_000_000
+   */
+  readonly maxImagePixels?: number;
+
+  /**
    * Settings shared by the three functions; per-function settings override them.
    *
    * @default - the per-function defaults documented on `TapFunctionOptions`
@@ -294,6 +339,26 @@ const FUNCTION_DEFAULTS = {
   notificationHandler: { memorySize: 256, timeout: Duration.seconds(10) },
 } as const;
 
+/** Default thumbnail settings. */
+const DEFAULT_THUMBNAIL_WIDTHS = [128, 512];
+const DEFAULT_MAX_IMAGE_BYTES = Size.mebibytes(50);
+const DEFAULT_MAX_IMAGE_PIXELS = 100_000_000;
+/**
+ * Peak memory of the image processor per image pixel in the worst case measured: a 100 MP
+ * interlaced RGBA PNG (which libvips must decode whole) peaked at 515 MB RSS, about 5.2 bytes
+ * per pixel; a streamed 24 MP JPEG peaked at 84 MB (shrink-on-load).
+ */
+const IMAGE_BYTES_PER_PIXEL = 5.2;
+
+/**
+ * The image processor's asset folders, one per architecture: the bundle plus sharp's native
+ * binaries for linux-glibc on that CPU (built by the library's `bundle` task).
+ */
+const IMAGE_PROCESSOR_ASSETS: Record<string, string> = {
+  [lambda.Architecture.ARM_64.name]: path.join(__dirname, '..', 'assets', 'functions', 'image-processor.lambda-arm64'),
+  [lambda.Architecture.X86_64.name]: path.join(__dirname, '..', 'assets', 'functions', 'image-processor.lambda-x64'),
+};
+
 /** Environment variable name prefixes reserved for the construct. */
 const RESERVED_ENV_PREFIXES = ['TAP_', 'POWERTOOLS_'];
 
@@ -376,6 +441,12 @@ export class TapServerless extends Construct {
           'corsAllowedOrigins includes "*": any web page may call the API from a browser. List your origins instead.');
       }
     }
+    const thumbnailWidths = props.thumbnailWidths ?? DEFAULT_THUMBNAIL_WIDTHS;
+    validateThumbnailWidths(thumbnailWidths);
+    const maxImageBytes = props.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES;
+    validateMaxImageBytes(maxImageBytes.toBytes(), `${maxImageBytes.toBytes()} bytes`);
+    const maxImagePixels = props.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS;
+    validateMaxImagePixels(maxImagePixels);
     const authorization = props.apiAuthorization ?? ApiAuthorization.iam();
     if (authorization.type === ApiAuthorizationType.NONE) {
       Annotations.of(this).addWarningV2('cdk-tap-serverless:noAuthorization',
@@ -409,10 +480,30 @@ export class TapServerless extends Construct {
 
     const imageProcessor = this.createFunction('imageProcessor', 'ImageProcessor', props, {
       description: 'TapServerless: turns uploaded images into thumbnails',
-      environment: { ...s3Env, POWERTOOLS_SERVICE_NAME: 'image-processor' },
+      environment: {
+        ...s3Env,
+        [ENV.THUMBNAIL_WIDTHS]: thumbnailWidths.join(','),
+        [ENV.THUMBNAIL_FORMAT]: props.thumbnailFormat ?? ThumbnailFormat.WEBP,
+        [ENV.MAX_IMAGE_BYTES]: String(maxImageBytes.toBytes()),
+        [ENV.MAX_IMAGE_PIXELS]: String(maxImagePixels),
+        POWERTOOLS_SERVICE_NAME: 'image-processor',
+      },
       ...asyncConfig,
-    }, (s, i, o) => new ImageProcessorFunction(s, i, o));
+    }, (s, i, o) => new lambda.Function(s, i, {
+      ...o,
+      runtime: new lambda.Runtime('nodejs24.x', lambda.RuntimeFamily.NODEJS),
+      handler: 'index.handler',
+      // The asset carries sharp's native binaries, so it must match the function's architecture.
+      code: lambda.Code.fromAsset(imageProcessorAsset(o.architecture ?? lambda.Architecture.ARM_64)),
+    }));
     this.imageProcessor = imageProcessor;
+    const imageMemory = props.imageProcessor?.memorySize ?? props.functionDefaults?.memorySize ?? FUNCTION_DEFAULTS.imageProcessor.memorySize;
+    const neededMiB = Math.ceil((maxImagePixels * IMAGE_BYTES_PER_PIXEL + maxImageBytes.toBytes()) / (1024 * 1024)) + 128;
+    if (neededMiB > imageMemory) {
+      Annotations.of(this).addWarningV2('cdk-tap-serverless:imageMemory',
+        `maxImagePixels (${maxImagePixels}) and maxImageBytes (${maxImageBytes.toBytes()} bytes) may need about ${neededMiB} MiB to decode ` +
+        `a worst-case image, more than imageProcessor.memorySize (${imageMemory} MiB): raise the memory or lower the limits.`);
+    }
 
     const dataValidator = this.createFunction('dataValidator', 'DataValidator', props, {
       description: 'TapServerless: validates uploaded data files',
@@ -444,10 +535,14 @@ export class TapServerless extends Construct {
         resources: [table.tableArn],
       }));
     }
-    notificationHandler.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['dynamodb:GetItem'],
-      resources: [table.tableArn],
-    }));
+    // The notification handler reads notifications; the image processor checks whether an object
+    // version already has one before processing it again (duplicate deliveries redo nothing).
+    for (const fn of [notificationHandler, imageProcessor]) {
+      fn.addToRolePolicy(new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem'],
+        resources: [table.tableArn],
+      }));
+    }
     notificationHandler.addToRolePolicy(new iam.PolicyStatement({
       actions: ['dynamodb:Query'],
       resources: [INDEX_BY_TIME, INDEX_BY_TYPE].map((index) => `${table.tableArn}/index/${index}`),
@@ -869,6 +964,16 @@ export class TapServerless extends Construct {
       { id: 'AwsSolutions-COG4', reason },
     ]);
   }
+}
+
+/** The image processor's asset folder for an architecture (its sharp binaries are per-CPU). */
+function imageProcessorAsset(architecture: lambda.Architecture): string {
+  const dir = IMAGE_PROCESSOR_ASSETS[architecture.name];
+  if (dir === undefined) {
+    throw new Error(`TapServerless: invalid imageProcessor.architecture (${JSON.stringify(architecture.name)}): the image processor ships ` +
+      'sharp binaries for arm64 and x86_64 only. Use lambda.Architecture.ARM_64 or lambda.Architecture.X86_64.');
+  }
+  return dir;
 }
 
 function escapeRegex(value: string): string {

@@ -28,6 +28,15 @@ function creds() {
 }
 
 /**
+ * The asset folder of a bundled function. The image processor has one per architecture (its
+ * sharp binaries are native): the one matching this machine's CPU is the one that can run here.
+ */
+export function bundledAssetDir(name: 'image-processor' | 'data-validator' | 'notification-handler'): string {
+  const folder = name === 'image-processor' ? `${name}.lambda-${process.arch === 'arm64' ? 'arm64' : 'x64'}` : `${name}.lambda`;
+  return path.join(ROOT, 'assets', 'functions', folder);
+}
+
+/**
  * Starts a bundled function (assets/functions/<name>.lambda, built by `npx projen bundle`) in its
  * own process with the given environment, pointed at the emulator. Stop it in afterAll.
  */
@@ -37,7 +46,7 @@ export async function startBundledFunction(
   endpoint = emulatorEndpoint(),
 ): Promise<LocalFunction> {
   return LocalFunction.start({
-    assetDir: path.join(ROOT, 'assets', 'functions', `${name}.lambda`),
+    assetDir: bundledAssetDir(name),
     handler: 'index.handler',
     functionName: name,
     environment: {
