@@ -44,9 +44,9 @@ export interface TapFunctionOptions {
    * Memory of the function, in MiB (128 to 10240). CPU is allocated in proportion.
    *
    * The image processor's 1024 MiB covers the worst case of the default `maxImagePixels`
-   * (100 MP): measured peak RSS 84 MB for a 24 MP JPEG (decoded shrunk), 167 MB for a 24 MP
-   * PNG and 515 MB for a 100 MP interlaced RGBA PNG (decoded whole), plus the downloaded
-   * object (at most `maxImageBytes`).
+   * (100 MP). Measured peak RSS of the whole function process (Node.js, AWS SDK, download,
+   * decode, encode): 119 MB for a 2.5 MB 24 MP photo JPEG (decoded shrunk on load), 175 MB for
+   * an 18 MB 24 MP JPEG, and 563 MB for a 100 MP interlaced RGBA PNG (decoded whole).
    *
    * @default - 1024 for the image processor, 512 for the data validator, 256 for the notification handler
    */
@@ -206,8 +206,9 @@ export interface TapServerlessProps {
    * Largest image processed, as width × height in pixels, read from the image's header: the
    * decompression-bomb limit. A larger image is rejected without decoding its pixels. The
    * default covers 100 MP photos; decoding one needs at most about 5 bytes per pixel (an
-   * interlaced RGBA PNG, which cannot be streamed), about 520 MB, within the default 1024 MiB
-   * of the image processor. Raise `imageProcessor.memorySize` with it (a warning says when).
+   * interlaced RGBA PNG, which cannot be streamed: measured 563 MB peak for the whole function),
+   * within the default 1024 MiB of the image processor. Raise `imageProcessor.memorySize` with
+   * it (a warning says when).
    *
    * @default 100_000_000
    */
@@ -344,9 +345,10 @@ const DEFAULT_THUMBNAIL_WIDTHS = [128, 512];
 const DEFAULT_MAX_IMAGE_BYTES = Size.mebibytes(50);
 const DEFAULT_MAX_IMAGE_PIXELS = 100_000_000;
 /**
- * Peak memory of the image processor per image pixel in the worst case measured: a 100 MP
- * interlaced RGBA PNG (which libvips must decode whole) peaked at 515 MB RSS, about 5.2 bytes
- * per pixel; a streamed 24 MP JPEG peaked at 84 MB (shrink-on-load).
+ * Memory of the image processor per image pixel, worst case measured (scripts/measure-image-rss.ts):
+ * a 100 MP interlaced RGBA PNG (which libvips must decode whole) took the function process from
+ * 105 MB idle to a 563 MB peak, about 4.6 bytes per pixel; 5.2 leaves a margin. A 24 MP JPEG
+ * peaked at 119 MB (shrink-on-load).
  */
 const IMAGE_BYTES_PER_PIXEL = 5.2;
 
