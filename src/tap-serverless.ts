@@ -178,10 +178,11 @@ export interface TapServerlessProps {
   readonly reportsPrefix?: string;
 
   /**
-   * Widths, in pixels, of the thumbnails written for every image, one object per width under
-   * `<thumbnailsPrefix><key without imagesPrefix>/<width>.<ext>`. 1 to 10 distinct whole
-   * numbers from 1 to 16383. Images are never enlarged: a narrower image gives a thumbnail of
-   * its own width (the notification says which width was produced).
+   * Widths of the thumbnails written for every image, in pixels.
+   *
+   * One object per width, at `<thumbnailsPrefix><key without imagesPrefix>/<width>.<ext>`;
+   * 1 to 10 distinct whole numbers from 1 to 16383. Images are never enlarged: a narrower
+   * image gives a thumbnail of its own width (the notification says which width was produced).
    *
    * @default [128, 512]
    */

@@ -652,6 +652,11 @@ describe('images', () => {
     expectSynthError({ thumbnailWidths: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] }, /at most 10 widths are allowed, got 11/);
   });
 
+  test('fails when the image processor\'s architecture has no sharp binaries', () => {
+    expectSynthError({ imageProcessor: { architecture: lambda.Architecture.custom('riscv64') } },
+      /invalid imageProcessor.architecture \("riscv64"\).*Use lambda.Architecture.ARM_64 or lambda.Architecture.X86_64/);
+  });
+
   test('fails when maxImageBytes is zero or above 1 GiB', () => {
     expectSynthError({ maxImageBytes: Size.bytes(0) }, /invalid maxImageBytes \("0 bytes"\).*Use, for example, Size\.mebibytes\(50\)/);
     expectSynthError({ maxImageBytes: Size.gibibytes(2) }, /maxImageBytes \("2147483648 bytes"\)/);
