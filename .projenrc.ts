@@ -128,6 +128,8 @@ const sharpAssets = project.addTask('bundle:image-processor:sharp', {
   steps: [{ exec: `bash scripts/sharp-assets.sh ${imageBundle.outdir} ${SHARP_VERSION}` }],
 });
 project.tasks.tryFind('bundle')!.spawn(sharpAssets);
+// The sharp-less bundle is only the source of the two per-architecture copies: not shipped.
+project.npmignore?.addPatterns(`/${imageBundle.outdir}/`);
 
 // Handler tests and construct tests synthesize the bundled assets: bundle before testing,
 // so that `npm ci && npx projen test` works on a fresh clone.
