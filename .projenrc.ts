@@ -7,6 +7,11 @@ import { awscdk, javascript } from 'projen';
 const CDK_VERSION = '2.257.0';
 const AWS_SDK_VERSION = '3.1169.0';
 const POWERTOOLS_VERSION = '2.36.0';
+// sharp (libvips) for the image processor: a dev dependency (the tests generate images with it)
+// pinned exactly, and the same version installed per architecture into the image function's
+// assets by `bundle:image-processor:sharp`. 0.35 needs Node >= 20.9 and glibc >= 2.28 (Lambda
+// nodejs24.x runs on Amazon Linux 2023, glibc 2.34).
+const SHARP_VERSION = '0.35.5';
 
 // Bundle AWS SDK v3 (no externals), minified, preferring ES modules: the smallest bundle and
 // fastest module load we measured (DESIGN §7). projen forwards these to `addBundle`, whose
@@ -44,15 +49,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   github: false,
   release: false,
 
-  // Every Lambda handler is a `*.lambda.ts` file under src/functions, bundled
-  // at build time so that Python, Java and Go consumers need neither esbuild nor Docker.
-  lambdaAutoDiscover: true,
-  lambdaOptions: {
-    // The newest Node.js runtime aws-cdk-lib 2.257.0 knows, set explicitly.
-    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
-    awsSdkConnectionReuse: false,
-    bundlingOptions: FUNCTION_BUNDLING,
-  },
+  // Every Lambda handler is a `*.lambda.ts` file under src/functions, bundled at build time so
+  // that Python, Java and Go consumers need neither esbuild nor Docker. They are declared below
+  // (not auto-discovered) because the image processor is bundled differently: sharp is external.
+  lambdaAutoDiscover: false,
   integrationTestAutoDiscover: false,
   experimentalIntegRunner: true,
 
@@ -103,6 +103,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'papaparse@5.7.1',
     '@streamparser/json@0.0.26',
     // Test tooling.
+    `sharp@${SHARP_VERSION}`,
     'aws-sdk-client-mock@4.1.0',
     'cdk-nag@2.38.2',
     'esbuild@0.28.2',
@@ -113,6 +114,37 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['cdk.out', '/.venv/', '*.tsbuildinfo', '/.tmp/', 'test/*.snapshot/asset.*'],
   npmIgnoreOptions: { ignorePatterns: ['/.ci/', '/examples/', '/scripts/', '/.venv/', '/.tmp/', 'cdk.out'] },
 });
+
+// The data validator and the notification handler: a generated `*Function` class each.
+for (const entrypoint of ['src/functions/data-validator.lambda.ts', 'src/functions/notification-handler.lambda.ts']) {
+  new awscdk.LambdaFunction(project, {
+    entrypoint,
+    cdkDeps: project.cdkDeps,
+    // The newest Node.js runtime aws-cdk-lib 2.257.0 knows, set explicitly.
+    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
+    awsSdkConnectionReuse: false,
+    bundlingOptions: FUNCTION_BUNDLING,
+  });
+}
+
+// The image processor: bundled with sharp external (a native module cannot be bundled), then
+// `scripts/sharp-assets.sh` copies the bundle into one asset folder per architecture
+// (assets/functions/image-processor.lambda-arm64 and -x64) and installs sharp's linux-glibc
+// binaries for that architecture beside it with npm's --os/--cpu/--libc flags (DESIGN §7).
+// The construct picks the folder by the function's architecture (no generated Function class:
+// its code path would be fixed).
+const imageBundle = project.bundler.addBundle('src/functions/image-processor.lambda.ts', {
+  ...FUNCTION_BUNDLING,
+  externals: ['sharp'],
+  tsconfigPath: 'test/tsconfig.json',
+});
+const sharpAssets = project.addTask('bundle:image-processor:sharp', {
+  description: 'Install sharp\'s native binaries into the image processor\'s per-architecture asset folders',
+  steps: [{ exec: `bash scripts/sharp-assets.sh ${imageBundle.outdir} ${SHARP_VERSION}` }],
+});
+project.tasks.tryFind('bundle')!.spawn(sharpAssets);
+// The sharp-less bundle is only the source of the two per-architecture copies: not shipped.
+project.npmignore?.addPatterns(`/${imageBundle.outdir}/`);
 
 // Handler tests and construct tests synthesize the bundled assets: bundle before testing,
 // so that `npm ci && npx projen test` works on a fresh clone.
@@ -125,6 +157,13 @@ if (bundleTask) {
 // are built by `package-all` (they need PyPI, Maven Central and the Go proxy).
 project.packageTask.reset();
 project.packageTask.spawn(project.tasks.tryFind('package:js')!);
+// The npm tarball must carry both architectures' sharp binaries (Python/Java/Go consumers
+// cannot install them at synth time): fail the build when it does not.
+const checkPackage = project.addTask('package:check-assets', {
+  description: 'Check that the npm tarball holds the image processor\'s sharp binaries for arm64 and x64',
+  steps: [{ exec: 'bash scripts/check-package-assets.sh dist/js' }],
+});
+project.packageTask.spawn(checkPackage);
 
 // Handler code (bundled by esbuild) may import dev dependencies anywhere under src/functions.
 project.eslint?.allowDevDeps('src/functions/**/*.ts');

@@ -2,6 +2,7 @@
 // Synthesize it with `npx projen synth:example` (writes examples/cdk.out); `npx projen demo` runs it locally.
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DataSchema, TapServerless } from '../src';
 
 const app = new App();
@@ -9,8 +10,13 @@ const stack = new Stack(app, 'TapServerlessExample', {
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });
 
+// The image processor runs on arm64 (the default). The local demo synthesizes with
+// `-c imageArchitecture=x86_64` on x86-64 machines: sharp's native binaries run only on their own CPU.
+const imageArchitecture = app.node.tryGetContext('imageArchitecture') === 'x86_64' ? lambda.Architecture.X86_64 : lambda.Architecture.ARM_64;
+
 new TapServerless(stack, 'Tap', {
   environmentSuffix: 'dev',
+  imageProcessor: { architecture: imageArchitecture },
   dataSchema: DataSchema.fromFile(path.join(__dirname, 'schema', 'order.schema.json')),
 });
 

@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { Annotations, Duration, RemovalPolicy, Size, Stack, Tags } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -13,7 +14,6 @@ import { Construct, IConstruct } from 'constructs';
 import { TapAlarmOptions } from './alarm-options';
 import { ApiAuthorization, ApiAuthorizationType } from './api-authorization';
 import { DataSchema } from './data-schema';
-import { ImageProcessorFunction } from './functions/image-processor-function';
 import { NotificationHandlerFunction } from './functions/notification-handler-function';
 import { DATA_LIMITS } from './functions/shared/data-limits';
 import { ENV } from './functions/shared/env';
@@ -35,12 +35,16 @@ import {
   validateFunctionSettings,
   validateLifecycle,
   validateMaxEventAge,
+  validateMaxImageBytes,
+  validateMaxImagePixels,
   validatePrefixes,
   validateRetryAttempts,
   validateAlarmOptions,
   validateThrottling,
+  validateThumbnailWidths,
 } from './internal/validation';
 import { Monitoring, TapMetrics } from './monitoring';
+import { ThumbnailFormat } from './thumbnail-format';
 
 /**
  * Settings of one of the construct's Lambda functions. Unset members fall back to
@@ -49,6 +53,11 @@ import { Monitoring, TapMetrics } from './monitoring';
 export interface TapFunctionOptions {
   /**
    * Memory of the function, in MiB (128 to 10240). CPU is allocated in proportion.
+   *
+   * The image processor's 1024 MiB covers the worst case of the default `maxImagePixels`
+   * (100 MP). Measured peak RSS of the whole function process (Node.js, AWS SDK, download,
+   * decode, encode): 119 MB for a 2.5 MB 24 MP photo JPEG (decoded shrunk on load), 175 MB for
+   * an 18 MB 24 MP JPEG, and 563 MB for a 100 MP interlaced RGBA PNG (decoded whole).
    *
    * @default - 1024 for the image processor, 512 for the data validator, 256 for the notification handler
    */
@@ -221,6 +230,44 @@ export interface TapServerlessProps {
   readonly maxReportErrors?: number;
 
   /**
+   * Widths of the thumbnails written for every image, in pixels.
+   *
+   * One object per width, at `<thumbnailsPrefix><key without imagesPrefix>/<width>.<ext>`;
+   * 1 to 10 distinct whole numbers from 1 to 16383. Images are never enlarged: a narrower
+   * image gives a thumbnail of its own width (the notification says which width was produced).
+   *
+   * @default [128, 512]
+   */
+  readonly thumbnailWidths?: number[];
+
+  /**
+   * Format of the thumbnails, whatever the input format.
+   *
+   * @default ThumbnailFormat.WEBP
+   */
+  readonly thumbnailFormat?: ThumbnailFormat;
+
+  /**
+   * Largest image object processed (1 byte to 1 GiB). A larger one is rejected
+   * (`image.rejected`) from its size alone, without being downloaded.
+   *
+   * @default Size.mebibytes(50)
+   */
+  readonly maxImageBytes?: Size;
+
+  /**
+   * Largest image processed, as width × height in pixels, read from the image's header: the
+   * decompression-bomb limit. A larger image is rejected without decoding its pixels. The
+   * default covers 100 MP photos; decoding one needs at most about 5 bytes per pixel (an
+   * interlaced RGBA PNG, which cannot be streamed: measured 563 MB peak for the whole function),
+   * within the default 1024 MiB of the image processor. Raise `imageProcessor.memorySize` with
+   * it (a warning says when).
+   *
+   * @default 100_000_000
+   */
+  readonly maxImagePixels?: number;
+
+  /**
    * Settings shared by the three functions; per-function settings override them.
    *
    * @default - the per-function defaults documented on `TapFunctionOptions`
@@ -368,6 +415,27 @@ const FUNCTION_DEFAULTS = {
   notificationHandler: { memorySize: 256, timeout: Duration.seconds(10) },
 } as const;
 
+/** Default thumbnail settings. */
+const DEFAULT_THUMBNAIL_WIDTHS = [128, 512];
+const DEFAULT_MAX_IMAGE_BYTES = Size.mebibytes(50);
+const DEFAULT_MAX_IMAGE_PIXELS = 100_000_000;
+/**
+ * Memory of the image processor per image pixel, worst case measured (scripts/measure-image-rss.ts):
+ * a 100 MP interlaced RGBA PNG (which libvips must decode whole) took the function process from
+ * 105 MB idle to a 563 MB peak, about 4.6 bytes per pixel; 5.2 leaves a margin. A 24 MP JPEG
+ * peaked at 119 MB (shrink-on-load).
+ */
+const IMAGE_BYTES_PER_PIXEL = 5.2;
+
+/**
+ * The image processor's asset folders, one per architecture: the bundle plus sharp's native
+ * binaries for linux-glibc on that CPU (built by the library's `bundle` task).
+ */
+const IMAGE_PROCESSOR_ASSETS: Record<string, string> = {
+  [lambda.Architecture.ARM_64.name]: path.join(__dirname, '..', 'assets', 'functions', 'image-processor.lambda-arm64'),
+  [lambda.Architecture.X86_64.name]: path.join(__dirname, '..', 'assets', 'functions', 'image-processor.lambda-x64'),
+};
+
 /** Environment variable name prefixes reserved for the construct. */
 const RESERVED_ENV_PREFIXES = ['TAP_', 'POWERTOOLS_'];
 
@@ -458,6 +526,12 @@ export class TapServerless extends Construct {
       }
     }
     validateAlarmOptions(props.alarmOptions ?? {});
+    const thumbnailWidths = props.thumbnailWidths ?? DEFAULT_THUMBNAIL_WIDTHS;
+    validateThumbnailWidths(thumbnailWidths);
+    const maxImageBytes = props.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES;
+    validateMaxImageBytes(maxImageBytes.toBytes(), `${maxImageBytes.toBytes()} bytes`);
+    const maxImagePixels = props.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS;
+    validateMaxImagePixels(maxImagePixels);
     const authorization = props.apiAuthorization ?? ApiAuthorization.iam();
     if (authorization.type === ApiAuthorizationType.NONE) {
       Annotations.of(this).addWarningV2('cdk-tap-serverless:noAuthorization',
@@ -499,10 +573,30 @@ export class TapServerless extends Construct {
 
     const imageProcessor = this.createFunction('imageProcessor', 'ImageProcessor', props, {
       description: 'TapServerless: turns uploaded images into thumbnails',
-      environment: { ...s3Env, POWERTOOLS_SERVICE_NAME: SERVICE_NAME.IMAGE_PROCESSOR },
+      environment: {
+        ...s3Env,
+        [ENV.THUMBNAIL_WIDTHS]: thumbnailWidths.join(','),
+        [ENV.THUMBNAIL_FORMAT]: props.thumbnailFormat ?? ThumbnailFormat.WEBP,
+        [ENV.MAX_IMAGE_BYTES]: String(maxImageBytes.toBytes()),
+        [ENV.MAX_IMAGE_PIXELS]: String(maxImagePixels),
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME.IMAGE_PROCESSOR,
+      },
       ...asyncConfig,
-    }, (s, i, o) => new ImageProcessorFunction(s, i, o));
+    }, (s, i, o) => new lambda.Function(s, i, {
+      ...o,
+      runtime: new lambda.Runtime('nodejs24.x', lambda.RuntimeFamily.NODEJS),
+      handler: 'index.handler',
+      // The asset carries sharp's native binaries, so it must match the function's architecture.
+      code: lambda.Code.fromAsset(imageProcessorAsset(o.architecture ?? lambda.Architecture.ARM_64)),
+    }));
     this.imageProcessor = imageProcessor;
+    const imageMemory = props.imageProcessor?.memorySize ?? props.functionDefaults?.memorySize ?? FUNCTION_DEFAULTS.imageProcessor.memorySize;
+    const neededMiB = Math.ceil((maxImagePixels * IMAGE_BYTES_PER_PIXEL + maxImageBytes.toBytes()) / (1024 * 1024)) + 128;
+    if (neededMiB > imageMemory) {
+      Annotations.of(this).addWarningV2('cdk-tap-serverless:imageMemory',
+        `maxImagePixels (${maxImagePixels}) and maxImageBytes (${maxImageBytes.toBytes()} bytes) may need about ${neededMiB} MiB to decode ` +
+        `a worst-case image, more than imageProcessor.memorySize (${imageMemory} MiB): raise the memory or lower the limits.`);
+    }
 
     const dataValidator = this.createFunction('dataValidator', 'DataValidator', props, {
       description: 'TapServerless: validates uploaded data files',
@@ -547,8 +641,9 @@ export class TapServerless extends Construct {
         resources: [table.tableArn],
       }));
     }
-    // The data validator looks up an object's notification before reading the object (duplicate deliveries).
-    for (const fn of [dataValidator, notificationHandler]) {
+    // The notification handler reads notifications; the S3 functions check whether an object version
+    // already has one before processing it again (duplicate deliveries redo nothing).
+    for (const fn of [notificationHandler, imageProcessor, dataValidator]) {
       fn.addToRolePolicy(new iam.PolicyStatement({
         actions: ['dynamodb:GetItem'],
         resources: [table.tableArn],
@@ -1066,6 +1161,16 @@ export class TapServerless extends Construct {
       { id: 'AwsSolutions-COG4', reason },
     ]);
   }
+}
+
+/** The image processor's asset folder for an architecture (its sharp binaries are per-CPU). */
+function imageProcessorAsset(architecture: lambda.Architecture): string {
+  const dir = IMAGE_PROCESSOR_ASSETS[architecture.name];
+  if (dir === undefined) {
+    throw new Error(`TapServerless: invalid imageProcessor.architecture (${JSON.stringify(architecture.name)}): the image processor ships ` +
+      'sharp binaries for arm64 and x86_64 only. Use lambda.Architecture.ARM_64 or lambda.Architecture.X86_64.');
+  }
+  return dir;
 }
 
 function escapeRegex(value: string): string {

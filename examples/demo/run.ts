@@ -42,10 +42,17 @@ function step(title: string): void {
 
 function synthesizeExample(): string {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'tap-demo-cdk.out-'));
-  step(`Synthesizing examples/app.ts into ${outdir}`);
+  // sharp's native binaries run only on their own CPU: the image function is synthesized for this machine's.
+  const imageArchitecture = process.arch === 'arm64' ? 'arm64' : 'x86_64';
+  step(`Synthesizing examples/app.ts into ${outdir} (image processor on ${imageArchitecture}, this machine's architecture)`);
   const result = spawnSync(process.execPath, ['-r', 'ts-node/register', path.join(ROOT, 'examples', 'app.ts')], {
     cwd: ROOT,
-    env: { ...process.env, CDK_OUTDIR: outdir, TS_NODE_PROJECT: path.join(ROOT, 'test', 'tsconfig.json') },
+    env: {
+      ...process.env,
+      CDK_OUTDIR: outdir,
+      CDK_CONTEXT_JSON: JSON.stringify({ imageArchitecture }),
+      TS_NODE_PROJECT: path.join(ROOT, 'test', 'tsconfig.json'),
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   if (result.status !== 0) throw new DemoFailure(`synthesizing examples/app.ts failed (exit ${result.status})`);

@@ -17,6 +17,24 @@ const order = (id: number, extra: Record<string, unknown> = {}) => ({
   id, customer: `Customer ${id}`, email: `c${id}@example.com`, quantity: id, price: 9.99, paid: true, ...extra,
 });
 
+/** A 4000×3000 photo-like JPEG (gradient and noise), made with sharp, as a camera would upload. */
+async function sampleJpeg(): Promise<Buffer> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const sharp = require('sharp');
+  const width = 4000;
+  const height = 3000;
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3;
+      pixels[i] = (x * 255) / width;
+      pixels[i + 1] = (y * 255) / height;
+      pixels[i + 2] = ((x ^ y) & 0xff);
+    }
+  }
+  return sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg({ quality: 85 }).toBuffer();
+}
+
 export async function demoSamples(): Promise<DemoSample[]> {
   const ndjson = Array.from({ length: 5 }, (_, i) => JSON.stringify(order(i + 1))).join('\n') + '\n';
   const csv = [
@@ -29,10 +47,18 @@ export async function demoSamples(): Promise<DemoSample[]> {
   return [
     {
       key: 'images/holiday photo+1.jpg',
-      body: Buffer.from('placeholder image bytes'),
+      body: await sampleJpeg(),
       contentType: 'image/jpeg',
-      description: 'an image (key with a space and a +)',
-      expect: 'image.received',
+      description: 'a 4000×3000 JPEG (key with a space and a +)',
+      expect: 'image.processed',
+      expectOutputs: (record) => record.thumbnailKeys ?? ['thumbnails/holiday photo+1.jpg/'],
+    },
+    {
+      key: 'images/not-really.jpg',
+      body: Buffer.from('this is a text file with an image name'),
+      contentType: 'image/jpeg',
+      description: 'a text file named .jpg',
+      expect: 'image.rejected',
     },
     {
       key: 'data/orders.ndjson',

@@ -21,7 +21,7 @@ const options: ProcessS3EventOptions = {
   outputPrefixes: [requirePrefixEnv(ENV.THUMBNAILS_PREFIX), reportsPrefix],
   expectedBucket: requireEnv(ENV.BUCKET_NAME),
   // A duplicate delivery of a large file costs one GetItem, not a second read and report.
-  checkRecordedFirst: true,
+  skipRecordedObjects: true,
   processor: createDataProcessor({ s3, reportsPrefix, validators, limits: readDataLimits() }),
   store: { table: createNotificationsTable(requireEnv(ENV.TABLE_NAME)), logger },
   logger,

@@ -1,5 +1,6 @@
 import { Duration, Size, Token } from 'aws-cdk-lib';
 import type { TapAlarmOptions } from '../alarm-options';
+import { IMAGE_LIMITS, thumbnailWidthsProblem } from '../functions/images/settings';
 
 /**
  * Synth-time validation of TapServerless props. Every error names the prop, the
@@ -223,4 +224,32 @@ export function sizeInBytes(prop: string, size: Size): number {
     fail(prop, 'a token', 'the limit is needed at synth', 'Pass a literal Size, e.g. Size.mebibytes(1).');
   }
   return size.toBytes();
+}
+
+/** Thumbnail widths: positive integers within sharp's (WebP's) limit, no duplicates, a sane count. */
+export function validateThumbnailWidths(widths: number[]): void {
+  if (widths.some((w) => Token.isUnresolved(w))) {
+    fail('thumbnailWidths', widths, 'widths must be literal numbers, not tokens', 'Pass plain numbers such as [128, 512].');
+  }
+  const problem = thumbnailWidthsProblem(widths);
+  if (problem !== undefined) {
+    fail('thumbnailWidths', widths, problem,
+      `Pass 1 to ${IMAGE_LIMITS.MAX_WIDTHS} distinct whole numbers of pixels from 1 to ${IMAGE_LIMITS.MAX_WIDTH}, e.g. [128, 512].`);
+  }
+}
+
+/** Largest accepted object, in bytes. */
+export function validateMaxImageBytes(bytes: number, shown: string): void {
+  if (Token.isUnresolved(bytes) || !Number.isInteger(bytes) || bytes < 1 || bytes > IMAGE_LIMITS.MAX_BYTES) {
+    fail('maxImageBytes', shown, 'it must be a whole number of bytes from 1 byte to 1 GiB (the image is held in memory while it is decoded)',
+      'Use, for example, Size.mebibytes(50).');
+  }
+}
+
+/** Decompression-bomb limit, in pixels. */
+export function validateMaxImagePixels(pixels: number): void {
+  if (Token.isUnresolved(pixels) || !Number.isInteger(pixels) || pixels < 1 || pixels > IMAGE_LIMITS.MAX_PIXELS) {
+    fail('maxImagePixels', pixels, `it must be a whole number of pixels from 1 to ${IMAGE_LIMITS.MAX_PIXELS.toLocaleString('en-US')}`,
+      'Use, for example, 100_000_000 (100 megapixels).');
+  }
 }

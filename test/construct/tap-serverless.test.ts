@@ -1,4 +1,5 @@
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as path from 'path';
+import { App, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ENV, synth } from './util';
-import { ApiAuthorization, TapServerless, TapServerlessProps } from '../../src';
+import { ApiAuthorization, TapServerless, TapServerlessProps, ThumbnailFormat } from '../../src';
 
 /** The three application functions (not aws-cdk-lib's helper functions). */
 function appFunctions(template: Template): Record<string, any> {
@@ -143,7 +144,12 @@ describe('defaults', () => {
       TAP_ENVIRONMENT: 'dev',
       POWERTOOLS_SERVICE_NAME: 'image-processor',
       POWERTOOLS_METRICS_NAMESPACE: 'TapServerless',
+      TAP_THUMBNAIL_WIDTHS: '128,512',
+      TAP_THUMBNAIL_FORMAT: 'webp',
+      TAP_MAX_IMAGE_BYTES: String(50 * 1024 * 1024),
+      TAP_MAX_IMAGE_PIXELS: '100000000',
     });
+    expect(functionProps(template, 'data files').Environment.Variables.TAP_THUMBNAIL_WIDTHS).toBeUndefined();
     expect(functionProps(template, 'API').Environment.Variables.TAP_CORS_ORIGINS).toBeUndefined();
   });
 
@@ -566,6 +572,100 @@ describe('functions', () => {
   test('fails when an environment variable uses a reserved name', () => {
     expectSynthError({ functionDefaults: { environment: { TAP_TABLE_NAME: 'x' } } }, /functionDefaults?|imageProcessor.environment \("TAP_TABLE_NAME"\)/);
     expectSynthError({ notificationHandler: { environment: { POWERTOOLS_LOG_LEVEL: 'DEBUG' } } }, /notificationHandler.environment \("POWERTOOLS_LOG_LEVEL"\)/);
+  });
+});
+
+describe('images', () => {
+  const ASSETS = path.join(__dirname, '..', '..', 'assets', 'functions');
+
+  /** The asset folder the image processor's code was built from. */
+  function imageAssetOf(props: TapServerlessProps): string {
+    const fromAsset = jest.spyOn(lambda.Code, 'fromAsset');
+    try {
+      synth(props);
+      const dirs = fromAsset.mock.calls.map(([dir]) => path.resolve(dir)).filter((dir) => dir.includes('image-processor'));
+      expect(dirs).toHaveLength(1);
+      return dirs[0];
+    } finally {
+      fromAsset.mockRestore();
+    }
+  }
+
+  test('picks the arm64 asset (sharp for linux-arm64) by default', () => {
+    expect(imageAssetOf({})).toBe(path.join(ASSETS, 'image-processor.lambda-arm64'));
+  });
+
+  test('picks the x64 asset (sharp for linux-x64) for an x86_64 image processor', () => {
+    expect(imageAssetOf({ imageProcessor: { architecture: lambda.Architecture.X86_64 } })).toBe(path.join(ASSETS, 'image-processor.lambda-x64'));
+    expect(imageAssetOf({ functionDefaults: { architecture: lambda.Architecture.X86_64 } })).toBe(path.join(ASSETS, 'image-processor.lambda-x64'));
+  });
+
+  test('the two architectures deploy different code', () => {
+    const code = (props: TapServerlessProps) => functionProps(synth(props).template, 'images').Code.S3Key;
+    expect(code({})).not.toEqual(code({ imageProcessor: { architecture: lambda.Architecture.X86_64 } }));
+  });
+
+  test('runs the image processor on nodejs24.x with the bundle\'s handler', () => {
+    expect(functionProps(synth().template, 'images')).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler' });
+  });
+
+  test('passes thumbnail widths, format and limits to the image processor', () => {
+    const { template } = synth({
+      thumbnailWidths: [64, 256, 1024],
+      thumbnailFormat: ThumbnailFormat.AVIF,
+      maxImageBytes: Size.mebibytes(10),
+      maxImagePixels: 40_000_000,
+    });
+    expect(functionProps(template, 'images').Environment.Variables).toMatchObject({
+      TAP_THUMBNAIL_WIDTHS: '64,256,1024',
+      TAP_THUMBNAIL_FORMAT: 'avif',
+      TAP_MAX_IMAGE_BYTES: '10485760',
+      TAP_MAX_IMAGE_PIXELS: '40000000',
+    });
+  });
+
+  test('lets the image processor read notifications (duplicate check) and nothing else of the table but PutItem', () => {
+    const { template } = synth();
+    const policy = Object.entries(template.findResources('AWS::IAM::Policy'))
+      .find(([id]) => id.startsWith('TapImageProcessorRole'))![1];
+    const dynamo = policy.Properties.PolicyDocument.Statement.flatMap((st: any) => [].concat(st.Action))
+      .filter((a: string) => a.startsWith('dynamodb:'));
+    expect(dynamo.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+  });
+
+  test('warns when the pixel limit may need more memory than the image processor has', () => {
+    const quiet = synth();
+    expect(Annotations.fromStack(quiet.stack).findWarning('*', Match.stringLikeRegexp('maxImagePixels'))).toHaveLength(0);
+    const { stack } = synth({ maxImagePixels: 400_000_000 });
+    Annotations.fromStack(stack).hasWarning('/TestStack/Tap',
+      Match.stringLikeRegexp('maxImagePixels \\(400000000\\).*more than imageProcessor.memorySize \\(1024 MiB\\)'));
+    const enough = synth({ maxImagePixels: 400_000_000, imageProcessor: { memorySize: 3008 } });
+    expect(Annotations.fromStack(enough.stack).findWarning('*', Match.stringLikeRegexp('maxImagePixels'))).toHaveLength(0);
+  });
+
+  test('fails when thumbnailWidths is empty, has duplicates, non-integers, out-of-range values or too many widths', () => {
+    expectSynthError({ thumbnailWidths: [] }, /invalid thumbnailWidths \(\[\]\): at least one width is needed\. Pass 1 to 10 distinct/);
+    expectSynthError({ thumbnailWidths: [128, 128] }, /thumbnailWidths \(\[128,128\]\): width 128 is listed twice/);
+    expectSynthError({ thumbnailWidths: [0] }, /thumbnailWidths \(\[0\]\): every width must be an integer from 1 to 16383 pixels, got 0/);
+    expectSynthError({ thumbnailWidths: [99.5] }, /got 99\.5/);
+    expectSynthError({ thumbnailWidths: [20000] }, /got 20000/);
+    expectSynthError({ thumbnailWidths: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] }, /at most 10 widths are allowed, got 11/);
+  });
+
+  test('fails when the image processor\'s architecture has no sharp binaries', () => {
+    expectSynthError({ imageProcessor: { architecture: lambda.Architecture.custom('riscv64') } },
+      /invalid imageProcessor.architecture \("riscv64"\).*Use lambda.Architecture.ARM_64 or lambda.Architecture.X86_64/);
+  });
+
+  test('fails when maxImageBytes is zero or above 1 GiB', () => {
+    expectSynthError({ maxImageBytes: Size.bytes(0) }, /invalid maxImageBytes \("0 bytes"\).*Use, for example, Size\.mebibytes\(50\)/);
+    expectSynthError({ maxImageBytes: Size.gibibytes(2) }, /maxImageBytes \("2147483648 bytes"\)/);
+  });
+
+  test('fails when maxImagePixels is not a positive integer up to one gigapixel', () => {
+    expectSynthError({ maxImagePixels: 0 }, /invalid maxImagePixels \(0\).*Use, for example, 100_000_000/);
+    expectSynthError({ maxImagePixels: 1.5 }, /maxImagePixels \(1\.5\)/);
+    expectSynthError({ maxImagePixels: 2_000_000_000 }, /maxImagePixels \(2000000000\)/);
   });
 });
 

@@ -28,6 +28,15 @@ function creds() {
 }
 
 /**
+ * The asset folder of a bundled function. The image processor has one per architecture (its
+ * sharp binaries are native): the one matching this machine's CPU is the one that can run here.
+ */
+export function bundledAssetDir(name: 'image-processor' | 'data-validator' | 'notification-handler'): string {
+  const folder = name === 'image-processor' ? `${name}.lambda-${process.arch === 'arm64' ? 'arm64' : 'x64'}` : `${name}.lambda`;
+  return path.join(ROOT, 'assets', 'functions', folder);
+}
+
+/**
  * Starts a bundled function (assets/functions/<name>.lambda, built by `npx projen bundle`) in its
  * own process with the given environment, pointed at the emulator. Stop it in afterAll.
  */
@@ -36,7 +45,7 @@ export async function startBundledFunction(
   env: Record<string, string>,
   endpoint = emulatorEndpoint(),
 ): Promise<LocalFunction> {
-  return startFunctionFromAsset(path.join(ROOT, 'assets', 'functions', `${name}.lambda`), name, env, endpoint);
+  return startFunctionFromAsset(bundledAssetDir(name), name, env, endpoint);
 }
 
 /**

@@ -1,9 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CapturedOutput, captureConsole } from './support/console-capture';
-import { fakeConditionalPuts } from './support/fake-table';
+import { fakeConditionalPuts, fakeGets } from './support/fake-table';
 import { FIXTURE_BUCKET, FUNCTION_ENV, s3Event } from './support/fixtures';
 import { RejectionError } from '../../src/functions/shared/errors';
 import { createNotificationsTable } from '../../src/functions/shared/notifications-table';
@@ -108,5 +108,48 @@ describe('processS3Event with a swapped-in processor', () => {
     expect(output.emf()).toHaveLength(1);
     expect(output.metric('ObjectsFailed')).toBe(3);
     expect(output.metric('ObjectsReceived')).toBe(3);
+  });
+});
+
+describe('processS3Event with skipRecordedObjects', () => {
+  test('an object version that already has a notification is not processed again', async () => {
+    // GIVEN a first delivery, recorded
+    const items = fakeConditionalPuts(ddb);
+    fakeGets(ddb, items);
+    let calls = 0;
+    const processor: ObjectProcessor = async () => {
+      calls += 1;
+      return { type: 'image.processed', message: 'ok' };
+    };
+    await processS3Event(s3Event('s3-images-several-records.json'), options(processor, { skipRecordedObjects: true }));
+    expect(calls).toBe(3);
+
+    // WHEN the same event is delivered again
+    const summary = await processS3Event(s3Event('s3-images-several-records.json'), options(processor, { skipRecordedObjects: true }));
+
+    // THEN the processor did not run again, and nothing was written
+    expect(calls).toBe(3);
+    expect(summary.records.map((r) => [r.outcome, r.type])).toEqual([
+      ['duplicate', 'image.processed'], ['duplicate', 'image.processed'], ['duplicate', 'image.processed'],
+    ]);
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(6);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(3);
+    expect(output.metric('DuplicateDeliveries')).toBe(3);
+  });
+
+  test('is off by default: no lookup, duplicates are caught by the conditional write after processing', async () => {
+    const items = fakeConditionalPuts(ddb);
+    fakeGets(ddb, items);
+    let calls = 0;
+    const processor: ObjectProcessor = async () => {
+      calls += 1;
+      return { type: 'image.processed', message: 'ok' };
+    };
+    await processS3Event(s3Event('s3-images-several-records.json'), options(processor));
+    const summary = await processS3Event(s3Event('s3-images-several-records.json'), options(processor));
+    expect(calls).toBe(6);
+    expect(summary.records.map((r) => r.outcome)).toEqual(['duplicate', 'duplicate', 'duplicate']);
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
+    expect(items.size).toBe(3);
   });
 });

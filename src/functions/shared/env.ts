@@ -15,6 +15,14 @@ export const ENV = {
   THUMBNAILS_PREFIX: 'TAP_THUMBNAILS_PREFIX',
   /** Output prefix of validation reports, e.g. `reports/`. */
   REPORTS_PREFIX: 'TAP_REPORTS_PREFIX',
+  /** Image processor: comma-separated thumbnail widths in pixels, e.g. `128,512`. */
+  THUMBNAIL_WIDTHS: 'TAP_THUMBNAIL_WIDTHS',
+  /** Image processor: thumbnail format, one of `webp`, `jpeg`, `png`, `avif`. */
+  THUMBNAIL_FORMAT: 'TAP_THUMBNAIL_FORMAT',
+  /** Image processor: largest accepted object, in bytes (larger ones are rejected without download). */
+  MAX_IMAGE_BYTES: 'TAP_MAX_IMAGE_BYTES',
+  /** Image processor: largest accepted width × height, in pixels (decompression-bomb limit). */
+  MAX_IMAGE_PIXELS: 'TAP_MAX_IMAGE_PIXELS',
   /** The deployment's environment suffix, e.g. `dev`. */
   ENVIRONMENT: 'TAP_ENVIRONMENT',
   /**

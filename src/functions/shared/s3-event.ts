@@ -38,13 +38,14 @@ export interface ProcessS3EventOptions {
   /** The bucket the function was deployed for: a record from another bucket is logged as a warning (and still processed). */
   readonly expectedBucket?: string;
   /**
-   * Look up the object version's notification before processing it (needs `dynamodb:GetItem`), so
-   * that a duplicate delivery costs one read instead of reprocessing the object and rewriting its
-   * outputs. The conditional write still settles concurrent deliveries.
+   * Whether to look up an object version's notification before processing it (one GetItem), and
+   * skip the object as a duplicate when it exists: for processors whose work is costly or writes
+   * outputs (thumbnails), so that a duplicate delivery redoes nothing. Without it, duplicates are
+   * still caught by the conditional write, after processing. Needs `dynamodb:GetItem`.
    *
    * @default false
    */
-  readonly checkRecordedFirst?: boolean;
+  readonly skipRecordedObjects?: boolean;
 }
 
 /**
@@ -220,11 +221,16 @@ async function processRecord(
   }
 
   const object = ref(key);
-  if (options.checkRecordedFirst && await getNotification(options.store.table, objectNotificationId(object)) !== undefined) {
-    count(S3_METRICS.DUPLICATES);
+  if (options.skipRecordedObjects) {
     const notificationId = objectNotificationId(object);
-    logger.info('Duplicate delivery: this object version already has a notification; not processed again', { bucket, key, notificationId });
-    return { bucket, key, outcome: 'duplicate', notificationId };
+    const existing = await getNotification(options.store.table, notificationId);
+    if (existing !== undefined) {
+      count(S3_METRICS.DUPLICATES);
+      logger.info('Duplicate delivery: this object version already has a notification; not processed again', {
+        bucket, key, notificationId, type: existing.type,
+      });
+      return { bucket, key, outcome: 'duplicate', type: existing.type, notificationId };
+    }
   }
   let processed: ProcessedObject;
   try {

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, PutCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, GetCommandInput, PutCommand, PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClientResolvedConfig, ServiceInputTypes, ServiceOutputTypes } from '@aws-sdk/lib-dynamodb';
 import type { AwsStub } from 'aws-sdk-client-mock';
 
@@ -30,4 +30,12 @@ export function fakeConditionalPuts(ddb: DocumentClientStub, faults: Readonly<Re
     return {};
   });
   return items;
+}
+
+/** Makes the mocked GetCommand read the items stored by {@link fakeConditionalPuts}. */
+export function fakeGets(ddb: DocumentClientStub, items: ReadonlyMap<string, Record<string, unknown>>): void {
+  ddb.on(GetCommand).callsFake(async (input: GetCommandInput) => {
+    const item = items.get(String(input.Key?.id));
+    return item === undefined ? {} : { Item: item };
+  });
 }
