@@ -94,6 +94,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-sdk-client-mock@4.1.0',
     'cdk-nag@2.38.2',
     'esbuild@0.28.2',
+    // Pinned to the cloud-assembly schema aws-cdk-lib 2.257.0 itself requires (^53.25.0): jsii-pacmak
+    // writes the installed version into the Go module's go.mod, and the Go module proxy does not serve
+    // github.com/cdklabs/cloud-assembly-schema-go/awscdkcloudassemblyschema/v53 v53.28.0 (it serves v53.25.0).
+    '@aws-cdk/cloud-assembly-schema@53.25.0',
   ],
 
   // Integ snapshots are compared by template; their asset folders (bundles, the AWS CLI layer) are
