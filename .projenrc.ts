@@ -102,7 +102,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // Integ snapshots are compared by template; their asset folders (bundles, the AWS CLI layer) are
   // rebuilt on every synth and would add tens of MB per snapshot update.
-  gitignore: ['cdk.out', '/.venv/', '*.tsbuildinfo', '/.tmp/', 'test/*.snapshot/asset.*'],
+  gitignore: ['cdk.out', '/.venv/', '*.tsbuildinfo', '/.tmp/', 'test/*.snapshot/asset.*', 'test/consumers/java/target/'],
   npmIgnoreOptions: { ignorePatterns: ['/.ci/', '/examples/', '/scripts/', '/.venv/', '/.tmp/', 'cdk.out'] },
 });
 
@@ -165,6 +165,15 @@ project.addTask('lint:cfn', {
     { spawn: 'synth:example' },
     { exec: 'bash scripts/cfn-lint.sh' },
   ],
+});
+
+// The consumer apps (test/consumers/<language>): rebuild the Python, Java and Go packages, install each
+// into an app in that language, synthesize the same stack as the TypeScript app and compare the
+// templates. Work files and dependency caches stay in .tmp/consumers (git-ignored).
+project.addTask('test:consumers', {
+  description: 'Build the Python, Java and Go packages and prove each with a consumer app that synthesizes the TypeScript template',
+  exec: 'bash test/consumers/run.sh',
+  receiveArgs: true,
 });
 
 project.synth();
