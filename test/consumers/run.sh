@@ -107,4 +107,8 @@ fi
 echo "ok   a template with one changed value fails the comparison"
 took "compare"
 
+step "README examples are the consumer apps"
+python3 "$HERE/check_readme.py" "$ROOT"
+took "check README"
+
 printf '\n==== test:consumers timings ====\n'; printf '%s\n' "${TIMES[@]}"
