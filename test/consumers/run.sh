@@ -2,11 +2,14 @@
 # `npx projen test:consumers`: prove the Python, Java and Go packages with a consumer app each.
 #
 #  1. rebuild the library (bundle, jsii) and the Python wheel, the Maven repository and the Go module
-#     into dist/ (jsii-pacmak, the same targets as `npx projen package:python|java|go`);
+#     into dist/ (`npx projen package:python`, `package:go`; the java target of jsii-pacmak as in
+#     `package:java`, with the run's Maven cache);
 #  2. check that each package carries the three Lambda assets (check_packages.py);
 #  3. synthesize the TypeScript reference app, then the Python, Java and Go apps, each installed from
 #     the package just built (wheel from dist/python, Maven repository dist/java, Go module dist/go);
-#  4. compare every template with the TypeScript one (compare_templates.py): any difference fails.
+#  4. compare every template and asset manifest with the TypeScript one (compare_templates.py): any
+#     difference fails;
+#  5. check that the README's examples are the apps' code (check_readme.py).
 #
 # Work files and dependency caches (pip, Maven, Go) live in .tmp/consumers (git-ignored), so a clean
 # clone downloads what it needs from the registries and nothing is taken from a previous machine.
@@ -52,15 +55,16 @@ if [[ $SKIP_BUILD == 0 ]]; then
   npx projen compile
   took "library (bundle + jsii)"
 
-  # The same jsii-pacmak targets as the package:<language> tasks, with the Maven cache in the run.
   step "package: Python wheel (dist/python)"
-  npx jsii-pacmak -v --target python
+  npx projen package:python
   took "package:python"
+  # package:java's command, plus the run's Maven cache (jsii-pacmak otherwise downloads into a
+  # throw-away repository, and the Java app would download everything again).
   step "package: Maven repository (dist/java)"
   npx jsii-pacmak -v --target java --maven-local-repository "$M2"
   took "package:java"
   step "package: Go module (dist/go)"
-  npx jsii-pacmak -v --target go
+  npx projen package:go
   took "package:go"
 fi
 
