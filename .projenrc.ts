@@ -107,11 +107,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-sdk-client-mock@4.1.0',
     'cdk-nag@2.38.2',
     'esbuild@0.28.2',
+    // Pinned to the cloud-assembly schema aws-cdk-lib 2.257.0 itself requires (^53.25.0): jsii-pacmak
+    // writes the installed version into the Go module's go.mod, and the Go module proxy does not serve
+    // github.com/cdklabs/cloud-assembly-schema-go/awscdkcloudassemblyschema/v53 v53.28.0 (it serves v53.25.0).
+    '@aws-cdk/cloud-assembly-schema@53.25.0',
   ],
 
   // Integ snapshots are compared by template; their asset folders (bundles, the AWS CLI layer) are
   // rebuilt on every synth and would add tens of MB per snapshot update.
-  gitignore: ['cdk.out', '/.venv/', '*.tsbuildinfo', '/.tmp/', 'test/*.snapshot/asset.*'],
+  gitignore: ['cdk.out', '/.venv/', '*.tsbuildinfo', '/.tmp/', 'test/*.snapshot/asset.*', 'test/consumers/java/target/'],
   npmIgnoreOptions: { ignorePatterns: ['/.ci/', '/examples/', '/scripts/', '/.venv/', '/.tmp/', 'cdk.out'] },
 });
 
@@ -145,6 +149,9 @@ const sharpAssets = project.addTask('bundle:image-processor:sharp', {
 project.tasks.tryFind('bundle')!.spawn(sharpAssets);
 // The sharp-less bundle is only the source of the two per-architecture copies: not shipped.
 project.npmignore?.addPatterns(`/${imageBundle.outdir}/`);
+// projen (and jsii-pacmak) ignore every folder named `dist`, ours being meant; sharp's own code is in
+// node_modules/sharp/dist and must ship in the image processor's assets (check-package-assets loads it).
+project.npmignore?.addPatterns('!/assets/functions/*/node_modules/**/dist/');
 
 // Handler tests and construct tests synthesize the bundled assets: bundle before testing,
 // so that `npm ci && npx projen test` works on a fresh clone.
@@ -227,6 +234,15 @@ project.addTask('lint:cfn', {
     { spawn: 'synth:example' },
     { exec: 'bash scripts/cfn-lint.sh' },
   ],
+});
+
+// The consumer apps (test/consumers/<language>): rebuild the Python, Java and Go packages, install each
+// into an app in that language, synthesize the same stack as the TypeScript app and compare the
+// templates. Work files and dependency caches stay in .tmp/consumers (git-ignored).
+project.addTask('test:consumers', {
+  description: 'Build the Python, Java and Go packages and prove each with a consumer app that synthesizes the TypeScript template',
+  exec: 'bash test/consumers/run.sh',
+  receiveArgs: true,
 });
 
 project.synth();

@@ -32,4 +32,15 @@ for cpu in arm64 x64; do
   esac
   grep -qF "$expected" <<<"$description" || { echo "check-package-assets: expected $expected for $cpu" >&2; exit 1; }
 done
+# The packed x64 asset must actually load sharp and make an image on this (x86-64) machine: a file
+# missing from the tarball (e.g. dropped by .npmignore) would only show at run time in Lambda.
+if [ "$(uname -m)" = "x86_64" ]; then
+  tar -xzf "$tarball" -C "$tmp" 'package/assets/functions/image-processor.lambda-x64'
+  node -e '
+    const sharp = require(process.argv[1] + "/node_modules/sharp");
+    sharp({ create: { width: 8, height: 8, channels: 3, background: "#08f" } }).webp().toBuffer()
+      .then((b) => console.log("check-package-assets: x64: the packed asset loads sharp " + sharp.versions.sharp + " and encodes (" + b.length + " bytes of WebP)"))
+      .catch((e) => { console.error("check-package-assets: the packed x64 asset cannot use sharp: " + e.message); process.exit(1); });
+  ' "$tmp/package/assets/functions/image-processor.lambda-x64" || exit 1
+fi
 echo "check-package-assets: $tarball carries sharp for linux-arm64 and linux-x64 ($(tar -tzvf "$tarball" | awk '/image-processor.lambda-(arm64|x64)\//{s+=$3} END{printf "%.1f MB", s/1e6}') of image processor assets)"
