@@ -17,6 +17,8 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateBucketCommand, HeadObjectCommand, ListObjectsV2Command, PutBucketVersioningCommand, PutObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
+import type { S3Event } from 'aws-lambda';
+import { s3Event, s3Record } from '../../test/emulator/bundled';
 import { FunctionError, LocalFunction } from '../../test/emulator/local-function';
 import { EMULATOR_AWS_ENV, Emulator, ROOT, startMoto } from '../../test/emulator/moto';
 import { FunctionSpec, PipelineSpec, readPipeline, routeFor } from './cloud-assembly';
@@ -117,41 +119,11 @@ function startFunction(fn: FunctionSpec, endpoint: string): Promise<LocalFunctio
   });
 }
 
-/** Encodes a key as S3 does in event notifications (spaces as `+`). */
-function eventKey(key: string): string {
-  return encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+');
-}
-
-let sequencer = 0x5f00;
-
-async function upload(s3: S3Client, bucket: string, sample: DemoSample): Promise<any> {
+/** Uploads a sample and builds its S3 event from the real PutObject and HeadObject results. */
+async function upload(s3: S3Client, bucket: string, sample: DemoSample): Promise<S3Event> {
   const put = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: sample.key, Body: sample.body, ContentType: sample.contentType }));
   const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: sample.key, VersionId: put.VersionId }));
-  sequencer += 1;
-  return {
-    Records: [{
-      eventVersion: '2.1',
-      eventSource: 'aws:s3',
-      awsRegion: REGION,
-      eventTime: new Date().toISOString(),
-      eventName: 'ObjectCreated:Put',
-      userIdentity: { principalId: 'demo' },
-      requestParameters: { sourceIPAddress: '127.0.0.1' },
-      responseElements: { 'x-amz-request-id': 'demo', 'x-amz-id-2': 'demo' },
-      s3: {
-        s3SchemaVersion: '1.0',
-        configurationId: 'demo',
-        bucket: { name: bucket, ownerIdentity: { principalId: 'demo' }, arn: `arn:aws:s3:::${bucket}` },
-        object: {
-          key: eventKey(sample.key),
-          size: head.ContentLength,
-          eTag: (put.ETag ?? '').replace(/"/g, ''),
-          versionId: put.VersionId,
-          sequencer: sequencer.toString(16).toUpperCase().padStart(16, '0'),
-        },
-      },
-    }],
-  };
+  return s3Event(s3Record(bucket, sample.key, put, head.ContentLength ?? sample.body.length));
 }
 
 function apiEvent(method: string, resource: string, init: Record<string, unknown> = {}): any {
