@@ -18,7 +18,7 @@ import { LocalFunction } from '../emulator/local-function';
 
 // The bundled image processor of this machine's architecture (assets/functions/
 // image-processor.lambda-x64 here: index.js + its own node_modules/sharp with linux-x64 binaries),
-// in its own process, against S3 and DynamoDB in moto server. TESTING.md cases 1 and 3-8.
+// in its own process, against S3 and DynamoDB in moto server. TESTING.md cases 1-8 and 13.
 const BUCKET = 'tap-images-emulator';
 const TABLE = 'notifications-images-test';
 const SMALL_LIMIT_BYTES = 20_000;
@@ -228,4 +228,34 @@ test('an object larger than maxImageBytes is rejected without being downloaded (
   expect(summary.records.map((r) => r.outcome)).toEqual(['image.rejected']);
   expect((await notificationOf(record, 'images/too-big.jpg'))?.details.reason)
     .toBe(`The object is ${big.length.toLocaleString('en-US')} bytes, more than the limit of 20,000 bytes (maxImageBytes); it was not downloaded`);
+});
+
+test('a malformed key is recorded as image.rejected, without a throw (TESTING case 2)', async () => {
+  // GIVEN a record whose key is not valid percent-encoding
+  const record = await upload('images/bad-key.jpg', await images.jpeg(32, 32));
+  record.s3.object.key = 'images/bad%E0%A4%A.jpg';
+
+  // WHEN
+  const summary = await invoke(s3Event(record));
+
+  // THEN one rejection, recorded under the raw key
+  expect(summary.records).toEqual([expect.objectContaining({ outcome: 'image.rejected', key: 'images/bad%E0%A4%A.jpg' })]);
+  const { Items } = await ddb.send(new ScanCommand({ TableName: TABLE }));
+  expect(Items!.filter((i) => i.details?.key === 'images/bad%E0%A4%A.jpg').map((i) => i.type)).toEqual(['image.rejected']);
+});
+
+test('keys under the output prefixes are skipped: outputs never re-trigger the function (TESTING case 13)', async () => {
+  // GIVEN an event naming a thumbnail and a report (as a misconfigured bucket notification would)
+  const thumbnail = await upload('thumbnails/loop.jpg/128.webp', await images.jpeg(16, 16));
+  const report = await upload('reports/data/x.csv.report.json', Buffer.from('{}'));
+  const { Items: before } = await ddb.send(new ScanCommand({ TableName: TABLE }));
+
+  // WHEN
+  const summary = await invoke(s3Event(thumbnail, report));
+
+  // THEN nothing is processed, recorded or written
+  expect(summary.records.map((r) => r.outcome)).toEqual(['skipped', 'skipped']);
+  const { Items: after } = await ddb.send(new ScanCommand({ TableName: TABLE }));
+  expect(after!.length).toBe(before!.length);
+  expect(await keysUnder('thumbnails/loop.jpg/128.webp/')).toEqual([]);
 });
