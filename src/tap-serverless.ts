@@ -10,7 +10,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { TapAlarmOptions } from './alarm-options';
 import { ApiAuthorization, ApiAuthorizationType } from './api-authorization';
 import { DataSchema } from './data-schema';
@@ -19,21 +19,20 @@ import { DATA_LIMITS } from './functions/shared/data-limits';
 import { ENV } from './functions/shared/env';
 import { API_METRICS, METRICS_NAMESPACE, S3_METRICS, SERVICE_NAME } from './functions/shared/metric-names';
 import {
-  ATTR,
-  CREATE_NOTIFICATION_SCHEMA,
   INDEX_BY_TIME,
   INDEX_BY_TYPE,
 } from './functions/shared/notifications-model';
+import { createNotificationsApi } from './internal/api';
 import { compileDataSchema } from './internal/data-schema-compiler';
 import { dataValidatorCode } from './internal/data-validator-code';
 import { hasNagSuppression, suppressNag } from './internal/nag';
+import { createBucket, createDeadLetterQueue, createNotificationsTable } from './internal/storage';
 import {
   sizeInBytes,
   validateCorsOrigins,
   validateDataLimits,
   validateEnvironmentSuffix,
   validateFunctionSettings,
-  validateLifecycle,
   validateMaxEventAge,
   validateMaxImageBytes,
   validateMaxImagePixels,
@@ -550,9 +549,9 @@ export class TapServerless extends Construct {
     this.tracing = props.tracing ?? true;
 
     // ---- storage ------------------------------------------------------------------
-    this.bucket = props.existingBucket ?? this.createBucket(props);
-    this.deadLetterQueue = props.existingDeadLetterQueue ?? this.createDeadLetterQueue();
-    const table = this.createTable();
+    this.bucket = props.existingBucket ?? createBucket(this, props, this.removalPolicy);
+    this.deadLetterQueue = props.existingDeadLetterQueue ?? createDeadLetterQueue(this, this.removalPolicy);
+    const table = createNotificationsTable(this, this.removalPolicy);
     this.notificationsTable = table;
 
     // ---- functions ------------------------------------------------------------------
@@ -662,7 +661,19 @@ export class TapServerless extends Construct {
     this.suppressBucketNotificationsHandler();
 
     // ---- REST API -------------------------------------------------------------------
-    const { api, apiKey, accessLogGroup } = this.createApi(props, authorization, notificationHandler, rate, burst);
+    const { api, apiKey, accessLogGroup } = createNotificationsApi(this, {
+      environmentSuffix: this.environmentSuffix,
+      authorization,
+      handler: notificationHandler,
+      rate,
+      burst,
+      accessLogging: props.apiAccessLogging,
+      cloudWatchRole: props.apiCloudWatchRole,
+      corsAllowedOrigins: props.corsAllowedOrigins,
+      logRetention: this.logRetention,
+      removalPolicy: this.removalPolicy,
+      tracing: this.tracing,
+    });
     this.api = api;
     this.apiUrl = api.url;
     this.apiKey = apiKey;
@@ -769,85 +780,6 @@ export class TapServerless extends Construct {
   /** Notifications created through `POST /notifications` (sum). */
   public metricNotificationsCreated(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metrics.handlerMetric(SERVICE_NAME.NOTIFICATION_HANDLER, API_METRICS.CREATED, props);
-  }
-
-  private createBucket(props: TapServerlessProps): s3.Bucket {
-    const ia = props.transitionToInfrequentAccessAfter ?? Duration.days(30);
-    const glacier = props.transitionToGlacierAfter ?? Duration.days(90);
-    const noncurrent = props.noncurrentVersionExpiration ?? Duration.days(90);
-    const days = (d: Duration) => d.toDays({ integral: false });
-    validateLifecycle(days(ia), days(glacier), days(noncurrent));
-
-    const destroy = this.removalPolicy === RemovalPolicy.DESTROY;
-    const bucket = new s3.Bucket(this, 'Bucket', {
-      versioned: true,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{
-        id: 'tiering-and-noncurrent-expiration',
-        transitions: [
-          { storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: ia },
-          { storageClass: s3.StorageClass.GLACIER, transitionAfter: glacier },
-        ],
-        noncurrentVersionExpiration: noncurrent,
-        abortIncompleteMultipartUploadAfter: Duration.days(7),
-      }],
-      removalPolicy: this.removalPolicy,
-      autoDeleteObjects: destroy,
-      ...props.bucketProps,
-    });
-    if (!props.bucketProps?.serverAccessLogsBucket && !props.bucketProps?.serverAccessLogsPrefix) {
-      suppressNag(bucket, [{
-        id: 'AwsSolutions-S1',
-        reason: 'Server access logs need a second bucket the user owns; pass bucketProps.serverAccessLogsBucket to enable them. ' +
-          'Object-level activity is already visible through the recorded notifications and CloudTrail data events.',
-      }]);
-    }
-    return bucket;
-  }
-
-  private createDeadLetterQueue(): sqs.Queue {
-    const queue = new sqs.Queue(this, 'DeadLetterQueue', {
-      retentionPeriod: Duration.days(14),
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      removalPolicy: this.removalPolicy,
-    });
-    suppressNag(queue, [{
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the functions\' asynchronous invocations.',
-    }, {
-      id: 'Serverless-SQSRedrivePolicy',
-      reason: 'This queue is itself the dead-letter queue: its messages are redriven to the functions by the redrive tool, not to another queue.',
-    }]);
-    return queue;
-  }
-
-  private createTable(): dynamodb.Table {
-    const table = new dynamodb.Table(this, 'NotificationsTable', {
-      partitionKey: { name: ATTR.ID, type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      removalPolicy: this.removalPolicy,
-    });
-    // Listing newest first without a scan: one index over every notification, one per type.
-    table.addGlobalSecondaryIndex({
-      indexName: INDEX_BY_TIME,
-      partitionKey: { name: ATTR.FEED, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: ATTR.SORT_KEY, type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType.ALL,
-    });
-    table.addGlobalSecondaryIndex({
-      indexName: INDEX_BY_TYPE,
-      partitionKey: { name: ATTR.TYPE, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: ATTR.SORT_KEY, type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType.ALL,
-    });
-    return table;
   }
 
   private createFunction(
@@ -965,202 +897,6 @@ export class TapServerless extends Construct {
       }]);
     }
   }
-
-  private createApi(
-    props: TapServerlessProps,
-    authorization: ApiAuthorization,
-    handler: lambda.Function,
-    rate: number,
-    burst: number,
-  ): { api: apigw.RestApi; apiKey?: apigw.IApiKey; accessLogGroup?: logs.LogGroup } {
-    const accessLogging = props.apiAccessLogging ?? true;
-    const accessLogGroup = accessLogging
-      ? new logs.LogGroup(this, 'ApiAccessLogGroup', { retention: this.logRetention, removalPolicy: this.removalPolicy })
-      : undefined;
-    if (!accessLogging) {
-      Annotations.of(this).addWarningV2('cdk-tap-serverless:noAccessLogs',
-        'apiAccessLogging is false: API requests will not be logged.');
-    }
-    const cloudWatchRole = props.apiCloudWatchRole ?? true;
-
-    const api = new apigw.RestApi(this, 'Api', {
-      description: `TapServerless notifications API (${this.environmentSuffix})`,
-      endpointTypes: [apigw.EndpointType.REGIONAL],
-      cloudWatchRole,
-      cloudWatchRoleRemovalPolicy: cloudWatchRole ? this.removalPolicy : undefined,
-      deployOptions: {
-        stageName: this.environmentSuffix,
-        throttlingRateLimit: rate,
-        throttlingBurstLimit: burst,
-        tracingEnabled: this.tracing,
-        metricsEnabled: true,
-        loggingLevel: cloudWatchRole ? apigw.MethodLoggingLevel.ERROR : apigw.MethodLoggingLevel.OFF,
-        dataTraceEnabled: false,
-        accessLogDestination: accessLogGroup ? new apigw.LogGroupLogDestination(accessLogGroup) : undefined,
-        accessLogFormat: accessLogGroup ? apigw.AccessLogFormat.jsonWithStandardFields({
-          caller: true,
-          httpMethod: true,
-          ip: true,
-          protocol: true,
-          requestTime: true,
-          resourcePath: true,
-          responseLength: true,
-          status: true,
-          user: true,
-        }) : undefined,
-      },
-    });
-    if (cloudWatchRole) {
-      suppressNag(api.node.findChild('CloudWatchRole'), [{
-        id: 'AwsSolutions-IAM4',
-        reason: 'AmazonAPIGatewayPushToCloudWatchLogs is the AWS-managed policy API Gateway documents for its account-level logging role.',
-        appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
-      }]);
-    }
-    suppressNag(api.deploymentStage, [{
-      id: 'AwsSolutions-APIG3',
-      reason: 'A WAF web ACL is an account-level choice (rules, cost); associate one with the stage (api.deploymentStage.stageArn) if needed.',
-    }]);
-
-    const validator = api.addRequestValidator('RequestValidator', {
-      validateRequestBody: true,
-      validateRequestParameters: true,
-    });
-    const { methodOptions, apiKey } = this.bindAuthorization(authorization, api, rate, burst);
-    const integration = new apigw.LambdaIntegration(handler, { proxy: true, scopePermissionToMethod: false });
-
-    const notifications = api.root.addResource('notifications');
-    const byId = notifications.addResource('{id}');
-    if (props.corsAllowedOrigins) {
-      const cors: apigw.CorsOptions = {
-        allowOrigins: props.corsAllowedOrigins,
-        allowMethods: ['GET', 'POST', 'OPTIONS'],
-        allowHeaders: [...apigw.Cors.DEFAULT_HEADERS, 'X-Amz-Content-Sha256'],
-        maxAge: Duration.hours(1),
-      };
-      for (const resource of [notifications, byId]) {
-        resource.addCorsPreflight(cors);
-        this.suppressPublicMethod(resource.node.findChild('OPTIONS'), 'CORS preflight requests carry no credentials by design (Fetch standard).');
-      }
-    }
-
-    const model = api.addModel('CreateNotificationModel', {
-      contentType: 'application/json',
-      modelName: 'CreateNotification',
-      description: 'Body of POST /notifications',
-      schema: toApiGatewaySchema(CREATE_NOTIFICATION_SCHEMA),
-    });
-    const list = notifications.addMethod('GET', integration, {
-      ...methodOptions,
-      requestValidator: validator,
-      requestParameters: {
-        'method.request.querystring.limit': false,
-        'method.request.querystring.nextToken': false,
-        'method.request.querystring.type': false,
-      },
-    });
-    const create = notifications.addMethod('POST', integration, {
-      ...methodOptions,
-      requestValidator: validator,
-      requestModels: { 'application/json': model },
-    });
-    const get = byId.addMethod('GET', integration, {
-      ...methodOptions,
-      requestValidator: validator,
-      requestParameters: { 'method.request.path.id': true },
-    });
-    for (const method of [list, create, get]) {
-      this.suppressAuthorizedMethod(method, authorization);
-    }
-
-    const status = api.root.addResource('status');
-    const statusMethod = status.addMethod('GET', new apigw.MockIntegration({
-      requestTemplates: { 'application/json': '{"statusCode": 200}' },
-      passthroughBehavior: apigw.PassthroughBehavior.NEVER,
-      integrationResponses: [{
-        statusCode: '200',
-        responseParameters: { 'method.response.header.Cache-Control': "'no-store'" },
-        responseTemplates: {
-          'application/json': JSON.stringify({
-            status: 'healthy',
-            timestamp: '$context.requestTime',
-            environment: this.environmentSuffix,
-          }),
-        },
-      }],
-    }), {
-      authorizationType: apigw.AuthorizationType.NONE,
-      methodResponses: [{
-        statusCode: '200',
-        responseModels: { 'application/json': apigw.Model.EMPTY_MODEL },
-        responseParameters: { 'method.response.header.Cache-Control': true },
-      }],
-    });
-    this.suppressPublicMethod(statusMethod, 'A health check for load balancers and monitors: it reveals only "healthy", the time and the environment name.');
-
-    return { api, apiKey, accessLogGroup };
-  }
-
-  private bindAuthorization(
-    authorization: ApiAuthorization,
-    api: apigw.RestApi,
-    rate: number,
-    burst: number,
-  ): { methodOptions: apigw.MethodOptions; apiKey?: apigw.IApiKey } {
-    switch (authorization.type) {
-      case ApiAuthorizationType.IAM:
-        return { methodOptions: { authorizationType: apigw.AuthorizationType.IAM } };
-      case ApiAuthorizationType.NONE:
-        return { methodOptions: { authorizationType: apigw.AuthorizationType.NONE } };
-      case ApiAuthorizationType.COGNITO: {
-        const authorizer = new apigw.CognitoUserPoolsAuthorizer(this, 'CognitoAuthorizer', {
-          cognitoUserPools: authorization.userPools,
-        });
-        return {
-          methodOptions: {
-            authorizationType: apigw.AuthorizationType.COGNITO,
-            authorizer,
-            authorizationScopes: authorization.scopes.length > 0 ? authorization.scopes : undefined,
-          },
-        };
-      }
-      case ApiAuthorizationType.API_KEY: {
-        const apiKey = api.addApiKey('ApiKey', { description: `TapServerless notifications API key (${this.environmentSuffix})` });
-        const plan = api.addUsagePlan('UsagePlan', {
-          description: `TapServerless notifications API (${this.environmentSuffix})`,
-          throttle: { rateLimit: rate, burstLimit: burst },
-          apiStages: [{ api, stage: api.deploymentStage }],
-        });
-        plan.addApiKey(apiKey);
-        return { methodOptions: { authorizationType: apigw.AuthorizationType.NONE, apiKeyRequired: true }, apiKey };
-      }
-    }
-  }
-
-  private suppressAuthorizedMethod(method: apigw.Method, authorization: ApiAuthorization): void {
-    switch (authorization.type) {
-      case ApiAuthorizationType.IAM:
-        suppressNag(method, [{ id: 'AwsSolutions-COG4', reason: 'The method uses AWS IAM (SigV4) authorization instead of Cognito.' }]);
-        break;
-      case ApiAuthorizationType.API_KEY:
-        suppressNag(method, [
-          { id: 'AwsSolutions-APIG4', reason: 'The user chose API key authorization (ApiAuthorization.apiKey()).' },
-          { id: 'AwsSolutions-COG4', reason: 'The user chose API key authorization (ApiAuthorization.apiKey()).' },
-        ]);
-        break;
-      // ApiAuthorization.none() is left to cdk-nag to report: a risky choice stays visible.
-      case ApiAuthorizationType.NONE:
-      case ApiAuthorizationType.COGNITO:
-        break;
-    }
-  }
-
-  private suppressPublicMethod(method: IConstruct, reason: string): void {
-    suppressNag(method, [
-      { id: 'AwsSolutions-APIG4', reason },
-      { id: 'AwsSolutions-COG4', reason },
-    ]);
-  }
 }
 
 /** The image processor's asset folder for an architecture (its sharp binaries are per-CPU). */
@@ -1175,31 +911,4 @@ function imageProcessorAsset(architecture: lambda.Architecture): string {
 
 function escapeRegex(value: string): string {
   return value.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}
-
-type SchemaNode = { readonly [key: string]: unknown };
-
-/** Converts the shared (plain JSON) draft-04 schema to the API Gateway model schema type. */
-function toApiGatewaySchema(node: SchemaNode, root = true): apigw.JsonSchema {
-  const typeMap: Record<string, apigw.JsonSchemaType> = {
-    object: apigw.JsonSchemaType.OBJECT,
-    string: apigw.JsonSchemaType.STRING,
-    number: apigw.JsonSchemaType.NUMBER,
-    integer: apigw.JsonSchemaType.INTEGER,
-    boolean: apigw.JsonSchemaType.BOOLEAN,
-    array: apigw.JsonSchemaType.ARRAY,
-  };
-  const out: Record<string, unknown> = {};
-  if (root) out.schema = apigw.JsonSchemaVersion.DRAFT4;
-  for (const [key, value] of Object.entries(node)) {
-    if (key === 'type') {
-      out.type = typeMap[value as string];
-    } else if (key === 'properties') {
-      out.properties = Object.fromEntries(Object.entries(value as Record<string, SchemaNode>)
-        .map(([name, child]) => [name, toApiGatewaySchema(child, false)]));
-    } else {
-      out[key] = value;
-    }
-  }
-  return out as apigw.JsonSchema;
 }
