@@ -16,6 +16,11 @@ export const ORDER_SCHEMA_JSON = readFileSync(ORDER_SCHEMA_FILE, 'utf8');
  * written as the construct writes them, loaded by the handler's loader.
  */
 export function schemaValidators(schemaJson = ORDER_SCHEMA_JSON): SchemaValidators {
+  return loadSchemaValidators(schemaValidatorsDir(schemaJson))!;
+}
+
+/** A directory holding the precompiled validators as the construct writes them into the asset. */
+export function schemaValidatorsDir(schemaJson = ORDER_SCHEMA_JSON): string {
   const compiled = compileDataSchema(DataSchema.fromJson(schemaJson));
   const dir = mkdtempSync(join(tmpdir(), 'tap-validators-'));
   const schemaDir = join(dir, SCHEMA_ARTIFACTS.DIR);
@@ -23,7 +28,7 @@ export function schemaValidators(schemaJson = ORDER_SCHEMA_JSON): SchemaValidato
   writeFileSync(join(schemaDir, SCHEMA_ARTIFACTS.JSON_VALIDATOR), compiled.jsonValidator);
   writeFileSync(join(schemaDir, SCHEMA_ARTIFACTS.CSV_VALIDATOR), compiled.csvValidator);
   writeFileSync(join(schemaDir, SCHEMA_ARTIFACTS.META), JSON.stringify(compiled.meta));
-  return loadSchemaValidators(dir)!;
+  return dir;
 }
 
 /** A valid order; `i` makes each one distinct. */
