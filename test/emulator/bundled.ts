@@ -72,6 +72,19 @@ export async function startFunctionFromAsset(
   });
 }
 
+/** The environment the construct gives an S3 function (default prefixes), for a table and a bucket. */
+export function s3FunctionEnv(table: string, bucket: string): Record<string, string> {
+  return {
+    TAP_TABLE_NAME: table,
+    TAP_BUCKET_NAME: bucket,
+    TAP_IMAGES_PREFIX: 'images/',
+    TAP_DATA_PREFIX: 'data/',
+    TAP_THUMBNAILS_PREFIX: 'thumbnails/',
+    TAP_REPORTS_PREFIX: 'reports/',
+    TAP_ENVIRONMENT: 'test',
+  };
+}
+
 /** Creates a versioned bucket. */
 export async function createBucket(s3: S3Client, bucket: string): Promise<void> {
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));

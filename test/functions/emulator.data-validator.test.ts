@@ -8,7 +8,7 @@ import type { S3EventRecord } from 'aws-lambda';
 import { csv, jsonArray, ndjson, ORDER_SCHEMA_FILE } from './support/data-files';
 import { DataSchema, TapServerless } from '../../src';
 import type { S3EventSummary } from '../../src/functions/shared/s3-event';
-import { createBucket, createNotificationsTable, dynamoClient, s3Client, s3Event, s3Record, startFunctionFromAsset } from '../emulator/bundled';
+import { createBucket, createNotificationsTable, dynamoClient, s3Client, s3Event, s3Record, s3FunctionEnv, startFunctionFromAsset } from '../emulator/bundled';
 import { LocalFunction } from '../emulator/local-function';
 
 // The data validator as the construct deploys it: the code asset staged by `new TapServerless(...,
@@ -35,13 +35,7 @@ beforeAll(async () => {
   await createBucket(s3, BUCKET);
   await createNotificationsTable(dynamoClient(), TABLE);
   fn = await startFunctionFromAsset(stagedDataValidatorAsset(), 'data-validator', {
-    TAP_TABLE_NAME: TABLE,
-    TAP_BUCKET_NAME: BUCKET,
-    TAP_IMAGES_PREFIX: 'images/',
-    TAP_DATA_PREFIX: 'data/',
-    TAP_THUMBNAILS_PREFIX: 'thumbnails/',
-    TAP_REPORTS_PREFIX: 'reports/',
-    TAP_ENVIRONMENT: 'test',
+    ...s3FunctionEnv(TABLE, BUCKET),
     TAP_DATA_MAX_REPORT_ERRORS: '10',
   });
 });

@@ -13,7 +13,7 @@ import sharp from 'sharp';
 import * as images from './support/images';
 import { objectNotificationId } from '../../src/functions/shared/outcome-store';
 import type { S3EventSummary } from '../../src/functions/shared/s3-event';
-import { bundledAssetDir, createBucket, createNotificationsTable, dynamoClient, s3Client, s3Event, s3Record, startBundledFunction } from '../emulator/bundled';
+import { bundledAssetDir, createBucket, s3FunctionEnv, createNotificationsTable, dynamoClient, s3Client, s3Event, s3Record, startBundledFunction } from '../emulator/bundled';
 import { LocalFunction } from '../emulator/local-function';
 
 // The bundled image processor of this machine's architecture (assets/functions/
@@ -29,13 +29,7 @@ let smallLimitFn: LocalFunction;
 
 function env(maxImageBytes = 50 * 1024 * 1024): Record<string, string> {
   return {
-    TAP_TABLE_NAME: TABLE,
-    TAP_BUCKET_NAME: BUCKET,
-    TAP_IMAGES_PREFIX: 'images/',
-    TAP_DATA_PREFIX: 'data/',
-    TAP_THUMBNAILS_PREFIX: 'thumbnails/',
-    TAP_REPORTS_PREFIX: 'reports/',
-    TAP_ENVIRONMENT: 'test',
+    ...s3FunctionEnv(TABLE, BUCKET),
     TAP_THUMBNAIL_WIDTHS: '128,512',
     TAP_THUMBNAIL_FORMAT: 'webp',
     TAP_MAX_IMAGE_BYTES: String(maxImageBytes),
