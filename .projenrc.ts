@@ -119,17 +119,21 @@ const project = new awscdk.AwsCdkConstructLibrary({
   npmIgnoreOptions: { ignorePatterns: ['/.ci/', '/examples/', '/scripts/', '/.venv/', '/.tmp/', 'cdk.out'] },
 });
 
-// The data validator and the notification handler: a generated `*Function` class each.
-for (const entrypoint of ['src/functions/data-validator.lambda.ts', 'src/functions/notification-handler.lambda.ts']) {
-  new awscdk.LambdaFunction(project, {
-    entrypoint,
-    cdkDeps: project.cdkDeps,
-    // The newest Node.js runtime aws-cdk-lib 2.257.0 knows, set explicitly.
-    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
-    awsSdkConnectionReuse: false,
-    bundlingOptions: FUNCTION_BUNDLING,
-  });
-}
+// The notification handler: a generated `NotificationHandlerFunction` class.
+new awscdk.LambdaFunction(project, {
+  entrypoint: 'src/functions/notification-handler.lambda.ts',
+  cdkDeps: project.cdkDeps,
+  // The newest Node.js runtime aws-cdk-lib 2.257.0 knows, set explicitly.
+  runtime: awscdk.LambdaRuntime.NODEJS_24_X,
+  awsSdkConnectionReuse: false,
+  bundlingOptions: FUNCTION_BUNDLING,
+});
+// The data validator: a bundle only; the construct copies it and adds the precompiled schema
+// (src/internal/data-validator-code.ts), so no generated Function class.
+project.bundler.addBundle('src/functions/data-validator.lambda.ts', {
+  ...FUNCTION_BUNDLING,
+  tsconfigPath: 'test/tsconfig.json',
+});
 
 // The image processor: bundled with sharp external (a native module cannot be bundled), then
 // `scripts/sharp-assets.sh` copies the bundle into one asset folder per architecture
@@ -196,8 +200,9 @@ project.eslint?.allowDevDeps('src/cli/**/*.ts');
 project.deps.removeDependency('@aws-cdk/integ-runner');
 project.deps.removeDependency('@aws-cdk/integ-tests-alpha');
 project.addDevDeps('@aws-cdk/integ-runner@2.197.10', '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0');
-// The snapshot check (`integ`) runs in `test`; `integ:update` rewrites snapshots without deploying
-// (no AWS account needed); deploying the integ test is documented in the README.
+// The snapshot check (`integ`) runs in .ci/run rather than in `test` (it synthesizes the whole integ
+// app); `integ:update` rewrites snapshots without deploying (no AWS account needed); deploying the
+// integ test is documented in the README.
 project.tasks.tryFind('integ:update')?.reset('integ-runner --language typescript --update-on-failed --dry-run', { receiveArgs: true });
 const integStep = project.testTask.steps.findIndex((step) => step.spawn === 'integ');
 if (integStep >= 0) {

@@ -610,7 +610,7 @@ export class TapServerless extends Construct {
       ...asyncConfig,
     }, (s, i, o) => new lambda.Function(s, i, {
       ...o,
-      // As the generated DataValidatorFunction, but with the precompiled schema added to the code.
+      // The bundled handler, plus the precompiled schema next to it (src/internal/data-validator-code.ts).
       runtime: lambda.Runtime.NODEJS_24_X,
       handler: 'index.handler',
       code: dataValidatorCode(dataSchema),
