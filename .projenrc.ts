@@ -243,6 +243,18 @@ project.addTask('lint:cfn', {
   ],
 });
 
+// Benchmarks (not part of the test suite): measure the handlers' cores, bundles and synth against baselines measured in
+// the same run and write BENCHMARKS.md and BENCHMARKS.svg (TESTING.md, "Performance protocol"). Inputs go to .tmp/bench.
+project.addTask('bench', {
+  description: 'Benchmark the handlers against their baselines (ratios, medians) and write BENCHMARKS.md and BENCHMARKS.svg',
+  steps: [
+    { spawn: 'bundle' },
+    { spawn: 'compile' },
+    { exec: 'ts-node --project test/tsconfig.json bench/main.ts' },
+  ],
+});
+project.npmignore?.addPatterns('/bench/', '/BENCHMARKS.svg');
+
 // The consumer apps (test/consumers/<language>): rebuild the Python, Java and Go packages, install each
 // into an app in that language, synthesize the same stack as the TypeScript app and compare the
 // templates. Work files and dependency caches stay in .tmp/consumers (git-ignored).
