@@ -49,7 +49,7 @@ function escapeXml(text: string): string {
 /** A horizontal bar chart of the charted rows' median ratios on a log2 axis, with min–max whiskers and target marks. */
 export function chart(rows: readonly Row[], subtitle: string): string {
   const charted = rows.filter((r) => r.chart && r.ratio && !r.error);
-  const label = 330;
+  const label = 420;
   const plot = 520;
   const rowHeight = 34;
   const top = 58;
@@ -85,7 +85,8 @@ export function chart(rows: readonly Row[], subtitle: string): string {
       const tx = x(row.target.value);
       out.push(`<line x1="${tx}" y1="${y}" x2="${tx}" y2="${y + 26}" stroke="#000" stroke-width="3"/>`);
     }
-    const textX = Math.min(x(Math.max(r.max, r.median)) + 6, width - 60);
+    // The value right of the bar's far end, or right of the 1× line for a bar that grows leftwards.
+    const textX = Math.min((r.median < 1 ? Math.max(x(1), row.target?.on === 'ratio' ? x(row.target.value) : 0) : x(r.max)) + 6, width - 60);
     out.push(`<text x="${textX}" y="${y + 17}" font-weight="bold">${fmt(r.median)}×</text>`);
   });
   out.push('</svg>');
