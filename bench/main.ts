@@ -12,8 +12,8 @@ import { basename, join, relative, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import sharp from 'sharp';
 import { ensureDir, makeDataFiles, makeJpeg, makeLargeFile } from './inputs';
-import { chart, resultText, table, targetText } from './report';
-import { Row, summarize, Summary } from './stats';
+import { chart, ratioFmt, resultText, table, targetText } from './report';
+import { passes, Row, summarize, Summary } from './stats';
 import { DataSchema } from '../src/data-schema';
 import { compileDataSchema } from '../src/internal/data-schema-compiler';
 import { ENV } from '../src/functions/shared/env';
@@ -262,6 +262,10 @@ function dataValidation(rows: Row[]): void {
         name: `Floor: read + ${format === 'csv' ? 'papaparse' : 'JSON.parse'} + schema validator only, ${format.toUpperCase()}`,
         unit: 'ms', baselineName: describe[format === 'csv' ? 1 : 0].baselineName, ratioMeaning: 'throughput: floor / read+parse',
         ours: summarize(floorMs), baseline: result.baseline, ratio: summarize(floorRatios), chart: true,
+        floorOf: describe[format === 'csv' ? 1 : 0].name,
+        floorWhy: format === 'csv'
+          ? 'reading, parsing with papaparse at its fastest and running the precompiled schema validator on each record, and nothing else (no UTF-8 check, limits, row numbers or report)'
+          : 'reading, JSON.parse and running the precompiled schema validator on each record, and nothing else (no UTF-8 check, limits, line numbers or report)',
       } : undefined;
       return { row: { ...describe[format === 'csv' ? 1 : 0], ...result, chart: true }, rssRow, floorRow };
     };
@@ -369,6 +373,10 @@ function coldStart(rows: Row[]): void {
       ...bundles.map((b): Row => ({
         ...loadRow(b), ours: summarize(whole[b.key]), baseline: summarize(whole.empty), ratio: summarize(ratios[b.key]), chart: true,
         ...(b.key === 'api' ? { target: { on: 'ratio', op: '<=', value: 1.5 } } : {}),
+        ...(b.key === 'floor' ? {
+          floorOf: loadRow(bundles[0]).name,
+          floorWhy: 'loading the AWS SDK v3 DynamoDB client alone, bundled and minified as our handlers are, which every handler that reads or writes the notifications table needs',
+        } : {}),
       })),
     ];
   });
@@ -423,7 +431,7 @@ function updateReadme(rows: readonly Row[], started: Date): void {
   }
   const lines = rows.filter((r) => r.target).map((r) => {
     const figure = r.error ? 'not measured' : r.target!.on === 'ratio'
-      ? `${r.ratio!.median.toFixed(2)}× (${r.ratioMeaning})`
+      ? `${ratioFmt(r.ratio!.median, r)}× (${r.ratioMeaning})`
       : `${r.ours!.median.toFixed(0)} ${r.unit}`;
     return `| ${r.name} | ${figure} | ${targetText(r)} | ${resultText(r)} |`;
   });
@@ -437,6 +445,31 @@ function updateReadme(rows: readonly Row[], started: Date): void {
     README_END,
   ].join('\n');
   writeFileSync(file, text.slice(0, start) + block + text.slice(end + README_END.length));
+}
+
+/** For every missed target, what its floor (when measured) says: our overhead, or out of reach. */
+function missedTargets(rows: readonly Row[]): string[] {
+  const failed = rows.filter((r) => !r.error && passes(r) === false);
+  if (failed.length === 0) return [];
+  const lines = ['## Where a target is missed', ''];
+  for (const row of failed) {
+    const value = row.target!.on === 'ratio' ? `${ratioFmt(row.ratio!.median, row)}×` : `${row.ours!.median.toFixed(0)} ${row.unit}`;
+    const floor = rows.find((r) => r.floorOf === row.name && r.ratio);
+    if (!floor || row.target!.on !== 'ratio') {
+      lines.push(`- **${row.name}**: ${value} against a target of ${targetText(row)}; no floor measured.`);
+      continue;
+    }
+    const floorValue = `${ratioFmt(floor.ratio!.median, row)}×`;
+    const floorPasses = passes({ ...floor, target: row.target });
+    lines.push(`- **${row.name}**: ${value} against a target of ${targetText(row)}. Its floor, ${floor.floorWhy}, measured in the same run: ` +
+      `${floorValue} (${ratioFmt(floor.ratio!.min, row)}–${ratioFmt(floor.ratio!.max, row)}×). ` +
+      (floorPasses
+        ? `The floor meets the target: the gap between ${floorValue} and ${value} is our own overhead.`
+        : 'The floor itself misses the target, so no implementation on these libraries can meet it on this input; ' +
+          `ours is ${(row.ratio!.median / floor.ratio!.median * 100).toFixed(0)} % of the floor's ${floor.ratioMeaning.split(':')[0]}.`));
+  }
+  lines.push('');
+  return lines;
 }
 
 function machine(): string[] {
@@ -480,6 +513,7 @@ async function main(): Promise<void> {
     '',
     '![Ratios to the baselines, median and min–max, with the targets](BENCHMARKS.svg)',
     '',
+    ...missedTargets(rows),
     '## Details',
     '',
     ...notes.map((n) => `- ${n}`),
@@ -499,7 +533,7 @@ async function main(): Promise<void> {
   updateReadme(rows, started);
   writeFileSync(join(WORK, 'results.json'), JSON.stringify({ started, rows, notes }, null, 2));
   for (const row of rows) {
-    log(`${resultText(row).replace(/\*/g, '').padEnd(12)} ${row.name}: ratio ${row.ratio ? row.ratio.median.toFixed(2) : '—'} ` +
+    log(`${resultText(row).replace(/\*/g, '').padEnd(12)} ${row.name}: ratio ${row.ratio ? ratioFmt(row.ratio.median, row) : '—'} ` +
       `(ours ${row.ours?.median.toFixed(1) ?? '—'} ${row.unit}), target ${targetText(row)}`);
   }
   log(`wrote BENCHMARKS.md and BENCHMARKS.svg in ${minutes} min`);

@@ -7,9 +7,15 @@ function fmt(value: number): string {
   return value.toFixed(2);
 }
 
-function withRange(s: Summary | undefined, unit = ''): string {
+function withRange(s: Summary | undefined, unit = '', format = fmt): string {
   if (!s) return '—';
-  return `${fmt(s.median)}${unit} (${fmt(s.min)}–${fmt(s.max)})`;
+  return `${format(s.median)}${unit} (${format(s.min)}–${format(s.max)})`;
+}
+
+/** A ratio, with one more decimal when two would hide which side of its target it is on. */
+export function ratioFmt(value: number, row: Row): string {
+  const target = row.target?.on === 'ratio' ? row.target.value : undefined;
+  return target !== undefined && Math.abs(value - target) < 0.01 ? value.toFixed(3) : fmt(value);
 }
 
 export function targetText(row: Row): string {
@@ -36,7 +42,7 @@ export function table(rows: readonly Row[]): string {
       lines.push(`| ${row.name} | — | — | — | ${targetText(row)} | NOT MEASURED: ${row.error.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`);
       continue;
     }
-    const ratio = row.ratio ? `${withRange(row.ratio, '×')}<br><sub>${row.ratioMeaning}</sub>` : '—';
+    const ratio = row.ratio ? `${withRange(row.ratio, '×', (v) => ratioFmt(v, row))}<br><sub>${row.ratioMeaning}</sub>` : '—';
     lines.push(`| ${row.name} | ${withRange(row.ours, ` ${row.unit}`)} | ${withRange(row.baseline, ` ${row.unit}`)}<br><sub>${row.baselineName}</sub> | ${ratio} | ${targetText(row)} | ${resultText(row)} |`);
   }
   return lines.join('\n');
@@ -87,7 +93,7 @@ export function chart(rows: readonly Row[], subtitle: string): string {
     }
     // The value right of the bar's far end, or right of the 1× line for a bar that grows leftwards.
     const textX = Math.min((r.median < 1 ? Math.max(x(1), row.target?.on === 'ratio' ? x(row.target.value) : 0) : x(r.max)) + 6, width - 60);
-    out.push(`<text x="${textX}" y="${y + 17}" font-weight="bold">${fmt(r.median)}×</text>`);
+    out.push(`<text x="${textX}" y="${y + 17}" font-weight="bold">${ratioFmt(r.median, row)}×</text>`);
   });
   out.push('</svg>');
   return `${out.join('\n')}\n`;

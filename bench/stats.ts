@@ -40,6 +40,10 @@ export interface Row {
   readonly error?: string;
   /** Shown in the chart (ratio rows only). */
   readonly chart?: boolean;
+  /** This row measures the floor (the least possible work) of the row with this name. */
+  readonly floorOf?: string;
+  /** Why this floor bounds the other row, for the "missed targets" notes. */
+  readonly floorWhy?: string;
 }
 
 export function passes(row: Row): boolean | undefined {
