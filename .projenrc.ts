@@ -212,6 +212,13 @@ if (integStep >= 0) {
 // jsii prints an end-of-life banner on Node 20, the build machines' Node.
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 
+// The POST /notifications body validator, precompiled with ajv standalone into a committed module (a test
+// fails when it is stale): the notification handler then bundles no ajv and compiles nothing at cold start.
+project.addTask('gen:request-validator', {
+  description: 'Regenerate src/functions/notifications/create-notification-validator.generated.ts from CREATE_NOTIFICATION_SCHEMA',
+  exec: 'ts-node --project test/tsconfig.json scripts/gen-request-validator.ts',
+});
+
 // The example app (examples/app.ts), synthesized from the sources into examples/cdk.out.
 project.addTask('synth:example', {
   description: 'Synthesize the example app into examples/cdk.out',
@@ -240,6 +247,18 @@ project.addTask('lint:cfn', {
     { exec: 'bash scripts/cfn-lint.sh' },
   ],
 });
+
+// Benchmarks (not part of the test suite): measure the handlers' cores, bundles and synth against baselines measured in
+// the same run and write BENCHMARKS.md and BENCHMARKS.svg (TESTING.md, "Performance protocol"). Inputs go to .tmp/bench.
+project.addTask('bench', {
+  description: 'Benchmark the handlers against their baselines (ratios, medians) and write BENCHMARKS.md and BENCHMARKS.svg',
+  steps: [
+    { spawn: 'bundle' },
+    { spawn: 'compile' },
+    { exec: 'ts-node --project test/tsconfig.json bench/main.ts' },
+  ],
+});
+project.npmignore?.addPatterns('/bench/', '/BENCHMARKS.svg');
 
 // The consumer apps (test/consumers/<language>): rebuild the Python, Java and Go packages, install each
 // into an app in that language, synthesize the same stack as the TypeScript app and compare the

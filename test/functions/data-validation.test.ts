@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buildSync } from 'esbuild';
+import Papa from 'papaparse';
 import { chunked, csv, jsonArray, ndjson, schemaValidators, schemaValidatorsDir } from './support/data-files';
-import { splitLines, withoutBom } from '../../src/functions/data/bytes';
+import { textLineBatches, withoutBom } from '../../src/functions/data/bytes';
 import { dataFormatOf } from '../../src/functions/data/format';
 import { exceedsDepth } from '../../src/functions/data/record-check';
 import { toRecordErrors } from '../../src/functions/data/schema-validators';
@@ -26,11 +27,27 @@ describe('formats and helpers', () => {
 
   test('lines are split across chunk boundaries (LF and CRLF), and an over-long line is reported, not buffered', async () => {
     const text = 'one\r\ntwo\n' + 'x'.repeat(50) + '\nthree';
-    const lines = [];
-    for await (const line of splitLines(withoutBom(chunked(text, 1), { bytes: 0 }), 10)) {
-      lines.push(line.bytes ? [line.number, Buffer.from(line.bytes).toString()] : [line.number, `tooLong ${line.tooLong}`]);
+    for (const size of [1, 3, 7, text.length]) {
+      const lines = [];
+      for await (const batch of textLineBatches(withoutBom(chunked(text, size), { bytes: 0 }), 10)) {
+        for (const line of batch) lines.push([line.number, line.text ?? `tooLong ${line.tooLong}`]);
+      }
+      expect(lines).toEqual([[1, 'one'], [2, 'two'], [3, 'tooLong 50'], [4, 'three']]);
     }
-    expect(lines).toEqual([[1, 'one'], [2, 'two'], [3, 'tooLong 50'], [4, 'three']]);
+  });
+
+  test('text lines: multi-byte characters cut by chunks, invalid UTF-8 on one line only, a line exactly at the limit', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from('été\r\n'), Buffer.from('a'), INVALID_UTF8, Buffer.from('\n'), Buffer.from('😀'.repeat(3)), Buffer.from('\n\n'),
+      Buffer.from('y'.repeat(12)), Buffer.from('\r\n'), Buffer.from('z'.repeat(13)), Buffer.from('\nend\n'),
+    ]);
+    for (const size of [1, 2, 5, bytes.length]) {
+      const lines = [];
+      for await (const batch of textLineBatches(chunked(bytes, size), 12)) {
+        for (const line of batch) lines.push(line.text ?? (line.invalidUtf8 ? 'invalid' : `tooLong ${line.tooLong}`));
+      }
+      expect(lines).toEqual(['été', 'invalid', '😀😀😀', '', 'y'.repeat(12), 'tooLong 13', 'end']);
+    }
   });
 
   test('a BOM is stripped even when split across chunks', async () => {
@@ -39,7 +56,7 @@ describe('formats and helpers', () => {
     expect(Buffer.concat(out).toString()).toBe('ab');
   });
 
-  test('depth is measured without recursion, even 100,000 levels deep', () => {
+  test('depth is measured without overflowing the stack, even 100,000 levels deep', () => {
     expect(exceedsDepth({ a: [{ b: 1 }] }, 3)).toBe(false);
     expect(exceedsDepth({ a: [{ b: [] }] }, 3)).toBe(true);
     expect(exceedsDepth(JSON.parse(deep(100_000)), 64)).toBe(true);
@@ -86,6 +103,41 @@ describe('must show', () => {
     // line 72 is where element 7 starts
     expect(text.split('\n')[71]).toBe('  {');
     expect(text.split('\n')[76]).toContain('"price": "12.50"');
+  });
+});
+
+describe('CSV rows', () => {
+  test('records are those of papaparse\'s header: true with skipEmptyLines: greedy (duplicate headers, blank rows), empty cells left out', async () => {
+    // (papaparse renames duplicate headers only when they are on the first line: so is this header)
+    const text = 'id,name,id,id_1\n1,"Doe, Jane",2,3\n \t \n,,\n\n4,,5,6\n7,"say ""hi"" now",8,9\n';
+    const expected = Papa.parse<Record<string, string>>(text, { header: true, skipEmptyLines: 'greedy' }).data
+      .map((record) => Object.fromEntries(Object.entries(record).filter(([, value]) => value !== '')));
+    expect(expected).toHaveLength(3);
+    for (const size of [1, 4, text.length]) {
+      const seen: unknown[] = [];
+      const recording = { ...validators, csv: (record: unknown) => (seen.push(record), []) };
+      const result = await validateData(chunked(text, size), options('csv', { validators: recording }));
+      expect(seen).toEqual(expected);
+      expect(result.counts).toMatchObject({ records: 3, invalid: 0 });
+    }
+  });
+
+  test('a quoting error is reported on its own row, whatever the chunking (papaparse reads the open quote to the end)', async () => {
+    for (const size of [1, 5, 1000]) {
+      const result = await validateData(chunked('a,b\n1,2\n\n3,"x"y\n5,6\n', size), options('csv', { validators: undefined }));
+      expect(result.counts).toMatchObject({ records: 2, invalid: 1 });
+      expect(result.errors).toEqual([
+        expect.objectContaining({ row: 2, keyword: 'parse', message: 'Trailing quote on quoted field is malformed' }),
+        expect.objectContaining({ row: 2, keyword: 'parse', message: 'Quoted field unterminated' }),
+      ]);
+    }
+  });
+
+  test('blank lines before the header are skipped', async () => {
+    const seen: unknown[] = [];
+    const recording = { ...validators, csv: (record: unknown) => (seen.push(record), []) };
+    await validateData(chunked('\n  \na,b\n1,2\n', 2), options('csv', { validators: recording }));
+    expect(seen).toEqual([{ a: '1', b: '2' }]);
   });
 });
 

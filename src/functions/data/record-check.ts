@@ -3,17 +3,25 @@ import type { RecordValidator } from './schema-validators';
 
 /**
  * Whether a parsed value nests arrays and objects deeper than `maxDepth` (a record object is
- * depth 1). Iterative, so that a hostile record cannot overflow the stack.
+ * depth 1). The walk stops as soon as it is deeper than `maxDepth`, so a hostile record cannot
+ * overflow the stack (recursion is at most `maxDepth` + 1 deep, and `maxDepth` is at most 1000);
+ * it allocates nothing, which matters at hundreds of thousands of records per second.
  */
 export function exceedsDepth(value: unknown, maxDepth: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (typeof node !== 'object' || node === null) continue;
-    if (depth > maxDepth) return true;
-    for (const child of Array.isArray(node) ? node : Object.values(node)) {
-      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  return typeof value === 'object' && value !== null && deeperThan(value, 1, maxDepth);
+}
+
+function deeperThan(node: object, depth: number, maxDepth: number): boolean {
+  if (depth > maxDepth) return true;
+  if (Array.isArray(node)) {
+    for (const child of node) {
+      if (typeof child === 'object' && child !== null && deeperThan(child, depth + 1, maxDepth)) return true;
     }
+    return false;
+  }
+  for (const key in node) {
+    const child = (node as Record<string, unknown>)[key];
+    if (typeof child === 'object' && child !== null && deeperThan(child, depth + 1, maxDepth)) return true;
   }
   return false;
 }

@@ -1,0 +1,89 @@
+// One measurement over one data file, in a fresh process (so that its peak RSS is its own):
+//   validate: the data validator's core (validateData over a file stream, the deployment's limits,
+//             the schema precompiled as the construct precompiles it at synth);
+//   raw:      the baseline, a bare stream read + line split + JSON.parse loop (no validation).
+//   floor:    read + parse + schema-validate each record and nothing else: the least any validator
+//             must do, to tell our overhead from the cost of parsing and of the schema itself.
+// Prints one JSON line. argv: validate|floor <ndjson|csv> <file> <schema dir> | raw <file>
+import { createReadStream } from 'node:fs';
+import Papa from 'papaparse';
+import { msSince, report } from './result';
+import type { DataFormat } from '../../src/functions/data/format';
+import { readDataLimits } from '../../src/functions/data/limits';
+import { loadSchemaValidators } from '../../src/functions/data/schema-validators';
+import { validateData } from '../../src/functions/data/validate-data';
+
+async function validate(format: DataFormat, file: string, schemaDir: string): Promise<void> {
+  const validators = loadSchemaValidators(schemaDir);
+  if (!validators) throw new Error(`no precompiled schema in ${schemaDir}`);
+  const start = process.hrtime.bigint();
+  const result = await validateData(createReadStream(file), { format, validators, limits: readDataLimits({}) });
+  const ms = msSince(start);
+  report({ ms, records: result.counts.records, invalidRecords: result.counts.invalid, bytesRead: result.bytesRead, fatal: result.fatal });
+}
+
+/** The baseline loop; with `validate`, each parsed record also goes through the schema validator (the NDJSON floor). */
+async function raw(file: string, validate?: (record: unknown) => unknown): Promise<void> {
+  const start = process.hrtime.bigint();
+  let records = 0;
+  let bytes = 0;
+  let rest = '';
+  const stream = createReadStream(file, { encoding: 'utf8' });
+  for await (const chunk of stream as AsyncIterable<string>) {
+    bytes += chunk.length;
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop()!;
+    for (const line of lines) {
+      if (line.length > 0) {
+        const record = JSON.parse(line);
+        if (validate) validate(record);
+        records += 1;
+      }
+    }
+  }
+  if (rest.length > 0) {
+    JSON.parse(rest);
+    records += 1;
+  }
+  report({ ms: msSince(start), records, chars: bytes });
+}
+
+/**
+ * The least any validator of this format must do: read, parse, validate each record, nothing else
+ * (no UTF-8 check, limits, line numbers or report). NDJSON: the baseline loop plus the schema
+ * validator. CSV: papaparse at its fastest (arrays of cells, a chunk at a time), a record per row
+ * from the header, plus the CSV schema validator (coercing).
+ */
+async function floor(format: DataFormat, file: string, schemaDir: string): Promise<void> {
+  const validators = loadSchemaValidators(schemaDir)!;
+  if (format !== 'csv') return raw(file, validators.json);
+  const start = process.hrtime.bigint();
+  let records = 0;
+  let fields: string[] | undefined;
+  await new Promise<void>((resolve, reject) => {
+    Papa.parse<string[]>(createReadStream(file, { encoding: 'utf8' }), {
+      header: false,
+      delimiter: ',',
+      chunk: (results) => {
+        for (const cells of results.data) {
+          if (fields === undefined) { fields = cells; continue; }
+          if (cells.length !== fields.length) continue;
+          const record: Record<string, string> = {};
+          for (let i = 0; i < cells.length; i++) if (cells[i] !== '') record[fields[i]] = cells[i];
+          validators.csv(record);
+          records += 1;
+        }
+      },
+      complete: () => resolve(),
+      error: (err: Error) => reject(err),
+    });
+  });
+  report({ ms: msSince(start), records });
+}
+
+const [mode, ...args] = process.argv.slice(2);
+const run = mode === 'raw' ? raw(args[0]) : mode === 'floor' ? floor(args[0] as DataFormat, args[1], args[2]) : validate(args[0] as DataFormat, args[1], args[2]);
+run.catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
