@@ -52,11 +52,9 @@ export const CREATE_NOTIFICATION_SCHEMA = {
 
 /** Notification types recorded by the S3 handlers. */
 export const OUTCOME = {
-  IMAGE_RECEIVED: 'image.received',
   IMAGE_PROCESSED: 'image.processed',
   IMAGE_REJECTED: 'image.rejected',
   IMAGE_SKIPPED: 'image.skipped',
-  DATA_RECEIVED: 'data.received',
   DATA_VALID: 'data.valid',
   DATA_INVALID: 'data.invalid',
   DATA_REJECTED: 'data.rejected',

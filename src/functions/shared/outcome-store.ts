@@ -32,7 +32,7 @@ export function objectNotificationId(object: Pick<S3ObjectRef, 'bucket' | 'key' 
 
 /** The outcome of processing one object. */
 export interface ObjectOutcome {
-  /** Notification type, e.g. `image.received`, `data.rejected`. */
+  /** Notification type, e.g. `image.processed`, `data.rejected`. */
   readonly type: string;
   /** Human-readable summary. */
   readonly message: string;

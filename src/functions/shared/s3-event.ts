@@ -12,7 +12,7 @@ export { S3_METRICS };
 
 /** What a function's processor made of one object. */
 export interface ProcessedObject {
-  /** Notification type to record, e.g. `image.received`. */
+  /** Notification type to record, e.g. `image.processed`. */
   readonly type: string;
   readonly message: string;
   readonly details?: Record<string, unknown>;
@@ -49,7 +49,7 @@ export interface ProcessS3EventOptions {
 }
 
 /**
- * What happened to one record: the recorded notification type (e.g. `image.received`,
+ * What happened to one record: the recorded notification type (e.g. `image.processed`,
  * `image.rejected`, `image.skipped`), `skipped` (not an input object: nothing recorded),
  * `duplicate` (already recorded by an earlier delivery) or `failed` (transient error: retried).
  */
