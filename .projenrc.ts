@@ -1,6 +1,6 @@
 import { awscdk, javascript } from 'projen';
 
-// Versions measured to work together on our build machines (see DESIGN.md §7).
+// Versions measured to work together on our build machines (docs/toolchain.md).
 // aws-cdk-lib 2.257.0 is the last release on cloud-assembly schema 53, which is
 // the newest schema the newest integ-runner understands. It is our *minimum*
 // supported version: consumers may use any newer 2.x.
@@ -14,7 +14,7 @@ const POWERTOOLS_VERSION = '2.36.0';
 const SHARP_VERSION = '0.35.5';
 
 // Bundle AWS SDK v3 (no externals), minified, preferring ES modules: the smallest bundle and
-// fastest module load we measured (DESIGN §7). projen forwards these to `addBundle`, whose
+// fastest module load we measured (docs/toolchain.md). projen forwards these to `addBundle`, whose
 // options (minify, mainFields) are wider than the `BundlingOptions` type it declares.
 const FUNCTION_BUNDLING: javascript.AddBundleOptions = {
   target: 'node24',
@@ -23,6 +23,7 @@ const FUNCTION_BUNDLING: javascript.AddBundleOptions = {
   minify: true,
   mainFields: ['module', 'main'],
   watchTask: false,
+  tsconfigPath: 'tsconfig.dev.json',
 };
 
 const project = new awscdk.AwsCdkConstructLibrary({
@@ -41,6 +42,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
+  // The development tsconfig (tests, examples, scripts, bench) at the root; test/tsconfig.json extends it
+  // so that editors, which look for the nearest tsconfig.json, type-check the tests with it.
+  tsconfigDevFile: 'tsconfig.dev.json',
 
   cdkVersion: CDK_VERSION,
   jsiiVersion: '~6.0.0',
@@ -49,9 +53,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   github: false,
   release: false,
 
-  // Every Lambda handler is a `*.lambda.ts` file under src/functions, bundled at build time so
-  // that Python, Java and Go consumers need neither esbuild nor Docker. They are declared below
-  // (not auto-discovered) because the image processor is bundled differently: sharp is external.
+  // Every Lambda handler is a `<feature>/<name>.lambda.ts` file, bundled at build time so that
+  // Python, Java and Go consumers need neither esbuild nor Docker. They are declared below (not
+  // auto-discovered): the construct builds every function itself from the bundles (one factory),
+  // and the image processor is bundled differently (sharp is external).
   lambdaAutoDiscover: false,
   integrationTestAutoDiscover: false,
   experimentalIntegRunner: true,
@@ -83,7 +88,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // The construct itself compiles the data schema at synth (to check it and to precompile a
   // standalone validator). Not jsii modules, so they are bundled into the package, or Python,
-  // Java and Go consumers would fail at synth (DESIGN §7). esbuild also bundles them for handlers.
+  // Java and Go consumers would fail at synth. esbuild also bundles them for handlers.
   bundledDeps: ['ajv@8.20.0', 'ajv-formats@3.0.1'],
 
   devDeps: [
@@ -99,7 +104,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-lambda-powertools/metrics@${POWERTOOLS_VERSION}`,
     '@types/aws-lambda@8.10.164',
     '@types/papaparse@5.5.2',
-    // Streaming parsers of the data validator: CSV (≈3× csv-parse here, DESIGN §7) and JSON arrays.
+    // Streaming parsers of the data validator: CSV (≈3× csv-parse here, docs/toolchain.md) and JSON arrays.
     'papaparse@5.7.1',
     '@streamparser/json@0.0.26',
     // Test tooling.
@@ -119,32 +124,21 @@ const project = new awscdk.AwsCdkConstructLibrary({
   npmIgnoreOptions: { ignorePatterns: ['/.ci/', '/examples/', '/scripts/', '/.venv/', '/.tmp/', 'cdk.out'] },
 });
 
-// The notification handler: a generated `NotificationHandlerFunction` class.
-new awscdk.LambdaFunction(project, {
-  entrypoint: 'src/functions/notification-handler.lambda.ts',
-  cdkDeps: project.cdkDeps,
-  // The newest Node.js runtime aws-cdk-lib 2.257.0 knows, set explicitly.
-  runtime: awscdk.LambdaRuntime.NODEJS_24_X,
-  awsSdkConnectionReuse: false,
-  bundlingOptions: FUNCTION_BUNDLING,
-});
-// The data validator: a bundle only; the construct copies it and adds the precompiled schema
-// (src/internal/data-validator-code.ts), so no generated Function class.
-project.bundler.addBundle('src/functions/data-validator.lambda.ts', {
-  ...FUNCTION_BUNDLING,
-  tsconfigPath: 'test/tsconfig.json',
-});
+// The three functions' bundles (assets/<feature>/<name>.lambda/index.js). The construct builds every
+// function from its bundle with one factory (src/construct/function-factory.ts), so projen generates no
+// Function classes. The data validator's code is the bundle plus the precompiled schema
+// (src/data/data-validator-code.ts).
+project.bundler.addBundle('src/notifications/notification-handler.lambda.ts', FUNCTION_BUNDLING);
+project.bundler.addBundle('src/data/data-validator.lambda.ts', FUNCTION_BUNDLING);
 
 // The image processor: bundled with sharp external (a native module cannot be bundled), then
 // `scripts/sharp-assets.sh` copies the bundle into one asset folder per architecture
-// (assets/functions/image-processor.lambda-arm64 and -x64) and installs sharp's linux-glibc
-// binaries for that architecture beside it with npm's --os/--cpu/--libc flags (DESIGN §7).
-// The construct picks the folder by the function's architecture (no generated Function class:
-// its code path would be fixed).
-const imageBundle = project.bundler.addBundle('src/functions/image-processor.lambda.ts', {
+// (assets/images/image-processor.lambda-arm64 and -x64) and installs sharp's linux-glibc
+// binaries for that architecture beside it with npm's --os/--cpu/--libc flags.
+// The construct picks the folder by the function's architecture.
+const imageBundle = project.bundler.addBundle('src/images/image-processor.lambda.ts', {
   ...FUNCTION_BUNDLING,
   externals: ['sharp'],
-  tsconfigPath: 'test/tsconfig.json',
 });
 const sharpAssets = project.addTask('bundle:image-processor:sharp', {
   description: 'Install sharp\'s native binaries into the image processor\'s per-architecture asset folders',
@@ -155,7 +149,7 @@ project.tasks.tryFind('bundle')!.spawn(sharpAssets);
 project.npmignore?.addPatterns(`/${imageBundle.outdir}/`);
 // projen (and jsii-pacmak) ignore every folder named `dist`, ours being meant; sharp's own code is in
 // node_modules/sharp/dist and must ship in the image processor's assets (check-package-assets loads it).
-project.npmignore?.addPatterns('!/assets/functions/*/node_modules/**/dist/');
+project.npmignore?.addPatterns('!/assets/images/*/node_modules/**/dist/');
 
 // Handler tests and construct tests synthesize the bundled assets: bundle before testing,
 // so that `npm ci && npx projen test` works on a fresh clone.
@@ -176,8 +170,49 @@ const checkPackage = project.addTask('package:check-assets', {
 });
 project.packageTask.spawn(checkPackage);
 
-// Handler code (bundled by esbuild) may import dev dependencies anywhere under src/functions.
-project.eslint?.allowDevDeps('src/functions/**/*.ts');
+// The synth-time / Lambda-time boundary (docs/architecture.md), enforced by lint:
+// - Lambda-only code is a handler (`*.lambda.ts`), or lives in a `runtime/` folder (`src/runtime/` shared by
+//   the handlers, `src/<feature>/runtime/` of one handler). It may import dev dependencies (esbuild bundles
+//   them) but never aws-cdk-lib or constructs.
+// - Construct-side code (everything else under src/ but the CLI) runs at synth in every language's
+//   consumer app: it imports no Lambda-only module, no AWS SDK and no other handler library.
+// - src/contract/ holds what both sides share: plain values, imported by either, importing nothing else.
+const LAMBDA_SIDE = ['src/**/*.lambda.ts', 'src/runtime/**/*.ts', 'src/*/runtime/**/*.ts'];
+const CONSTRUCT_SIDE = ['src/*.ts', 'src/construct/**/*.ts', 'src/{images,data,notifications}/!(*.lambda).ts'];
+for (const glob of [...LAMBDA_SIDE, 'src/cli/**/*.ts']) {
+  project.eslint?.allowDevDeps(glob);
+}
+const local = (globs: string[]) => globs.map((glob) => `./${glob}`);
+project.eslint?.addRules({
+  'import/no-restricted-paths': ['error', {
+    zones: [
+      {
+        target: local(CONSTRUCT_SIDE),
+        from: local(LAMBDA_SIDE),
+        message: 'Construct-side code must not import Lambda-only code (a handler or a runtime/ folder): it runs at synth in every language.',
+      },
+      {
+        target: local(LAMBDA_SIDE),
+        from: local(CONSTRUCT_SIDE),
+        message: 'Lambda-only code must not import construct-side code (it imports aws-cdk-lib); share values through src/contract/.',
+      },
+      {
+        target: './src/contract/**/*.ts',
+        from: ['./src/!(contract)/**', './src/*.ts'],
+        message: 'src/contract/ is imported by both sides: it imports nothing outside itself.',
+      },
+    ],
+  }],
+});
+const restrictImports = (files: string[], regex: string, message: string, excludedFiles?: string[]) => project.eslint?.addOverride({
+  files,
+  excludedFiles,
+  rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ regex, message }] }] },
+});
+restrictImports(CONSTRUCT_SIDE, '^(@aws-sdk/|@smithy/|@aws-lambda-powertools/|sharp$|papaparse$|@streamparser/json$|aws-lambda$)',
+  'Handler libraries are dev dependencies bundled into the function assets: construct-side code cannot use them at synth.', LAMBDA_SIDE);
+restrictImports(LAMBDA_SIDE, '^(aws-cdk-lib|constructs)(/|$)', 'Lambda-only code must not import aws-cdk-lib or constructs (synth-time libraries).');
+restrictImports(['src/contract/**/*.ts'], '^[^.]', 'src/contract/ holds plain values shared by both sides: it imports no package.');
 
 // `npx cdk-tap-serverless redrive …`: the dead-letter queue redrive command, bundled with its
 // AWS SDK clients into one file shipped in the package (no runtime dependencies).
@@ -215,8 +250,8 @@ project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '2
 // The POST /notifications body validator, precompiled with ajv standalone into a committed module (a test
 // fails when it is stale): the notification handler then bundles no ajv and compiles nothing at cold start.
 project.addTask('gen:request-validator', {
-  description: 'Regenerate src/functions/notifications/create-notification-validator.generated.ts from CREATE_NOTIFICATION_SCHEMA',
-  exec: 'ts-node --project test/tsconfig.json scripts/gen-request-validator.ts',
+  description: 'Regenerate src/notifications/runtime/create-notification-validator.generated.ts from CREATE_NOTIFICATION_SCHEMA',
+  exec: 'ts-node --project tsconfig.dev.json scripts/gen-request-validator.ts',
 });
 
 // The example app (examples/app.ts), synthesized from the sources into examples/cdk.out.
@@ -225,7 +260,7 @@ project.addTask('synth:example', {
   env: { CDK_OUTDIR: 'examples/cdk.out' },
   steps: [
     { spawn: 'bundle' },
-    { exec: 'ts-node --project test/tsconfig.json examples/app.ts' },
+    { exec: 'ts-node --project tsconfig.dev.json examples/app.ts' },
   ],
 });
 
@@ -235,7 +270,7 @@ project.addTask('demo', {
   description: 'Run the pipeline end to end locally: the synthesized example app against moto server',
   steps: [
     { spawn: 'bundle' },
-    { exec: 'ts-node --project test/tsconfig.json examples/demo/run.ts', receiveArgs: true },
+    { exec: 'ts-node --project tsconfig.dev.json examples/demo/run.ts', receiveArgs: true },
   ],
 });
 
@@ -249,13 +284,13 @@ project.addTask('lint:cfn', {
 });
 
 // Benchmarks (not part of the test suite): measure the handlers' cores, bundles and synth against baselines measured in
-// the same run and write BENCHMARKS.md and BENCHMARKS.svg (TESTING.md, "Performance protocol"). Inputs go to .tmp/bench.
+// the same run and write BENCHMARKS.md and BENCHMARKS.svg (the protocol is in BENCHMARKS.md). Inputs go to .tmp/bench.
 project.addTask('bench', {
   description: 'Benchmark the handlers against their baselines (ratios, medians) and write BENCHMARKS.md and BENCHMARKS.svg',
   steps: [
     { spawn: 'bundle' },
     { spawn: 'compile' },
-    { exec: 'ts-node --project test/tsconfig.json bench/main.ts' },
+    { exec: 'ts-node --project tsconfig.dev.json bench/main.ts' },
   ],
 });
 project.npmignore?.addPatterns('/bench/', '/BENCHMARKS.svg');
@@ -267,6 +302,14 @@ project.addTask('test:consumers', {
   description: 'Build the Python, Java and Go packages and prove each with a consumer app that synthesizes the TypeScript template',
   exec: 'bash test/consumers/run.sh',
   receiveArgs: true,
+});
+
+// Editors resolve the nearest tsconfig.json: the tests' one extends the development tsconfig.
+new javascript.TypescriptConfig(project, {
+  fileName: 'test/tsconfig.json',
+  extends: javascript.TypescriptConfigExtends.fromPaths(['../tsconfig.dev.json']),
+  include: ['**/*.ts'],
+  compilerOptions: {},
 });
 
 project.synth();

@@ -15,8 +15,8 @@ import { ensureDir, makeDataFiles, makeJpeg, makeLargeFile } from './inputs';
 import { chart, ratioFmt, resultText, table, targetText } from './report';
 import { passes, Row, summarize, Summary } from './stats';
 import { DataSchema } from '../src/data-schema';
-import { compileDataSchema } from '../src/internal/data-schema-compiler';
-import { ENV } from '../src/functions/shared/env';
+import { compileDataSchema } from '../src/data/schema-compiler';
+import { ENV } from '../src/contract/env-names';
 
 const ROOT = resolve(__dirname, '..');
 const WORK = ensureDir(join(ROOT, '.tmp', 'bench'));
@@ -308,16 +308,16 @@ function dirBytes(dir: string): number {
 }
 
 function coldStart(rows: Row[]): void {
-  const assets = join(ROOT, 'assets', 'functions');
-  const imageDir = join(assets, `image-processor.lambda-${process.arch === 'arm64' ? 'arm64' : 'x64'}`);
+  const assets = join(ROOT, 'assets');
+  const imageDir = join(assets, 'images', `image-processor.lambda-${process.arch === 'arm64' ? 'arm64' : 'x64'}`);
   const empty = join(ensureDir(join(WORK, 'cold', 'empty')), 'index.js');
   writeFileSync(empty, 'exports.handler = async () => ({});\n');
   // The floor of any handler that talks to DynamoDB: the SDK client alone, bundled as the handlers are.
   const floor = join(WORK, 'cold', 'dynamodb-only', 'index.js');
   const bundles = [
-    { key: 'api', name: 'API handler (notification-handler)', file: join(assets, 'notification-handler.lambda', 'index.js') },
+    { key: 'api', name: 'API handler (notification-handler)', file: join(assets, 'notifications', 'notification-handler.lambda', 'index.js') },
     { key: 'floor', name: 'DynamoDB DocumentClient only (floor)', file: floor },
-    { key: 'data', name: 'Data validator', file: join(assets, 'data-validator.lambda', 'index.js') },
+    { key: 'data', name: 'Data validator', file: join(assets, 'data', 'data-validator.lambda', 'index.js') },
     { key: 'image', name: `Image processor (${basename(imageDir)}, with sharp)`, file: join(imageDir, 'index.js') },
   ];
   const loadRow = (b: typeof bundles[number]) => ({
@@ -503,7 +503,7 @@ async function main(): Promise<void> {
     'median of several runs with its min–max: these machines are shared, so absolute times are noise and only',
     'ratios carry over. Each measurement runs in a fresh process. See "Method" below.',
     '',
-    `- Command: \`npx projen bench\` (runs \`bundle\`, \`compile\`, then \`ts-node --project test/tsconfig.json bench/main.ts\`); ${RUNS} runs per figure (1 GB: ${LARGE_RUNS}, module loads: ${COLD_RUNS}); took ${minutes} min`,
+    `- Command: \`npx projen bench\` (runs \`bundle\`, \`compile\`, then \`ts-node --project tsconfig.dev.json bench/main.ts\`); ${RUNS} runs per figure (1 GB: ${LARGE_RUNS}, module loads: ${COLD_RUNS}); took ${minutes} min`,
     `- Date: ${started.toISOString().replace(/\.\d+Z$/, 'Z')}`,
     ...machine(),
     '',
@@ -520,9 +520,9 @@ async function main(): Promise<void> {
     '',
     '## Method',
     '',
-    `- **Thumbnails**: \`makeThumbnails()\` (src/functions/images/thumbnails.ts, the handler's core: header check, one decode with JPEG shrink-on-load, every width, ${FORMAT} quality 80 effort 4, metadata stripped) on a Buffer already in memory, with sharp configured as the handler configures it (no cache, one libvips thread), timed inside a fresh Node process. Baseline: \`vipsthumbnail in.jpg --size <w>x -o out.${FORMAT}[Q=80,effort=4,strip]\` once per configured width (${WIDTHS.join(', ')}), with \`VIPS_CONCURRENCY=1\`, timed as wall-clock time of the processes minus the start-up of as many \`vipsthumbnail --vips-version\` processes (libvips initialised, no image), since our time excludes Node's and sharp's start-up; the uncorrected figure is in the details. Ratio = our time / vipsthumbnail's time, per pair. Our core decodes once (shrink-on-load to the largest width) and derives every width from that; vipsthumbnail decodes once per width.`,
+    `- **Thumbnails**: \`makeThumbnails()\` (src/images/runtime/thumbnails.ts, the handler's core: header check, one decode with JPEG shrink-on-load, every width, ${FORMAT} quality 80 effort 4, metadata stripped) on a Buffer already in memory, with sharp configured as the handler configures it (no cache, one libvips thread), timed inside a fresh Node process. Baseline: \`vipsthumbnail in.jpg --size <w>x -o out.${FORMAT}[Q=80,effort=4,strip]\` once per configured width (${WIDTHS.join(', ')}), with \`VIPS_CONCURRENCY=1\`, timed as wall-clock time of the processes minus the start-up of as many \`vipsthumbnail --vips-version\` processes (libvips initialised, no image), since our time excludes Node's and sharp's start-up; the uncorrected figure is in the details. Ratio = our time / vipsthumbnail's time, per pair. Our core decodes once (shrink-on-load to the largest width) and derives every width from that; vipsthumbnail decodes once per width.`,
     '- **Inputs** are generated (seeded, deterministic) into `.tmp/bench/`: photo-like JPEGs (quality 90, 4:2:0); orders following `examples/schema/order.schema.json` (about 1 % invalid by design), as NDJSON and as CSV (the CSV has no `tags` column and some quoted names with commas); the 1 GB NDJSON is ten copies of the 100 MB one, deleted after the run.',
-    '- **Validation**: `validateData()` (src/functions/data/validate-data.ts, the handler\'s core) over a file stream, with the deployment\'s default limits and the example schema precompiled as the construct precompiles it at synth (ajv standalone). Baseline: a bare `fs.createReadStream` + line split + `JSON.parse` loop, no validation, over the same file (for CSV: over an NDJSON file holding the same records, since CSV cannot be `JSON.parse`d). Ratio = baseline time / our time over the same records = our throughput as a fraction of the bare read+parse throughput.',
+    '- **Validation**: `validateData()` (src/data/runtime/validate-data.ts, the handler\'s core) over a file stream, with the deployment\'s default limits and the example schema precompiled as the construct precompiles it at synth (ajv standalone). Baseline: a bare `fs.createReadStream` + line split + `JSON.parse` loop, no validation, over the same file (for CSV: over an NDJSON file holding the same records, since CSV cannot be `JSON.parse`d). Ratio = baseline time / our time over the same records = our throughput as a fraction of the bare read+parse throughput.',
     '- **Peak RSS**: `VmHWM` of the measuring process (Node itself included), validating the 1 GB NDJSON; the baseline\'s peak RSS is shown for reference. The target (≤ 200 MiB) is on our absolute figure.',
     '- **Module load (cold start)**: wall-clock time of `node -e "require(\'<bundle>/index.js\')"` in a fresh process, i.e. process start + module load, the part of a cold start a bundle adds to a fixed runtime start, vs the same for an empty handler (`exports.handler = async () => ({})`), with the environment the construct sets (dummy values). Order rotated every round; ratio per round. The DynamoDB-only bundle (`DynamoDBDocumentClient` from the AWS SDK v3, bundled as our handlers are) shows the floor of any handler that talks to DynamoDB. Sizes are of `index.js` (KiB = 1024 bytes).',
     '- **Synth**: wall-clock time of a Node process running examples/app.ts (transpiled, importing the compiled `lib/`, so no ts-node compile is timed) vs an app with one empty stack, each into a fresh `CDK_OUTDIR`.',

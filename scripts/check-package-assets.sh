@@ -9,7 +9,7 @@ tarball="$(ls -t "$dir"/*.tgz | head -1)"
 listing="$(tar -tzf "$tarball")"
 status=0
 for cpu in arm64 x64; do
-  asset="package/assets/functions/image-processor.lambda-$cpu"
+  asset="package/assets/images/image-processor.lambda-$cpu"
   for want in "$asset/index.js" "$asset/node_modules/sharp/package.json" \
     "$asset/node_modules/@img/sharp-linux-$cpu/lib/sharp-linux-$cpu-" "$asset/node_modules/@img/sharp-libvips-linux-$cpu/lib/libvips-cpp.so"; do
     if ! grep -qF "$want" <<<"$listing"; then
@@ -21,9 +21,9 @@ done
 [ "$status" = 0 ] || exit 1
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-tar -xzf "$tarball" -C "$tmp" --wildcards 'package/assets/functions/image-processor.lambda-*/node_modules/@img/sharp-linux-*/lib/*.node'
+tar -xzf "$tarball" -C "$tmp" --wildcards 'package/assets/images/image-processor.lambda-*/node_modules/@img/sharp-linux-*/lib/*.node'
 for cpu in arm64 x64; do
-  node_file="$(ls "$tmp"/package/assets/functions/image-processor.lambda-$cpu/node_modules/@img/sharp-linux-$cpu/lib/*.node)"
+  node_file="$(ls "$tmp"/package/assets/images/image-processor.lambda-$cpu/node_modules/@img/sharp-linux-$cpu/lib/*.node)"
   description="$(file -b "$node_file")"
   echo "check-package-assets: $cpu: ${node_file#"$tmp/"}: $description"
   case "$cpu" in
@@ -35,12 +35,12 @@ done
 # The packed x64 asset must actually load sharp and make an image on this (x86-64) machine: a file
 # missing from the tarball (e.g. dropped by .npmignore) would only show at run time in Lambda.
 if [ "$(uname -m)" = "x86_64" ]; then
-  tar -xzf "$tarball" -C "$tmp" 'package/assets/functions/image-processor.lambda-x64'
+  tar -xzf "$tarball" -C "$tmp" 'package/assets/images/image-processor.lambda-x64'
   node -e '
     const sharp = require(process.argv[1] + "/node_modules/sharp");
     sharp({ create: { width: 8, height: 8, channels: 3, background: "#08f" } }).webp().toBuffer()
       .then((b) => console.log("check-package-assets: x64: the packed asset loads sharp " + sharp.versions.sharp + " and encodes (" + b.length + " bytes of WebP)"))
       .catch((e) => { console.error("check-package-assets: the packed x64 asset cannot use sharp: " + e.message); process.exit(1); });
-  ' "$tmp/package/assets/functions/image-processor.lambda-x64" || exit 1
+  ' "$tmp/package/assets/images/image-processor.lambda-x64" || exit 1
 fi
 echo "check-package-assets: $tarball carries sharp for linux-arm64 and linux-x64 ($(tar -tzvf "$tarball" | awk '/image-processor.lambda-(arm64|x64)\//{s+=$3} END{printf "%.1f MB", s/1e6}') of image processor assets)"

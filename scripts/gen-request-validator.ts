@@ -1,4 +1,4 @@
-// Writes src/functions/notifications/create-notification-validator.generated.ts: the POST
+// Writes src/notifications/runtime/create-notification-validator.generated.ts: the POST
 // /notifications body validator precompiled with ajv standalone from CREATE_NOTIFICATION_SCHEMA,
 // so that the notification handler neither bundles ajv (≈120 KB) nor compiles a schema at cold
 // start. Run by `npx projen gen:request-validator`; a test fails when the committed file is stale.
@@ -6,9 +6,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
-import { CREATE_NOTIFICATION_SCHEMA } from '../src/functions/shared/notifications-model';
+import { CREATE_NOTIFICATION_SCHEMA } from '../src/contract/notifications-model';
 
-export const GENERATED_VALIDATOR_FILE = join(__dirname, '..', 'src', 'functions', 'notifications', 'create-notification-validator.generated.ts');
+export const GENERATED_VALIDATOR_FILE = join(__dirname, '..', 'src', 'notifications', 'runtime', 'create-notification-validator.generated.ts');
 
 /** The generated module's text. */
 export function requestValidatorSource(): string {

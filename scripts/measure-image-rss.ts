@@ -9,7 +9,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { createBucket, createNotificationsTable, dynamoClient, s3Client, s3Event, s3Record, startBundledFunction } from '../test/emulator/bundled';
 import { ROOT, startMoto } from '../test/emulator/moto';
-import { pngHeaderBomb } from '../test/functions/support/images';
+import { pngHeaderBomb } from '../test/support/images';
 
 const OUT = path.join(ROOT, '.tmp', 'image-rss');
 

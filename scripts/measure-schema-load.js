@@ -13,7 +13,7 @@ const path = require('path');
 const esbuild = require('esbuild');
 
 const root = path.resolve(__dirname, '..');
-const schemaFile = path.resolve(process.argv[2] || path.join(root, 'test/functions/fixtures/order.schema.json'));
+const schemaFile = path.resolve(process.argv[2] || path.join(root, 'test/fixtures/order.schema.json'));
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'schema-load-'));
 
 // The precompiled validators, as the construct writes them.

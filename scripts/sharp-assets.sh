@@ -6,7 +6,7 @@
 # the committed lockfile scripts/sharp-asset/package-lock.json (`npm ci`): the same files, and so
 # the same asset hash, on every build, whatever sharp's dependencies publish later.
 # Incremental: a folder whose sharp already has <version> and its binary package is not reinstalled.
-# Usage: scripts/sharp-assets.sh assets/functions/image-processor.lambda 0.35.5
+# Usage: scripts/sharp-assets.sh assets/images/image-processor.lambda 0.35.5
 set -euo pipefail
 bundle_dir="$1"
 version="$2"

@@ -8,16 +8,23 @@
 import { createReadStream } from 'node:fs';
 import Papa from 'papaparse';
 import { msSince, report } from './result';
-import type { DataFormat } from '../../src/functions/data/format';
-import { readDataLimits } from '../../src/functions/data/limits';
-import { loadSchemaValidators } from '../../src/functions/data/schema-validators';
-import { validateData } from '../../src/functions/data/validate-data';
+import type { DataFormat } from '../../src/data/runtime/format';
+import { DEFAULTS } from '../../src/construct/defaults';
+import { loadSchemaValidators } from '../../src/data/runtime/schema-validators';
+import { validateData } from '../../src/data/runtime/validate-data';
+
+/** The deployment's default limits. */
+const DEFAULT_LIMITS = {
+  maxRecordBytes: DEFAULTS.maxRecordSize.toBytes(),
+  maxJsonDepth: DEFAULTS.maxJsonDepth,
+  maxReportErrors: DEFAULTS.maxReportErrors,
+};
 
 async function validate(format: DataFormat, file: string, schemaDir: string): Promise<void> {
   const validators = loadSchemaValidators(schemaDir);
   if (!validators) throw new Error(`no precompiled schema in ${schemaDir}`);
   const start = process.hrtime.bigint();
-  const result = await validateData(createReadStream(file), { format, validators, limits: readDataLimits({}) });
+  const result = await validateData(createReadStream(file), { format, validators, limits: DEFAULT_LIMITS });
   const ms = msSince(start);
   report({ ms, records: result.counts.records, invalidRecords: result.counts.invalid, bytesRead: result.bytesRead, fatal: result.fatal });
 }

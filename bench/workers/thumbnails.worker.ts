@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { msSince, report } from './result';
-import { configureSharpForLambda, makeThumbnails } from '../../src/functions/images/thumbnails';
+import { configureSharpForLambda, makeThumbnails } from '../../src/images/runtime/thumbnails';
 
 async function main(): Promise<void> {
   const [file, widths, format] = process.argv.slice(2);

@@ -2,8 +2,8 @@ import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@a
 import {
   ChangeMessageVisibilityCommand, DeleteMessageCommand, Message, ReceiveMessageCommand, SQSClient,
 } from '@aws-sdk/client-sqs';
-import { ENV } from '../functions/shared/env';
-import { SERVICE_NAME } from '../functions/shared/metric-names';
+import { ENV } from '../contract/env-names';
+import { SERVICE_NAME } from '../contract/metric-names';
 
 /**
  * Redrive of the dead-letter queue: every message there is the original asynchronous event of a

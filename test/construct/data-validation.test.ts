@@ -6,9 +6,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { ENV } from './util';
 import { DataSchema, TapServerless, TapServerlessProps } from '../../src';
-import { loadSchemaValidators } from '../../src/functions/data/schema-validators';
+import { loadSchemaValidators } from '../../src/data/runtime/schema-validators';
 
-const ORDER_SCHEMA_FILE = path.join(__dirname, '..', 'functions', 'fixtures', 'order.schema.json');
+const ORDER_SCHEMA_FILE = path.join(__dirname, '..', 'fixtures', 'order.schema.json');
 
 /** GIVEN a stack with a TapServerless; THEN its template, the data validator's env and code directory. */
 function synthData(props: TapServerlessProps = {}) {

@@ -576,7 +576,7 @@ describe('functions', () => {
 });
 
 describe('images', () => {
-  const ASSETS = path.join(__dirname, '..', '..', 'assets', 'functions');
+  const ASSETS = path.join(__dirname, '..', '..', 'assets', 'images');
 
   /** The asset folder the image processor's code was built from. */
   function imageAssetOf(props: TapServerlessProps): string {
@@ -613,7 +613,7 @@ describe('images', () => {
     const { template } = synth({
       thumbnailWidths: [64, 256, 1024],
       thumbnailFormat: ThumbnailFormat.AVIF,
-      maxImageBytes: Size.mebibytes(10),
+      maxImageSize: Size.mebibytes(10),
       maxImagePixels: 40_000_000,
     });
     expect(functionProps(template, 'images').Environment.Variables).toMatchObject({
@@ -657,9 +657,9 @@ describe('images', () => {
       /invalid imageProcessor.architecture \("riscv64"\).*Use lambda.Architecture.ARM_64 or lambda.Architecture.X86_64/);
   });
 
-  test('fails when maxImageBytes is zero or above 1 GiB', () => {
-    expectSynthError({ maxImageBytes: Size.bytes(0) }, /invalid maxImageBytes \("0 bytes"\).*Use, for example, Size\.mebibytes\(50\)/);
-    expectSynthError({ maxImageBytes: Size.gibibytes(2) }, /maxImageBytes \("2147483648 bytes"\)/);
+  test('fails when maxImageSize is zero or above 1 GiB', () => {
+    expectSynthError({ maxImageSize: Size.bytes(0) }, /invalid maxImageSize \("0 bytes"\).*Use, for example, Size\.mebibytes\(50\)/);
+    expectSynthError({ maxImageSize: Size.gibibytes(2) }, /maxImageSize \("2147483648 bytes"\)/);
   });
 
   test('fails when maxImagePixels is not a positive integer up to one gigapixel', () => {

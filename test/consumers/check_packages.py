@@ -1,8 +1,8 @@
 """Check that the Python wheel, the Maven artifact and the Go module each carry the Lambda assets.
 
 jsii packages embed the npm tarball of the library (`*.jsii.tgz` / `*.tgz`), which the jsii runtime
-unpacks at run time; the construct finds its function code in that tarball's `assets/functions/`.
-Every file under the local `assets/functions/` (built by `npx projen bundle`) must be in each
+unpacks at run time; the construct finds its function code in that tarball's `assets/`.
+Every file under the local `assets/` (built by `npx projen bundle`) must be in each
 language's tarball, byte for byte.
 
 Usage: python3 check_packages.py <repo root>
@@ -22,17 +22,24 @@ def sha256(data):
 
 
 def expected_assets(root):
-    base = os.path.join(root, "assets", "functions")
+    base = os.path.join(root, "assets")
     found = {}
     for folder, _dirs, files in os.walk(base):
+        if os.path.relpath(folder, base).split(os.sep)[0] == "cli":
+            continue  # the operations command, not a function
         for name in files:
             path = os.path.join(folder, name)
             rel = os.path.relpath(path, root).replace(os.sep, "/")
-            if rel.startswith("assets/functions/image-processor.lambda/"):
+            if rel.startswith("assets/images/image-processor.lambda/"):
                 continue  # the sharp-less bundle: only the source of the per-architecture assets, not shipped
             with open(path, "rb") as f:
                 found["package/" + rel] = sha256(f.read())
-    functions = sorted(os.listdir(base)) if os.path.isdir(base) else []
+    functions = sorted(
+        f"{feature}/{name}"
+        for feature in (os.listdir(base) if os.path.isdir(base) else [])
+        if feature != "cli"
+        for name in os.listdir(os.path.join(base, feature))
+    )
     return found, functions
 
 
@@ -63,7 +70,7 @@ def tarball_in_zip(archive, suffix):
 def main(root):
     expected, functions = expected_assets(root)
     if len(functions) < 3 or not expected:
-        raise SystemExit(f"check_packages: assets/functions holds {functions}: run `npx projen bundle` first")
+        raise SystemExit(f"check_packages: assets/ holds the functions {functions}: run `npx projen bundle` first")
 
     packages = []
     wheel = one(os.path.join(root, "dist", "python", "*.whl"))

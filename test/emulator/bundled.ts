@@ -4,7 +4,9 @@ import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-
 import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { LocalFunction } from './local-function';
 import { EMULATOR_AWS_ENV, ROOT } from './moto';
-import { ATTR, INDEX_BY_TIME, INDEX_BY_TYPE } from '../../src/functions/shared/notifications-model';
+import { DEFAULTS } from '../../src/construct/defaults';
+import { ENV } from '../../src/contract/env-names';
+import { ATTR, INDEX_BY_TIME, INDEX_BY_TYPE } from '../../src/contract/notifications-model';
 
 /** The endpoint of the suite's moto server (see global-setup.ts). */
 export function emulatorEndpoint(): string {
@@ -32,12 +34,16 @@ function creds() {
  * sharp binaries are native): the one matching this machine's CPU is the one that can run here.
  */
 export function bundledAssetDir(name: 'image-processor' | 'data-validator' | 'notification-handler'): string {
+  const feature = FEATURE_OF[name];
   const folder = name === 'image-processor' ? `${name}.lambda-${process.arch === 'arm64' ? 'arm64' : 'x64'}` : `${name}.lambda`;
-  return path.join(ROOT, 'assets', 'functions', folder);
+  return path.join(ROOT, 'assets', feature, folder);
 }
 
+/** The feature folder (src/<feature>/, assets/<feature>/) of each function. */
+const FEATURE_OF = { 'image-processor': 'images', 'data-validator': 'data', 'notification-handler': 'notifications' } as const;
+
 /**
- * Starts a bundled function (assets/functions/<name>.lambda, built by `npx projen bundle`) in its
+ * Starts a bundled function (assets/<feature>/<name>.lambda, built by `npx projen bundle`) in its
  * own process with the given environment, pointed at the emulator. Stop it in afterAll.
  */
 export async function startBundledFunction(
@@ -72,16 +78,20 @@ export async function startFunctionFromAsset(
   });
 }
 
-/** The environment the construct gives an S3 function (default prefixes), for a table and a bucket. */
+/** The environment the construct gives an S3 function (default prefixes and data limits), for a table and a bucket. */
 export function s3FunctionEnv(table: string, bucket: string): Record<string, string> {
   return {
-    TAP_TABLE_NAME: table,
-    TAP_BUCKET_NAME: bucket,
-    TAP_IMAGES_PREFIX: 'images/',
-    TAP_DATA_PREFIX: 'data/',
-    TAP_THUMBNAILS_PREFIX: 'thumbnails/',
-    TAP_REPORTS_PREFIX: 'reports/',
-    TAP_ENVIRONMENT: 'test',
+    [ENV.TABLE_NAME]: table,
+    [ENV.BUCKET_NAME]: bucket,
+    [ENV.IMAGES_PREFIX]: DEFAULTS.imagesPrefix,
+    [ENV.DATA_PREFIX]: DEFAULTS.dataPrefix,
+    [ENV.THUMBNAILS_PREFIX]: DEFAULTS.thumbnailsPrefix,
+    [ENV.REPORTS_PREFIX]: DEFAULTS.reportsPrefix,
+    [ENV.ENVIRONMENT]: 'test',
+    [ENV.DATA_MAX_BYTES]: String(DEFAULTS.maxDataSize.toBytes()),
+    [ENV.DATA_MAX_RECORD_BYTES]: String(DEFAULTS.maxRecordSize.toBytes()),
+    [ENV.DATA_MAX_JSON_DEPTH]: String(DEFAULTS.maxJsonDepth),
+    [ENV.DATA_MAX_REPORT_ERRORS]: String(DEFAULTS.maxReportErrors),
   };
 }
 

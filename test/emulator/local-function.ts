@@ -10,7 +10,7 @@ export class FunctionError extends Error {
 }
 
 export interface LocalFunctionOptions {
-  /** Directory of the bundled asset, e.g. assets/functions/notification-handler.lambda */
+  /** Directory of the bundled asset, e.g. assets/notifications/notification-handler.lambda */
   readonly assetDir: string;
   /** Handler spec as in the template, e.g. `index.handler`. */
   readonly handler: string;

@@ -7,7 +7,7 @@ import * as path from 'path';
 // The x64 one is also run end to end by emulator.image-processor.test.ts; the arm64 one cannot
 // run here, so its binaries are checked by their ELF header.
 const ROOT = path.resolve(__dirname, '..', '..');
-const ASSETS = path.join(ROOT, 'assets', 'functions');
+const ASSETS = path.join(ROOT, 'assets', 'images');
 const SHARP_VERSION = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).devDependencies.sharp as string;
 
 /** ELF e_machine values (ELF specification): EM_X86_64 = 62, EM_AARCH64 = 183. */

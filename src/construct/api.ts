@@ -1,0 +1,237 @@
+import { Duration } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct, IConstruct } from 'constructs';
+import { suppressNag } from './nag';
+import { TapSettings } from './settings';
+import { ApiAuthorization, ApiAuthorizationType } from '../api-authorization';
+import { CREATE_NOTIFICATION_SCHEMA } from '../contract/notifications-model';
+
+
+/** The REST API and what comes with it. */
+export interface NotificationsApi {
+  readonly api: apigw.RestApi;
+  readonly apiKey?: apigw.IApiKey;
+  readonly accessLogGroup?: logs.LogGroup;
+}
+
+/**
+ * The notifications REST API: `/notifications` (GET, POST) and `/notifications/{id}` (GET) on the
+ * notification handler, `/status` as a MOCK integration. Its constructs are children of `scope`
+ * (the TapServerless), so their ids are those of the construct's public contract.
+ */
+export function createNotificationsApi(scope: Construct, tap: TapSettings, handler: lambda.IFunction): NotificationsApi {
+  const settings = tap.api;
+  const { authorization, throttlingRateLimit: rate, throttlingBurstLimit: burst, cloudWatchRole } = settings;
+  const accessLogGroup = settings.accessLogging
+    ? new logs.LogGroup(scope, 'ApiAccessLogGroup', { retention: tap.logRetention, removalPolicy: tap.removalPolicy })
+    : undefined;
+
+  const api = new apigw.RestApi(scope, 'Api', {
+    description: `TapServerless notifications API (${tap.environmentSuffix})`,
+    endpointTypes: [apigw.EndpointType.REGIONAL],
+    cloudWatchRole,
+    cloudWatchRoleRemovalPolicy: cloudWatchRole ? tap.removalPolicy : undefined,
+    deployOptions: {
+      stageName: tap.environmentSuffix,
+      throttlingRateLimit: rate,
+      throttlingBurstLimit: burst,
+      tracingEnabled: tap.tracing,
+      metricsEnabled: true,
+      loggingLevel: cloudWatchRole ? apigw.MethodLoggingLevel.ERROR : apigw.MethodLoggingLevel.OFF,
+      dataTraceEnabled: false,
+      accessLogDestination: accessLogGroup ? new apigw.LogGroupLogDestination(accessLogGroup) : undefined,
+      accessLogFormat: accessLogGroup ? apigw.AccessLogFormat.jsonWithStandardFields({
+        caller: true,
+        httpMethod: true,
+        ip: true,
+        protocol: true,
+        requestTime: true,
+        resourcePath: true,
+        responseLength: true,
+        status: true,
+        user: true,
+      }) : undefined,
+    },
+  });
+  if (cloudWatchRole) {
+    suppressNag(api.node.findChild('CloudWatchRole'), [{
+      id: 'AwsSolutions-IAM4',
+      reason: 'AmazonAPIGatewayPushToCloudWatchLogs is the AWS-managed policy API Gateway documents for its account-level logging role.',
+      appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
+    }]);
+  }
+  suppressNag(api.deploymentStage, [{
+    id: 'AwsSolutions-APIG3',
+    reason: 'A WAF web ACL is an account-level choice (rules, cost); associate one with the stage (api.deploymentStage.stageArn) if needed.',
+  }]);
+
+  const validator = api.addRequestValidator('RequestValidator', {
+    validateRequestBody: true,
+    validateRequestParameters: true,
+  });
+  const { methodOptions, apiKey } = bindAuthorization(scope, tap.environmentSuffix, authorization, api, rate, burst);
+  const integration = new apigw.LambdaIntegration(handler, { proxy: true, scopePermissionToMethod: false });
+
+  const notifications = api.root.addResource('notifications');
+  const byId = notifications.addResource('{id}');
+  if (settings.corsAllowedOrigins) {
+    const cors: apigw.CorsOptions = {
+      allowOrigins: settings.corsAllowedOrigins,
+      allowMethods: ['GET', 'POST', 'OPTIONS'],
+      allowHeaders: [...apigw.Cors.DEFAULT_HEADERS, 'X-Amz-Content-Sha256'],
+      maxAge: Duration.hours(1),
+    };
+    for (const resource of [notifications, byId]) {
+      resource.addCorsPreflight(cors);
+      suppressPublicMethod(resource.node.findChild('OPTIONS'), 'CORS preflight requests carry no credentials by design (Fetch standard).');
+    }
+  }
+
+  const model = api.addModel('CreateNotificationModel', {
+    contentType: 'application/json',
+    modelName: 'CreateNotification',
+    description: 'Body of POST /notifications',
+    schema: toApiGatewaySchema(CREATE_NOTIFICATION_SCHEMA),
+  });
+  const list = notifications.addMethod('GET', integration, {
+    ...methodOptions,
+    requestValidator: validator,
+    requestParameters: {
+      'method.request.querystring.limit': false,
+      'method.request.querystring.nextToken': false,
+      'method.request.querystring.type': false,
+    },
+  });
+  const create = notifications.addMethod('POST', integration, {
+    ...methodOptions,
+    requestValidator: validator,
+    requestModels: { 'application/json': model },
+  });
+  const get = byId.addMethod('GET', integration, {
+    ...methodOptions,
+    requestValidator: validator,
+    requestParameters: { 'method.request.path.id': true },
+  });
+  for (const method of [list, create, get]) {
+    suppressAuthorizedMethod(method, authorization);
+  }
+
+  const status = api.root.addResource('status');
+  const statusMethod = status.addMethod('GET', new apigw.MockIntegration({
+    requestTemplates: { 'application/json': '{"statusCode": 200}' },
+    passthroughBehavior: apigw.PassthroughBehavior.NEVER,
+    integrationResponses: [{
+      statusCode: '200',
+      responseParameters: { 'method.response.header.Cache-Control': "'no-store'" },
+      responseTemplates: {
+        'application/json': JSON.stringify({
+          status: 'healthy',
+          timestamp: '$context.requestTime',
+          environment: tap.environmentSuffix,
+        }),
+      },
+    }],
+  }), {
+    authorizationType: apigw.AuthorizationType.NONE,
+    methodResponses: [{
+      statusCode: '200',
+      responseModels: { 'application/json': apigw.Model.EMPTY_MODEL },
+      responseParameters: { 'method.response.header.Cache-Control': true },
+    }],
+  });
+  suppressPublicMethod(statusMethod, 'A health check for load balancers and monitors: it reveals only "healthy", the time and the environment name.');
+
+  return { api, apiKey, accessLogGroup };
+}
+
+function bindAuthorization(
+  scope: Construct,
+  environmentSuffix: string,
+  authorization: ApiAuthorization,
+  api: apigw.RestApi,
+  rate: number,
+  burst: number,
+): { methodOptions: apigw.MethodOptions; apiKey?: apigw.IApiKey } {
+  switch (authorization.type) {
+    case ApiAuthorizationType.IAM:
+      return { methodOptions: { authorizationType: apigw.AuthorizationType.IAM } };
+    case ApiAuthorizationType.NONE:
+      return { methodOptions: { authorizationType: apigw.AuthorizationType.NONE } };
+    case ApiAuthorizationType.COGNITO: {
+      const authorizer = new apigw.CognitoUserPoolsAuthorizer(scope, 'CognitoAuthorizer', {
+        cognitoUserPools: authorization.userPools,
+      });
+      return {
+        methodOptions: {
+          authorizationType: apigw.AuthorizationType.COGNITO,
+          authorizer,
+          authorizationScopes: authorization.scopes.length > 0 ? authorization.scopes : undefined,
+        },
+      };
+    }
+    case ApiAuthorizationType.API_KEY: {
+      const apiKey = api.addApiKey('ApiKey', { description: `TapServerless notifications API key (${environmentSuffix})` });
+      const plan = api.addUsagePlan('UsagePlan', {
+        description: `TapServerless notifications API (${environmentSuffix})`,
+        throttle: { rateLimit: rate, burstLimit: burst },
+        apiStages: [{ api, stage: api.deploymentStage }],
+      });
+      plan.addApiKey(apiKey);
+      return { methodOptions: { authorizationType: apigw.AuthorizationType.NONE, apiKeyRequired: true }, apiKey };
+    }
+  }
+}
+
+function suppressAuthorizedMethod(method: apigw.Method, authorization: ApiAuthorization): void {
+  switch (authorization.type) {
+    case ApiAuthorizationType.IAM:
+      suppressNag(method, [{ id: 'AwsSolutions-COG4', reason: 'The method uses AWS IAM (SigV4) authorization instead of Cognito.' }]);
+      break;
+    case ApiAuthorizationType.API_KEY:
+      suppressNag(method, [
+        { id: 'AwsSolutions-APIG4', reason: 'The user chose API key authorization (ApiAuthorization.apiKey()).' },
+        { id: 'AwsSolutions-COG4', reason: 'The user chose API key authorization (ApiAuthorization.apiKey()).' },
+      ]);
+      break;
+    // ApiAuthorization.none() is left to cdk-nag to report: a risky choice stays visible.
+    case ApiAuthorizationType.NONE:
+    case ApiAuthorizationType.COGNITO:
+      break;
+  }
+}
+
+function suppressPublicMethod(method: IConstruct, reason: string): void {
+  suppressNag(method, [
+    { id: 'AwsSolutions-APIG4', reason },
+    { id: 'AwsSolutions-COG4', reason },
+  ]);
+}
+
+type SchemaNode = { readonly [key: string]: unknown };
+
+/** Converts the shared (plain JSON) draft-04 schema to the API Gateway model schema type. */
+function toApiGatewaySchema(node: SchemaNode, root = true): apigw.JsonSchema {
+  const typeMap: Record<string, apigw.JsonSchemaType> = {
+    object: apigw.JsonSchemaType.OBJECT,
+    string: apigw.JsonSchemaType.STRING,
+    number: apigw.JsonSchemaType.NUMBER,
+    integer: apigw.JsonSchemaType.INTEGER,
+    boolean: apigw.JsonSchemaType.BOOLEAN,
+    array: apigw.JsonSchemaType.ARRAY,
+  };
+  const out: Record<string, unknown> = {};
+  if (root) out.schema = apigw.JsonSchemaVersion.DRAFT4;
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'type') {
+      out.type = typeMap[value as string];
+    } else if (key === 'properties') {
+      out.properties = Object.fromEntries(Object.entries(value as Record<string, SchemaNode>)
+        .map(([name, child]) => [name, toApiGatewaySchema(child, false)]));
+    } else {
+      out[key] = value;
+    }
+  }
+  return out as apigw.JsonSchema;
+}

@@ -1,0 +1,180 @@
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { escapeRegex, suppressNag } from './nag';
+import { FunctionSettings, ReliabilitySettings, TapSettings } from './settings';
+import { ENV } from '../contract/env-names';
+import { METRICS_NAMESPACE } from '../contract/metric-names';
+
+/** What every function of one TapServerless shares: the table it records to, the queue it dead-letters to. */
+export interface FunctionContext {
+  readonly settings: TapSettings;
+  readonly table: dynamodb.ITable;
+  readonly deadLetterQueue: sqs.IQueue;
+}
+
+/** Read one prefix of the bucket, write another. */
+export interface S3Access {
+  readonly bucket: s3.IBucket;
+  readonly inputPrefix: string;
+  readonly outputPrefix: string;
+}
+
+/** What makes one function what it is. */
+export interface TapFunctionSpec {
+  /** Construct id (part of the construct's contract: changing it replaces the function). */
+  readonly id: string;
+  readonly description: string;
+  /** `POWERTOOLS_SERVICE_NAME` and the `service` dimension of its metrics. */
+  readonly serviceName: string;
+  readonly code: lambda.Code;
+  readonly settings: FunctionSettings;
+  /** Environment variables of this function, on top of those every function gets. */
+  readonly environment: Record<string, string>;
+  /** Invoked asynchronously (S3 events): retries, event age and the dead-letter queue apply. */
+  readonly asynchronous?: ReliabilitySettings;
+  /** Bucket access of an S3 function. */
+  readonly s3?: S3Access;
+  /** Table indexes the function queries. */
+  readonly queriedIndexes?: string[];
+}
+
+/**
+ * Builds one of the construct's functions, the same way for all three: the newest Node.js runtime,
+ * `index.handler` of its bundle, its own log group (JSON, finite retention) and execution role
+ * (no AWS-managed policy), tracing, the construct's environment, asynchronous invocation settings,
+ * and exactly the access it needs to the table and the bucket.
+ */
+export function createTapFunction(scope: Construct, spec: TapFunctionSpec, ctx: FunctionContext): lambda.Function {
+  const { settings, table } = ctx;
+  const fn = spec.settings;
+  const logGroup = new logs.LogGroup(scope, `${spec.id}LogGroup`, {
+    retention: settings.logRetention,
+    removalPolicy: settings.removalPolicy,
+  });
+  // An explicit role instead of AWSLambdaBasicExecutionRole: it may write to its own log group only.
+  const role = new iam.Role(scope, `${spec.id}Role`, {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: `Execution role of the TapServerless ${spec.id} function`,
+  });
+  logGroup.grantWrite(role);
+
+  const s3Environment: Record<string, string> = spec.s3 ? {
+    [ENV.BUCKET_NAME]: spec.s3.bucket.bucketName,
+    [ENV.IMAGES_PREFIX]: settings.prefixes.imagesPrefix,
+    [ENV.DATA_PREFIX]: settings.prefixes.dataPrefix,
+    [ENV.THUMBNAILS_PREFIX]: settings.prefixes.thumbnailsPrefix,
+    [ENV.REPORTS_PREFIX]: settings.prefixes.reportsPrefix,
+  } : {};
+  const func = new lambda.Function(scope, spec.id, {
+    description: spec.description,
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: spec.code,
+    role,
+    logGroup,
+    loggingFormat: lambda.LoggingFormat.JSON,
+    applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
+    systemLogLevelV2: lambda.SystemLogLevel.WARN,
+    architecture: fn.architecture,
+    memorySize: fn.memorySize,
+    timeout: fn.timeout,
+    reservedConcurrentExecutions: fn.reservedConcurrentExecutions,
+    tracing: settings.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
+    vpc: fn.vpc,
+    vpcSubnets: fn.vpcSubnets,
+    securityGroups: fn.securityGroups,
+    layers: fn.layers.length > 0 ? fn.layers : undefined,
+    environment: {
+      ...fn.environment,
+      [ENV.TABLE_NAME]: table.tableName,
+      [ENV.ENVIRONMENT]: settings.environmentSuffix,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      POWERTOOLS_SERVICE_NAME: spec.serviceName,
+      ...s3Environment,
+      ...spec.environment,
+    },
+    ...(spec.asynchronous ? {
+      retryAttempts: spec.asynchronous.retryAttempts,
+      maxEventAge: spec.asynchronous.maxEventAge,
+      deadLetterQueue: ctx.deadLetterQueue,
+    } : {}),
+  });
+
+  suppressFunctionFindings(func, role, fn, settings.tracing);
+  if (spec.s3) {
+    grantS3Access(func, spec.s3);
+  }
+  // Every function records notifications; the S3 functions also check whether an object version
+  // already has one before processing it again (duplicate deliveries redo nothing).
+  func.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [table.tableArn] }));
+  func.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [table.tableArn] }));
+  if (spec.queriedIndexes) {
+    func.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['dynamodb:Query'],
+      resources: spec.queriedIndexes.map((index) => `${table.tableArn}/index/${index}`),
+    }));
+  }
+  if (fn.vpc) {
+    // Lambda creates and deletes the function's network interfaces with the execution role.
+    role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
+    suppressNag(role, [{
+      id: 'AwsSolutions-IAM4',
+      reason: 'AWSLambdaVPCAccessExecutionRole is the AWS-managed policy Lambda documents for a function\'s VPC network interfaces.',
+      appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole'],
+    }]);
+  }
+  return func;
+}
+
+/** Read the input prefix, write the output prefix; nothing else of the bucket. */
+function grantS3Access(fn: lambda.Function, access: S3Access): void {
+  const { bucket, inputPrefix, outputPrefix } = access;
+  fn.addToRolePolicy(new iam.PolicyStatement({
+    actions: ['s3:GetObject', 's3:GetObjectVersion'],
+    resources: [bucket.arnForObjects(`${inputPrefix}*`)],
+  }));
+  // Without ListBucket, S3 answers 403 instead of 404 for a deleted object, and a
+  // deleted object could not be told apart from a permissions fault.
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects(`${outputPrefix}*`)] }));
+  if (bucket.encryptionKey) {
+    bucket.encryptionKey.grantEncryptDecrypt(fn);
+  }
+  suppressNag(fn.role!.node.findChild('DefaultPolicy'), [{
+    id: 'AwsSolutions-IAM5',
+    reason: 'Object access is scoped to the function\'s own input and output prefixes (prefix/*), which is the narrowest S3 allows.',
+    appliesTo: [inputPrefix, outputPrefix].map((prefix) => ({
+      regex: `/^Resource::(<[^>]+\\.Arn>|arn:[^*]+)\\/${escapeRegex(prefix)}\\*$/`,
+    })),
+  }]);
+}
+
+/** The cdk-nag findings every function raises by design, each suppressed with its reason. */
+function suppressFunctionFindings(fn: lambda.Function, role: iam.Role, settings: FunctionSettings, tracing: boolean): void {
+  const invokeConfig = fn.node.tryFindChild('EventInvokeConfig');
+  if (invokeConfig) {
+    suppressNag(invokeConfig, [{
+      id: 'Serverless-LambdaAsyncFailureDestination',
+      reason: 'Events that fail every retry go to the dead-letter queue (DeadLetterConfig), which keeps the original event for redrive.',
+    }]);
+  }
+  if (tracing) {
+    suppressNag(role.node.findChild('DefaultPolicy'), [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'X-Ray PutTraceSegments and PutTelemetryRecords do not support resource-level permissions; AWS requires "*".',
+      appliesTo: ['Resource::*'],
+    }]);
+  }
+  if (settings.reservedConcurrentExecutions === undefined) {
+    suppressNag(fn, [{
+      id: 'Serverless-LambdaConcurrency',
+      reason: 'Reserved concurrency is opt-in (reservedConcurrentExecutions): reserving by default would take capacity from the ' +
+        'account\'s other functions.',
+    }]);
+  }
+}

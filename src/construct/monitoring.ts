@@ -1,0 +1,171 @@
+import { Duration } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { MonitoringSettings } from './settings';
+import { API_METRICS, METRICS_NAMESPACE, S3_METRICS, SERVICE_NAME } from '../contract/metric-names';
+
+export interface MonitoringProps {
+  readonly environmentSuffix: string;
+  readonly imageProcessor: lambda.IFunction;
+  readonly dataValidator: lambda.IFunction;
+  readonly notificationHandler: lambda.IFunction;
+  readonly settings: MonitoringSettings;
+}
+
+/** Builds the metrics the construct exposes and, in `Monitoring`, its alarms and dashboard. */
+export class TapMetrics {
+  constructor(private readonly environmentSuffix: string, private readonly queue: sqs.IQueue, private readonly api: apigw.RestApi) {}
+
+  /** A metric published by one of the handlers (EMF), summed. */
+  public handlerMetric(service: string, metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: { service, environment: this.environmentSuffix },
+      statistic: cloudwatch.Stats.SUM,
+      ...props,
+    });
+  }
+
+  public deadLetterQueueMessages(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.queue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM, ...props });
+  }
+
+  public apiRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.api.deploymentStage.metricCount({ statistic: cloudwatch.Stats.SUM, ...props });
+  }
+
+  public apiServerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.api.deploymentStage.metricServerError({ statistic: cloudwatch.Stats.SUM, ...props });
+  }
+
+  public apiClientErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.api.deploymentStage.metricClientError({ statistic: cloudwatch.Stats.SUM, ...props });
+  }
+
+  public apiLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.api.deploymentStage.metricLatency({ statistic: cloudwatch.Stats.p(99), ...props });
+  }
+}
+
+/** The construct's alarms and dashboard. */
+export class Monitoring extends Construct {
+  public readonly alarms: cloudwatch.Alarm[] = [];
+  public readonly dashboard?: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: MonitoringProps, metrics: TapMetrics) {
+    super(scope, id);
+    const o = props.settings.alarms;
+    const period = o.period;
+    const functions: Array<[string, lambda.IFunction, string]> = [
+      ['ImageProcessor', props.imageProcessor, SERVICE_NAME.IMAGE_PROCESSOR],
+      ['DataValidator', props.dataValidator, SERVICE_NAME.DATA_VALIDATOR],
+      ['NotificationHandler', props.notificationHandler, SERVICE_NAME.NOTIFICATION_HANDLER],
+    ];
+    const env = props.environmentSuffix;
+
+    const alarm = (alarmId: string, metric: cloudwatch.IMetric, threshold: number, description: string) => {
+      const a = new cloudwatch.Alarm(this, alarmId, {
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: `TapServerless (${env}): ${description}`,
+      });
+      if (props.settings.alarmTopic) {
+        a.addAlarmAction(new cw_actions.SnsAction(props.settings.alarmTopic));
+        a.addOkAction(new cw_actions.SnsAction(props.settings.alarmTopic));
+      }
+      this.alarms.push(a);
+      return a;
+    };
+
+    for (const [name, fn] of functions) {
+      alarm(`${name}Errors`, fn.metricErrors({ period, statistic: cloudwatch.Stats.SUM }), o.functionErrors,
+        `${name} invocations failed. S3 events are retried and then sent to the dead-letter queue; check the function's logs.`);
+      alarm(`${name}Throttles`, fn.metricThrottles({ period, statistic: cloudwatch.Stats.SUM }), o.functionThrottles,
+        `${name} invocations were throttled. Raise reserved concurrency or the account's concurrency limit.`);
+    }
+    alarm('DeadLetterQueueMessages', metrics.deadLetterQueueMessages({ period: Duration.minutes(1) }), o.deadLetterQueueMessages,
+      'events failed every retry and are waiting in the dead-letter queue. Fix the cause, then redrive them (npx cdk-tap-serverless redrive).');
+    alarm('ApiServerErrorRate', new cloudwatch.MathExpression({
+      expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+      usingMetrics: { errors: metrics.apiServerErrors({ period }), requests: metrics.apiRequests({ period }) },
+      period,
+      label: 'API 5XX rate (%)',
+    }), o.apiServerErrorRatePercent, 'the API answers too many requests with 5XX. Check the notification handler\'s logs and the table.');
+    alarm('ApiLatencyP99', metrics.apiLatency({ period }), o.apiLatencyP99.toMilliseconds(),
+      'the API\'s p99 latency is high. Check the notification handler\'s duration and DynamoDB throttling.');
+    for (const [name, , service] of functions.slice(0, 2)) {
+      alarm(`${name}RejectionRate`, new cloudwatch.MathExpression({
+        expression: 'IF(received > 0, 100 * rejected / received, 0)',
+        usingMetrics: {
+          rejected: metrics.handlerMetric(service, S3_METRICS.REJECTED, { period }),
+          received: metrics.handlerMetric(service, S3_METRICS.RECEIVED, { period }),
+        },
+        period,
+        label: `${name} rejection rate (%)`,
+      }), o.rejectionRatePercent, `many uploads to ${name} are rejected as bad input. Read the *.rejected notifications for the reasons.`);
+    }
+
+    if (props.settings.dashboard) {
+      this.dashboard = this.createDashboard(functions, metrics);
+    }
+  }
+
+  private createDashboard(functions: Array<[string, lambda.IFunction, string]>, metrics: TapMetrics): cloudwatch.Dashboard {
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
+    dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
+    for (const [name, fn] of functions) {
+      dashboard.addWidgets(
+        new cloudwatch.GraphWidget({
+          title: `${name}: invocations, errors, throttles`,
+          left: [fn.metricInvocations({ statistic: 'Sum' }), fn.metricErrors({ statistic: 'Sum' }), fn.metricThrottles({ statistic: 'Sum' })],
+          width: 12,
+        }),
+        new cloudwatch.GraphWidget({
+          title: `${name}: duration`,
+          left: [fn.metricDuration({ statistic: 'p50' }), fn.metricDuration({ statistic: 'p99' })],
+          width: 12,
+        }),
+      );
+    }
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({ title: 'Dead-letter queue: messages waiting', left: [metrics.deadLetterQueueMessages()], width: 8 }),
+      new cloudwatch.GraphWidget({
+        title: 'API: requests, 4XX, 5XX',
+        left: [metrics.apiRequests(), metrics.apiClientErrors(), metrics.apiServerErrors()],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'API: latency',
+        left: [metrics.apiLatency({ statistic: 'p50' }), metrics.apiLatency()],
+        width: 8,
+      }),
+    );
+    const business = (service: string, names: string[]) => names.map((n) => metrics.handlerMetric(service, n, { label: n }));
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Images: processed, rejected, skipped, failed',
+        left: business(SERVICE_NAME.IMAGE_PROCESSOR, [S3_METRICS.PROCESSED, S3_METRICS.REJECTED, S3_METRICS.SKIPPED, S3_METRICS.FAILED]),
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Data files: processed, rejected, skipped, failed',
+        left: business(SERVICE_NAME.DATA_VALIDATOR, [S3_METRICS.PROCESSED, S3_METRICS.REJECTED, S3_METRICS.SKIPPED, S3_METRICS.FAILED]),
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Notifications created through the API',
+        left: business(SERVICE_NAME.NOTIFICATION_HANDLER, [API_METRICS.CREATED]),
+        width: 8,
+      }),
+    );
+    return dashboard;
+  }
+}

@@ -1,0 +1,91 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { DEFAULTS } from './defaults';
+import { suppressNag } from './nag';
+import { BucketSettings } from './settings';
+import { ATTR, INDEX_BY_TIME, INDEX_BY_TYPE } from '../contract/notifications-model';
+
+/**
+ * The stateful resources TapServerless creates: the hardened bucket, the dead-letter queue and
+ * the notifications table. Children of `scope` (the TapServerless), with the construct's ids.
+ */
+
+export function createBucket(scope: Construct, props: BucketSettings, removalPolicy: RemovalPolicy): s3.Bucket {
+  const ia = props.transitionToInfrequentAccessAfter;
+  const glacier = props.transitionToGlacierAfter;
+  const noncurrent = props.noncurrentVersionExpiration;
+
+  const destroy = removalPolicy === RemovalPolicy.DESTROY;
+  const bucket = new s3.Bucket(scope, 'Bucket', {
+    versioned: true,
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    enforceSSL: true,
+    minimumTLSVersion: 1.2,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    lifecycleRules: [{
+      id: 'tiering-and-noncurrent-expiration',
+      transitions: [
+        { storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: ia },
+        { storageClass: s3.StorageClass.GLACIER, transitionAfter: glacier },
+      ],
+      noncurrentVersionExpiration: noncurrent,
+      abortIncompleteMultipartUploadAfter: DEFAULTS.abortIncompleteMultipartUploadAfter,
+    }],
+    removalPolicy: removalPolicy,
+    autoDeleteObjects: destroy,
+    ...props.bucketProps,
+  });
+  if (!props.bucketProps?.serverAccessLogsBucket && !props.bucketProps?.serverAccessLogsPrefix) {
+    suppressNag(bucket, [{
+      id: 'AwsSolutions-S1',
+      reason: 'Server access logs need a second bucket the user owns; pass bucketProps.serverAccessLogsBucket to enable them. ' +
+        'Object-level activity is already visible through the recorded notifications and CloudTrail data events.',
+    }]);
+  }
+  return bucket;
+}
+
+export function createDeadLetterQueue(scope: Construct, removalPolicy: RemovalPolicy): sqs.Queue {
+  const queue = new sqs.Queue(scope, 'DeadLetterQueue', {
+    retentionPeriod: DEFAULTS.deadLetterQueueRetention,
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    removalPolicy: removalPolicy,
+  });
+  suppressNag(queue, [{
+    id: 'AwsSolutions-SQS3',
+    reason: 'This queue is itself the dead-letter queue of the functions\' asynchronous invocations.',
+  }, {
+    id: 'Serverless-SQSRedrivePolicy',
+    reason: 'This queue is itself the dead-letter queue: its messages are redriven to the functions by the redrive tool, not to another queue.',
+  }]);
+  return queue;
+}
+
+export function createNotificationsTable(scope: Construct, removalPolicy: RemovalPolicy): dynamodb.Table {
+  const table = new dynamodb.Table(scope, 'NotificationsTable', {
+    partitionKey: { name: ATTR.ID, type: dynamodb.AttributeType.STRING },
+    billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+    encryption: dynamodb.TableEncryption.AWS_MANAGED,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    removalPolicy: removalPolicy,
+  });
+  // Listing newest first without a scan: one index over every notification, one per type.
+  table.addGlobalSecondaryIndex({
+    indexName: INDEX_BY_TIME,
+    partitionKey: { name: ATTR.FEED, type: dynamodb.AttributeType.STRING },
+    sortKey: { name: ATTR.SORT_KEY, type: dynamodb.AttributeType.STRING },
+    projectionType: dynamodb.ProjectionType.ALL,
+  });
+  table.addGlobalSecondaryIndex({
+    indexName: INDEX_BY_TYPE,
+    partitionKey: { name: ATTR.TYPE, type: dynamodb.AttributeType.STRING },
+    sortKey: { name: ATTR.SORT_KEY, type: dynamodb.AttributeType.STRING },
+    projectionType: dynamodb.ProjectionType.ALL,
+  });
+  return table;
+}

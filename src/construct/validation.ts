@@ -1,0 +1,262 @@
+import { Duration, Size, Token } from 'aws-cdk-lib';
+import type { TapAlarmOptions } from '../alarm-options';
+import { IMAGE_LIMITS, thumbnailWidthsProblem } from '../contract/image-limits';
+
+/**
+ * Synth-time validation of TapServerless props. Every error names the prop, the
+ * value received and the fix.
+ */
+
+function fail(prop: string, value: unknown, problem: string, fix: string): never {
+  throw new Error(`TapServerless: invalid ${prop} (${JSON.stringify(value)}): ${problem}. ${fix}`);
+}
+
+/** Environment suffix: used in the stage name, tags and the /status body. */
+export function validateEnvironmentSuffix(value: string): void {
+  if (Token.isUnresolved(value)) {
+    fail('environmentSuffix', value, 'it must be a literal string, not a token', 'Pass a plain string such as "dev" or "prod".');
+  }
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/.test(value)) {
+    fail('environmentSuffix', value, 'it must be 1-32 letters, digits, "-" or "_", starting with a letter or digit',
+      'Use a short name such as "dev", "staging" or "prod".');
+  }
+}
+
+export interface Prefixes {
+  readonly imagesPrefix: string;
+  readonly dataPrefix: string;
+  readonly thumbnailsPrefix: string;
+  readonly reportsPrefix: string;
+}
+
+function overlaps(a: string, b: string): boolean {
+  return a.startsWith(b) || b.startsWith(a);
+}
+
+/**
+ * Each prefix is non-empty, relative and ends with "/"; an input prefix (images, data)
+ * shares no key with any other prefix, so that outputs can never re-trigger a function
+ * and S3 accepts the two notification filters (overlapping filters are rejected by S3).
+ */
+export function validatePrefixes(p: Prefixes): void {
+  const all: Array<[keyof Prefixes, string]> = [
+    ['imagesPrefix', p.imagesPrefix],
+    ['dataPrefix', p.dataPrefix],
+    ['thumbnailsPrefix', p.thumbnailsPrefix],
+    ['reportsPrefix', p.reportsPrefix],
+  ];
+  for (const [name, value] of all) {
+    if (Token.isUnresolved(value)) {
+      fail(name, value, 'it must be a literal string, not a token', 'Pass a plain string such as "images/".');
+    }
+    if (value.length === 0 || value === '/') {
+      fail(name, value, 'a prefix must not be empty', 'Use a folder-like prefix such as "images/".');
+    }
+    if (!value.endsWith('/')) {
+      fail(name, value, 'a prefix must end with "/"', `Use "${value}/".`);
+    }
+    if (value.startsWith('/')) {
+      fail(name, value, 'S3 keys do not start with "/"', `Use "${value.replace(/^\/+/, '')}".`);
+    }
+    if (value.length > 512) {
+      fail(name, value, 'a prefix must be at most 512 characters', 'Use a shorter prefix.');
+    }
+  }
+  const inputs: Array<keyof Prefixes> = ['imagesPrefix', 'dataPrefix'];
+  for (const [name, value] of all) {
+    for (const input of inputs) {
+      if (name === input) continue;
+      if (overlaps(value, p[input])) {
+        fail(name, value, `it overlaps ${input} (${JSON.stringify(p[input])}), so ` +
+          (name === 'thumbnailsPrefix' || name === 'reportsPrefix'
+            ? 'outputs would re-trigger the function that wrote them (recursive invocation)'
+            : 'one upload would match both notification filters'),
+        'Give every prefix its own top-level folder, e.g. images/, data/, thumbnails/, reports/.');
+      }
+    }
+  }
+}
+
+/** Lifecycle transitions: Standard-IA no sooner than 30 days; Glacier at least 30 days after Standard-IA. */
+export function validateLifecycle(iaDays: number, glacierDays: number, noncurrentDays: number): void {
+  if (!Number.isInteger(iaDays) || iaDays < 30) {
+    fail('transitionToInfrequentAccessAfter', `${iaDays} days`, 'S3 moves objects to STANDARD_IA no sooner than 30 days after creation',
+      'Use Duration.days(30) or more.');
+  }
+  if (!Number.isInteger(glacierDays) || glacierDays < iaDays + 30) {
+    fail('transitionToGlacierAfter', `${glacierDays} days`,
+      `objects must stay at least 30 days in STANDARD_IA, so Glacier must come at least 30 days after the STANDARD_IA transition (${iaDays} days)`,
+      `Use Duration.days(${iaDays + 30}) or more.`);
+  }
+  if (!Number.isInteger(noncurrentDays) || noncurrentDays < 1) {
+    fail('noncurrentVersionExpiration', `${noncurrentDays} days`, 'it must be a whole number of days, at least 1',
+      'Use Duration.days(1) or more.');
+  }
+}
+
+export function validateRetryAttempts(value: number): void {
+  if (!Number.isInteger(value) || value < 0 || value > 2) {
+    fail('retryAttempts', value, 'Lambda retries asynchronous invocations 0, 1 or 2 times', 'Use 0, 1 or 2.');
+  }
+}
+
+export function validateMaxEventAge(value: Duration): void {
+  const seconds = value.toSeconds();
+  if (seconds < 60 || seconds > 6 * 3600) {
+    fail('maxEventAge', value.toHumanString(), 'Lambda accepts a maximum event age from 60 seconds to 6 hours',
+      'Use a Duration between Duration.minutes(1) and Duration.hours(6).');
+  }
+}
+
+/** The resolved settings of one function, validated before use. */
+export interface ResolvedFunctionSettings {
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  readonly reservedConcurrentExecutions?: number;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly vpc?: unknown;
+  readonly vpcSubnets?: unknown;
+  readonly securityGroups?: unknown;
+}
+
+export function validateFunctionSettings(prop: string, s: ResolvedFunctionSettings, maxTimeoutSeconds: number, reserved: string[]): void {
+  if (!Number.isInteger(s.memorySize) || s.memorySize < 128 || s.memorySize > 10240) {
+    fail(`${prop}.memorySize`, s.memorySize, 'Lambda memory is a whole number of MiB from 128 to 10240', 'Use, for example, 512.');
+  }
+  const timeout = s.timeout.toSeconds();
+  if (timeout < 1 || timeout > maxTimeoutSeconds) {
+    fail(`${prop}.timeout`, s.timeout.toHumanString(), `this function's timeout must be between 1 second and ${maxTimeoutSeconds} seconds`,
+      maxTimeoutSeconds === 29
+        ? 'API Gateway gives up after 29 seconds; use Duration.seconds(29) or less.'
+        : 'Use, for example, Duration.minutes(5).');
+  }
+  if (s.reservedConcurrentExecutions !== undefined &&
+    (!Number.isInteger(s.reservedConcurrentExecutions) || s.reservedConcurrentExecutions < 1)) {
+    fail(`${prop}.reservedConcurrentExecutions`, s.reservedConcurrentExecutions,
+      'it must be a whole number of at least 1 (0 would stop the function from ever running)',
+      'Use a positive integer, or leave it unset for unreserved concurrency.');
+  }
+  if (s.vpc === undefined && (s.vpcSubnets !== undefined || s.securityGroups !== undefined)) {
+    fail(`${prop}.${s.vpcSubnets !== undefined ? 'vpcSubnets' : 'securityGroups'}`, 'given without a vpc',
+      'subnets and security groups place the function\'s network interfaces in a VPC', `Set ${prop}.vpc (or functionDefaults.vpc) too, or remove them.`);
+  }
+  for (const key of Object.keys(s.environment)) {
+    if (reserved.some((p) => key.startsWith(p))) {
+      fail(`${prop}.environment`, key, `variables starting with ${reserved.join(' or ')} are set by the construct`,
+        'Rename the variable.');
+    }
+  }
+}
+
+export function validateThrottling(rate: number, burst: number): void {
+  if (!(rate > 0) || !Number.isFinite(rate)) {
+    fail('apiThrottlingRateLimit', rate, 'it must be a positive number of requests per second', 'Use, for example, 50.');
+  }
+  if (!Number.isInteger(burst) || burst < 1) {
+    fail('apiThrottlingBurstLimit', burst, 'it must be a positive whole number of requests', 'Use, for example, 100.');
+  }
+}
+
+/** CORS origins: `https://host[:port]` (or `http://localhost[:port]`), or "*" (allowed, with a warning). */
+export function validateCorsOrigins(origins: string[]): void {
+  if (origins.length === 0) {
+    fail('corsAllowedOrigins', origins, 'an empty list would enable CORS for no origin',
+      'Leave it unset to disable CORS, or list origins such as "https://app.example.com".');
+  }
+  for (const origin of origins) {
+    if (origin === '*') continue;
+    if (!/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(origin)) {
+      fail('corsAllowedOrigins', origin, 'an origin is a scheme, a host and an optional port, with no path or trailing "/"',
+        'Use, for example, "https://app.example.com".');
+    }
+  }
+}
+
+/** Alarm thresholds: counts are whole numbers ≥ 1, rates are percentages in (0, 100], periods whole minutes. */
+export function validateAlarmOptions(o: TapAlarmOptions): void {
+  const counts: Array<[keyof TapAlarmOptions, number | undefined]> = [
+    ['functionErrors', o.functionErrors], ['functionThrottles', o.functionThrottles], ['deadLetterQueueMessages', o.deadLetterQueueMessages],
+  ];
+  for (const [name, value] of counts) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+      fail(`alarmOptions.${name}`, value, 'an alarm threshold on a count must be a whole number of at least 1', 'Use, for example, 1.');
+    }
+  }
+  const rates: Array<[keyof TapAlarmOptions, number | undefined]> = [
+    ['apiServerErrorRatePercent', o.apiServerErrorRatePercent], ['rejectionRatePercent', o.rejectionRatePercent],
+  ];
+  for (const [name, value] of rates) {
+    if (value !== undefined && !(value > 0 && value <= 100)) {
+      fail(`alarmOptions.${name}`, value, 'a rate is a percentage above 0 and at most 100', 'Use, for example, 5.');
+    }
+  }
+  if (o.apiLatencyP99 !== undefined && (o.apiLatencyP99.toMilliseconds() < 1 || o.apiLatencyP99.toSeconds({ integral: false }) > 29)) {
+    fail('alarmOptions.apiLatencyP99', o.apiLatencyP99.toHumanString(), 'API Gateway answers within 29 seconds, so the threshold must be between 1 ms and 29 s',
+      'Use, for example, Duration.seconds(2).');
+  }
+  if (o.period !== undefined) {
+    const seconds = o.period.toSeconds();
+    if (seconds < 60 || seconds % 60 !== 0) {
+      fail('alarmOptions.period', o.period.toHumanString(), 'alarms on these metrics evaluate whole minutes', 'Use, for example, Duration.minutes(5).');
+    }
+  }
+}
+
+/** Data validator limits, resolved to numbers (bytes, levels, entries). */
+export interface DataLimitProps {
+  readonly maxDataBytes: number;
+  readonly maxRecordBytes: number;
+  readonly maxJsonDepth: number;
+  readonly maxReportErrors: number;
+}
+
+/** Each limit is a whole number within the bounds the data validator supports. */
+export function validateDataLimits(limits: DataLimitProps, bounds: {
+  readonly [K in keyof DataLimitProps]: { readonly min: number; readonly max: number }
+}): void {
+  const check = (prop: string, value: number, bound: { min: number; max: number }, unit: string, example: string): void => {
+    if (!Number.isSafeInteger(value) || value < bound.min || value > bound.max) {
+      fail(prop, value, `it must be a whole number of ${unit} from ${bound.min} to ${bound.max}`, `Use, for example, ${example}.`);
+    }
+  };
+  check('maxDataSize', limits.maxDataBytes, bounds.maxDataBytes, 'bytes', 'Size.gibibytes(1)');
+  check('maxRecordSize', limits.maxRecordBytes, bounds.maxRecordBytes, 'bytes', 'Size.mebibytes(1)');
+  check('maxJsonDepth', limits.maxJsonDepth, bounds.maxJsonDepth, 'levels', '64');
+  check('maxReportErrors', limits.maxReportErrors, bounds.maxReportErrors, 'error entries', '100');
+}
+
+/** A Size prop as bytes, failing clearly on a token (the limit is needed at synth). */
+export function sizeInBytes(prop: string, size: Size): number {
+  if (size.isUnresolved()) {
+    fail(prop, 'a token', 'the limit is needed at synth', 'Pass a literal Size, e.g. Size.mebibytes(1).');
+  }
+  return size.toBytes();
+}
+
+/** Thumbnail widths: positive integers within sharp's (WebP's) limit, no duplicates, a sane count. */
+export function validateThumbnailWidths(widths: readonly number[]): void {
+  if (widths.some((w) => Token.isUnresolved(w))) {
+    fail('thumbnailWidths', widths, 'widths must be literal numbers, not tokens', 'Pass plain numbers such as [128, 512].');
+  }
+  const problem = thumbnailWidthsProblem(widths);
+  if (problem !== undefined) {
+    fail('thumbnailWidths', widths, problem,
+      `Pass 1 to ${IMAGE_LIMITS.MAX_WIDTHS} distinct whole numbers of pixels from 1 to ${IMAGE_LIMITS.MAX_WIDTH}, e.g. [128, 512].`);
+  }
+}
+
+/** Largest accepted image object, in bytes. */
+export function validateMaxImageSize(bytes: number): void {
+  if (!Number.isInteger(bytes) || bytes < 1 || bytes > IMAGE_LIMITS.MAX_BYTES) {
+    fail('maxImageSize', `${bytes} bytes`, 'it must be a whole number of bytes from 1 byte to 1 GiB (the image is held in memory while it is decoded)',
+      'Use, for example, Size.mebibytes(50).');
+  }
+}
+
+/** Decompression-bomb limit, in pixels. */
+export function validateMaxImagePixels(pixels: number): void {
+  if (Token.isUnresolved(pixels) || !Number.isInteger(pixels) || pixels < 1 || pixels > IMAGE_LIMITS.MAX_PIXELS) {
+    fail('maxImagePixels', pixels, `it must be a whole number of pixels from 1 to ${IMAGE_LIMITS.MAX_PIXELS.toLocaleString('en-US')}`,
+      'Use, for example, 100_000_000 (100 megapixels).');
+  }
+}

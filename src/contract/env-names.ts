@@ -1,0 +1,45 @@
+/**
+ * Names of the environment variables the construct sets and the handlers read.
+ * Shared by both sides so that a rename cannot break one of them silently.
+ */
+export const ENV = {
+  /** Name of the DynamoDB notifications table. */
+  TABLE_NAME: 'TAP_TABLE_NAME',
+  /** Name of the ingestion bucket (empty for the notification handler). */
+  BUCKET_NAME: 'TAP_BUCKET_NAME',
+  /** Input prefix of images, e.g. `images/`. */
+  IMAGES_PREFIX: 'TAP_IMAGES_PREFIX',
+  /** Input prefix of data files, e.g. `data/`. */
+  DATA_PREFIX: 'TAP_DATA_PREFIX',
+  /** Output prefix of thumbnails, e.g. `thumbnails/`. */
+  THUMBNAILS_PREFIX: 'TAP_THUMBNAILS_PREFIX',
+  /** Output prefix of validation reports, e.g. `reports/`. */
+  REPORTS_PREFIX: 'TAP_REPORTS_PREFIX',
+  /** Image processor: comma-separated thumbnail widths in pixels, e.g. `128,512`. */
+  THUMBNAIL_WIDTHS: 'TAP_THUMBNAIL_WIDTHS',
+  /** Image processor: thumbnail format, one of `webp`, `jpeg`, `png`, `avif`. */
+  THUMBNAIL_FORMAT: 'TAP_THUMBNAIL_FORMAT',
+  /** Image processor: largest accepted object, in bytes (larger ones are rejected without download). */
+  MAX_IMAGE_BYTES: 'TAP_MAX_IMAGE_BYTES',
+  /** Image processor: largest accepted width × height, in pixels (decompression-bomb limit). */
+  MAX_IMAGE_PIXELS: 'TAP_MAX_IMAGE_PIXELS',
+  /** The deployment's environment suffix, e.g. `dev`. */
+  ENVIRONMENT: 'TAP_ENVIRONMENT',
+  /**
+   * Optional, notification handler only: comma-separated origins allowed by CORS, e.g.
+   * `https://app.example.com,https://admin.example.com` (`*` allows any origin). Unset or
+   * empty: no CORS header is ever returned.
+   */
+  CORS_ORIGINS: 'TAP_CORS_ORIGINS',
+  /** Data validator: largest object validated, in bytes (larger ones are rejected without being read). */
+  DATA_MAX_BYTES: 'TAP_DATA_MAX_BYTES',
+  /** Data validator: longest NDJSON line, CSV line or JSON record, in bytes. */
+  DATA_MAX_RECORD_BYTES: 'TAP_DATA_MAX_RECORD_BYTES',
+  /** Data validator: deepest nesting of arrays and objects inside one record. */
+  DATA_MAX_JSON_DEPTH: 'TAP_DATA_MAX_JSON_DEPTH',
+  /** Data validator: how many error entries a report lists (the counts cover all of them). */
+  DATA_MAX_REPORT_ERRORS: 'TAP_DATA_MAX_REPORT_ERRORS',
+} as const;
+
+/** One of the environment variable names above. */
+export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -1,0 +1,32 @@
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { dataValidatorCode } from './data-validator-code';
+import { createTapFunction, FunctionContext } from '../construct/function-factory';
+import { addS3Trigger } from '../construct/s3-trigger';
+import { ENV } from '../contract/env-names';
+import { SERVICE_NAME } from '../contract/metric-names';
+
+/** The data validator: a report and a notification for every object created under the data prefix. */
+export function createDataValidator(scope: Construct, bucket: s3.IBucket, ctx: FunctionContext): lambda.Function {
+  const { settings } = ctx;
+  const { data, prefixes } = settings;
+  const fn = createTapFunction(scope, {
+    id: 'DataValidator',
+    description: 'TapServerless: validates uploaded data files',
+    serviceName: SERVICE_NAME.DATA_VALIDATOR,
+    // The bundled handler, plus the schema precompiled at synth next to it.
+    code: dataValidatorCode(data.schema),
+    settings: settings.functions.dataValidator,
+    environment: {
+      [ENV.DATA_MAX_BYTES]: String(data.maxDataBytes),
+      [ENV.DATA_MAX_RECORD_BYTES]: String(data.maxRecordBytes),
+      [ENV.DATA_MAX_JSON_DEPTH]: String(data.maxJsonDepth),
+      [ENV.DATA_MAX_REPORT_ERRORS]: String(data.maxReportErrors),
+    },
+    asynchronous: settings.reliability,
+    s3: { bucket, inputPrefix: prefixes.dataPrefix, outputPrefix: prefixes.reportsPrefix },
+  }, ctx);
+  addS3Trigger(scope, bucket, fn, prefixes.dataPrefix);
+  return fn;
+}

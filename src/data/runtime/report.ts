@@ -1,0 +1,104 @@
+import type { DataFormat } from './format';
+import type { SchemaMeta } from '../../contract/data-limits';
+
+/**
+ * Where an error is: `line` (1-based physical line) for NDJSON and JSON, `row` (1-based data row,
+ * the header row not counted) for CSV, `index` (0-based array index) for records of a JSON array.
+ */
+export interface RecordLocation {
+  readonly line?: number;
+  readonly row?: number;
+  readonly index?: number;
+}
+
+/** One error entry of a report. */
+export interface ReportError extends RecordLocation {
+  /** JSON pointer of the offending value inside the record (`""` is the record itself). */
+  readonly path: string;
+  readonly message: string;
+  /** The JSON Schema keyword that failed (`type`, `required`, …) or a parse problem (`parse`, `depth`, `utf8`, `fields`, `length`). */
+  readonly keyword: string;
+}
+
+/** Counts of a report. */
+export interface ReportCounts {
+  /** Records found (valid + invalid). */
+  readonly records: number;
+  readonly valid: number;
+  readonly invalid: number;
+  /** Every error found, listed or not. */
+  readonly errors: number;
+}
+
+/** A problem with the file as a whole that stopped (or prevented) reading it. */
+export interface FatalProblem extends RecordLocation {
+  readonly reason: string;
+  readonly keyword: string;
+}
+
+/** The validation outcome of one file, before the object's identity is added. */
+export interface DataValidationResult {
+  readonly format: DataFormat;
+  readonly valid: boolean;
+  readonly counts: ReportCounts;
+  /** The first `maxReportErrors` errors, in file order. */
+  readonly errors: ReportError[];
+  /** Whether errors were left out of `errors` (see `counts.errors`). */
+  readonly errorsTruncated: boolean;
+  /** Set when the file as a whole is unreadable: the counts cover what was read before. */
+  readonly fatal?: FatalProblem;
+  readonly bytesRead: number;
+  readonly schema?: SchemaMeta;
+}
+
+/** Accumulates counts and the first N errors of one file. */
+export class ReportBuilder {
+  private records = 0;
+  private validRecords = 0;
+  private invalidRecords = 0;
+  private errorCount = 0;
+  private readonly errors: ReportError[] = [];
+  private fatal?: FatalProblem;
+  public bytesRead = 0;
+
+  constructor(private readonly format: DataFormat, private readonly maxErrors: number, private readonly schema?: SchemaMeta) {}
+
+  public valid(): void {
+    this.records += 1;
+    this.validRecords += 1;
+  }
+
+  /** One invalid record with its errors (at least one). */
+  public invalid(errors: readonly ReportError[]): void {
+    this.records += 1;
+    this.invalidRecords += 1;
+    this.errorCount += errors.length;
+    for (const error of errors) {
+      if (this.errors.length >= this.maxErrors) break;
+      this.errors.push(error);
+    }
+  }
+
+  /** A file-level problem; the first one wins. */
+  public fail(problem: FatalProblem): void {
+    this.fatal ??= problem;
+  }
+
+  public get failed(): boolean {
+    return this.fatal !== undefined;
+  }
+
+  public build(): DataValidationResult {
+    const fatal = this.fatal ?? (this.records === 0 ? { reason: 'The file holds no records', keyword: 'empty' } : undefined);
+    return {
+      format: this.format,
+      valid: fatal === undefined && this.invalidRecords === 0,
+      counts: { records: this.records, valid: this.validRecords, invalid: this.invalidRecords, errors: this.errorCount },
+      errors: this.errors,
+      errorsTruncated: this.errorCount > this.errors.length,
+      ...(fatal ? { fatal } : {}),
+      bytesRead: this.bytesRead,
+      ...(this.schema ? { schema: this.schema } : {}),
+    };
+  }
+}

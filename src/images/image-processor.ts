@@ -1,0 +1,48 @@
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { bundledFunctionDir } from '../construct/assets';
+import { createTapFunction, FunctionContext } from '../construct/function-factory';
+import { addS3Trigger } from '../construct/s3-trigger';
+import { ENV } from '../contract/env-names';
+import { SERVICE_NAME } from '../contract/metric-names';
+
+/** sharp's native binaries are per CPU: the image processor has one asset folder per architecture. */
+const ASSET_VARIANTS: Record<string, string> = {
+  [lambda.Architecture.ARM_64.name]: 'arm64',
+  [lambda.Architecture.X86_64.name]: 'x64',
+};
+
+/** The image processor: thumbnails for every object created under the images prefix. */
+export function createImageProcessor(scope: Construct, bucket: s3.IBucket, ctx: FunctionContext): lambda.Function {
+  const { settings } = ctx;
+  const { images, prefixes } = settings;
+  const fnSettings = settings.functions.imageProcessor;
+  const fn = createTapFunction(scope, {
+    id: 'ImageProcessor',
+    description: 'TapServerless: turns uploaded images into thumbnails',
+    serviceName: SERVICE_NAME.IMAGE_PROCESSOR,
+    code: lambda.Code.fromAsset(imageProcessorAsset(fnSettings.architecture)),
+    settings: fnSettings,
+    environment: {
+      [ENV.THUMBNAIL_WIDTHS]: images.thumbnailWidths.join(','),
+      [ENV.THUMBNAIL_FORMAT]: images.thumbnailFormat,
+      [ENV.MAX_IMAGE_BYTES]: String(images.maxImageBytes),
+      [ENV.MAX_IMAGE_PIXELS]: String(images.maxImagePixels),
+    },
+    asynchronous: settings.reliability,
+    s3: { bucket, inputPrefix: prefixes.imagesPrefix, outputPrefix: prefixes.thumbnailsPrefix },
+  }, ctx);
+  addS3Trigger(scope, bucket, fn, prefixes.imagesPrefix);
+  return fn;
+}
+
+/** The image processor's asset folder for an architecture (the bundle and sharp's binaries for that CPU). */
+function imageProcessorAsset(architecture: lambda.Architecture): string {
+  const variant = ASSET_VARIANTS[architecture.name];
+  if (variant === undefined) {
+    throw new Error(`TapServerless: invalid imageProcessor.architecture (${JSON.stringify(architecture.name)}): the image processor ships ` +
+      'sharp binaries for arm64 and x86_64 only. Use lambda.Architecture.ARM_64 or lambda.Architecture.X86_64.');
+  }
+  return bundledFunctionDir('images', 'image-processor', variant);
+}

@@ -1,0 +1,133 @@
+/**
+ * Settings and pure decisions of the image processor. No sharp import here, so that the
+ * decisions are tested without decoding anything.
+ */
+import { ENV } from '../../contract/env-names';
+import { IMAGE_LIMITS, thumbnailWidthsProblem } from '../../contract/image-limits';
+import { ThumbnailFormat } from '../../contract/thumbnail-format';
+import { requireEnv, requirePositiveIntEnv } from '../../runtime/env';
+
+/** The name of a thumbnail format: a value of the `ThumbnailFormat` enum (`webp`, `jpeg`, `png`, `avif`). */
+export type ThumbnailFormatName = `${ThumbnailFormat}`;
+const THUMBNAIL_FORMATS: readonly string[] = Object.values(ThumbnailFormat);
+
+/**
+ * Input formats accepted, by content (sharp's `metadata().format`), never by extension.
+ * `heif` covers AVIF and HEIC. SVG (scriptable, may reference external resources), PDF and
+ * anything only ImageMagick would read (`magick`) are rejected.
+ */
+export const ACCEPTED_INPUT_FORMATS: ReadonlySet<string> = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'heif']);
+
+/** The processor's settings, from the construct's props (via the environment). */
+export interface ImageSettings {
+  /** Requested thumbnail widths, in the configured order. */
+  readonly widths: readonly number[];
+  readonly format: ThumbnailFormatName;
+  readonly maxBytes: number;
+  readonly maxPixels: number;
+}
+
+/** Thrown at cold start when the image settings in the environment are unusable (a deployment error). */
+export class InvalidImageSettingsError extends Error {
+  constructor(name: string, value: string, problem: string) {
+    super(`Environment variable ${name} is ${JSON.stringify(value)}: ${problem}. It is set by the TapServerless construct from its props.`);
+    this.name = 'InvalidImageSettingsError';
+  }
+}
+
+/**
+ * Reads and checks the image settings the construct sets; throws {@link InvalidImageSettingsError} or
+ * `InvalidIntegerEnvironmentError` when one is unusable.
+ */
+export function parseImageSettings(env: NodeJS.ProcessEnv = process.env): ImageSettings {
+  const rawWidths = requireEnv(ENV.THUMBNAIL_WIDTHS, env);
+  const widths = rawWidths.split(',').map((w) => (/^\s*\d+\s*$/.test(w) ? Number(w) : NaN));
+  const problem = thumbnailWidthsProblem(widths);
+  if (problem !== undefined) {
+    throw new InvalidImageSettingsError(ENV.THUMBNAIL_WIDTHS, rawWidths, problem);
+  }
+  const format = requireEnv(ENV.THUMBNAIL_FORMAT, env);
+  if (!THUMBNAIL_FORMATS.includes(format)) {
+    throw new InvalidImageSettingsError(ENV.THUMBNAIL_FORMAT, format, `expected one of ${THUMBNAIL_FORMATS.join(', ')}`);
+  }
+  return {
+    widths,
+    format: format as ThumbnailFormatName,
+    maxBytes: requirePositiveIntEnv(ENV.MAX_IMAGE_BYTES, env, IMAGE_LIMITS.MAX_BYTES),
+    maxPixels: requirePositiveIntEnv(ENV.MAX_IMAGE_PIXELS, env, IMAGE_LIMITS.MAX_PIXELS),
+  };
+}
+
+/** The file extension (and key suffix) of a thumbnail format. */
+export function thumbnailExtension(format: ThumbnailFormatName): string {
+  return format === 'jpeg' ? 'jpg' : format;
+}
+
+/** The Content-Type a thumbnail is stored with. */
+export function thumbnailContentType(format: ThumbnailFormatName): string {
+  return `image/${format}`;
+}
+
+/**
+ * The key of one thumbnail: `<thumbnailsPrefix><key without imagesPrefix>/<width>.<ext>`.
+ *
+ * @example thumbnailKey('images/cats/tabby.png', 'images/', 'thumbnails/', 128, 'webp') === 'thumbnails/cats/tabby.png/128.webp'
+ */
+export function thumbnailKey(key: string, imagesPrefix: string, thumbnailsPrefix: string, width: number, format: ThumbnailFormatName): string {
+  const relative = key.startsWith(imagesPrefix) ? key.slice(imagesPrefix.length) : key;
+  return `${thumbnailsPrefix}${relative}/${width}.${thumbnailExtension(format)}`;
+}
+
+/** What an image's header declares, as sharp's `metadata()` reads it (no pixel is decoded). */
+export interface ImageHeader {
+  readonly format?: string;
+  readonly width?: number;
+  readonly height?: number;
+}
+
+const FORMAT_NAMES: Readonly<Record<string, string>> = {
+  svg: 'SVG',
+  pdf: 'PDF',
+  magick: 'a format only ImageMagick reads',
+  jp2k: 'JPEG 2000',
+  jxl: 'JPEG XL',
+  openslide: 'a whole-slide image',
+  fits: 'FITS',
+  vips: 'a libvips image',
+  raw: 'raw pixels',
+  ppm: 'PPM',
+  exr: 'OpenEXR',
+};
+
+/**
+ * Decides from the header alone whether an image may be decoded: its format must be on the
+ * allow-list, and its declared width × height within `maxPixels` (so that a decompression
+ * bomb is refused before a single pixel is decoded). Returns the human-readable reason for a
+ * rejection, or undefined when the image may be decoded.
+ */
+export function headerRejectionReason(header: ImageHeader, maxPixels: number): string | undefined {
+  const format = header.format ?? 'unknown';
+  if (!ACCEPTED_INPUT_FORMATS.has(format)) {
+    return `The content is ${FORMAT_NAMES[format] ?? format}, which is not an accepted image format ` +
+      '(JPEG, PNG, WebP, GIF, TIFF, AVIF/HEIF); formats are recognised by content, not by file extension';
+  }
+  const width = header.width ?? 0;
+  const height = header.height ?? 0;
+  if (width < 1 || height < 1) {
+    return `The ${format.toUpperCase()} header declares no usable dimensions (${width}×${height})`;
+  }
+  if (width * height > maxPixels) {
+    return `The ${format.toUpperCase()} header declares ${width}×${height} = ${(width * height).toLocaleString('en-US')} pixels, ` +
+      `more than the limit of ${maxPixels.toLocaleString('en-US')} (maxImagePixels); the image was not decoded (possible decompression bomb)`;
+  }
+  return undefined;
+}
+
+/** Why an object is too large to download, or undefined when its size is within `maxBytes` (or unknown). */
+export function sizeRejectionReason(size: number | undefined, maxBytes: number): string | undefined {
+  if (size === undefined || size <= maxBytes) {
+    return undefined;
+  }
+  return `The object is ${size.toLocaleString('en-US')} bytes, more than the limit of ${maxBytes.toLocaleString('en-US')} bytes ` +
+    '(maxImageBytes); it was not downloaded';
+}

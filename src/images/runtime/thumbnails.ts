@@ -1,0 +1,121 @@
+import sharp from 'sharp';
+import { headerRejectionReason, ImageHeader, ImageSettings, ThumbnailFormatName } from './settings';
+import { RejectionError } from '../../runtime/errors';
+
+/**
+ * sharp settings for a Lambda execution environment, applied once at module load: no libvips
+ * operation cache (each invocation handles a different image; the cache would only hold memory),
+ * and one libvips worker thread (a 1 GB function has about half a vCPU; more threads only
+ * add per-thread buffers).
+ */
+export function configureSharpForLambda(): void {
+  sharp.cache(false);
+  sharp.concurrency(1);
+}
+
+/** One encoded thumbnail. */
+export interface Thumbnail {
+  /** The width asked for. */
+  readonly requestedWidth: number;
+  /** The width produced: smaller than asked when the image is narrower (images are never enlarged). */
+  readonly width: number;
+  readonly height: number;
+  readonly data: Buffer;
+}
+
+/** The result of {@link makeThumbnails}: the source image's format and oriented size, and one thumbnail per width. */
+export interface ThumbnailSet {
+  /** The source's format by content, e.g. `jpeg`. */
+  readonly format: string;
+  /** The source's width after EXIF orientation was applied. */
+  readonly width: number;
+  /** The source's height after EXIF orientation was applied. */
+  readonly height: number;
+  readonly thumbnails: readonly Thumbnail[];
+}
+
+/** Encoder options per thumbnail format (quality/effort chosen for thumbnails, not archives). */
+export function encoderOptions(format: ThumbnailFormatName): sharp.WebpOptions | sharp.JpegOptions | sharp.PngOptions | sharp.AvifOptions {
+  switch (format) {
+    case 'webp': return { quality: 80, effort: 4 };
+    case 'jpeg': return { quality: 80, mozjpeg: true };
+    case 'png': return { compressionLevel: 9, adaptiveFiltering: true };
+    case 'avif': return { quality: 50, effort: 4 };
+  }
+}
+
+/**
+ * The options of the one decode of an image: at most `maxPixels` (libvips checks it again, on
+ * top of {@link headerRejectionReason}), read top to bottom (`sequentialRead`: JPEG and PNG are
+ * streamed, not held whole), apply the EXIF orientation, and fail on truncated or corrupt pixel
+ * data (`failOn: 'error'`; a successful `metadata()` proves nothing about the pixels).
+ */
+export function decodeOptions(maxPixels: number): sharp.SharpOptions {
+  return { limitInputPixels: maxPixels, sequentialRead: true, failOn: 'error', autoOrient: true };
+}
+
+/**
+ * Reads the header only (format, declared dimensions): no pixel is decoded, so libvips' own pixel
+ * limit is lifted here to let {@link headerRejectionReason} give the precise reason.
+ */
+export async function readHeader(input: Buffer): Promise<ImageHeader & { orientation?: number }> {
+  try {
+    const { format, width, height, orientation } = await sharp(input, { failOn: 'none', limitInputPixels: false }).metadata();
+    return { format, width, height, orientation };
+  } catch (err) {
+    throw new RejectionError(`The content is not a recognised image format (${errorMessage(err)}); ` +
+      'formats are recognised by content, not by file extension', undefined, { cause: err });
+  }
+}
+
+/**
+ * Turns an image into one thumbnail per configured width, safely:
+ *
+ * 1. the header is read and checked first ({@link headerRejectionReason}): format allow-list and
+ *    pixel limit, so a decompression bomb is rejected without decoding;
+ * 2. the image is decoded ONCE, auto-oriented and shrunk to the largest width (JPEG shrink-on-load
+ *    decodes a 24 MP photo at a fraction of its size), into a small raw sRGB buffer;
+ * 3. every width is derived from that buffer and encoded; encoders get raw pixels only, so no
+ *    metadata (EXIF, XMP, ICC, GPS) reaches a thumbnail.
+ *
+ * Bad input (unknown format, bomb, truncated or corrupt data) throws a {@link RejectionError}.
+ */
+export async function makeThumbnails(input: Buffer, settings: ImageSettings): Promise<ThumbnailSet> {
+  const header = await readHeader(input);
+  const reason = headerRejectionReason(header, settings.maxPixels);
+  if (reason !== undefined) {
+    throw new RejectionError(reason, { format: header.format, width: header.width, height: header.height });
+  }
+  const largest = Math.max(...settings.widths);
+  let decoded: { data: Buffer; info: sharp.OutputInfo };
+  try {
+    decoded = await sharp(input, decodeOptions(settings.maxPixels))
+      .resize({ width: largest, withoutEnlargement: true })
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+  } catch (err) {
+    throw new RejectionError(`The ${String(header.format).toUpperCase()} image could not be decoded: ${errorMessage(err)}`,
+      { format: header.format }, { cause: err });
+  }
+  const { data, info } = decoded;
+  const swapped = (header.orientation ?? 1) >= 5; // EXIF orientations 5-8 swap width and height
+  const width = swapped ? header.height! : header.width!;
+  const height = swapped ? header.width! : header.height!;
+
+  const thumbnails: Thumbnail[] = [];
+  for (const requestedWidth of settings.widths) {
+    let pipeline = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } })
+      .resize({ width: requestedWidth, withoutEnlargement: true });
+    if (settings.format === 'jpeg' && info.channels === 4) {
+      pipeline = pipeline.flatten({ background: '#ffffff' }); // JPEG has no alpha: transparent areas become white
+    }
+    const out = await pipeline.toFormat(settings.format, encoderOptions(settings.format)).toBuffer({ resolveWithObject: true });
+    thumbnails.push({ requestedWidth, width: out.info.width, height: out.info.height, data: out.data });
+  }
+  return { format: header.format!, width, height, thumbnails };
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message.trim() : String(err);
+}

@@ -1,0 +1,24 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { handleNotificationRequest, NotificationApiOptions } from './runtime/handle-request';
+import { parseCorsOrigins } from './runtime/http';
+import { ENV } from '../contract/env-names';
+import { optionalEnv, requireEnv } from '../runtime/env';
+import { createNotificationsTable } from '../runtime/notifications-table';
+import { createObservability } from '../runtime/observability';
+
+// Module scope: created once per execution environment, reused by every invocation
+// (the request-body validator is compiled at module scope of ./notifications/request-body).
+const { logger, metrics } = createObservability({ environment: requireEnv(ENV.ENVIRONMENT) });
+
+const options: NotificationApiOptions = {
+  table: createNotificationsTable(requireEnv(ENV.TABLE_NAME)),
+  logger,
+  metrics,
+  corsOrigins: parseCorsOrigins(optionalEnv(ENV.CORS_ORIGINS)),
+};
+
+/** API Gateway REST (Lambda proxy) handler of GET/POST /notifications and GET /notifications/{id}. */
+export const handler = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+  logger.addContext(context);
+  return handleNotificationRequest(event, options);
+};

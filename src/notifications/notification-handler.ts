@@ -1,0 +1,28 @@
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { bundledFunctionDir } from '../construct/assets';
+import { createTapFunction, FunctionContext } from '../construct/function-factory';
+import { suppressNag } from '../construct/nag';
+import { ENV } from '../contract/env-names';
+import { SERVICE_NAME } from '../contract/metric-names';
+import { INDEX_BY_TIME, INDEX_BY_TYPE } from '../contract/notifications-model';
+
+/** The notification handler: the function behind `/notifications` (Lambda proxy integration). */
+export function createNotificationHandler(scope: Construct, ctx: FunctionContext): lambda.Function {
+  const { settings } = ctx;
+  const origins = settings.api.corsAllowedOrigins;
+  const fn = createTapFunction(scope, {
+    id: 'NotificationHandler',
+    description: 'TapServerless: serves the /notifications API',
+    serviceName: SERVICE_NAME.NOTIFICATION_HANDLER,
+    code: lambda.Code.fromAsset(bundledFunctionDir('notifications', 'notification-handler')),
+    settings: settings.functions.notificationHandler,
+    environment: origins ? { [ENV.CORS_ORIGINS]: origins.join(',') } : {},
+    queriedIndexes: [INDEX_BY_TIME, INDEX_BY_TYPE],
+  }, ctx);
+  suppressNag(fn, [{
+    id: 'Serverless-LambdaDLQ',
+    reason: 'Invoked synchronously by API Gateway: a failure is returned to the caller, there is no event to dead-letter.',
+  }]);
+  return fn;
+}

@@ -1,0 +1,294 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { S3Event, S3EventRecord } from 'aws-lambda';
+import { isNotFound, RejectionError } from './errors';
+import { getNotification } from './notifications-table';
+import { countMetric, flushMetrics } from './observability';
+import { ObjectOutcome, OutcomeStore, S3ObjectRef, objectNotificationId, recordOutcome } from './outcome-store';
+import { decodeS3Key, encodeS3KeyForEvent, MalformedKeyError } from './s3-key';
+import { S3_METRICS } from '../contract/metric-names';
+
+export { S3_METRICS };
+
+/** What a function's processor made of one object. */
+export interface ProcessedObject {
+  /** Notification type to record, e.g. `image.processed`. */
+  readonly type: string;
+  readonly message: string;
+  readonly details?: Record<string, unknown>;
+}
+
+/**
+ * The per-function work on one object (the swappable part of a handler). Throw a
+ * {@link RejectionError} for bad input; let S3 not-found errors and every other error propagate.
+ */
+export type ObjectProcessor = (object: S3ObjectRef) => Promise<ProcessedObject>;
+
+export interface ProcessS3EventOptions {
+  /** Outcome type prefix: rejections are recorded as `<kind>.rejected`, vanished objects as `<kind>.skipped`. */
+  readonly kind: string;
+  /** The function's input prefix, e.g. `images/`. Keys outside it are skipped without a notification. */
+  readonly inputPrefix: string;
+  /** Output prefixes (e.g. `thumbnails/`, `reports/`): keys under them are always skipped, so outputs never re-trigger a function. */
+  readonly outputPrefixes: readonly string[];
+  readonly processor: ObjectProcessor;
+  readonly store: OutcomeStore;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** The bucket the function was deployed for: a record from another bucket is logged as a warning (and still processed). */
+  readonly expectedBucket?: string;
+  /**
+   * Whether to look up an object version's notification before processing it (one GetItem), and
+   * skip the object as a duplicate when it exists: for processors whose work is costly or writes
+   * outputs (thumbnails), so that a duplicate delivery redoes nothing. Without it, duplicates are
+   * still caught by the conditional write, after processing. Needs `dynamodb:GetItem`.
+   *
+   * @default false
+   */
+  readonly skipRecordedObjects?: boolean;
+}
+
+/**
+ * What happened to one record: the recorded notification type (e.g. `image.processed`,
+ * `image.rejected`, `image.skipped`), `skipped` (not an input object: nothing recorded),
+ * `duplicate` (already recorded by an earlier delivery) or `failed` (transient error: retried).
+ */
+export interface S3RecordSummary {
+  readonly bucket: string;
+  /** The decoded key, or the raw key when it could not be decoded. */
+  readonly key: string;
+  readonly outcome: string;
+  /** The notification type recorded, or attempted for a duplicate. */
+  readonly type?: string;
+  readonly notificationId?: string;
+  /** Why a record was skipped or failed. */
+  readonly reason?: string;
+}
+
+export interface S3EventSummary {
+  readonly records: S3RecordSummary[];
+}
+
+/**
+ * Thrown at the end of an event when some records failed with a possibly transient error,
+ * after every other record was processed: Lambda retries the whole event, then sends it to the
+ * dead-letter queue. Records already recorded come back as harmless duplicates.
+ */
+export class S3EventProcessingError extends Error {
+  public readonly summary: S3EventSummary;
+  public readonly failures: readonly unknown[];
+
+  constructor(summary: S3EventSummary, failures: readonly unknown[]) {
+    const failed = summary.records.filter((r) => r.outcome === 'failed').map((r) => r.key);
+    super(`${failed.length} of ${summary.records.length} S3 records failed and will be retried: ${JSON.stringify(failed)}`, {
+      cause: failures[0],
+    });
+    this.name = 'S3EventProcessingError';
+    this.summary = summary;
+    this.failures = failures;
+  }
+}
+
+type Counter = (typeof S3_METRICS)[keyof typeof S3_METRICS];
+
+/**
+ * Processes EVERY record of an S3 event (see the outcome rule in DESIGN §3):
+ *
+ * 1. the key is URL-decoded; a malformed key is recorded as `<kind>.rejected` (raw key, no throw);
+ * 2. keys outside the input prefix, or under an output prefix, are skipped with a log line and
+ *    no notification (no recursion through the functions' own outputs);
+ * 3. the processor's outcome is recorded; an object deleted before processing is recorded as
+ *    `<kind>.skipped`, a {@link RejectionError} as `<kind>.rejected`;
+ * 4. any other error is collected and the remaining records are still processed; at the end one
+ *    {@link S3EventProcessingError} is thrown so that Lambda retries the event.
+ *
+ * Every outcome is written at most once per object version (deterministic id, conditional write),
+ * so retries and duplicate deliveries are harmless. Metrics are flushed before returning or throwing.
+ */
+export async function processS3Event(event: S3Event, options: ProcessS3EventOptions): Promise<S3EventSummary> {
+  const { logger, metrics } = options;
+  const records: S3RecordSummary[] = [];
+  const failures: unknown[] = [];
+  const counts = new Map<Counter, number>();
+  const count = (name: Counter): void => {
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  };
+
+  try {
+    const eventRecords: readonly S3EventRecord[] = Array.isArray(event?.Records) ? event.Records : [];
+    if (eventRecords.length === 0) {
+      // e.g. the s3:TestEvent S3 sends when a notification configuration is created.
+      logger.info('Event has no S3 records; nothing to do', { event });
+    }
+    for (const record of eventRecords) {
+      count(S3_METRICS.RECEIVED);
+      const bucket = record?.s3?.bucket?.name ?? '';
+      const rawKey = record?.s3?.object?.key ?? '';
+      try {
+        const summary = await processRecord(record, options, count);
+        records.push(summary);
+      } catch (err) {
+        count(S3_METRICS.FAILED);
+        failures.push(err);
+        records.push({ bucket, key: safeDecode(rawKey), outcome: 'failed', reason: describeError(err) });
+        logger.error('Record failed with a possibly transient error; the event will be retried', {
+          bucket, rawKey, error: err as Error,
+        });
+      }
+    }
+    const summary: S3EventSummary = { records };
+    logger.info('S3 event processed', { summary });
+    if (failures.length > 0) {
+      throw new S3EventProcessingError(summary, failures);
+    }
+    return summary;
+  } finally {
+    for (const [name, value] of counts) {
+      countMetric(metrics, name, value);
+    }
+    flushMetrics(metrics);
+  }
+}
+
+async function processRecord(
+  record: S3EventRecord,
+  options: ProcessS3EventOptions,
+  count: (name: Counter) => void,
+): Promise<S3RecordSummary> {
+  const { logger, kind } = options;
+  const s3Object = record?.s3?.object;
+  const bucket = record?.s3?.bucket?.name;
+  if (!bucket || !s3Object || typeof s3Object.key !== 'string') {
+    count(S3_METRICS.IGNORED);
+    logger.warn('Skipping a record that names no S3 object', { record });
+    return { bucket: bucket ?? '', key: '', outcome: 'skipped', reason: 'not an S3 object record' };
+  }
+  const rawKey = s3Object.key;
+  const ref = (key: string): S3ObjectRef => ({
+    bucket,
+    key,
+    size: s3Object.size,
+    versionId: s3Object.versionId || undefined,
+    eTag: s3Object.eTag || undefined,
+    sequencer: s3Object.sequencer || undefined,
+  });
+  const skip = (key: string, reason: string): S3RecordSummary => {
+    count(S3_METRICS.IGNORED);
+    logger.info('Skipping record: not an input object of this function', { bucket, key, reason, eventName: record.eventName });
+    return { bucket, key, outcome: 'skipped', reason };
+  };
+
+  if (typeof record.eventName !== 'string' || !record.eventName.startsWith('ObjectCreated:')) {
+    return skip(rawKey, `event ${String(record.eventName)} is not an ObjectCreated event`);
+  }
+  if (options.expectedBucket !== undefined && bucket !== options.expectedBucket) {
+    logger.warn('Record is from a bucket other than the one this function was deployed for', {
+      bucket, expectedBucket: options.expectedBucket,
+    });
+  }
+
+  let key: string;
+  try {
+    key = decodeS3Key(rawKey);
+  } catch (err) {
+    if (!(err instanceof MalformedKeyError)) {
+      throw err;
+    }
+    const outputPrefix = options.outputPrefixes.find((p) => startsWithPrefix(rawKey, p));
+    if (outputPrefix !== undefined) {
+      return skip(rawKey, `key is under the output prefix ${outputPrefix}`);
+    }
+    if (!startsWithPrefix(rawKey, options.inputPrefix)) {
+      return skip(rawKey, `key is not under the input prefix ${options.inputPrefix}`);
+    }
+    return recordAndSummarize(options, count, {
+      type: `${kind}.rejected`,
+      message: `Rejected s3://${bucket}/${rawKey}: ${err.message}`,
+      object: ref(rawKey),
+      details: { reason: err.message },
+    }, S3_METRICS.REJECTED);
+  }
+
+  const outputPrefix = options.outputPrefixes.find((p) => key.startsWith(p));
+  if (outputPrefix !== undefined) {
+    return skip(key, `key is under the output prefix ${outputPrefix}`);
+  }
+  if (!key.startsWith(options.inputPrefix)) {
+    return skip(key, `key is not under the input prefix ${options.inputPrefix}`);
+  }
+  if (key.endsWith('/')) {
+    return skip(key, 'key is a folder placeholder');
+  }
+
+  const object = ref(key);
+  if (options.skipRecordedObjects) {
+    const notificationId = objectNotificationId(object);
+    const existing = await getNotification(options.store.table, notificationId);
+    if (existing !== undefined) {
+      count(S3_METRICS.DUPLICATES);
+      logger.info('Duplicate delivery: this object version already has a notification; not processed again', {
+        bucket, key, notificationId, type: existing.type,
+      });
+      return { bucket, key, outcome: 'duplicate', type: existing.type, notificationId };
+    }
+  }
+  let processed: ProcessedObject;
+  try {
+    processed = await options.processor(object);
+  } catch (err) {
+    if (isNotFound(err)) {
+      const reason = 'The object no longer exists: it was deleted (or overwritten in an unversioned bucket) before it could be processed';
+      return recordAndSummarize(options, count, {
+        type: `${kind}.skipped`,
+        message: `Skipped s3://${bucket}/${key}: ${reason}`,
+        object,
+        details: { reason },
+      }, S3_METRICS.SKIPPED);
+    }
+    if (err instanceof RejectionError) {
+      return recordAndSummarize(options, count, {
+        type: `${kind}.rejected`,
+        message: `Rejected s3://${bucket}/${key}: ${err.message}`,
+        object,
+        details: { reason: err.message, ...err.details },
+      }, S3_METRICS.REJECTED);
+    }
+    throw err;
+  }
+  return recordAndSummarize(options, count, { ...processed, object }, S3_METRICS.PROCESSED);
+}
+
+async function recordAndSummarize(
+  options: ProcessS3EventOptions,
+  count: (name: Counter) => void,
+  outcome: ObjectOutcome,
+  counter: Counter,
+): Promise<S3RecordSummary> {
+  const { bucket, key } = outcome.object;
+  const notificationId = objectNotificationId(outcome.object);
+  const result = await recordOutcome(options.store, outcome);
+  if (result === 'duplicate') {
+    count(S3_METRICS.DUPLICATES);
+    return { bucket, key, outcome: 'duplicate', type: outcome.type, notificationId };
+  }
+  count(counter);
+  options.logger.info('Outcome recorded', { bucket, key, type: outcome.type, notificationId });
+  return { bucket, key, outcome: outcome.type, type: outcome.type, notificationId };
+}
+
+/** Whether a raw (still encoded) event key lies under a prefix, in its plain or encoded form. */
+function startsWithPrefix(rawKey: string, prefix: string): boolean {
+  return rawKey.startsWith(prefix) || rawKey.startsWith(encodeS3KeyForEvent(prefix));
+}
+
+function safeDecode(rawKey: string): string {
+  try {
+    return decodeS3Key(rawKey);
+  } catch {
+    return rawKey;
+  }
+}
+
+function describeError(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}

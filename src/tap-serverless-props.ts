@@ -1,0 +1,325 @@
+import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { TapAlarmOptions } from './alarm-options';
+import { ApiAuthorization } from './api-authorization';
+import { ThumbnailFormat } from './contract/thumbnail-format';
+import { DataSchema } from './data-schema';
+import { TapFunctionOptions } from './function-options';
+
+/**
+ * Props of {@link TapServerless}. Every prop is optional: `new TapServerless(this, 'Tap')`
+ * deploys a secure, working pipeline.
+ */
+export interface TapServerlessProps {
+  /**
+   * Name of the deployment environment: the API stage name, the `Environment` tag and
+   * the `environment` field of `GET /status`. 1-32 letters, digits, `-` or `_`.
+   *
+   * @default 'dev'
+   */
+  readonly environmentSuffix?: string;
+
+  /**
+   * Tags applied to every taggable resource of the construct, in addition to
+   * `Project=TapServerless`, `Environment=<environmentSuffix>` and `ManagedBy=CDK`
+   * (a tag given here with one of those keys wins).
+   *
+   * @default - only the three tags above
+   */
+  readonly tags?: { [key: string]: string };
+
+  /**
+   * An existing bucket to ingest from, instead of creating one. The construct adds
+   * event notifications for the input prefixes and grants its functions access; it
+   * does not change the bucket's other settings. Cannot be combined with `bucketProps`.
+   *
+   * @default - a new hardened bucket is created
+   */
+  readonly existingBucket?: s3.IBucket;
+
+  /**
+   * Overrides for the created bucket, applied over the construct's hardened defaults
+   * (versioned, SSE-S3, all public access blocked, SSL enforced, bucket-owner-enforced
+   * ownership, lifecycle). Use it to relax or extend them, e.g. KMS encryption or
+   * server access logs. Cannot be combined with `existingBucket`.
+   *
+   * @default - the hardened defaults
+   */
+  readonly bucketProps?: s3.BucketProps;
+
+  /**
+   * Age at which current object versions move to S3 Standard-IA (at least 30 days).
+   * Ignored when `bucketProps.lifecycleRules` or `existingBucket` is given.
+   *
+   * @default Duration.days(30)
+   */
+  readonly transitionToInfrequentAccessAfter?: Duration;
+
+  /**
+   * Age at which current object versions move to S3 Glacier Flexible Retrieval (at
+   * least 30 days after the Standard-IA transition).
+   * Ignored when `bucketProps.lifecycleRules` or `existingBucket` is given.
+   *
+   * @default Duration.days(90)
+   */
+  readonly transitionToGlacierAfter?: Duration;
+
+  /**
+   * How long a noncurrent (overwritten or deleted) object version is kept.
+   * Ignored when `bucketProps.lifecycleRules` or `existingBucket` is given.
+   *
+   * @default Duration.days(90)
+   */
+  readonly noncurrentVersionExpiration?: Duration;
+
+  /**
+   * Key prefix whose uploads are turned into thumbnails.
+   *
+   * @default 'images/'
+   */
+  readonly imagesPrefix?: string;
+
+  /**
+   * Key prefix whose uploads are validated.
+   *
+   * @default 'data/'
+   */
+  readonly dataPrefix?: string;
+
+  /**
+   * Key prefix thumbnails are written under. Must not overlap an input prefix.
+   *
+   * @default 'thumbnails/'
+   */
+  readonly thumbnailsPrefix?: string;
+
+  /**
+   * Key prefix validation reports are written under. Must not overlap an input prefix.
+   *
+   * @default 'reports/'
+   */
+  readonly reportsPrefix?: string;
+
+  /**
+   * The JSON Schema every record of an uploaded data file must satisfy. It is checked and
+   * precompiled at synth (a schema that does not compile fails synth) and shipped in the data
+   * validator's code asset. CSV cells are coerced to the schema's types; see the README.
+   *
+   * @default - no schema: files are only checked to be well-formed JSON, NDJSON or CSV
+   */
+  readonly dataSchema?: DataSchema;
+
+  /**
+   * Largest data object that is validated. Larger objects are recorded as `data.rejected`
+   * without being read.
+   *
+   * @default Size.gibibytes(1)
+   */
+  readonly maxDataSize?: Size;
+
+  /**
+   * Longest record the data validator reads: an NDJSON line, a CSV row or an element of a JSON
+   * array (a `.json` object file is one record). Longer ones are reported as errors. Bounds the
+   * function's memory use, whatever the file's size.
+   *
+   * @default Size.mebibytes(1)
+   */
+  readonly maxRecordSize?: Size;
+
+  /**
+   * Deepest nesting of arrays and objects inside one record (the record itself is level 1).
+   * Deeper records are reported as errors.
+   *
+   * @default 64
+   */
+  readonly maxJsonDepth?: number;
+
+  /**
+   * How many error entries a validation report lists (its counts cover every error).
+   *
+   * @default 100
+   */
+  readonly maxReportErrors?: number;
+
+  /**
+   * Widths of the thumbnails written for every image, in pixels.
+   *
+   * One object per width, at `<thumbnailsPrefix><key without imagesPrefix>/<width>.<ext>`;
+   * 1 to 10 distinct whole numbers from 1 to 16383. Images are never enlarged: a narrower
+   * image gives a thumbnail of its own width (the notification says which width was produced).
+   *
+   * @default [128, 512]
+   */
+  readonly thumbnailWidths?: number[];
+
+  /**
+   * Format of the thumbnails, whatever the input format.
+   *
+   * @default ThumbnailFormat.WEBP
+   */
+  readonly thumbnailFormat?: ThumbnailFormat;
+
+  /**
+   * Largest image object processed (1 byte to 1 GiB). A larger one is rejected
+   * (`image.rejected`) from its size alone, without being downloaded.
+   *
+   * @default Size.mebibytes(50)
+   */
+  readonly maxImageSize?: Size;
+
+  /**
+   * Largest image processed, as width × height in pixels, read from the image's header: the
+   * decompression-bomb limit. A larger image is rejected without decoding its pixels. The
+   * default covers 100 MP photos; decoding one needs at most about 5 bytes per pixel (an
+   * interlaced RGBA PNG, which cannot be streamed: 563 MB peak measured for the whole function by
+   * `scripts/measure-image-rss.ts`),
+   * within the default 1024 MiB of the image processor. Raise `imageProcessor.memorySize` with
+   * it (a warning says when).
+   *
+   * @default 100_000_000
+   */
+  readonly maxImagePixels?: number;
+
+  /**
+   * Settings shared by the three functions; per-function settings override them.
+   *
+   * @default - the per-function defaults documented on `TapFunctionOptions`
+   */
+  readonly functionDefaults?: TapFunctionOptions;
+
+  /**
+   * Settings of the image processor function.
+   *
+   * @default - `functionDefaults`, then 1024 MiB and 1 minute
+   */
+  readonly imageProcessor?: TapFunctionOptions;
+
+  /**
+   * Settings of the data validator function.
+   *
+   * @default - `functionDefaults`, then 512 MiB and 5 minutes
+   */
+  readonly dataValidator?: TapFunctionOptions;
+
+  /**
+   * Settings of the notification handler function (behind the API).
+   *
+   * @default - `functionDefaults`, then 256 MiB and 10 seconds
+   */
+  readonly notificationHandler?: TapFunctionOptions;
+
+  /**
+   * How many times Lambda retries a failed asynchronous invocation (0-2) before the
+   * event goes to the dead-letter queue.
+   *
+   * @default 2
+   */
+  readonly retryAttempts?: number;
+
+  /**
+   * Maximum age of an event waiting to be processed (1 minute to 6 hours) before it
+   * goes to the dead-letter queue.
+   *
+   * @default Duration.hours(6)
+   */
+  readonly maxEventAge?: Duration;
+
+  /**
+   * An existing queue to receive the events that failed all retries.
+   *
+   * @default - a queue is created: 14-day retention, SSE, SSL enforced
+   */
+  readonly existingDeadLetterQueue?: sqs.IQueue;
+
+  /**
+   * Authorization of the `/notifications` endpoints. `/status` is always public.
+   *
+   * @default ApiAuthorization.iam()
+   */
+  readonly apiAuthorization?: ApiAuthorization;
+
+  /**
+   * Origins allowed to call the API from a browser (CORS). Preflight `OPTIONS`
+   * requests are answered without authorization.
+   *
+   * @default - CORS disabled
+   */
+  readonly corsAllowedOrigins?: string[];
+
+  /**
+   * Steady-state request rate limit of the API stage, in requests per second.
+   *
+   * @default 50
+   */
+  readonly apiThrottlingRateLimit?: number;
+
+  /**
+   * Burst limit of the API stage, in requests.
+   *
+   * @default 100
+   */
+  readonly apiThrottlingBurstLimit?: number;
+
+  /**
+   * Whether API access logs (JSON, one line per request) are written to CloudWatch Logs.
+   *
+   * @default true
+   */
+  readonly apiAccessLogging?: boolean;
+
+  /**
+   * Whether to create the account-level IAM role that lets API Gateway write logs to
+   * CloudWatch (`AWS::ApiGateway::Account`). API Gateway needs it once per account and
+   * region for access and execution logs; set `false` if your account already has it.
+   *
+   * @default true
+   */
+  readonly apiCloudWatchRole?: boolean;
+
+  /**
+   * Thresholds of the built-in alarms (function errors and throttles, dead-letter queue
+   * messages, API 5XX rate and p99 latency, rejection rate of uploads).
+   *
+   * @default - the defaults documented on `TapAlarmOptions`
+   */
+  readonly alarmOptions?: TapAlarmOptions;
+
+  /**
+   * An SNS topic that receives the ALARM and OK transitions of every built-in alarm.
+   *
+   * @default - the alarms have no actions
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * Whether to create a CloudWatch dashboard of the pipeline.
+   *
+   * @default true
+   */
+  readonly dashboard?: boolean;
+
+  /**
+   * Retention of the functions' and the API's log groups.
+   *
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Whether AWS X-Ray active tracing is enabled on the functions and the API stage.
+   *
+   * @default true
+   */
+  readonly tracing?: boolean;
+
+  /**
+   * What happens to the bucket, the table, the dead-letter queue and the log groups
+   * when they leave the stack. `DESTROY` also empties the created bucket.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}

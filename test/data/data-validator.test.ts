@@ -1,0 +1,205 @@
+import { Readable } from 'node:stream';
+import { GetObjectCommand, GetObjectCommandInput, NotFound, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient, GetCommand, GetCommandInput, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context, S3Event } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { S3EventSummary } from '../../src/runtime/s3-event';
+import { CapturedOutput, captureConsole } from '../support/console-capture';
+import { fakeConditionalPuts } from '../support/fake-table';
+import { FIXTURE_BUCKET, FUNCTION_ENV, lambdaContext, s3Event } from '../support/fixtures';
+
+type Handler = (event: S3Event, context: Context) => Promise<S3EventSummary>;
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const s3 = mockClient(S3Client);
+let handler: Handler;
+let output: CapturedOutput;
+
+// In process, the handler finds no precompiled schema next to it: well-formedness only. The
+// schema path is covered by data-validation.test.ts and, bundled, by emulator.data-validator.test.ts.
+beforeAll(() => {
+  // The handler reads its environment at module load: set it first, then load the module
+  // (into this file's module registry, so that the client mocks above apply to it).
+  Object.assign(process.env, FUNCTION_ENV, { TAP_DATA_MAX_BYTES: '100000' });
+  ({ handler } = jest.requireActual<typeof import('../../src/data/data-validator.lambda')>('../../src/data/data-validator.lambda'));
+});
+
+beforeEach(() => {
+  ddb.reset();
+  s3.reset();
+  output = captureConsole();
+});
+
+afterEach(() => {
+  output.restore();
+});
+
+const invoke = (event: S3Event): Promise<S3EventSummary> => handler(event, lambdaContext('tap-test-data-validator'));
+
+/** A table double: conditional puts, and GetCommand reading what was put. */
+function fakeTable(faults: Readonly<Record<number, Error>> = {}) {
+  const items = fakeConditionalPuts(ddb, faults);
+  ddb.on(GetCommand).callsFake(async (input: GetCommandInput) => ({ Item: items.get(String(input.Key?.id)) }));
+  return items;
+}
+
+/** S3 GetObject answers with the given text for every key; PutObject records reports. */
+function fakeObjects(text: string): Map<string, string> {
+  const reports = new Map<string, string>();
+  s3.on(GetObjectCommand).callsFake(async (_input: GetObjectCommandInput) => ({
+    Body: Readable.from([Buffer.from(text)]), ContentLength: Buffer.byteLength(text), VersionId: 'v1',
+  }));
+  s3.on(PutObjectCommand).callsFake(async (input) => {
+    reports.set(input.Key, String(input.Body));
+    return {};
+  });
+  return reports;
+}
+
+const throttled = () => new S3ServiceException({ name: 'SlowDown', $fault: 'server', $metadata: { httpStatusCode: 503 }, message: 'Please reduce your request rate.' });
+
+describe('data validator handler', () => {
+  test('validates every data object of the event, writes a report for each, and skips keys outside data/', async () => {
+    // GIVEN two data files (an .ndjson and a .csv, both readable as NDJSON lines / CSV rows) and a stray image key
+    const reports = fakeObjects('a,b\n1,2\n');
+    const items = fakeTable();
+
+    // WHEN
+    const summary = await invoke(s3Event('s3-data-several-records.json'));
+
+    // THEN
+    expect(summary.records.map((r) => [r.key, r.outcome])).toEqual([
+      ['data/orders 2026-11.ndjson', 'data.invalid'],
+      ['data/customers/export.csv', 'data.valid'],
+      ['images/stray.jpg', 'skipped'],
+    ]);
+    expect(s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input)).toEqual([
+      expect.objectContaining({ Key: 'data/orders 2026-11.ndjson', VersionId: expect.any(String) }),
+      expect.objectContaining({ Key: 'data/customers/export.csv' }),
+    ]);
+    expect([...reports.keys()]).toEqual(['reports/data/orders 2026-11.ndjson.report.json', 'reports/data/customers/export.csv.report.json']);
+    const csvItem = [...items.values()].find((i) => i.type === 'data.valid')!;
+    expect(csvItem.details).toMatchObject({ format: 'csv', records: 1, validRecords: 1, invalidRecords: 0, reportKey: 'reports/data/customers/export.csv.report.json' });
+    expect(output.metric('ObjectsProcessed')).toBe(2);
+  });
+
+  test('an unsupported extension is rejected without reading the object', async () => {
+    fakeObjects('');
+    const items = fakeTable();
+    const event = s3Event('s3-data-several-records.json');
+    event.Records = [event.Records[0]];
+    event.Records[0].s3.object.key = 'data/notes.txt';
+
+    const summary = await invoke(event);
+
+    expect(summary.records[0].outcome).toBe('data.rejected');
+    expect([...items.values()][0].details).toMatchObject({ reason: expect.stringMatching(/must end with .json, .ndjson, .jsonl, .csv/) });
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+  });
+
+  test('an object over maxDataSize is rejected before it is read (TESTING case 8)', async () => {
+    fakeObjects('{}');
+    const items = fakeTable();
+    // the event's size (73311) is under the limit, but GetObject says 200000: rejected on ContentLength, body discarded
+    s3.on(GetObjectCommand).resolves({ Body: Readable.from([Buffer.from('{}')]), ContentLength: 200_000 });
+    const event = s3Event('s3-data-several-records.json');
+    const second = event.Records[1];
+    event.Records = [event.Records[0], { ...second, s3: { ...second.s3, object: { ...second.s3.object, size: 500_000 } } }];
+
+    const summary = await invoke(event);
+
+    expect(summary.records.map((r) => r.outcome)).toEqual(['data.rejected', 'data.rejected']);
+    expect([...items.values()].map((i) => (i.details as any).reason)).toEqual([
+      'The object is 200000 bytes, over the limit of 100000 bytes (maxDataSize); it was not read',
+      'The object is 500000 bytes, over the limit of 100000 bytes (maxDataSize); it was not read',
+    ]);
+    // the second one, too large by its event size, was never requested
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(1);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  test('a vanished object is recorded as data.skipped (TESTING case 5)', async () => {
+    s3.on(GetObjectCommand).rejects(new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } }));
+    const items = fakeTable();
+
+    const summary = await invoke(s3Event('s3-data-several-records.json'));
+
+    expect(summary.records.map((r) => r.outcome)).toEqual(['data.skipped', 'data.skipped', 'skipped']);
+    expect([...items.values()].every((i) => i.type === 'data.skipped')).toBe(true);
+  });
+
+  test('a second delivery is answered from the table: the object is not read again', async () => {
+    fakeObjects('{"a":1}\n');
+    fakeTable();
+    await invoke(s3Event('s3-data-several-records.json'));
+    s3.resetHistory();
+
+    const again = await invoke(s3Event('s3-data-several-records.json'));
+
+    expect(again.records.map((r) => r.outcome)).toEqual(['duplicate', 'duplicate', 'skipped']);
+    expect(s3.calls()).toHaveLength(0);
+  });
+
+  test('output prefixes never trigger processing (TESTING case 13)', async () => {
+    const summary = await invoke(s3Event('s3-output-prefixes.json'));
+
+    expect(summary.records.map((r) => r.outcome)).toEqual(['skipped', 'skipped']);
+    expect(s3.calls()).toHaveLength(0);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  test.each([
+    ['GetObject is throttled', () => s3.on(GetObjectCommand).rejects(throttled())],
+    ['the report write fails with a 500', () => s3.on(PutObjectCommand).rejects(new S3ServiceException({
+      name: 'InternalError', $fault: 'server', $metadata: { httpStatusCode: 500 }, message: 'We encountered an internal error.',
+    }))],
+    ['the stream breaks mid-read', () => s3.on(GetObjectCommand).callsFake(async () => ({
+      // eslint-disable-next-line require-yield
+      Body: Readable.from((async function* () { yield Buffer.from('{"a":1}\n{"a"'); throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }); })()),
+      ContentLength: 100,
+    }))],
+  ])('a transient fault (%s) is thrown for a retry; nothing is recorded', async (_name, arrange) => {
+    fakeObjects('{"a":1}\n');
+    arrange();
+    fakeTable();
+
+    await expect(invoke(s3Event('s3-data-several-records.json'))).rejects.toThrow(/2 of 3 S3 records failed and will be retried/);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  test('S3 access denied is not mistaken for a deleted object: the event is retried', async () => {
+    s3.on(GetObjectCommand).rejects(new S3ServiceException({
+      name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'Access Denied',
+    }));
+    fakeTable();
+
+    await expect(invoke(s3Event('s3-data-several-records.json'))).rejects.toThrow(/2 of 3 S3 records failed/);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+  });
+});
+
+test('the report of an invalid file names the problem; the notification carries the counts and the first error', async () => {
+  const reports = fakeObjects('{"a":1}\n{oops\n');
+  const items = fakeTable();
+  const event = s3Event('s3-data-several-records.json');
+  event.Records = [event.Records[0]];
+
+  await invoke(event);
+
+  const report = JSON.parse([...reports.values()][0]);
+  expect(report).toMatchObject({
+    reportVersion: 1,
+    source: { bucket: FIXTURE_BUCKET, key: 'data/orders 2026-11.ndjson', versionId: 'v1' },
+    format: 'ndjson',
+    valid: false,
+    counts: { records: 2, valid: 1, invalid: 1, errors: 1 },
+    errors: [{ line: 2, path: '', keyword: 'parse' }],
+    limits: { maxDataBytes: 100000, maxRecordBytes: 1048576, maxJsonDepth: 64, maxReportErrors: 100 },
+  });
+  const [item] = [...items.values()];
+  expect(item).toMatchObject({
+    type: 'data.invalid',
+    message: `Invalid: s3://${FIXTURE_BUCKET}/data/orders 2026-11.ndjson: 1 of 2 ndjson records are invalid`,
+    details: { records: 2, invalidRecords: 1, firstError: { line: 2, keyword: 'parse' } },
+  });
+});

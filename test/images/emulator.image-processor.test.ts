@@ -1,0 +1,255 @@
+import * as path from 'path';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  ListObjectVersionsCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { S3Event } from 'aws-lambda';
+import sharp from 'sharp';
+import { objectNotificationId } from '../../src/runtime/outcome-store';
+import type { S3EventSummary } from '../../src/runtime/s3-event';
+import { bundledAssetDir, createBucket, s3FunctionEnv, createNotificationsTable, dynamoClient, s3Client, s3Event, s3Record, startBundledFunction } from '../emulator/bundled';
+import { LocalFunction } from '../emulator/local-function';
+import * as images from '../support/images';
+
+// The bundled image processor of this machine's architecture (assets/functions/
+// image-processor.lambda-x64 here: index.js + its own node_modules/sharp with linux-x64 binaries),
+// in its own process, against S3 and DynamoDB in moto server. TESTING.md cases 1-8 and 13.
+const BUCKET = 'tap-images-emulator';
+const TABLE = 'notifications-images-test';
+const SMALL_LIMIT_BYTES = 20_000;
+let s3: S3Client;
+let ddb: DynamoDBDocumentClient;
+let fn: LocalFunction;
+let smallLimitFn: LocalFunction;
+
+function env(maxImageBytes = 50 * 1024 * 1024): Record<string, string> {
+  return {
+    ...s3FunctionEnv(TABLE, BUCKET),
+    TAP_THUMBNAIL_WIDTHS: '128,512',
+    TAP_THUMBNAIL_FORMAT: 'webp',
+    TAP_MAX_IMAGE_BYTES: String(maxImageBytes),
+    TAP_MAX_IMAGE_PIXELS: '100000000',
+  };
+}
+
+beforeAll(async () => {
+  s3 = s3Client();
+  ddb = DynamoDBDocumentClient.from(dynamoClient());
+  await createBucket(s3, BUCKET);
+  await createNotificationsTable(dynamoClient(), TABLE);
+  fn = await startBundledFunction('image-processor', env());
+  smallLimitFn = await startBundledFunction('image-processor', env(SMALL_LIMIT_BYTES));
+});
+
+afterAll(async () => {
+  await fn?.stop();
+  await smallLimitFn?.stop();
+});
+
+/** Uploads an object and returns the ObjectCreated record S3 would send for it. */
+async function upload(key: string, body: Buffer) {
+  const put = await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+  return s3Record(BUCKET, key, put, body.length);
+}
+
+async function notificationOf(record: ReturnType<typeof s3Record>, key: string): Promise<Record<string, any> | undefined> {
+  const id = objectNotificationId({ bucket: BUCKET, key, versionId: record.s3.object.versionId, sequencer: record.s3.object.sequencer });
+  const { Item } = await ddb.send(new GetCommand({ TableName: TABLE, Key: { id } }));
+  return Item;
+}
+
+async function download(key: string): Promise<Buffer> {
+  const res = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+  return Buffer.from(await res.Body!.transformToByteArray());
+}
+
+async function keysUnder(prefix: string): Promise<string[]> {
+  const res = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
+  return (res.Contents ?? []).map((o) => o.Key!).sort();
+}
+
+const invoke = (event: S3Event, target = fn) => target.invoke<S3EventSummary>(event);
+
+test('the asset loads its own sharp, not the repository\'s', () => {
+  const assetDir = bundledAssetDir('image-processor');
+  expect(require.resolve('sharp', { paths: [assetDir] })).toBe(path.join(assetDir, 'node_modules', 'sharp', 'dist', 'index.cjs'));
+});
+
+test('a 4000×3000 JPEG becomes WebP thumbnails of widths 128 and 512, without EXIF, listed in the notification', async () => {
+  // GIVEN a 12 MP JPEG with EXIF (camera make, copyright, GPS)
+  const input = await images.jpeg(4000, 3000);
+  expect((await sharp(input).metadata()).exif).toBeDefined();
+  const record = await upload('images/camera/big.jpg', input);
+
+  // WHEN
+  const summary = await invoke(s3Event(record));
+
+  // THEN
+  expect(summary.records.map((r) => r.outcome)).toEqual(['image.processed']);
+  expect(await keysUnder('thumbnails/camera/big.jpg/')).toEqual(['thumbnails/camera/big.jpg/128.webp', 'thumbnails/camera/big.jpg/512.webp']);
+  for (const [width, height] of [[128, 96], [512, 384]]) {
+    const meta = await sharp(await download(`thumbnails/camera/big.jpg/${width}.webp`)).metadata();
+    expect(meta).toMatchObject({ format: 'webp', width, height });
+    expect(meta.exif).toBeUndefined();
+    expect(meta.xmp).toBeUndefined();
+  }
+  const notification = await notificationOf(record, 'images/camera/big.jpg');
+  expect(notification).toMatchObject({
+    type: 'image.processed',
+    details: {
+      format: 'jpeg',
+      width: 4000,
+      height: 3000,
+      thumbnailFormat: 'webp',
+      thumbnailKeys: ['thumbnails/camera/big.jpg/128.webp', 'thumbnails/camera/big.jpg/512.webp'],
+    },
+  });
+});
+
+test('one event with PNG, WebP, GIF and a 90°-EXIF JPEG under an encoded unicode key: every record processed (TESTING cases 1 and 3)', async () => {
+  // GIVEN
+  const records = [
+    await upload('images/My Photo été+1.jpg', await images.jpegRotated90(300, 200)),
+    await upload('images/set/a.png', await images.png(640, 480)),
+    await upload('images/set/b.webp', await images.webp(640, 480)),
+    await upload('images/set/c.gif', await images.gif(640, 480)),
+  ];
+  // the event key is URL-encoded as S3 sends it
+  expect(records[0].s3.object.key).toBe('images/My+Photo+%C3%A9t%C3%A9%2B1.jpg');
+
+  // WHEN
+  const summary = await invoke(s3Event(...records));
+
+  // THEN
+  expect(summary.records.map((r) => [r.key, r.outcome])).toEqual([
+    ['images/My Photo été+1.jpg', 'image.processed'],
+    ['images/set/a.png', 'image.processed'],
+    ['images/set/b.webp', 'image.processed'],
+    ['images/set/c.gif', 'image.processed'],
+  ]);
+  // the rotated JPEG is 200×300 once oriented; its thumbnail is upright and carries no orientation tag
+  expect(await notificationOf(records[0], 'images/My Photo été+1.jpg')).toMatchObject({ details: { format: 'jpeg', width: 200, height: 300 } });
+  const rotated = await sharp(await download('thumbnails/My Photo été+1.jpg/128.webp')).metadata();
+  expect(rotated).toMatchObject({ width: 128, height: 192 });
+  expect(rotated.orientation).toBeUndefined();
+  for (const [key, format] of [['images/set/a.png', 'png'], ['images/set/b.webp', 'webp'], ['images/set/c.gif', 'gif']]) {
+    const record = records.find((r) => decodeURIComponent(r.s3.object.key) === key)!;
+    expect(await notificationOf(record, key)).toMatchObject({ details: { format, width: 640, height: 480 } });
+  }
+  expect(await keysUnder('thumbnails/set/')).toHaveLength(6);
+});
+
+test('the same event delivered twice: one notification, one set of outputs (TESTING case 4)', async () => {
+  // GIVEN
+  const record = await upload('images/twice.png', await images.png(600, 400));
+  const first = await invoke(s3Event(record));
+
+  // WHEN
+  const second = await invoke(s3Event(record));
+
+  // THEN
+  expect(first.records.map((r) => r.outcome)).toEqual(['image.processed']);
+  expect(second.records.map((r) => r.outcome)).toEqual(['duplicate']);
+  const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: BUCKET, Prefix: 'thumbnails/twice.png/' }));
+  expect((versions.Versions ?? []).map((v) => v.Key).sort()).toEqual(['thumbnails/twice.png/128.webp', 'thumbnails/twice.png/512.webp']);
+  const all = await ddb.send(new ScanCommand({ TableName: TABLE }));
+  expect((all.Items ?? []).filter((i) => i.source === `s3://${BUCKET}/images/twice.png`)).toHaveLength(1);
+});
+
+test('an object deleted before processing is recorded as skipped, not retried (TESTING case 5)', async () => {
+  // GIVEN the uploaded version is permanently deleted before the event is handled
+  const record = await upload('images/gone.jpg', await images.jpeg(64, 64));
+  await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'images/gone.jpg', VersionId: record.s3.object.versionId }));
+
+  // WHEN
+  const summary = await invoke(s3Event(record));
+
+  // THEN
+  expect(summary.records.map((r) => r.outcome)).toEqual(['image.skipped']);
+  expect(await notificationOf(record, 'images/gone.jpg')).toMatchObject({ type: 'image.skipped', details: { reason: expect.stringMatching(/no longer exists/) } });
+  expect(await keysUnder('thumbnails/gone.jpg/')).toEqual([]);
+});
+
+test('a bomb, a text file named .jpg, a truncated JPEG and an SVG are rejected with clear reasons, without throwing (TESTING cases 6 and 7)', async () => {
+  // GIVEN
+  const cases = [
+    ['images/bad/bomb.png', images.pngHeaderBomb(30000, 30000), /PNG header declares 30000×30000 = 900,000,000 pixels, more than the limit of 100,000,000.*not decoded/],
+    ['images/bad/text.jpg', images.textPretendingToBeJpeg(), /not a recognised image format.*not by file extension/],
+    ['images/bad/truncated.jpg', await images.truncatedJpeg(640, 480), /The JPEG image could not be decoded: /],
+    ['images/bad/vector.svg', images.svg(), /content is SVG, which is not an accepted image format/],
+  ] as const;
+  const records = [];
+  for (const [key, body] of cases) records.push(await upload(key, body));
+
+  // WHEN (no throw: bad input is never retried)
+  const summary = await invoke(s3Event(...records));
+
+  // THEN
+  expect(summary.records.map((r) => r.outcome)).toEqual(['image.rejected', 'image.rejected', 'image.rejected', 'image.rejected']);
+  for (const [i, [key, , reason]] of cases.entries()) {
+    const notification = await notificationOf(records[i], key);
+    expect(notification).toMatchObject({ type: 'image.rejected' });
+    expect(notification?.details.reason).toMatch(reason);
+    expect(notification?.message).toMatch(new RegExp(`^Rejected s3://${BUCKET}/${key.replace(/\./g, '\\.')}: `));
+  }
+  expect(await keysUnder('thumbnails/bad/')).toEqual([]);
+});
+
+test('a JPEG with appended bytes is re-encoded cleanly (TESTING case 7)', async () => {
+  const record = await upload('images/polyglot.jpg', await images.jpegWithAppendedBytes(640, 480));
+  const summary = await invoke(s3Event(record));
+  expect(summary.records.map((r) => r.outcome)).toEqual(['image.processed']);
+  const thumbnail = await download('thumbnails/polyglot.jpg/512.webp');
+  expect(thumbnail.includes(Buffer.from('appended payload'))).toBe(false);
+  expect(await sharp(thumbnail, { failOn: 'warning' }).metadata()).toMatchObject({ format: 'webp', width: 512, height: 384 });
+});
+
+test('an object larger than maxImageBytes is rejected without being downloaded (TESTING case 8)', async () => {
+  // GIVEN a function limited to 20,000 bytes and a larger JPEG
+  const big = await images.truncatedJpeg(1200, 1200);
+  expect(big.length).toBeGreaterThan(SMALL_LIMIT_BYTES);
+  const record = await upload('images/too-big.jpg', big);
+
+  // WHEN
+  const summary = await invoke(s3Event(record), smallLimitFn);
+
+  // THEN (rejected for its size, before the truncated content could be looked at)
+  expect(summary.records.map((r) => r.outcome)).toEqual(['image.rejected']);
+  expect((await notificationOf(record, 'images/too-big.jpg'))?.details.reason)
+    .toBe(`The object is ${big.length.toLocaleString('en-US')} bytes, more than the limit of 20,000 bytes (maxImageBytes); it was not downloaded`);
+});
+
+test('a malformed key is recorded as image.rejected, without a throw (TESTING case 2)', async () => {
+  // GIVEN a record whose key is not valid percent-encoding
+  const record = await upload('images/bad-key.jpg', await images.jpeg(32, 32));
+  record.s3.object.key = 'images/bad%E0%A4%A.jpg';
+
+  // WHEN
+  const summary = await invoke(s3Event(record));
+
+  // THEN one rejection, recorded under the raw key
+  expect(summary.records).toEqual([expect.objectContaining({ outcome: 'image.rejected', key: 'images/bad%E0%A4%A.jpg' })]);
+  const { Items } = await ddb.send(new ScanCommand({ TableName: TABLE }));
+  expect(Items!.filter((i) => i.details?.key === 'images/bad%E0%A4%A.jpg').map((i) => i.type)).toEqual(['image.rejected']);
+});
+
+test('keys under the output prefixes are skipped: outputs never re-trigger the function (TESTING case 13)', async () => {
+  // GIVEN an event naming a thumbnail and a report (as a misconfigured bucket notification would)
+  const thumbnail = await upload('thumbnails/loop.jpg/128.webp', await images.jpeg(16, 16));
+  const report = await upload('reports/data/x.csv.report.json', Buffer.from('{}'));
+  const { Items: before } = await ddb.send(new ScanCommand({ TableName: TABLE }));
+
+  // WHEN
+  const summary = await invoke(s3Event(thumbnail, report));
+
+  // THEN nothing is processed, recorded or written
+  expect(summary.records.map((r) => r.outcome)).toEqual(['skipped', 'skipped']);
+  const { Items: after } = await ddb.send(new ScanCommand({ TableName: TABLE }));
+  expect(after!.length).toBe(before!.length);
+  expect(await keysUnder('thumbnails/loop.jpg/128.webp/')).toEqual([]);
+});

@@ -1,0 +1,370 @@
+import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, HeadObjectCommand, NotFound, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context, S3Event } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { objectNotificationId } from '../../src/runtime/outcome-store';
+import type { S3EventProcessingError, S3EventSummary } from '../../src/runtime/s3-event';
+import { CapturedOutput, captureConsole } from '../support/console-capture';
+import { fakeConditionalPuts, fakeGets } from '../support/fake-table';
+import { FIXTURE_BUCKET, FUNCTION_ENV, lambdaContext, s3Event } from '../support/fixtures';
+import * as images from '../support/images';
+
+type Handler = (event: S3Event, context: Context) => Promise<S3EventSummary>;
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const s3 = mockClient(S3Client);
+let handler: Handler;
+let output: CapturedOutput;
+
+/** The image settings the construct sets (limits small enough to test). */
+const IMAGE_ENV = {
+  TAP_THUMBNAIL_WIDTHS: '128,512',
+  TAP_THUMBNAIL_FORMAT: 'webp',
+  TAP_MAX_IMAGE_BYTES: String(1024 * 1024),
+  TAP_MAX_IMAGE_PIXELS: '100000000',
+};
+
+/** The content of the three objects of s3-images-several-records.json, by key. */
+const OBJECTS = new Map<string, Buffer>();
+beforeAll(async () => {
+  OBJECTS.set('images/My Photo été+1.jpg', await images.jpeg(800, 600));
+  OBJECTS.set('images/cats/tabby.png', await images.png(300, 300));
+  OBJECTS.set('images/diagram v2.webp', await images.webp(1024, 256));
+});
+
+beforeAll(() => {
+  // The handler reads its environment at module load: set it first, then load the module
+  // (into this file's module registry, so that the client mocks above apply to it).
+  Object.assign(process.env, FUNCTION_ENV, IMAGE_ENV);
+  ({ handler } = jest.requireActual<typeof import('../../src/images/image-processor.lambda')>('../../src/images/image-processor.lambda'));
+});
+
+beforeEach(() => {
+  ddb.reset();
+  s3.reset();
+  output = captureConsole();
+});
+
+afterEach(() => {
+  output.restore();
+});
+
+/** HeadObject and GetObject answer like S3 for existing object versions; PutObject succeeds. */
+function objectsExist(objects: ReadonlyMap<string, Buffer> = OBJECTS): void {
+  const content = (key: string): Buffer => {
+    const body = objects.get(key);
+    if (!body) throw new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } });
+    return body;
+  };
+  s3.on(HeadObjectCommand).callsFake(async (input: { Key: string; VersionId?: string }) => ({
+    ContentLength: content(input.Key).length, VersionId: input.VersionId, LastModified: new Date('2026-11-28T17:02:11Z'),
+  }));
+  s3.on(GetObjectCommand).callsFake(async (input: { Key: string; VersionId?: string }) => {
+    const body = content(input.Key);
+    return { ContentLength: body.length, VersionId: input.VersionId, Body: { transformToByteArray: async () => new Uint8Array(body) } };
+  });
+  s3.on(PutObjectCommand).resolves({});
+}
+
+/** A conditional-write table whose GetItem reads what was written. */
+function table(faults: Readonly<Record<number, Error>> = {}): Map<string, Record<string, unknown>> {
+  const items = fakeConditionalPuts(ddb, faults);
+  fakeGets(ddb, items);
+  return items;
+}
+
+const putKeys = (): string[] => s3.commandCalls(PutObjectCommand).map((c) => String(c.args[0].input.Key));
+
+const invoke = (event: S3Event): Promise<S3EventSummary> => handler(event, lambdaContext('tap-test-image-processor'));
+
+describe('image processor handler', () => {
+  test('processes every record of an event (TESTING cases 1 and 3)', async () => {
+    // GIVEN three new images, one with spaces, a plus sign and unicode in its key
+    objectsExist();
+    const items = table();
+    const event = s3Event('s3-images-several-records.json');
+
+    // WHEN
+    const summary = await invoke(event);
+
+    // THEN every object was read with its decoded key and exact version
+    expect(s3.commandCalls(HeadObjectCommand).map((c) => c.args[0].input)).toEqual([
+      { Bucket: FIXTURE_BUCKET, Key: 'images/My Photo été+1.jpg', VersionId: '3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY' },
+      { Bucket: FIXTURE_BUCKET, Key: 'images/cats/tabby.png', VersionId: '7pIqhlKXUjjbmFt1bSyH0yRZcqZ8CqWC' },
+      { Bucket: FIXTURE_BUCKET, Key: 'images/diagram v2.webp', VersionId: 'Qxm3V4XfDN9.eCgsuGmVZ8hY4Tp2J0uS' },
+    ]);
+    expect(s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key)).toEqual([
+      'images/My Photo été+1.jpg', 'images/cats/tabby.png', 'images/diagram v2.webp',
+    ]);
+    // AND two thumbnails per object were written under thumbnails/, keyed by the decoded key
+    expect(putKeys()).toEqual([
+      'thumbnails/My Photo été+1.jpg/128.webp', 'thumbnails/My Photo été+1.jpg/512.webp',
+      'thumbnails/cats/tabby.png/128.webp', 'thumbnails/cats/tabby.png/512.webp',
+      'thumbnails/diagram v2.webp/128.webp', 'thumbnails/diagram v2.webp/512.webp',
+    ]);
+    expect(s3.commandCalls(PutObjectCommand).every((c) => c.args[0].input.ContentType === 'image/webp')).toBe(true);
+    // AND one image.processed notification per object, with its deterministic id
+    expect(summary.records.map((r) => [r.key, r.outcome])).toEqual([
+      ['images/My Photo été+1.jpg', 'image.processed'],
+      ['images/cats/tabby.png', 'image.processed'],
+      ['images/diagram v2.webp', 'image.processed'],
+    ]);
+    expect(items.size).toBe(3);
+    const first = items.get(objectNotificationId({
+      bucket: FIXTURE_BUCKET, key: 'images/My Photo été+1.jpg', versionId: '3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY',
+    }));
+    expect(first).toEqual(expect.objectContaining({
+      type: 'image.processed',
+      source: `s3://${FIXTURE_BUCKET}/images/My Photo été+1.jpg`,
+      feed: 'ALL',
+      details: expect.objectContaining({
+        key: 'images/My Photo été+1.jpg',
+        size: OBJECTS.get('images/My Photo été+1.jpg')!.length,
+        versionId: '3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY',
+        bucket: FIXTURE_BUCKET,
+        format: 'jpeg',
+        width: 800,
+        height: 600,
+        thumbnailFormat: 'webp',
+        thumbnailKeys: ['thumbnails/My Photo été+1.jpg/128.webp', 'thumbnails/My Photo été+1.jpg/512.webp'],
+        thumbnails: [
+          expect.objectContaining({ key: 'thumbnails/My Photo été+1.jpg/128.webp', requestedWidth: 128, width: 128, height: 96 }),
+          expect.objectContaining({ key: 'thumbnails/My Photo été+1.jpg/512.webp', requestedWidth: 512, width: 512, height: 384 }),
+        ],
+      }),
+    }));
+    // AND a narrower image was not enlarged; the notification says which width was produced
+    const tabby = [...items.values()].find((i) => i.source === `s3://${FIXTURE_BUCKET}/images/cats/tabby.png`);
+    expect((tabby?.details as Record<string, unknown>).thumbnails).toEqual([
+      expect.objectContaining({ requestedWidth: 128, width: 128, height: 128 }),
+      expect.objectContaining({ requestedWidth: 512, width: 300, height: 300 }),
+    ]);
+    expect(first?.sortKey).toBe(`${String(first?.createdAt)}#${String(first?.id)}`);
+    // AND EMF metrics were flushed
+    expect(output.metric('ObjectsReceived')).toBe(3);
+    expect(output.metric('ObjectsProcessed')).toBe(3);
+    expect(output.emf()[0]._aws.CloudWatchMetrics[0].Namespace).toBe('TapServerless');
+    // AND never a Scan
+    expect(ddb.commandCalls(ScanCommand)).toHaveLength(0);
+  });
+
+  test('a duplicate delivery produces no second notification and no error (TESTING case 4)', async () => {
+    // GIVEN the same event delivered twice
+    objectsExist();
+    const items = table();
+    const event = s3Event('s3-images-several-records.json');
+    await invoke(event);
+    const stored = new Map(items);
+
+    // WHEN
+    const second = await invoke(s3Event('s3-images-several-records.json'));
+
+    // THEN the recorded notifications were found first: nothing was read, decoded or written again
+    expect(second.records.map((r) => [r.outcome, r.type])).toEqual([
+      ['duplicate', 'image.processed'], ['duplicate', 'image.processed'], ['duplicate', 'image.processed'],
+    ]);
+    expect(items).toEqual(stored);
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(6);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(3);
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(3);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(6);
+    expect(output.metric('DuplicateDeliveries')).toBe(3);
+    expect(output.logs().some((l) => String(l.message).startsWith('Duplicate delivery'))).toBe(true);
+  });
+
+  test('an object deleted before processing is recorded as skipped, not retried (TESTING case 5)', async () => {
+    // GIVEN
+    s3.on(HeadObjectCommand).rejects(new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } }));
+    const items = table();
+
+    // WHEN
+    const summary = await invoke(s3Event('s3-images-several-records.json'));
+
+    // THEN no throw, and a terminal image.skipped outcome per object
+    expect(summary.records.map((r) => r.outcome)).toEqual(['image.skipped', 'image.skipped', 'image.skipped']);
+    expect([...items.values()].map((i) => i.type)).toEqual(['image.skipped', 'image.skipped', 'image.skipped']);
+    expect(String((items.values().next().value?.details as Record<string, unknown>).reason)).toMatch(/no longer exists/);
+    expect(output.metric('ObjectsSkipped')).toBe(3);
+  });
+
+  test('a malformed key is recorded as rejected with its raw key, without reading S3 or throwing (TESTING case 2)', async () => {
+    // GIVEN
+    const items = table();
+
+    // WHEN
+    const summary = await invoke(s3Event('s3-images-malformed-key.json'));
+
+    // THEN
+    expect(summary.records).toEqual([expect.objectContaining({ key: 'images/holiday%E0%A4%A.jpg', outcome: 'image.rejected' })]);
+    expect(s3.commandCalls(HeadObjectCommand)).toHaveLength(0);
+    const [item] = [...items.values()];
+    expect(item).toEqual(expect.objectContaining({
+      type: 'image.rejected',
+      source: `s3://${FIXTURE_BUCKET}/images/holiday%E0%A4%A.jpg`,
+      details: expect.objectContaining({ key: 'images/holiday%E0%A4%A.jpg', reason: expect.stringMatching(/not valid URL encoding/) }),
+    }));
+    expect(output.metric('ObjectsRejected')).toBe(1);
+  });
+
+  test('keys under output prefixes are skipped with a log line and no write (TESTING case 13)', async () => {
+    // GIVEN a thumbnail and a report (as if the notification filters were wrong)
+    table();
+
+    // WHEN
+    const summary = await invoke(s3Event('s3-output-prefixes.json'));
+
+    // THEN
+    expect(summary.records.map((r) => [r.outcome, r.reason])).toEqual([
+      ['skipped', 'key is under the output prefix thumbnails/'],
+      ['skipped', 'key is under the output prefix reports/'],
+    ]);
+    expect(s3.commandCalls(HeadObjectCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+    expect(output.logs().filter((l) => String(l.message).startsWith('Skipping record'))).toHaveLength(2);
+    expect(output.metric('ObjectsIgnored')).toBe(2);
+  });
+
+  test('a throttled DynamoDB write makes the handler throw, after the other records were processed', async () => {
+    // GIVEN the second write is throttled
+    objectsExist();
+    const items = table({
+      2: new ProvisionedThroughputExceededException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }),
+    });
+
+    // WHEN
+    const result = invoke(s3Event('s3-images-several-records.json'));
+
+    // THEN the error surfaces for Lambda to retry (and finally dead-letter) ...
+    await expect(result).rejects.toThrow(/1 of 3 S3 records failed/);
+    const error = await result.then(
+      () => {
+        throw new Error('the handler should have thrown');
+      },
+      (err: unknown) => err as S3EventProcessingError,
+    );
+    expect(error.summary.records.map((r) => r.outcome)).toEqual(['image.processed', 'failed', 'image.processed']);
+    expect(error.failures[0]).toBeInstanceOf(ProvisionedThroughputExceededException);
+    // ... but the third record was still processed
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(3);
+    expect(items.size).toBe(2);
+    expect(output.metric('ObjectsFailed')).toBe(1);
+  });
+
+  test('an S3 500 makes the handler throw, after the other records were processed', async () => {
+    // GIVEN S3 fails on the first object only
+    objectsExist();
+    const items = table();
+    s3.on(HeadObjectCommand, { Key: 'images/My Photo été+1.jpg' }).rejects(new S3ServiceException({
+      name: 'InternalError', $fault: 'server', $metadata: { httpStatusCode: 500 }, message: 'We encountered an internal error. Please try again.',
+    }));
+
+    // WHEN / THEN
+    await expect(invoke(s3Event('s3-images-several-records.json'))).rejects.toThrow(/1 of 3 S3 records failed.*My Photo été\+1\.jpg/);
+    expect(s3.commandCalls(HeadObjectCommand)).toHaveLength(3);
+    expect([...items.values()].map((i) => (i.details as Record<string, unknown>).key)).toEqual(['images/cats/tabby.png', 'images/diagram v2.webp']);
+
+    // AND a retry of the whole event records only what was missing
+    s3.reset();
+    objectsExist();
+    const retry = await invoke(s3Event('s3-images-several-records.json'));
+    expect(retry.records.map((r) => r.outcome)).toEqual(['image.processed', 'duplicate', 'duplicate']);
+    expect(items.size).toBe(3);
+    expect(s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key)).toEqual(['images/My Photo été+1.jpg']);
+  });
+
+  test('S3 throttling (SlowDown) on the download makes the handler throw for a retry, recording nothing for that object', async () => {
+    // GIVEN
+    objectsExist();
+    const items = table();
+    s3.on(GetObjectCommand, { Key: 'images/cats/tabby.png' }).rejects(new S3ServiceException({
+      name: 'SlowDown', $fault: 'server', $metadata: { httpStatusCode: 503 }, message: 'Please reduce your request rate.',
+    }));
+
+    // WHEN / THEN
+    await expect(invoke(s3Event('s3-images-several-records.json'))).rejects.toThrow(/1 of 3 S3 records failed.*tabby\.png/);
+    expect([...items.values()].map((i) => i.type)).toEqual(['image.processed', 'image.processed']);
+    expect(putKeys().filter((k) => k.includes('tabby'))).toEqual([]);
+    expect(output.metric('ObjectsFailed')).toBe(1);
+  });
+
+  test('a throttled thumbnail upload makes the handler throw for a retry, without a notification', async () => {
+    // GIVEN
+    objectsExist();
+    const items = table();
+    s3.on(PutObjectCommand, { Key: 'thumbnails/diagram v2.webp/512.webp' }).rejects(new S3ServiceException({
+      name: 'SlowDown', $fault: 'server', $metadata: { httpStatusCode: 503 }, message: 'Please reduce your request rate.',
+    }));
+
+    // WHEN / THEN
+    await expect(invoke(s3Event('s3-images-several-records.json'))).rejects.toThrow(/1 of 3 S3 records failed.*diagram v2\.webp/);
+    expect([...items.values()].map((i) => i.source)).not.toContain(`s3://${FIXTURE_BUCKET}/images/diagram v2.webp`);
+  });
+
+  test('an object larger than maxImageBytes is rejected from the event\'s size, without any S3 request (TESTING case 8)', async () => {
+    // GIVEN an event announcing a 5 MB object (the limit is 1 MiB)
+    objectsExist();
+    const items = table();
+    const event = s3Event('s3-images-several-records.json');
+    event.Records = [event.Records[0]];
+    event.Records[0].s3.object.size = 5_000_000;
+
+    // WHEN
+    const summary = await invoke(event);
+
+    // THEN
+    expect(summary.records.map((r) => r.outcome)).toEqual(['image.rejected']);
+    expect(s3.calls()).toHaveLength(0);
+    expect((items.values().next().value?.details as Record<string, unknown>)).toMatchObject({
+      reason: 'The object is 5,000,000 bytes, more than the limit of 1,048,576 bytes (maxImageBytes); it was not downloaded',
+      maxImageBytes: 1048576,
+    });
+  });
+
+  test('an object larger than maxImageBytes per HeadObject is rejected without GetObject (TESTING case 8)', async () => {
+    // GIVEN the event understates the size (e.g. an older record); HeadObject tells the truth
+    objectsExist(new Map([['images/My Photo été+1.jpg', Buffer.alloc(2 * 1024 * 1024)]]));
+    const items = table();
+    const event = s3Event('s3-images-several-records.json');
+    event.Records = [event.Records[0]];
+
+    // WHEN
+    const summary = await invoke(event);
+
+    // THEN
+    expect(summary.records.map((r) => r.outcome)).toEqual(['image.rejected']);
+    expect(s3.commandCalls(HeadObjectCommand)).toHaveLength(1);
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+    expect(String((items.values().next().value?.details as Record<string, unknown>).reason)).toMatch(/2,097,152 bytes.*not downloaded/);
+  });
+
+  test('bad content is recorded as rejected with the reason, never thrown (TESTING cases 6 and 7)', async () => {
+    // GIVEN a bomb, a text file named .jpg and a truncated JPEG, under the fixture's keys
+    objectsExist(new Map([
+      ['images/My Photo été+1.jpg', images.textPretendingToBeJpeg()],
+      ['images/cats/tabby.png', images.pngHeaderBomb()],
+      ['images/diagram v2.webp', await images.truncatedJpeg(400, 300)],
+    ]));
+    const items = table();
+
+    // WHEN
+    const summary = await invoke(s3Event('s3-images-several-records.json'));
+
+    // THEN
+    expect(summary.records.map((r) => r.outcome)).toEqual(['image.rejected', 'image.rejected', 'image.rejected']);
+    expect([...items.values()].map((i) => (i.details as Record<string, unknown>).reason)).toEqual([
+      expect.stringMatching(/not a recognised image format/),
+      expect.stringMatching(/30000×30000 = 900,000,000 pixels.*not decoded/),
+      expect.stringMatching(/JPEG image could not be decoded/),
+    ]);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+    expect(output.metric('ObjectsRejected')).toBe(3);
+  });
+
+  test('an event without records (s3:TestEvent) is a no-op', async () => {
+    const summary = await invoke(s3Event('s3-test-event.json'));
+    expect(summary.records).toEqual([]);
+    expect(ddb.calls()).toHaveLength(0);
+    expect(s3.calls()).toHaveLength(0);
+  });
+});

@@ -1,0 +1,139 @@
+import sharp from 'sharp';
+import { ImageSettings } from '../../src/images/runtime/settings';
+import { decodeOptions, encoderOptions, makeThumbnails, readHeader } from '../../src/images/runtime/thumbnails';
+import { RejectionError } from '../../src/runtime/errors';
+import * as images from '../support/images';
+
+// The image core in-process (host sharp). The bundled function runs the same code with the
+// asset's own sharp in emulator.image-processor.test.ts.
+const SETTINGS: ImageSettings = { widths: [128, 512], format: 'webp', maxBytes: 50 * 1024 * 1024, maxPixels: 100_000_000 };
+
+async function rejection(promise: Promise<unknown>): Promise<RejectionError> {
+  const err = await promise.then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(RejectionError);
+  return err as RejectionError;
+}
+
+describe('option building', () => {
+  test('the decode is limited, sequential, auto-oriented and fails on corrupt data', () => {
+    expect(decodeOptions(1234)).toEqual({ limitInputPixels: 1234, sequentialRead: true, failOn: 'error', autoOrient: true });
+  });
+
+  test('every thumbnail format has encoder options', () => {
+    expect(encoderOptions('webp')).toEqual({ quality: 80, effort: 4 });
+    expect(encoderOptions('jpeg')).toMatchObject({ quality: 80, mozjpeg: true });
+    expect(encoderOptions('png')).toMatchObject({ compressionLevel: 9 });
+    expect(encoderOptions('avif')).toMatchObject({ quality: 50 });
+  });
+});
+
+describe('makeThumbnails', () => {
+  test.each([
+    ['jpeg', images.jpeg],
+    ['png', images.png],
+    ['webp', images.webp],
+    ['gif', images.gif],
+  ] as const)('turns a %s into one thumbnail per width, without metadata', async (format, make) => {
+    const result = await makeThumbnails(await make(1024, 768), SETTINGS);
+    expect(result).toMatchObject({ format, width: 1024, height: 768 });
+    expect(result.thumbnails.map((t) => [t.requestedWidth, t.width, t.height])).toEqual([[128, 128, 96], [512, 512, 384]]);
+    for (const t of result.thumbnails) {
+      const meta = await sharp(t.data).metadata();
+      expect(meta).toMatchObject({ format: 'webp', width: t.width, height: t.height });
+      expect(meta.exif).toBeUndefined();
+      expect(meta.icc).toBeUndefined();
+      expect(meta.orientation).toBeUndefined();
+    }
+  });
+
+  test('applies EXIF orientation 6 (90°) before resizing', async () => {
+    const input = await images.jpegRotated90(300, 200);
+    expect((await sharp(input).metadata()).orientation).toBe(6);
+    const result = await makeThumbnails(input, SETTINGS);
+    expect(result).toMatchObject({ width: 200, height: 300 });
+    expect(result.thumbnails.map((t) => [t.width, t.height])).toEqual([[128, 192], [200, 300]]);
+  });
+
+  test('never enlarges: a narrower image gives thumbnails of its own width', async () => {
+    const result = await makeThumbnails(await images.png(100, 50), SETTINGS);
+    expect(result.thumbnails.map((t) => [t.requestedWidth, t.width, t.height])).toEqual([[128, 100, 50], [512, 100, 50]]);
+  });
+
+  test('writes JPEG, PNG and AVIF thumbnails too (JPEG flattens transparency)', async () => {
+    const input = await images.png(64, 64);
+    for (const [format, expected] of [['jpeg', 'jpeg'], ['png', 'png'], ['avif', 'heif']] as const) {
+      const result = await makeThumbnails(input, { ...SETTINGS, widths: [32], format });
+      const meta = await sharp(result.thumbnails[0].data).metadata();
+      expect(meta.format).toBe(expected);
+      if (format === 'jpeg') expect(meta.hasAlpha).toBe(false);
+    }
+  });
+
+  test('decodes the image once, whatever the number of widths', async () => {
+    const input = await images.jpeg(800, 600);
+    const seen: unknown[] = [];
+    const original = sharp.prototype.raw;
+    const spy = jest.spyOn(sharp.prototype, 'raw').mockImplementation(function (this: sharp.Sharp, ...args) {
+      seen.push(args);
+      return original.apply(this, args);
+    });
+    try {
+      const result = await makeThumbnails(input, { ...SETTINGS, widths: [16, 32, 64, 128, 256] });
+      expect(result.thumbnails).toHaveLength(5);
+      expect(seen).toHaveLength(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  describe('bad input is rejected, never thrown as a transient error (TESTING cases 6 and 7)', () => {
+    test('a 30000×30000 PNG header bomb is rejected from its header, without decoding a pixel', async () => {
+      const bomb = images.pngHeaderBomb(30000, 30000);
+      expect(bomb.length).toBeLessThan(1000);
+      // The header alone says 900 MP ...
+      expect(await readHeader(bomb)).toMatchObject({ format: 'png', width: 30000, height: 30000 });
+      // ... and no pixel pipeline is ever run on it
+      const toBuffer = jest.spyOn(sharp.prototype, 'toBuffer');
+      try {
+        const err = await rejection(makeThumbnails(bomb, SETTINGS));
+        expect(err.message).toMatch(/30000×30000 = 900,000,000 pixels, more than the limit of 100,000,000.*not decoded/);
+        expect(toBuffer).not.toHaveBeenCalled();
+      } finally {
+        toBuffer.mockRestore();
+      }
+    });
+
+    test('libvips enforces the pixel limit again during the decode', async () => {
+      // A bomb under the header check's limit but over the decoder's proves the second line of defence.
+      const err = await sharp(images.pngHeaderBomb(2000, 2000), decodeOptions(1000)).raw().toBuffer().catch((e: Error) => e);
+      expect(String(err)).toMatch(/pixel limit/i);
+    });
+
+    test('a text file named .jpg is rejected by content', async () => {
+      const err = await rejection(makeThumbnails(images.textPretendingToBeJpeg(), SETTINGS));
+      expect(err.message).toMatch(/^The content is not a recognised image format .*not by file extension/);
+    });
+
+    test('a truncated JPEG is rejected although its header reads fine', async () => {
+      const input = await images.truncatedJpeg(640, 480);
+      expect(await readHeader(input)).toMatchObject({ format: 'jpeg', width: 640, height: 480 });
+      const err = await rejection(makeThumbnails(input, SETTINGS));
+      expect(err.message).toMatch(/^The JPEG image could not be decoded: .+/);
+    });
+
+    test('an SVG is rejected', async () => {
+      const err = await rejection(makeThumbnails(images.svg(), SETTINGS));
+      expect(err.message).toMatch(/content is SVG, which is not an accepted image format/);
+    });
+
+    test('a JPEG with appended bytes is re-encoded cleanly (the junk is not carried over)', async () => {
+      const input = await images.jpegWithAppendedBytes(640, 480);
+      const result = await makeThumbnails(input, SETTINGS);
+      expect(result.thumbnails.map((t) => [t.width, t.height])).toEqual([[128, 96], [512, 384]]);
+      for (const t of result.thumbnails) {
+        expect(t.data.includes(Buffer.from('appended payload'))).toBe(false);
+        expect((await sharp(t.data, { failOn: 'warning' }).stats()).channels).toHaveLength(3);
+      }
+    });
+  });
+});

@@ -1,0 +1,299 @@
+import { InternalServerError, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { CapturedOutput, captureConsole } from '../support/console-capture';
+import { apiEvent, FUNCTION_ENV, lambdaContext } from '../support/fixtures';
+
+type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+const ddb = mockClient(DynamoDBDocumentClient);
+let handler: Handler;
+let output: CapturedOutput;
+
+const ALLOWED_ORIGIN = 'https://app.example.com';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+beforeAll(() => {
+  // The handler reads its environment at module load: set it first, then load the module
+  // (into this file's module registry, so that the client mock above applies to it).
+  Object.assign(process.env, FUNCTION_ENV, { TAP_CORS_ORIGINS: `${ALLOWED_ORIGIN},https://admin.example.com` });
+  ({ handler } = jest.requireActual<typeof import('../../src/notifications/notification-handler.lambda')>('../../src/notifications/notification-handler.lambda'));
+});
+
+beforeEach(() => {
+  ddb.reset();
+  output = captureConsole();
+});
+
+afterEach(() => {
+  output.restore();
+});
+
+const invoke = (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => handler(event, lambdaContext('tap-test-notification-handler'));
+const bodyOf = (response: APIGatewayProxyResult): Record<string, unknown> => JSON.parse(response.body) as Record<string, unknown>;
+
+function post(body: string | null, headers: Record<string, string> = { 'Content-Type': 'application/json' }, isBase64Encoded = false): APIGatewayProxyEvent {
+  const event = apiEvent('apigw-create-notification.json');
+  const { ['Content-Type']: _dropped, ...otherHeaders } = event.headers;
+  return { ...event, headers: { ...otherHeaders, ...headers }, body, isBase64Encoded };
+}
+
+function list(query: Record<string, string> | null): APIGatewayProxyEvent {
+  return apiEvent('apigw-list-notifications.json', {
+    queryStringParameters: query,
+    multiValueQueryStringParameters: query ? Object.fromEntries(Object.entries(query).map(([k, v]) => [k, [v]])) : null,
+  });
+}
+
+/** Asserts a JSON error response and returns its body. */
+function expectJsonError(response: APIGatewayProxyResult, statusCode: number): Record<string, unknown> {
+  expect(response.statusCode).toBe(statusCode);
+  expect(response.headers?.['Content-Type']).toBe('application/json');
+  const body = bodyOf(response);
+  expect(typeof body.message).toBe('string');
+  return body;
+}
+
+const storedItem = {
+  id: '4f9c2b7e-3d51-4a8e-9b0f-6c2d1e7a5b31',
+  type: 'image.received',
+  createdAt: '2026-11-28T17:02:11.532Z',
+  message: 'Received s3://bucket/images/a.jpg (4096 bytes)',
+  source: 's3://bucket/images/a.jpg',
+  details: { size: 4096 },
+  feed: 'ALL',
+  sortKey: '2026-11-28T17:02:11.532Z#4f9c2b7e-3d51-4a8e-9b0f-6c2d1e7a5b31',
+};
+
+describe('POST /notifications', () => {
+  test('stores a valid notification and answers 201 with the record', async () => {
+    // GIVEN
+    ddb.on(PutCommand).resolves({});
+
+    // WHEN
+    const response = await invoke(apiEvent('apigw-create-notification.json'));
+
+    // THEN the record is returned without internal attributes
+    expect(response.statusCode).toBe(201);
+    expect(response.headers?.['Content-Type']).toBe('application/json');
+    const body = bodyOf(response);
+    expect(body).toEqual({
+      id: expect.stringMatching(UUID),
+      type: 'ops.deploy',
+      createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+      message: 'Deployed release 1.4.2',
+      source: 'pipeline://release/1.4.2',
+      details: { release: '1.4.2', durationSeconds: 312, canary: true },
+    });
+    // AND stored once, conditionally, with the index attributes
+    const puts = ddb.commandCalls(PutCommand);
+    expect(puts).toHaveLength(1);
+    expect(puts[0].args[0].input).toEqual({
+      TableName: 'tap-dev-notifications',
+      Item: { ...body, feed: 'ALL', sortKey: `${String(body.createdAt)}#${String(body.id)}` },
+      ConditionExpression: 'attribute_not_exists(#id)',
+      ExpressionAttributeNames: { '#id': 'id' },
+    });
+    // AND counted
+    expect(output.metric('NotificationsCreated')).toBe(1);
+  });
+
+  test('each POST gets a fresh id', async () => {
+    ddb.on(PutCommand).resolves({});
+    const first = bodyOf(await invoke(apiEvent('apigw-create-notification.json')));
+    const second = bodyOf(await invoke(apiEvent('apigw-create-notification.json')));
+    expect(first.id).not.toBe(second.id);
+  });
+
+  test('accepts any header casing, a charset and a base64-encoded body', async () => {
+    ddb.on(PutCommand).resolves({});
+    const body = Buffer.from(JSON.stringify({ type: 'ops.note', message: 'Été' })).toString('base64');
+
+    const response = await invoke(post(body, { 'content-type': 'Application/JSON; charset=UTF-8' }, true));
+
+    expect(response.statusCode).toBe(201);
+    expect(bodyOf(response)).toEqual(expect.objectContaining({ type: 'ops.note', message: 'Été' }));
+  });
+
+  test('broken JSON is a 400 (TESTING case 11)', async () => {
+    const body = expectJsonError(await invoke(post('{"type": "ops.deploy", "message": ')), 400);
+    expect(body.message).toBe('Request body is not valid JSON');
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  test.each([
+    ['text/plain', { 'Content-Type': 'text/plain' }],
+    ['form data', { 'Content-Type': 'application/x-www-form-urlencoded' }],
+    ['a non-UTF-8 charset', { 'Content-Type': 'application/json; charset=iso-8859-1' }],
+    ['no Content-Type', {}],
+  ])('a wrong content type (%s) is a 415 (TESTING case 11)', async (_name, headers) => {
+    const body = expectJsonError(await invoke(post('{"type":"ops.deploy","message":"x"}', headers)), 415);
+    expect(body.message).toMatch(/application\/json/);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  test('missing fields are a 400 naming them (TESTING case 11)', async () => {
+    const body = expectJsonError(await invoke(post(JSON.stringify({ details: {} }))), 400);
+    expect(body.errors).toEqual(expect.arrayContaining([
+      { field: '/type', message: 'is required' },
+      { field: '/message', message: 'is required' },
+    ]));
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  test('a 1 MB body is a 413 (TESTING case 11)', async () => {
+    const huge = JSON.stringify({ type: 'ops.deploy', message: 'x', details: { blob: 'a'.repeat(1024 * 1024) } });
+    const body = expectJsonError(await invoke(post(huge)), 413);
+    expect(body.maxBytes).toBe(16 * 1024);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+  });
+});
+
+describe('GET /notifications/{id}', () => {
+  test('returns a stored notification without internal attributes', async () => {
+    ddb.on(GetCommand).resolves({ Item: storedItem });
+
+    const response = await invoke(apiEvent('apigw-get-notification.json'));
+
+    expect(response.statusCode).toBe(200);
+    const { feed: _feed, sortKey: _sortKey, ...publicAttributes } = storedItem;
+    expect(bodyOf(response)).toEqual(publicAttributes);
+    expect(ddb.commandCalls(GetCommand)[0].args[0].input).toEqual({
+      TableName: 'tap-dev-notifications', Key: { id: storedItem.id }, ConsistentRead: true,
+    });
+  });
+
+  test('an unknown id is a 404 (TESTING case 12)', async () => {
+    ddb.on(GetCommand).resolves({});
+    const body = expectJsonError(await invoke(apiEvent('apigw-get-notification.json')), 404);
+    expect(body.message).toBe('Notification not found');
+  });
+
+  test('an id we could never have issued is a 404 without reading the table', async () => {
+    const event = apiEvent('apigw-get-notification.json', { pathParameters: { id: 'x'.repeat(5000) } });
+    expectJsonError(await invoke(event), 404);
+    expect(ddb.calls()).toHaveLength(0);
+  });
+});
+
+describe('GET /notifications', () => {
+  test('lists the whole feed newest first with a Query on byTime (never a Scan)', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [storedItem] });
+
+    const response = await invoke(list(null));
+
+    expect(response.statusCode).toBe(200);
+    expect(bodyOf(response)).toEqual({ items: [expect.not.objectContaining({ feed: 'ALL' })] });
+    expect(bodyOf(response).items).toEqual([expect.objectContaining({ id: storedItem.id })]);
+    expect(ddb.commandCalls(QueryCommand)[0].args[0].input).toEqual({
+      TableName: 'tap-dev-notifications',
+      IndexName: 'byTime',
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': 'feed' },
+      ExpressionAttributeValues: { ':pk': 'ALL' },
+      ScanIndexForward: false,
+      Limit: 20,
+    });
+    expect(ddb.commandCalls(ScanCommand)).toHaveLength(0);
+  });
+
+  test('a type filter queries byType and returns a nextToken that round-trips', async () => {
+    // GIVEN a first page that stops after one item
+    const lastEvaluatedKey = { id: storedItem.id, type: 'image.received', sortKey: storedItem.sortKey };
+    ddb.on(QueryCommand).resolvesOnce({ Items: [storedItem], LastEvaluatedKey: lastEvaluatedKey }).resolves({ Items: [] });
+
+    // WHEN
+    const first = await invoke(list({ type: 'image.received', limit: '1' }));
+
+    // THEN
+    expect(first.statusCode).toBe(200);
+    const page = bodyOf(first);
+    expect(page.items).toEqual([expect.objectContaining({ id: storedItem.id, type: 'image.received' })]);
+    expect((page.items as Record<string, unknown>[])[0]).not.toHaveProperty('sortKey');
+    expect(ddb.commandCalls(QueryCommand)[0].args[0].input).toEqual({
+      TableName: 'tap-dev-notifications',
+      IndexName: 'byType',
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': 'type' },
+      ExpressionAttributeValues: { ':pk': 'image.received' },
+      ScanIndexForward: false,
+      Limit: 1,
+    });
+    expect(page.nextToken).toEqual(expect.stringMatching(/^[A-Za-z0-9_-]+$/));
+
+    // WHEN the token is sent back
+    const second = await invoke(list({ type: 'image.received', limit: '1', nextToken: String(page.nextToken) }));
+
+    // THEN the next Query starts exactly where the first stopped, and the last page has no token
+    expect(second.statusCode).toBe(200);
+    expect(ddb.commandCalls(QueryCommand)[1].args[0].input.ExclusiveStartKey).toEqual(lastEvaluatedKey);
+    expect(bodyOf(second)).toEqual({ items: [] });
+  });
+
+  test.each(['0', '101', 'abc', '1.5', '-3', ''])('a bad limit (%j) is a 400 (TESTING case 12)', async (limit) => {
+    const body = expectJsonError(await invoke(list({ limit })), 400);
+    expect(body.parameter).toBe('limit');
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  test('a bad type filter is a 400', async () => {
+    expectJsonError(await invoke(list({ type: 'NOT A TYPE' })), 400);
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  test.each([
+    ['garbage', 'not-a-token!'],
+    ['base64url of non-JSON', Buffer.from('hello').toString('base64url')],
+    ['another index\'s key', Buffer.from(JSON.stringify({ id: 'a', type: 'x', sortKey: '2026-11-28T17:02:11.532Z#a' })).toString('base64url')],
+    ['a foreign feed', Buffer.from(JSON.stringify({ id: 'a', feed: 'OTHER', sortKey: '2026-11-28T17:02:11.532Z#a' })).toString('base64url')],
+  ])('a forged nextToken (%s) is a 400 (TESTING case 12)', async (_name, nextToken) => {
+    const body = expectJsonError(await invoke(list({ nextToken })), 400);
+    expect(body.parameter).toBe('nextToken');
+    expect(ddb.calls()).toHaveLength(0);
+  });
+});
+
+describe('routing, failures and CORS', () => {
+  test('an unknown resource is a 404 and a wrong method a 405 with Allow', async () => {
+    expectJsonError(await invoke(apiEvent('apigw-list-notifications.json', { resource: '/admin', path: '/admin' })), 404);
+    const response = await invoke(apiEvent('apigw-get-notification.json', { httpMethod: 'DELETE' }));
+    expectJsonError(response, 405);
+    expect(response.headers?.Allow).toBe('GET');
+  });
+
+  test('an unexpected error is a generic 500; the details are only logged', async () => {
+    ddb.on(QueryCommand).rejects(new InternalServerError({ message: 'secret internal detail', $metadata: { httpStatusCode: 500 } }));
+
+    const response = await invoke(list(null));
+
+    const body = expectJsonError(response, 500);
+    expect(body).toEqual({ message: 'Internal server error' });
+    expect(response.body).not.toContain('secret internal detail');
+    expect(output.logs().some((l) => l.level === 'ERROR' && JSON.stringify(l).includes('secret internal detail'))).toBe(true);
+  });
+
+  test('DynamoDB throttling is a 503 with Retry-After', async () => {
+    ddb.on(GetCommand).rejects(new ProvisionedThroughputExceededException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }));
+    const response = await invoke(apiEvent('apigw-get-notification.json'));
+    expectJsonError(response, 503);
+    expect(response.headers?.['Retry-After']).toBe('1');
+  });
+
+  test('Access-Control-Allow-Origin is set only for an allowed Origin', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    const withOrigin = (origin: string): APIGatewayProxyEvent => {
+      const event = list(null);
+      return { ...event, headers: { ...event.headers, origin } };
+    };
+
+    const allowed = await invoke(withOrigin(ALLOWED_ORIGIN));
+    const denied = await invoke(withOrigin('https://evil.example.com'));
+    const error = await invoke({ ...withOrigin(ALLOWED_ORIGIN), resource: '/nope' });
+
+    expect(allowed.headers?.['Access-Control-Allow-Origin']).toBe(ALLOWED_ORIGIN);
+    expect(denied.headers).not.toHaveProperty('Access-Control-Allow-Origin');
+    expect(error.statusCode).toBe(404);
+    expect(error.headers?.['Access-Control-Allow-Origin']).toBe(ALLOWED_ORIGIN);
+  });
+});

@@ -1,0 +1,155 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { RejectionError } from '../../src/runtime/errors';
+import { createNotificationsTable } from '../../src/runtime/notifications-table';
+import { ObjectProcessor, processS3Event, ProcessS3EventOptions } from '../../src/runtime/s3-event';
+import { CapturedOutput, captureConsole } from '../support/console-capture';
+import { fakeConditionalPuts, fakeGets } from '../support/fake-table';
+import { FIXTURE_BUCKET, FUNCTION_ENV, s3Event } from '../support/fixtures';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+let output: CapturedOutput;
+
+beforeAll(() => {
+  // Powertools dev mode: Logger and Metrics write through the console captured below.
+  Object.assign(process.env, FUNCTION_ENV);
+});
+
+beforeEach(() => {
+  ddb.reset();
+  output = captureConsole();
+});
+
+afterEach(() => {
+  output.restore();
+});
+
+function options(processor: ObjectProcessor, overrides: Partial<ProcessS3EventOptions> = {}): ProcessS3EventOptions {
+  const logger = new Logger({ serviceName: 'test', logLevel: 'INFO' });
+  return {
+    kind: 'image',
+    inputPrefix: 'images/',
+    outputPrefixes: ['thumbnails/', 'reports/'],
+    processor,
+    store: { table: createNotificationsTable('notifications'), logger },
+    logger,
+    metrics: new Metrics({ namespace: 'TapServerless', serviceName: 'test' }),
+    expectedBucket: FIXTURE_BUCKET,
+    ...overrides,
+  };
+}
+
+describe('processS3Event with a swapped-in processor', () => {
+  test('a RejectionError from the processor is recorded as <kind>.rejected with its details, without throwing', async () => {
+    // GIVEN a processor that rejects PNGs and accepts the rest
+    const items = fakeConditionalPuts(ddb);
+    const processor: ObjectProcessor = async (object) => {
+      if (object.key.endsWith('.png')) {
+        throw new RejectionError('PNG is not allowed here', { format: 'png' });
+      }
+      return { type: 'image.processed', message: 'ok', details: { width: 10 } };
+    };
+
+    // WHEN
+    const summary = await processS3Event(s3Event('s3-images-several-records.json'), options(processor));
+
+    // THEN
+    expect(summary.records.map((r) => r.outcome)).toEqual(['image.processed', 'image.rejected', 'image.processed']);
+    const rejected = [...items.values()].find((i) => i.type === 'image.rejected');
+    expect(rejected?.details).toEqual(expect.objectContaining({ reason: 'PNG is not allowed here', format: 'png', key: 'images/cats/tabby.png' }));
+    expect(rejected?.message).toBe(`Rejected s3://${FIXTURE_BUCKET}/images/cats/tabby.png: PNG is not allowed here`);
+    expect([...items.values()].find((i) => i.type === 'image.processed')?.details).toEqual(expect.objectContaining({ width: 10 }));
+  });
+
+  test('records that are not ObjectCreated events, folder markers and other buckets are handled without processing', async () => {
+    // GIVEN
+    const event = s3Event('s3-images-several-records.json');
+    event.Records[0].eventName = 'ObjectRemoved:Delete';
+    event.Records[1].s3.object.key = 'images/albums/';
+    event.Records[2].s3.bucket.name = 'someone-elses-bucket';
+    const processed: string[] = [];
+    fakeConditionalPuts(ddb);
+
+    // WHEN
+    const summary = await processS3Event(event, options(async (object) => {
+      processed.push(`${object.bucket}/${object.key}`);
+      return { type: 'image.received', message: 'ok' };
+    }));
+
+    // THEN
+    expect(summary.records.map((r) => [r.outcome, r.reason])).toEqual([
+      ['skipped', 'event ObjectRemoved:Delete is not an ObjectCreated event'],
+      ['skipped', 'key is a folder placeholder'],
+      ['image.received', undefined],
+    ]);
+    expect(processed).toEqual(['someone-elses-bucket/images/diagram v2.webp']);
+    expect(output.logs().some((l) => l.level === 'WARN' && String(l.message).includes('bucket other than'))).toBe(true);
+  });
+
+  test('a malformed key under an output prefix is skipped, not rejected', async () => {
+    const event = s3Event('s3-images-malformed-key.json');
+    event.Records[0].s3.object.key = 'thumbnails/holiday%E0%A4%A.jpg/128.webp';
+
+    const summary = await processS3Event(event, options(async () => ({ type: 'image.received', message: 'ok' })));
+
+    expect(summary.records).toEqual([expect.objectContaining({ outcome: 'skipped' })]);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  test('metrics are flushed once per invocation, even when it throws', async () => {
+    fakeConditionalPuts(ddb);
+
+    await expect(processS3Event(s3Event('s3-images-several-records.json'), options(async () => {
+      throw new Error('socket hang up');
+    }))).rejects.toThrow(/3 of 3/);
+
+    expect(output.emf()).toHaveLength(1);
+    expect(output.metric('ObjectsFailed')).toBe(3);
+    expect(output.metric('ObjectsReceived')).toBe(3);
+  });
+});
+
+describe('processS3Event with skipRecordedObjects', () => {
+  test('an object version that already has a notification is not processed again', async () => {
+    // GIVEN a first delivery, recorded
+    const items = fakeConditionalPuts(ddb);
+    fakeGets(ddb, items);
+    let calls = 0;
+    const processor: ObjectProcessor = async () => {
+      calls += 1;
+      return { type: 'image.processed', message: 'ok' };
+    };
+    await processS3Event(s3Event('s3-images-several-records.json'), options(processor, { skipRecordedObjects: true }));
+    expect(calls).toBe(3);
+
+    // WHEN the same event is delivered again
+    const summary = await processS3Event(s3Event('s3-images-several-records.json'), options(processor, { skipRecordedObjects: true }));
+
+    // THEN the processor did not run again, and nothing was written
+    expect(calls).toBe(3);
+    expect(summary.records.map((r) => [r.outcome, r.type])).toEqual([
+      ['duplicate', 'image.processed'], ['duplicate', 'image.processed'], ['duplicate', 'image.processed'],
+    ]);
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(6);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(3);
+    expect(output.metric('DuplicateDeliveries')).toBe(3);
+  });
+
+  test('is off by default: no lookup, duplicates are caught by the conditional write after processing', async () => {
+    const items = fakeConditionalPuts(ddb);
+    fakeGets(ddb, items);
+    let calls = 0;
+    const processor: ObjectProcessor = async () => {
+      calls += 1;
+      return { type: 'image.processed', message: 'ok' };
+    };
+    await processS3Event(s3Event('s3-images-several-records.json'), options(processor));
+    const summary = await processS3Event(s3Event('s3-images-several-records.json'), options(processor));
+    expect(calls).toBe(6);
+    expect(summary.records.map((r) => r.outcome)).toEqual(['duplicate', 'duplicate', 'duplicate']);
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
+    expect(items.size).toBe(3);
+  });
+});
