@@ -4,6 +4,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { ENV } from '../contract/env-names';
 import { SERVICE_NAME } from '../contract/metric-names';
+import { decodeS3Key, MalformedKeyError } from '../runtime/s3-key';
 
 /**
  * Redrive of the dead-letter queue: every message there is the original asynchronous event of a
@@ -63,8 +64,9 @@ export function s3KeysOf(payload: unknown): string[] | undefined {
     const key = (record as { s3?: { object?: { key?: unknown } } })?.s3?.object?.key;
     if (typeof key !== 'string') return undefined;
     try {
-      keys.push(decodeURIComponent(key.replace(/\+/g, ' ')));
-    } catch {
+      keys.push(decodeS3Key(key));
+    } catch (err) {
+      if (!(err instanceof MalformedKeyError)) throw err;
       keys.push(key); // the function records such keys as rejected; route by the raw key
     }
   }

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { ApiAuthorization } from '../api-authorization';
 import { ThumbnailFormat } from '../contract/thumbnail-format';
 
 /**
@@ -49,6 +50,7 @@ export const DEFAULTS = {
   maxEventAge: Duration.hours(6),
 
   // API
+  apiAuthorization: ApiAuthorization.iam(),
   apiThrottlingRateLimit: 50,
   apiThrottlingBurstLimit: 100,
   apiAccessLogging: true,

@@ -248,7 +248,7 @@ function resolveApi(scope: Construct, props: TapServerlessProps): ApiSettings {
         'corsAllowedOrigins includes "*": any web page may call the API from a browser. List your origins instead.');
     }
   }
-  const authorization = props.apiAuthorization ?? ApiAuthorization.iam();
+  const authorization = props.apiAuthorization ?? DEFAULTS.apiAuthorization;
   if (authorization.type === ApiAuthorizationType.NONE) {
     Annotations.of(scope).addWarningV2('cdk-tap-serverless:noAuthorization',
       'apiAuthorization is ApiAuthorization.none(): anyone who knows the URL can read and create notifications.');

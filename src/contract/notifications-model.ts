@@ -50,16 +50,14 @@ export const CREATE_NOTIFICATION_SCHEMA = {
   },
 } as const;
 
-/** Notification types recorded by the S3 handlers. */
+/** Notification types recorded by the S3 handlers, by function kind. */
 export const OUTCOME = {
-  IMAGE_PROCESSED: 'image.processed',
-  IMAGE_REJECTED: 'image.rejected',
-  IMAGE_SKIPPED: 'image.skipped',
-  DATA_VALID: 'data.valid',
-  DATA_INVALID: 'data.invalid',
-  DATA_REJECTED: 'data.rejected',
-  DATA_SKIPPED: 'data.skipped',
+  image: { PROCESSED: 'image.processed', REJECTED: 'image.rejected', SKIPPED: 'image.skipped' },
+  data: { VALID: 'data.valid', INVALID: 'data.invalid', REJECTED: 'data.rejected', SKIPPED: 'data.skipped' },
 } as const;
+
+/** The kind of an S3 function: the first part of the notification types it records. */
+export type S3FunctionKind = keyof typeof OUTCOME;
 
 /** Largest serialized size, in bytes, of the `details` object of a POST /notifications body (400 above it). */
 export const MAX_DETAILS_BYTES = 8 * 1024;

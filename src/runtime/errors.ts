@@ -1,7 +1,7 @@
 /**
  * Error classification shared by the handlers.
  *
- * The outcome rule (DESIGN §3): bad input is rejected once and recorded (never retried), an
+ * The outcome rule (docs/architecture.md): bad input is rejected once and recorded (never retried), an
  * object that no longer exists is skipped and recorded (never retried), and everything else is
  * treated as possibly transient and rethrown, so that Lambda retries the event and finally sends
  * it to the dead-letter queue.

@@ -7,8 +7,8 @@ import { countMetric, flushMetrics } from './observability';
 import { ObjectOutcome, OutcomeStore, S3ObjectRef, objectNotificationId, recordOutcome } from './outcome-store';
 import { decodeS3Key, encodeS3KeyForEvent, MalformedKeyError } from './s3-key';
 import { S3_METRICS } from '../contract/metric-names';
+import { OUTCOME, S3FunctionKind } from '../contract/notifications-model';
 
-export { S3_METRICS };
 
 /** What a function's processor made of one object. */
 export interface ProcessedObject {
@@ -25,8 +25,8 @@ export interface ProcessedObject {
 export type ObjectProcessor = (object: S3ObjectRef) => Promise<ProcessedObject>;
 
 export interface ProcessS3EventOptions {
-  /** Outcome type prefix: rejections are recorded as `<kind>.rejected`, vanished objects as `<kind>.skipped`. */
-  readonly kind: string;
+  /** The function's kind: rejections are recorded as `<kind>.rejected`, vanished objects as `<kind>.skipped` (OUTCOME). */
+  readonly kind: S3FunctionKind;
   /** The function's input prefix, e.g. `images/`. Keys outside it are skipped without a notification. */
   readonly inputPrefix: string;
   /** Output prefixes (e.g. `thumbnails/`, `reports/`): keys under them are always skipped, so outputs never re-trigger a function. */
@@ -92,7 +92,7 @@ export class S3EventProcessingError extends Error {
 type Counter = (typeof S3_METRICS)[keyof typeof S3_METRICS];
 
 /**
- * Processes EVERY record of an S3 event (see the outcome rule in DESIGN §3):
+ * Processes EVERY record of an S3 event (the outcome rule in docs/architecture.md):
  *
  * 1. the key is URL-decoded; a malformed key is recorded as `<kind>.rejected` (raw key, no throw);
  * 2. keys outside the input prefix, or under an output prefix, are skipped with a log line and
@@ -202,7 +202,7 @@ async function processRecord(
       return skip(rawKey, `key is not under the input prefix ${options.inputPrefix}`);
     }
     return recordAndSummarize(options, count, {
-      type: `${kind}.rejected`,
+      type: OUTCOME[kind].REJECTED,
       message: `Rejected s3://${bucket}/${rawKey}: ${err.message}`,
       object: ref(rawKey),
       details: { reason: err.message },
@@ -239,7 +239,7 @@ async function processRecord(
     if (isNotFound(err)) {
       const reason = 'The object no longer exists: it was deleted (or overwritten in an unversioned bucket) before it could be processed';
       return recordAndSummarize(options, count, {
-        type: `${kind}.skipped`,
+        type: OUTCOME[kind].SKIPPED,
         message: `Skipped s3://${bucket}/${key}: ${reason}`,
         object,
         details: { reason },
@@ -247,7 +247,7 @@ async function processRecord(
     }
     if (err instanceof RejectionError) {
       return recordAndSummarize(options, count, {
-        type: `${kind}.rejected`,
+        type: OUTCOME[kind].REJECTED,
         message: `Rejected s3://${bucket}/${key}: ${err.message}`,
         object,
         details: { reason: err.message, ...err.details },

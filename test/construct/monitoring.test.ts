@@ -146,7 +146,7 @@ describe('grantRedrive', () => {
     const tap = new TapServerless(stack, 'Tap');
     const operator = new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
     // WHEN
-    tap.grantRedrive(operator);
+    const grant = tap.grantRedrive(operator);
     // THEN
     const policy = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
       .find((p) => JSON.stringify(p.Properties.Roles).includes('Operator'))!;
@@ -157,5 +157,11 @@ describe('grantRedrive', () => {
     expect(statements).toMatch(/"lambda:InvokeFunction".*TapImageProcessor.*TapDataValidator/);
     expect(statements).toContain('lambda:GetFunctionConfiguration');
     expect(statements).not.toContain('TapNotificationHandler');
+    // AND the grant it returns covers every statement, for dependencies and checks
+    expect(grant).toBeInstanceOf(iam.Grant);
+    expect(grant.success).toBe(true);
+    expect(grant.principalStatements.flatMap((s) => s.actions)).toEqual(expect.arrayContaining([
+      'sqs:ReceiveMessage', 'lambda:InvokeFunction', 'lambda:GetFunctionConfiguration',
+    ]));
   });
 });

@@ -1,6 +1,7 @@
 import { Aspects, CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { nagStack } from './util';
@@ -32,6 +33,12 @@ const CONFIGURATIONS: Array<[string, (stack: Stack) => TapServerlessProps]> = [
     })]),
   })],
   ['existing bucket', (stack) => ({ existingBucket: s3.Bucket.fromBucketName(stack, 'Existing', 'my-uploads') })],
+  ['functions in a VPC, with a layer', (stack) => ({
+    functionDefaults: {
+      vpc: ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-1234', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-1234'] }),
+      layers: [lambda.LayerVersion.fromLayerVersionArn(stack, 'Layer', 'arn:aws:lambda:eu-west-1:123456789012:layer:extension:3')],
+    },
+  })],
 ];
 
 describe('cdk-nag AwsSolutions and Serverless packs', () => {

@@ -2,6 +2,7 @@ import * as path from 'path';
 import { App, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -511,6 +512,76 @@ describe('functions', () => {
     const { template } = synth({ imageProcessor: { architecture: lambda.Architecture.X86_64 } });
     expect(functionProps(template, 'images').Architectures).toEqual(['x86_64']);
     expect(functionProps(template, 'data files').Architectures).toEqual(['arm64']);
+  });
+
+  test('runs the functions in a VPC when asked, with the role Lambda needs for network interfaces', () => {
+    // GIVEN a VPC shared by every function, and an explicit security group for the data validator
+    const { template } = synth(undefined, (stack) => {
+      const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+        vpcId: 'vpc-1234',
+        availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+        privateSubnetIds: ['subnet-a', 'subnet-b'],
+        isolatedSubnetIds: ['subnet-c', 'subnet-d'],
+      });
+      return {
+        functionDefaults: { vpc },
+        dataValidator: {
+          vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+          securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-1234')],
+        },
+      };
+    });
+    // THEN every function has a VpcConfig; the data validator's uses its own subnets and group
+    expect(functionProps(template, 'images').VpcConfig).toMatchObject({ SubnetIds: ['subnet-a', 'subnet-b'] });
+    expect(functionProps(template, 'data files').VpcConfig).toEqual({ SubnetIds: ['subnet-c', 'subnet-d'], SecurityGroupIds: ['sg-1234'] });
+    expect(functionProps(template, 'API').VpcConfig).toBeDefined();
+    // AND each execution role carries AWSLambdaVPCAccessExecutionRole (Lambda manages the ENIs with it)
+    const roles = template.findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('^Execution role of the TapServerless') } });
+    expect(Object.keys(roles)).toHaveLength(3);
+    for (const role of Object.values(roles)) {
+      expect(JSON.stringify(role.Properties.ManagedPolicyArns)).toContain('service-role/AWSLambdaVPCAccessExecutionRole');
+    }
+  });
+
+  test('no function is in a VPC, and no role has a managed policy, by default', () => {
+    const { template } = synth();
+    for (const fn of Object.values(appFunctions(template))) {
+      expect(fn.Properties.VpcConfig).toBeUndefined();
+    }
+    const roles = template.findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('^Execution role of the TapServerless') } });
+    for (const role of Object.values(roles)) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  test('fails when subnets or security groups are given without a VPC', () => {
+    expect(() => synth(undefined, () => ({ imageProcessor: { vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } } })))
+      .toThrow(/invalid imageProcessor\.vpcSubnets \("given without a vpc"\).*Set imageProcessor\.vpc \(or functionDefaults\.vpc\) too/);
+    expect(() => synth(undefined, (stack) => ({ functionDefaults: { securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-1')] } })))
+      .toThrow(/invalid imageProcessor\.securityGroups/);
+  });
+
+  test('adds layers: functionDefaults\' first, then the function\'s own', () => {
+    const { template } = synth(undefined, (stack) => ({
+      functionDefaults: { layers: [lambda.LayerVersion.fromLayerVersionArn(stack, 'Shared', 'arn:aws:lambda:eu-west-1:123456789012:layer:shared:1')] },
+      notificationHandler: { layers: [lambda.LayerVersion.fromLayerVersionArn(stack, 'Own', 'arn:aws:lambda:eu-west-1:123456789012:layer:own:2')] },
+    }));
+    expect(functionProps(template, 'API').Layers).toEqual([
+      'arn:aws:lambda:eu-west-1:123456789012:layer:shared:1', 'arn:aws:lambda:eu-west-1:123456789012:layer:own:2',
+    ]);
+    expect(functionProps(template, 'images').Layers).toEqual(['arn:aws:lambda:eu-west-1:123456789012:layer:shared:1']);
+    expect(functionProps(synth().template, 'images').Layers).toBeUndefined();
+  });
+
+  test('exposes the functions as lambda.Function, so escape hatches work', () => {
+    // GIVEN
+    const stack = new Stack(new App(), 'EscapeHatchStack', { env: ENV });
+    const tap = new TapServerless(stack, 'Tap');
+    // WHEN
+    tap.notificationHandler.addEnvironment('EXTRA', 'yes');
+    // THEN
+    expect(tap.imageProcessor).toBeInstanceOf(lambda.Function);
+    expect(functionProps(Template.fromStack(stack), 'API').Environment.Variables).toMatchObject({ EXTRA: 'yes', TAP_ENVIRONMENT: 'dev' });
   });
 
   test('reserves concurrency only when asked', () => {

@@ -18,7 +18,7 @@ import * as images from '../support/images';
 
 // The bundled image processor of this machine's architecture (assets/functions/
 // image-processor.lambda-x64 here: index.js + its own node_modules/sharp with linux-x64 binaries),
-// in its own process, against S3 and DynamoDB in moto server. TESTING.md cases 1-8 and 13.
+// in its own process, against S3 and DynamoDB in moto server. docs/testing.md cases 1-8 and 13.
 const BUCKET = 'tap-images-emulator';
 const TABLE = 'notifications-images-test';
 const SMALL_LIMIT_BYTES = 20_000;
@@ -111,7 +111,7 @@ test('a 4000×3000 JPEG becomes WebP thumbnails of widths 128 and 512, without E
   });
 });
 
-test('one event with PNG, WebP, GIF and a 90°-EXIF JPEG under an encoded unicode key: every record processed (TESTING cases 1 and 3)', async () => {
+test('one event with PNG, WebP, GIF and a 90°-EXIF JPEG under an encoded unicode key: every record processed (cases 1 and 3)', async () => {
   // GIVEN
   const records = [
     await upload('images/My Photo été+1.jpg', await images.jpegRotated90(300, 200)),
@@ -144,7 +144,7 @@ test('one event with PNG, WebP, GIF and a 90°-EXIF JPEG under an encoded unicod
   expect(await keysUnder('thumbnails/set/')).toHaveLength(6);
 });
 
-test('the same event delivered twice: one notification, one set of outputs (TESTING case 4)', async () => {
+test('the same event delivered twice: one notification, one set of outputs (case 4)', async () => {
   // GIVEN
   const record = await upload('images/twice.png', await images.png(600, 400));
   const first = await invoke(s3Event(record));
@@ -161,7 +161,7 @@ test('the same event delivered twice: one notification, one set of outputs (TEST
   expect((all.Items ?? []).filter((i) => i.source === `s3://${BUCKET}/images/twice.png`)).toHaveLength(1);
 });
 
-test('an object deleted before processing is recorded as skipped, not retried (TESTING case 5)', async () => {
+test('an object deleted before processing is recorded as skipped, not retried (case 5)', async () => {
   // GIVEN the uploaded version is permanently deleted before the event is handled
   const record = await upload('images/gone.jpg', await images.jpeg(64, 64));
   await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'images/gone.jpg', VersionId: record.s3.object.versionId }));
@@ -175,7 +175,7 @@ test('an object deleted before processing is recorded as skipped, not retried (T
   expect(await keysUnder('thumbnails/gone.jpg/')).toEqual([]);
 });
 
-test('a bomb, a text file named .jpg, a truncated JPEG and an SVG are rejected with clear reasons, without throwing (TESTING cases 6 and 7)', async () => {
+test('a bomb, a text file named .jpg, a truncated JPEG and an SVG are rejected with clear reasons, without throwing (cases 6 and 7)', async () => {
   // GIVEN
   const cases = [
     ['images/bad/bomb.png', images.pngHeaderBomb(30000, 30000), /PNG header declares 30000×30000 = 900,000,000 pixels, more than the limit of 100,000,000.*not decoded/],
@@ -200,7 +200,7 @@ test('a bomb, a text file named .jpg, a truncated JPEG and an SVG are rejected w
   expect(await keysUnder('thumbnails/bad/')).toEqual([]);
 });
 
-test('a JPEG with appended bytes is re-encoded cleanly (TESTING case 7)', async () => {
+test('a JPEG with appended bytes is re-encoded cleanly (case 7)', async () => {
   const record = await upload('images/polyglot.jpg', await images.jpegWithAppendedBytes(640, 480));
   const summary = await invoke(s3Event(record));
   expect(summary.records.map((r) => r.outcome)).toEqual(['image.processed']);
@@ -209,7 +209,7 @@ test('a JPEG with appended bytes is re-encoded cleanly (TESTING case 7)', async 
   expect(await sharp(thumbnail, { failOn: 'warning' }).metadata()).toMatchObject({ format: 'webp', width: 512, height: 384 });
 });
 
-test('an object larger than maxImageBytes is rejected without being downloaded (TESTING case 8)', async () => {
+test('an object larger than maxImageBytes is rejected without being downloaded (case 8)', async () => {
   // GIVEN a function limited to 20,000 bytes and a larger JPEG
   const big = await images.truncatedJpeg(1200, 1200);
   expect(big.length).toBeGreaterThan(SMALL_LIMIT_BYTES);
@@ -224,7 +224,7 @@ test('an object larger than maxImageBytes is rejected without being downloaded (
     .toBe(`The object is ${big.length.toLocaleString('en-US')} bytes, more than the limit of 20,000 bytes (maxImageBytes); it was not downloaded`);
 });
 
-test('a malformed key is recorded as image.rejected, without a throw (TESTING case 2)', async () => {
+test('a malformed key is recorded as image.rejected, without a throw (case 2)', async () => {
   // GIVEN a record whose key is not valid percent-encoding
   const record = await upload('images/bad-key.jpg', await images.jpeg(32, 32));
   record.s3.object.key = 'images/bad%E0%A4%A.jpg';
@@ -238,7 +238,7 @@ test('a malformed key is recorded as image.rejected, without a throw (TESTING ca
   expect(Items!.filter((i) => i.details?.key === 'images/bad%E0%A4%A.jpg').map((i) => i.type)).toEqual(['image.rejected']);
 });
 
-test('keys under the output prefixes are skipped: outputs never re-trigger the function (TESTING case 13)', async () => {
+test('keys under the output prefixes are skipped: outputs never re-trigger the function (case 13)', async () => {
   // GIVEN an event naming a thumbnail and a report (as a misconfigured bucket notification would)
   const thumbnail = await upload('thumbnails/loop.jpg/128.webp', await images.jpeg(16, 16));
   const report = await upload('reports/data/x.csv.report.json', Buffer.from('{}'));

@@ -79,7 +79,7 @@ const putKeys = (): string[] => s3.commandCalls(PutObjectCommand).map((c) => Str
 const invoke = (event: S3Event): Promise<S3EventSummary> => handler(event, lambdaContext('tap-test-image-processor'));
 
 describe('image processor handler', () => {
-  test('processes every record of an event (TESTING cases 1 and 3)', async () => {
+  test('processes every record of an event (cases 1 and 3)', async () => {
     // GIVEN three new images, one with spaces, a plus sign and unicode in its key
     objectsExist();
     const items = table();
@@ -149,7 +149,7 @@ describe('image processor handler', () => {
     expect(ddb.commandCalls(ScanCommand)).toHaveLength(0);
   });
 
-  test('a duplicate delivery produces no second notification and no error (TESTING case 4)', async () => {
+  test('a duplicate delivery produces no second notification and no error (case 4)', async () => {
     // GIVEN the same event delivered twice
     objectsExist();
     const items = table();
@@ -173,7 +173,7 @@ describe('image processor handler', () => {
     expect(output.logs().some((l) => String(l.message).startsWith('Duplicate delivery'))).toBe(true);
   });
 
-  test('an object deleted before processing is recorded as skipped, not retried (TESTING case 5)', async () => {
+  test('an object deleted before processing is recorded as skipped, not retried (case 5)', async () => {
     // GIVEN
     s3.on(HeadObjectCommand).rejects(new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } }));
     const items = table();
@@ -188,7 +188,7 @@ describe('image processor handler', () => {
     expect(output.metric('ObjectsSkipped')).toBe(3);
   });
 
-  test('a malformed key is recorded as rejected with its raw key, without reading S3 or throwing (TESTING case 2)', async () => {
+  test('a malformed key is recorded as rejected with its raw key, without reading S3 or throwing (case 2)', async () => {
     // GIVEN
     const items = table();
 
@@ -207,7 +207,7 @@ describe('image processor handler', () => {
     expect(output.metric('ObjectsRejected')).toBe(1);
   });
 
-  test('keys under output prefixes are skipped with a log line and no write (TESTING case 13)', async () => {
+  test('keys under output prefixes are skipped with a log line and no write (case 13)', async () => {
     // GIVEN a thumbnail and a report (as if the notification filters were wrong)
     table();
 
@@ -301,7 +301,7 @@ describe('image processor handler', () => {
     expect([...items.values()].map((i) => i.source)).not.toContain(`s3://${FIXTURE_BUCKET}/images/diagram v2.webp`);
   });
 
-  test('an object larger than maxImageBytes is rejected from the event\'s size, without any S3 request (TESTING case 8)', async () => {
+  test('an object larger than maxImageBytes is rejected from the event\'s size, without any S3 request (case 8)', async () => {
     // GIVEN an event announcing a 5 MB object (the limit is 1 MiB)
     objectsExist();
     const items = table();
@@ -321,7 +321,7 @@ describe('image processor handler', () => {
     });
   });
 
-  test('an object larger than maxImageBytes per HeadObject is rejected without GetObject (TESTING case 8)', async () => {
+  test('an object larger than maxImageBytes per HeadObject is rejected without GetObject (case 8)', async () => {
     // GIVEN the event understates the size (e.g. an older record); HeadObject tells the truth
     objectsExist(new Map([['images/My Photo été+1.jpg', Buffer.alloc(2 * 1024 * 1024)]]));
     const items = table();
@@ -338,7 +338,7 @@ describe('image processor handler', () => {
     expect(String((items.values().next().value?.details as Record<string, unknown>).reason)).toMatch(/2,097,152 bytes.*not downloaded/);
   });
 
-  test('bad content is recorded as rejected with the reason, never thrown (TESTING cases 6 and 7)', async () => {
+  test('bad content is recorded as rejected with the reason, never thrown (cases 6 and 7)', async () => {
     // GIVEN a bomb, a text file named .jpg and a truncated JPEG, under the fixture's keys
     objectsExist(new Map([
       ['images/My Photo été+1.jpg', images.textPretendingToBeJpeg()],

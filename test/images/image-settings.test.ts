@@ -24,7 +24,7 @@ describe('thumbnailKey', () => {
     expect(thumbnailKey('in/img/x.tif', 'in/img/', 'out/thumbs/', 64, 'avif')).toBe('out/thumbs/x.tif/64.avif');
   });
 
-  test('keeps spaces, plus signs and unicode as they are in the decoded key (TESTING case 1)', () => {
+  test('keeps spaces, plus signs and unicode as they are in the decoded key (case 1)', () => {
     expect(thumbnailKey('images/My Photo été+1.jpg', 'images/', 'thumbnails/', 128, 'png')).toBe('thumbnails/My Photo été+1.jpg/128.png');
   });
 
@@ -107,7 +107,7 @@ describe('headerRejectionReason: the decision made from the header alone', () =>
     expect(headerRejectionReason({ format, width: 10, height: 10 }, 100_000_000)).toMatch(reason);
   });
 
-  test('rejects a header declaring more pixels than the limit (decompression bomb, TESTING case 6)', () => {
+  test('rejects a header declaring more pixels than the limit (decompression bomb, case 6)', () => {
     expect(headerRejectionReason({ format: 'png', width: 30000, height: 30000 }, 100_000_000)).toBe(
       'The PNG header declares 30000×30000 = 900,000,000 pixels, more than the limit of 100,000,000 (maxImagePixels); ' +
       'the image was not decoded (possible decompression bomb)');
@@ -121,7 +121,7 @@ describe('headerRejectionReason: the decision made from the header alone', () =>
 });
 
 describe('sizeRejectionReason', () => {
-  test('rejects only a known size above the limit (TESTING case 8)', () => {
+  test('rejects only a known size above the limit (case 8)', () => {
     expect(sizeRejectionReason(undefined, 10)).toBeUndefined();
     expect(sizeRejectionReason(10, 10)).toBeUndefined();
     expect(sizeRejectionReason(60_000_000, 52_428_800)).toBe(

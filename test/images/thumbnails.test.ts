@@ -86,7 +86,7 @@ describe('makeThumbnails', () => {
     }
   });
 
-  describe('bad input is rejected, never thrown as a transient error (TESTING cases 6 and 7)', () => {
+  describe('bad input is rejected, never thrown as a transient error (cases 6 and 7)', () => {
     test('a 30000×30000 PNG header bomb is rejected from its header, without decoding a pixel', async () => {
       const bomb = images.pngHeaderBomb(30000, 30000);
       expect(bomb.length).toBeLessThan(1000);

@@ -3,7 +3,7 @@ import { createNotificationsTable, dynamoClient, startBundledFunction } from '..
 import { LocalFunction } from '../emulator/local-function';
 
 // The bundled notification handler (assets/), in its own process, against DynamoDB in moto server
-// (TESTING.md cases 11 and 12 end to end).
+// (docs/testing.md cases 11 and 12 end to end).
 const TABLE = 'notifications-api-test';
 let fn: LocalFunction;
 const handler = (event: APIGatewayProxyEvent) => fn.invoke<APIGatewayProxyResult>(event);

@@ -116,7 +116,7 @@ describe('POST /notifications', () => {
     expect(bodyOf(response)).toEqual(expect.objectContaining({ type: 'ops.note', message: 'Été' }));
   });
 
-  test('broken JSON is a 400 (TESTING case 11)', async () => {
+  test('broken JSON is a 400 (case 11)', async () => {
     const body = expectJsonError(await invoke(post('{"type": "ops.deploy", "message": ')), 400);
     expect(body.message).toBe('Request body is not valid JSON');
     expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
@@ -127,13 +127,13 @@ describe('POST /notifications', () => {
     ['form data', { 'Content-Type': 'application/x-www-form-urlencoded' }],
     ['a non-UTF-8 charset', { 'Content-Type': 'application/json; charset=iso-8859-1' }],
     ['no Content-Type', {}],
-  ])('a wrong content type (%s) is a 415 (TESTING case 11)', async (_name, headers) => {
+  ])('a wrong content type (%s) is a 415 (case 11)', async (_name, headers) => {
     const body = expectJsonError(await invoke(post('{"type":"ops.deploy","message":"x"}', headers)), 415);
     expect(body.message).toMatch(/application\/json/);
     expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
   });
 
-  test('missing fields are a 400 naming them (TESTING case 11)', async () => {
+  test('missing fields are a 400 naming them (case 11)', async () => {
     const body = expectJsonError(await invoke(post(JSON.stringify({ details: {} }))), 400);
     expect(body.errors).toEqual(expect.arrayContaining([
       { field: '/type', message: 'is required' },
@@ -142,7 +142,7 @@ describe('POST /notifications', () => {
     expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
   });
 
-  test('a 1 MB body is a 413 (TESTING case 11)', async () => {
+  test('a 1 MB body is a 413 (case 11)', async () => {
     const huge = JSON.stringify({ type: 'ops.deploy', message: 'x', details: { blob: 'a'.repeat(1024 * 1024) } });
     const body = expectJsonError(await invoke(post(huge)), 413);
     expect(body.maxBytes).toBe(16 * 1024);
@@ -164,7 +164,7 @@ describe('GET /notifications/{id}', () => {
     });
   });
 
-  test('an unknown id is a 404 (TESTING case 12)', async () => {
+  test('an unknown id is a 404 (case 12)', async () => {
     ddb.on(GetCommand).resolves({});
     const body = expectJsonError(await invoke(apiEvent('apigw-get-notification.json')), 404);
     expect(body.message).toBe('Notification not found');
@@ -231,7 +231,7 @@ describe('GET /notifications', () => {
     expect(bodyOf(second)).toEqual({ items: [] });
   });
 
-  test.each(['0', '101', 'abc', '1.5', '-3', ''])('a bad limit (%j) is a 400 (TESTING case 12)', async (limit) => {
+  test.each(['0', '101', 'abc', '1.5', '-3', ''])('a bad limit (%j) is a 400 (case 12)', async (limit) => {
     const body = expectJsonError(await invoke(list({ limit })), 400);
     expect(body.parameter).toBe('limit');
     expect(ddb.calls()).toHaveLength(0);
@@ -247,7 +247,7 @@ describe('GET /notifications', () => {
     ['base64url of non-JSON', Buffer.from('hello').toString('base64url')],
     ['another index\'s key', Buffer.from(JSON.stringify({ id: 'a', type: 'x', sortKey: '2026-11-28T17:02:11.532Z#a' })).toString('base64url')],
     ['a foreign feed', Buffer.from(JSON.stringify({ id: 'a', feed: 'OTHER', sortKey: '2026-11-28T17:02:11.532Z#a' })).toString('base64url')],
-  ])('a forged nextToken (%s) is a 400 (TESTING case 12)', async (_name, nextToken) => {
+  ])('a forged nextToken (%s) is a 400 (case 12)', async (_name, nextToken) => {
     const body = expectJsonError(await invoke(list({ nextToken })), 400);
     expect(body.parameter).toBe('nextToken');
     expect(ddb.calls()).toHaveLength(0);

@@ -2,7 +2,7 @@ import { RejectionError } from '../../src/runtime/errors';
 import { decodeS3Key, encodeS3KeyForEvent, MalformedKeyError } from '../../src/runtime/s3-key';
 
 describe('decodeS3Key', () => {
-  test('decodes + as a space, then percent-encoded UTF-8 (TESTING case 1)', () => {
+  test('decodes + as a space, then percent-encoded UTF-8 (case 1)', () => {
     // GIVEN a key as S3 writes it in an event notification
     const raw = 'images/My+Photo+%C3%A9t%C3%A9%2B1.jpg';
 
@@ -24,7 +24,7 @@ describe('decodeS3Key', () => {
   });
 
   test.each(['images/%E0%A4%A', 'images/100%.png', 'images/%ZZ.jpg', 'images/%C3.jpg'])(
-    'throws a MalformedKeyError (a RejectionError) for malformed percent-encoding %s (TESTING case 2)',
+    'throws a MalformedKeyError (a RejectionError) for malformed percent-encoding %s (case 2)',
     (raw) => {
       // WHEN
       let thrown: unknown;

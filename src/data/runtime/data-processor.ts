@@ -56,7 +56,7 @@ export function toProcessedObject(object: S3ObjectRef, result: DataValidationRes
       ? `Invalid: ${where}: ${result.fatal.reason}`
       : `Invalid: ${where}: ${counts.invalid} of ${counts.records} ${result.format} records are invalid`;
   return {
-    type: result.valid ? OUTCOME.DATA_VALID : OUTCOME.DATA_INVALID,
+    type: result.valid ? OUTCOME.data.VALID : OUTCOME.data.INVALID,
     message,
     details: {
       format: result.format,

@@ -53,7 +53,7 @@ export function createThumbnailProcessor(options: ThumbnailProcessorOptions): Ob
       });
     }
     return {
-      type: OUTCOME.IMAGE_PROCESSED,
+      type: OUTCOME.image.PROCESSED,
       message: `Wrote ${thumbnails.length} ${settings.format.toUpperCase()} thumbnail(s) of the ${result.width}×${result.height} ` +
         `${result.format.toUpperCase()} image s3://${object.bucket}/${object.key}`,
       details: {

@@ -14,7 +14,6 @@ import { Notification } from '../../runtime/notification-item';
 import { getNotification, NotificationsTable, putNewNotification, queryNotifications } from '../../runtime/notifications-table';
 import { countMetric, flushMetrics } from '../../runtime/observability';
 
-export { API_METRICS };
 
 
 /** Longest notification id looked up; every id we issue is far shorter. */
