@@ -71,7 +71,7 @@ describe('formats and helpers', () => {
   });
 });
 
-describe('must show', () => {
+describe('reference files', () => {
   test('a valid 10,000-row NDJSON file is valid', async () => {
     const result = await validateData(chunked(ndjson(10_000), 65_536), options('ndjson'));
     expect(result).toMatchObject({ valid: true, counts: { records: 10_000, valid: 10_000, invalid: 0, errors: 0 }, errors: [] });
@@ -160,7 +160,7 @@ describe('CSV typing', () => {
   });
 });
 
-describe('hazards (TESTING case 9)', () => {
+describe('hazards (case 9)', () => {
   test('.json nested 10,000 deep is invalid with a clear reason, no crash', async () => {
     const result = await validateData(chunked(`[${deep(10_000)}]`), options('json'));
     expect(result.valid).toBe(false);
@@ -264,7 +264,7 @@ describe('reports and well-formedness', () => {
   });
 });
 
-describe('memory (TESTING case 10, scaled to 200 MB)', () => {
+describe('memory (case 10, scaled to 200 MB)', () => {
   // Measured in a fresh process with a 64 MB heap, not in jest's (whose RSS depends on when its
   // GC runs): reading 200 MB whole could not even fit, and the process's peak RSS is its own.
   test('a 200 MB NDJSON stream is validated with a 64 MB heap, peak RSS far below the file size', () => {

@@ -97,7 +97,7 @@ describe('data validator handler', () => {
     expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
   });
 
-  test('an object over maxDataSize is rejected before it is read (TESTING case 8)', async () => {
+  test('an object over maxDataSize is rejected before it is read (case 8)', async () => {
     fakeObjects('{}');
     const items = fakeTable();
     // the event's size (73311) is under the limit, but GetObject says 200000: rejected on ContentLength, body discarded
@@ -118,7 +118,7 @@ describe('data validator handler', () => {
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 
-  test('a vanished object is recorded as data.skipped (TESTING case 5)', async () => {
+  test('a vanished object is recorded as data.skipped (case 5)', async () => {
     s3.on(GetObjectCommand).rejects(new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } }));
     const items = fakeTable();
 
@@ -140,7 +140,7 @@ describe('data validator handler', () => {
     expect(s3.calls()).toHaveLength(0);
   });
 
-  test('output prefixes never trigger processing (TESTING case 13)', async () => {
+  test('output prefixes never trigger processing (case 13)', async () => {
     const summary = await invoke(s3Event('s3-output-prefixes.json'));
 
     expect(summary.records.map((r) => r.outcome)).toEqual(['skipped', 'skipped']);

@@ -13,7 +13,7 @@ import { csv, jsonArray, ndjson, ORDER_SCHEMA_FILE } from '../support/data-files
 
 // The data validator as the construct deploys it: the code asset staged by `new TapServerless(...,
 // { dataSchema })` (bundled handler + precompiled schema), run in its own process against S3 and
-// DynamoDB in moto server. TESTING.md cases 1-5 and 9, and the issue's must-show files.
+// DynamoDB in moto server. docs/testing.md cases 1-5 and 9, and three reference files (valid NDJSON, CSV with bad rows, a JSON array with a type error).
 const BUCKET = 'tap-data-emulator';
 const TABLE = 'notifications-data-test';
 let fn: LocalFunction;
@@ -61,7 +61,7 @@ async function notification(id: string | undefined): Promise<any> {
 
 const invoke = (...records: S3EventRecord[]) => fn.invoke<S3EventSummary>(s3Event(...records));
 
-test('must show: valid 10,000-row NDJSON, CSV with 3 bad rows of 1,000, JSON array with a type error (one event: case 3)', async () => {
+test('reference files: valid 10,000-row NDJSON, CSV with 3 bad rows of 1,000, JSON array with a type error (one event: case 3)', async () => {
   // GIVEN three files generated here
   const records = [
     await upload('data/orders.ndjson', ndjson(10_000)),

@@ -8,6 +8,7 @@ import uri from 'ajv/dist/runtime/uri';
 import ValidationError from 'ajv/dist/runtime/validation_error';
 import { fastFormats, fullFormats } from 'ajv-formats/dist/formats';
 import { SCHEMA_ARTIFACTS, SchemaMeta } from '../../contract/data-limits';
+import { errorMessage, errorPointer } from '../../runtime/ajv-errors';
 
 /** One schema error of a record: where in the record, what, and which keyword. */
 export interface RecordError {
@@ -68,26 +69,13 @@ export function loadStandaloneValidator(source: string, filename: string): AjvVa
   return validate;
 }
 
-/** JSON pointer escaping of one reference token (RFC 6901). */
-function pointerToken(token: string): string {
-  return token.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
 /** ajv errors as report errors: the path points at the offending field, even a missing one. */
 export function toRecordErrors(errors: readonly ErrorObject[]): RecordError[] {
-  return errors.map((error) => {
-    let path = error.instancePath;
-    const params = error.params as Record<string, unknown>;
-    if (error.keyword === 'required' && typeof params.missingProperty === 'string') {
-      path += `/${pointerToken(params.missingProperty)}`;
-    } else if (error.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') {
-      path += `/${pointerToken(params.additionalProperty)}`;
-    }
-    const message = error.keyword === 'enum' && Array.isArray(params.allowedValues)
-      ? `${error.message ?? 'invalid'}: ${JSON.stringify(params.allowedValues).slice(0, 200)}`
-      : error.message ?? `failed ${error.keyword}`;
-    return { path, message, keyword: error.keyword };
-  });
+  return errors.map((error) => ({
+    path: errorPointer(error),
+    message: errorMessage(error, { fallbackVerb: 'failed', allowedValuesChars: 200 }),
+    keyword: error.keyword,
+  }));
 }
 
 /** A record validator from an ajv validate function. */

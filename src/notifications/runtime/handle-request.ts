@@ -15,7 +15,6 @@ import { getNotification, NotificationsTable, putNewNotification, queryNotificat
 import { countMetric, flushMetrics } from '../../runtime/observability';
 
 
-
 /** Longest notification id looked up; every id we issue is far shorter. */
 const MAX_ID_LENGTH = 128;
 const ID_PATTERN = /^[A-Za-z0-9._:-]+$/;

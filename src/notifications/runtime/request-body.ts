@@ -3,6 +3,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { validate as generatedValidator } from './create-notification-validator.generated';
 import { HttpError } from './http';
 import { MAX_BODY_BYTES, MAX_DETAILS_BYTES, MAX_DETAILS_DEPTH } from '../../contract/notifications-model';
+import { childPointer, errorMessage, errorPointer } from '../../runtime/ajv-errors';
 
 /** A valid body of POST /notifications. */
 export interface CreateNotificationInput {
@@ -104,14 +105,10 @@ function invalid(errors: FieldError[]): HttpError {
 }
 
 function toFieldError(error: ErrorObject): FieldError {
-  const params = error.params as Record<string, unknown>;
-  if (error.keyword === 'required') {
-    return { field: `${error.instancePath}/${pointerToken(String(params.missingProperty))}`, message: 'is required' };
-  }
-  if (error.keyword === 'additionalProperties') {
-    return { field: `${error.instancePath}/${pointerToken(String(params.additionalProperty))}`, message: 'is not allowed' };
-  }
-  return { field: error.instancePath || '/', message: error.message ?? `fails ${error.keyword}` };
+  const message = error.keyword === 'required' ? 'is required'
+    : error.keyword === 'additionalProperties' ? 'is not allowed'
+      : errorMessage(error, { fallbackVerb: 'fails' });
+  return { field: errorPointer(error) || '/', message };
 }
 
 /**
@@ -139,15 +136,10 @@ function checkStorable(value: unknown, path: string, depth: number, errors: Fiel
     const entries: [string, unknown][] = Array.isArray(value) ? value.map((item, i) => [String(i), item]) : Object.entries(value);
     for (const [name, item] of entries) {
       if (name.length === 0 || LONE_SURROGATE.test(name)) {
-        errors.push({ field: `${path}/${pointerToken(name)}`, message: 'must have a non-empty, well-formed name' });
+        errors.push({ field: childPointer(path, name), message: 'must have a non-empty, well-formed name' });
         continue;
       }
-      checkStorable(item, `${path}/${pointerToken(name)}`, depth + 1, errors);
+      checkStorable(item, childPointer(path, name), depth + 1, errors);
     }
   }
-}
-
-/** Escapes a JSON Pointer reference token (RFC 6901). */
-function pointerToken(name: string): string {
-  return name.replace(/~/g, '~0').replace(/\//g, '~1');
 }
