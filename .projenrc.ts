@@ -120,8 +120,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // Integ snapshots are compared by template; their asset folders (bundles, the AWS CLI layer) are
   // rebuilt on every synth and would add tens of MB per snapshot update.
-  gitignore: ['cdk.out', '/.venv/', '*.tsbuildinfo', '/.tmp/', 'test/*.snapshot/asset.*', 'test/consumers/java/target/'],
-  npmIgnoreOptions: { ignorePatterns: ['/.ci/', '/examples/', '/scripts/', '/.venv/', '/.tmp/', 'cdk.out'] },
+  gitignore: ['cdk.out', '/.venv/', '/.venv-checkov/', '*.tsbuildinfo', '/.tmp/', 'test/*.snapshot/asset.*', 'test/consumers/java/target/'],
+  npmIgnoreOptions: { ignorePatterns: ['/.ci/', '/examples/', '/scripts/', '/.venv/', '/.venv-checkov/', '/.tmp/', 'cdk.out'] },
 });
 
 // The three functions' bundles (assets/<feature>/<name>.lambda/index.js). The construct builds every
@@ -274,12 +274,14 @@ project.addTask('demo', {
   ],
 });
 
-// cfn-lint over every synthesized template (example app and integ snapshot).
+// cfn-lint and checkov over every synthesized template (example app and integ snapshot): no error, and no
+// checkov failure without a skip and its reason in the resource's metadata.
 project.addTask('lint:cfn', {
-  description: 'Run cfn-lint (pinned, project-local .venv) over the example app and the integ snapshot',
+  description: 'Run cfn-lint (.venv) and checkov (.venv-checkov), both pinned, over the example app and the integ snapshot',
   steps: [
     { spawn: 'synth:example' },
     { exec: 'bash scripts/cfn-lint.sh' },
+    { exec: 'bash scripts/checkov.sh' },
   ],
 });
 

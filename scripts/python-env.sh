@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Creates (or reuses) the project-local Python virtual environment .venv with the pinned tools
-# of scripts/requirements.txt, and prints the path of its bin directory.
-# Idempotent: reinstalls only when requirements.txt changed. No global installs.
+# Creates (or reuses) a project-local Python virtual environment with pinned tools, and prints the
+# path of its bin directory. Default: .venv with scripts/requirements.txt (moto, cfn-lint).
+# Usage: scripts/python-env.sh [<requirements file> <venv dir>]   (paths relative to the repository)
+# Idempotent: reinstalls only when the requirements file changed. No global installs.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-venv="$root/.venv"
-req="$root/scripts/requirements.txt"
+venv="$root/${2:-.venv}"
+req="$root/${1:-scripts/requirements.txt}"
 stamp="$venv/.requirements.sha256"
 python="${PYTHON:-python3}"
 

@@ -7,7 +7,7 @@
  */
 import * as path from 'path';
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { DataSchema, TapServerless } from '../src';
 
@@ -30,6 +30,16 @@ new s3deploy.BucketDeployment(stack, 'SampleImage', {
   prune: false,
   retainOnDelete: false,
 });
+// aws-cdk-lib's BucketDeployment function (test scaffolding, not part of the construct) fails checkov's
+// function and log group checks by design; say so on its resources, so that the gate stays at zero.
+const scaffolding = 'aws-cdk-lib\'s BucketDeployment provider, used by this test only to upload a sample image at deployment';
+for (const resource of stack.node.findAll().filter((c) => c.node.path.includes('CDKBucketDeployment'))) {
+  if (resource instanceof CfnResource && ['AWS::Lambda::Function', 'AWS::Logs::LogGroup'].includes(resource.cfnResourceType)) {
+    resource.addMetadata('checkov', {
+      skip: ['CKV_AWS_115', 'CKV_AWS_116', 'CKV_AWS_117', 'CKV_AWS_173', 'CKV_AWS_158'].map((id) => ({ id, comment: scaffolding })),
+    });
+  }
+}
 
 const integ = new IntegTest(app, 'TapServerlessIntegTest', {
   testCases: [stack],

@@ -1,9 +1,10 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
-import { suppressNag } from './nag';
+import { LOG_GROUP_KMS_SKIP, suppressCheckov, suppressNag } from './nag';
 import { TapSettings } from './settings';
 import { ApiAuthorization, ApiAuthorizationType } from '../api-authorization';
 import { CREATE_NOTIFICATION_SCHEMA } from '../contract/notifications-model';
@@ -27,12 +28,16 @@ export function createNotificationsApi(scope: Construct, tap: TapSettings, handl
   const accessLogGroup = settings.accessLogging
     ? new logs.LogGroup(scope, 'ApiAccessLogGroup', { retention: tap.logRetention, removalPolicy: tap.removalPolicy })
     : undefined;
+  if (accessLogGroup) suppressCheckov(accessLogGroup, [LOG_GROUP_KMS_SKIP]);
 
   const api = new apigw.RestApi(scope, 'Api', {
+    // Unique in the account and region (stack, construct path, suffix): the alarms and the dashboard
+    // select the API's metrics by this name.
+    restApiName: apiName(scope, tap.environmentSuffix),
     description: `TapServerless notifications API (${tap.environmentSuffix})`,
     endpointTypes: [apigw.EndpointType.REGIONAL],
-    cloudWatchRole,
-    cloudWatchRoleRemovalPolicy: cloudWatchRole ? tap.removalPolicy : undefined,
+    // The account-level logging role is shared by every TapServerless of the stack (apiGatewayAccount).
+    cloudWatchRole: false,
     deployOptions: {
       stageName: tap.environmentSuffix,
       throttlingRateLimit: rate,
@@ -56,12 +61,14 @@ export function createNotificationsApi(scope: Construct, tap: TapSettings, handl
     },
   });
   if (cloudWatchRole) {
-    suppressNag(api.node.findChild('CloudWatchRole'), [{
-      id: 'AwsSolutions-IAM4',
-      reason: 'AmazonAPIGatewayPushToCloudWatchLogs is the AWS-managed policy API Gateway documents for its account-level logging role.',
-      appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
-    }]);
+    // Execution logs need the account's logging role in place before the stage is created.
+    api.deploymentStage.node.addDependency(apiGatewayAccount(scope, tap.tags));
   }
+  suppressCheckov(api.deploymentStage, [{
+    id: 'CKV_AWS_120',
+    comment: 'No cache: notifications change with every upload and POST, and /status must show the current time; a cache would ' +
+      'serve stale answers and is billed by the hour.',
+  }]);
   suppressNag(api.deploymentStage, [{
     id: 'AwsSolutions-APIG3',
     reason: 'A WAF web ACL is an account-level choice (rules, cost); associate one with the stage (api.deploymentStage.stageArn) if needed.',
@@ -203,6 +210,7 @@ function suppressAuthorizedMethod(method: apigw.Method, authorization: ApiAuthor
 }
 
 function suppressPublicMethod(method: IConstruct, reason: string): void {
+  suppressCheckov(method, [{ id: 'CKV_AWS_59', comment: reason }]);
   suppressNag(method, [
     { id: 'AwsSolutions-APIG4', reason },
     { id: 'AwsSolutions-COG4', reason },
@@ -234,4 +242,46 @@ function toApiGatewaySchema(node: SchemaNode, root = true): apigw.JsonSchema {
     }
   }
   return out as apigw.JsonSchema;
+}
+
+/** The RestApi's name: `<stack>-<construct path>-<suffix>`, with a hash when the path is long (unique in the account and region). */
+function apiName(scope: Construct, environmentSuffix: string): string {
+  return `${Names.uniqueResourceName(scope, { maxLength: 200, separator: '-' })}-Api-${environmentSuffix}`;
+}
+
+/** Id, in the stack, of the API Gateway account setting shared by every TapServerless of the stack. */
+const ACCOUNT_ID = 'TapServerlessApiGatewayAccount';
+
+/**
+ * The region's API Gateway account setting (`AWS::ApiGateway::Account`) and the role it names, which let
+ * API Gateway write execution and access logs to CloudWatch. One per stack, however many TapServerless
+ * it holds, and always retained: the setting is account-wide, and deleting it (or its role) with a
+ * stack would break the logging of every other API in the region.
+ */
+function apiGatewayAccount(scope: Construct, tags: Readonly<Record<string, string>>): apigw.CfnAccount {
+  const stack = Stack.of(scope);
+  const existing = stack.node.tryFindChild(ACCOUNT_ID);
+  if (existing) {
+    return existing.node.findChild('Account') as apigw.CfnAccount;
+  }
+  const holder = new Construct(stack, ACCOUNT_ID);
+  // Outside the construct, so not reached by its tags: tagged as the first TapServerless of the stack.
+  for (const [key, value] of Object.entries(tags)) {
+    Tags.of(holder).add(key, value);
+  }
+  const role = new iam.Role(holder, 'CloudWatchRole', {
+    assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+    description: 'Lets API Gateway write the logs of this account\'s APIs to CloudWatch (created by TapServerless, retained)',
+    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonAPIGatewayPushToCloudWatchLogs')],
+  });
+  role.applyRemovalPolicy(RemovalPolicy.RETAIN);
+  suppressNag(role, [{
+    id: 'AwsSolutions-IAM4',
+    reason: 'AmazonAPIGatewayPushToCloudWatchLogs is the AWS-managed policy API Gateway documents for its account-level logging role.',
+    appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
+  }]);
+  const account = new apigw.CfnAccount(holder, 'Account', { cloudWatchRoleArn: role.roleArn });
+  account.applyRemovalPolicy(RemovalPolicy.RETAIN);
+  account.node.addDependency(role);
+  return account;
 }

@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { escapeRegex, suppressNag } from './nag';
+import { CheckovSkip, escapeRegex, LOG_GROUP_KMS_SKIP, suppressCheckov, suppressNag } from './nag';
 import { FunctionSettings, ReliabilitySettings, TapSettings } from './settings';
 import { ENV } from '../contract/env-names';
 import { METRICS_NAMESPACE } from '../contract/metric-names';
@@ -156,6 +156,21 @@ function grantS3Access(fn: lambda.Function, access: S3Access): void {
 
 /** The cdk-nag findings every function raises by design, each suppressed with its reason. */
 function suppressFunctionFindings(fn: lambda.Function, role: iam.Role, settings: FunctionSettings, tracing: boolean): void {
+  suppressCheckov(fn.logGroup, [LOG_GROUP_KMS_SKIP]);
+  const skips: CheckovSkip[] = [{
+    id: 'CKV_AWS_173',
+    comment: 'The construct\'s variables are names, prefixes and limits, no secrets; Lambda encrypts them at rest. Keep secrets out of ' +
+      'the environment option (use Secrets Manager).',
+  }];
+  if (settings.reservedConcurrentExecutions === undefined) {
+    skips.push({ id: 'CKV_AWS_115', comment: 'Reserved concurrency is opt-in (reservedConcurrentExecutions): reserving by default would take ' +
+      'capacity from the account\'s other functions.' });
+  }
+  if (settings.vpc === undefined) {
+    skips.push({ id: 'CKV_AWS_117', comment: 'The function calls only AWS service APIs (S3, DynamoDB) over signed HTTPS and reaches nothing ' +
+      'private; run it in a VPC with the vpc option.' });
+  }
+  suppressCheckov(fn, skips);
   const invokeConfig = fn.node.tryFindChild('EventInvokeConfig');
   if (invokeConfig) {
     suppressNag(invokeConfig, [{

@@ -44,3 +44,39 @@ export function suppressNag(construct: IConstruct, suppressions: NagSuppression[
 export function escapeRegex(value: string): string {
   return value.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
+
+/** One checkov finding that does not apply to a resource, and why. */
+export interface CheckovSkip {
+  /** The check, e.g. `CKV_AWS_115`. */
+  readonly id: string;
+  readonly comment: string;
+}
+
+/**
+ * Attaches checkov skips to the CloudFormation resource behind `construct`, in the metadata checkov
+ * reads (`checkov.skip`), merged with those already there. Each skip applies to that resource only.
+ */
+export function suppressCheckov(construct: IConstruct, skips: CheckovSkip[]): void {
+  const resource = cfnResourceOf(construct);
+  if (!resource) {
+    throw new Error(`suppressCheckov: ${construct.node.path} has no CloudFormation resource to attach skips to.`);
+  }
+  const existing: CheckovSkip[] = resource.getMetadata('checkov')?.skip ?? [];
+  const added = skips.filter((skip) => !existing.some((e) => e.id === skip.id));
+  resource.addMetadata('checkov', { skip: [...existing, ...added.map((s) => ({ id: s.id, comment: s.comment }))] });
+}
+
+/** The checks aws-cdk-lib's own helper functions (custom resource providers) fail by design. */
+export function HELPER_FUNCTION_SKIPS(what: string): CheckovSkip[] {
+  return [
+    { id: 'CKV_AWS_115', comment: `${what}: it runs only during deployments, so it needs no reserved concurrency.` },
+    { id: 'CKV_AWS_116', comment: `${what}: invoked synchronously by CloudFormation, which reports its failures; no event to dead-letter.` },
+    { id: 'CKV_AWS_117', comment: `${what}: it calls AWS APIs only and reaches nothing private, so it needs no VPC.` },
+  ];
+}
+
+/** CloudWatch Logs encrypts every log group; a KMS key of its own is not needed for what the construct logs. */
+export const LOG_GROUP_KMS_SKIP: CheckovSkip = {
+  id: 'CKV_AWS_158',
+  comment: 'CloudWatch Logs encrypts log data at rest; these logs hold request metadata and object keys, no object content or secrets.',
+};

@@ -2,7 +2,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { bundledFunctionDir } from '../construct/assets';
 import { createTapFunction, FunctionContext } from '../construct/function-factory';
-import { suppressNag } from '../construct/nag';
+import { suppressCheckov, suppressNag } from '../construct/nag';
 import { ENV } from '../contract/env-names';
 import { SERVICE_NAME } from '../contract/metric-names';
 import { INDEX_BY_TIME, INDEX_BY_TYPE } from '../contract/notifications-model';
@@ -20,9 +20,8 @@ export function createNotificationHandler(scope: Construct, ctx: FunctionContext
     environment: origins ? { [ENV.CORS_ORIGINS]: origins.join(',') } : {},
     queriedIndexes: [INDEX_BY_TIME, INDEX_BY_TYPE],
   }, ctx);
-  suppressNag(fn, [{
-    id: 'Serverless-LambdaDLQ',
-    reason: 'Invoked synchronously by API Gateway: a failure is returned to the caller, there is no event to dead-letter.',
-  }]);
+  const reason = 'Invoked synchronously by API Gateway: a failure is returned to the caller, there is no event to dead-letter.';
+  suppressNag(fn, [{ id: 'Serverless-LambdaDLQ', reason }]);
+  suppressCheckov(fn, [{ id: 'CKV_AWS_116', comment: reason }]);
   return fn;
 }

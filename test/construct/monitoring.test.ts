@@ -165,3 +165,30 @@ describe('grantRedrive', () => {
     ]));
   });
 });
+
+describe('two pipelines in one account', () => {
+  test('every API alarm and dashboard widget selects its own API only', () => {
+    // GIVEN two default pipelines in two stacks of one app (same account, region and stage name)
+    const app = new App();
+    const stacks = ['PipelineA', 'PipelineB'].map((name) => new Stack(app, name, { env: ENV }));
+    stacks.forEach((stack) => new TapServerless(stack, 'Tap'));
+    // WHEN
+    const names = stacks.map((stack) => {
+      const template = Template.fromStack(stack);
+      const apiName: string = Object.values(template.findResources('AWS::ApiGateway::RestApi'))[0].Properties.Name;
+      // THEN each alarm on an API metric names this stack's API
+      const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+      const dimensions = alarms.flatMap((a) => [a.Properties, ...(a.Properties.Metrics ?? []).map((m: any) => m.MetricStat?.Metric ?? {})])
+        .flatMap((m: any) => m.Dimensions ?? []).filter((d: any) => d.Name === 'ApiName').map((d: any) => d.Value);
+      expect(dimensions.length).toBeGreaterThanOrEqual(3);
+      expect(new Set(dimensions)).toEqual(new Set([apiName]));
+      // AND so does every dashboard widget
+      const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
+      const widgetNames = [...body.matchAll(/\\"ApiName\\",\\"([^\\]+)\\"/g)].map((m) => m[1]);
+      expect(widgetNames.length).toBeGreaterThanOrEqual(3);
+      expect(new Set(widgetNames)).toEqual(new Set([apiName]));
+      return apiName;
+    });
+    expect(names[0]).not.toEqual(names[1]);
+  });
+});

@@ -308,6 +308,26 @@ describe('REST API', () => {
     template.hasResourceProperties('AWS::ApiGateway::Stage', { MethodSettings: [Match.objectLike({ LoggingLevel: 'OFF' })] });
   });
 
+  test.each([RemovalPolicy.RETAIN, RemovalPolicy.DESTROY])('retains the account-wide logging setting and its role (removalPolicy %s)', (removalPolicy) => {
+    // GIVEN / WHEN
+    const { template } = synth({ removalPolicy });
+    // THEN the setting and its role outlive the stack: other APIs of the region log through them
+    template.hasResource('AWS::ApiGateway::Account', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    template.hasResource('AWS::IAM::Role', {
+      DeletionPolicy: 'Retain',
+      Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'apigateway.amazonaws.com' } })] } },
+    });
+    // AND the stage, whose execution logs need the setting, is created after it
+    const stage = Object.values(template.findResources('AWS::ApiGateway::Stage'))[0];
+    const account = Object.keys(template.findResources('AWS::ApiGateway::Account'))[0];
+    expect(stage.DependsOn).toContain(account);
+  });
+
+  test('names the REST API after the stack, the construct path and the suffix', () => {
+    const { template } = synth({ environmentSuffix: 'prod' });
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { Name: Match.stringLikeRegexp('^TestStack-Tap-[0-9A-F]{8}-Api-prod$') });
+  });
+
   test('can turn access logs off, with a warning', () => {
     const { template, stack, tap } = synth({ apiAccessLogging: false });
     template.resourceCountIs('AWS::Logs::LogGroup', 3);
@@ -387,6 +407,17 @@ describe('REST API', () => {
 });
 
 describe('bucket options', () => {
+  test('says, for checkov and cdk-nag, that access logging is the user\'s choice, unless server access logs are on', () => {
+    // GIVEN the default bucket THEN its skips name the option that enables access logs
+    const bucket = Object.values(synth().template.findResources('AWS::S3::Bucket'))[0];
+    expect(bucket.Metadata.checkov.skip).toEqual([{ id: 'CKV_AWS_18', comment: expect.stringContaining('bucketProps.serverAccessLogsBucket') }]);
+    // GIVEN server access logs WHEN synthesized THEN nothing is skipped and logging is configured
+    const { template } = synth(undefined, (stack) => ({ bucketProps: { serverAccessLogsBucket: new s3.Bucket(stack, 'Logs') } }));
+    const logged = Object.values(template.findResources('AWS::S3::Bucket', { Properties: { LoggingConfiguration: Match.anyValue() } }));
+    expect(logged).toHaveLength(1);
+    expect(logged[0].Metadata?.checkov).toBeUndefined();
+  });
+
   test('uses an existing bucket instead of creating one', () => {
     const { template, tap } = synth(undefined, (stack) => ({ existingBucket: s3.Bucket.fromBucketName(stack, 'Existing', 'my-uploads') }));
     template.resourceCountIs('AWS::S3::Bucket', 0);
@@ -758,12 +789,15 @@ describe('environment and tags', () => {
     expectSynthError({ environmentSuffix: '' }, /environmentSuffix \(""\)/);
   });
 
-  test('two pipelines can live in one stack', () => {
+  test('two pipelines can live in one stack, sharing one account logging setting', () => {
     const stack = new Stack(new App(), 'TwoStack', { env: ENV });
     new TapServerless(stack, 'First');
-    new TapServerless(stack, 'Second', { environmentSuffix: 'second', apiCloudWatchRole: false });
+    new TapServerless(stack, 'Second');
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::S3::Bucket', 2);
     template.resourceCountIs('AWS::ApiGateway::RestApi', 2);
+    template.resourceCountIs('AWS::ApiGateway::Account', 1);
+    const names = Object.values(template.findResources('AWS::ApiGateway::RestApi')).map((api) => api.Properties.Name);
+    expect(new Set(names).size).toBe(2);
   });
 });
