@@ -14,9 +14,9 @@ import { pngHeaderBomb } from '../test/support/images';
 const OUT = path.join(ROOT, '.tmp', 'image-rss');
 
 const INPUTS: Array<[string, () => Promise<Buffer>]> = [
-  ['24mp-photo.jpg', () => sharp({ create: { width: 6000, height: 4000, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 20 } } })
+  ['24mp-photo.jpg', () => sharp({ create: { width: 6000, height: 4000, channels: 3, background: { r: 128, g: 128, b: 128 }, noise: { type: 'gaussian', mean: 128, sigma: 20 } } })
     .blur(2).jpeg({ quality: 90 }).toBuffer()],
-  ['24mp-noise.jpg', () => sharp({ create: { width: 6000, height: 4000, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
+  ['24mp-noise.jpg', () => sharp({ create: { width: 6000, height: 4000, channels: 3, background: { r: 128, g: 128, b: 128 }, noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
     .jpeg({ quality: 90 }).toBuffer()],
   ['100mp-interlaced.png', () => sharp({ create: { width: 10000, height: 10000, channels: 4, background: '#336699' } })
     .png({ progressive: true }).toBuffer()],

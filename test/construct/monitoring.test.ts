@@ -177,8 +177,7 @@ describe('two pipelines in one account', () => {
       const template = Template.fromStack(stack);
       const apiName: string = Object.values(template.findResources('AWS::ApiGateway::RestApi'))[0].Properties.Name;
       // THEN each alarm on an API metric names this stack's API
-      const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-      const dimensions = alarms.flatMap((a) => [a.Properties, ...(a.Properties.Metrics ?? []).map((m: any) => m.MetricStat?.Metric ?? {})])
+      const dimensions = Object.values(template.findResources('AWS::CloudWatch::Alarm')).flatMap((a) => [a.Properties, ...(a.Properties.Metrics ?? []).map((m: any) => m.MetricStat?.Metric ?? {})])
         .flatMap((m: any) => m.Dimensions ?? []).filter((d: any) => d.Name === 'ApiName').map((d: any) => d.Value);
       expect(dimensions.length).toBeGreaterThanOrEqual(3);
       expect(new Set(dimensions)).toEqual(new Set([apiName]));

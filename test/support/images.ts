@@ -48,7 +48,7 @@ export function textPretendingToBeJpeg(): Buffer {
 
 /** The first half of a JPEG: a valid header (metadata() succeeds), truncated pixel data. */
 export async function truncatedJpeg(width: number, height: number): Promise<Buffer> {
-  const full = await sharp({ create: { width, height, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).jpeg().toBuffer();
+  const full = await sharp({ create: { width, height, channels: 3, background: { r: 128, g: 128, b: 128 }, noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).jpeg().toBuffer();
   return full.subarray(0, Math.floor(full.length / 2));
 }
 
