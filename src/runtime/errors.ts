@@ -76,3 +76,85 @@ export function isThrottling(err: unknown): boolean {
   const name = errorName(err);
   return (name !== undefined && THROTTLING_NAMES.has(name)) || httpStatusCode(err) === 429;
 }
+
+/** Names of timeouts and aborted requests (AWS SDK, smithy, Node.js `AbortSignal`). */
+const TIMEOUT_NAMES: ReadonlySet<string> = new Set([
+  'TimeoutError',
+  'AbortError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+]);
+
+/** Node.js system error codes of a failed connection (the network, not the input). */
+const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+]);
+
+/**
+ * Whether an error comes from AWS or from the network rather than from the input, and may
+ * therefore be transient: an AWS SDK service error (it carries `$metadata` or `$fault`),
+ * throttling, a timeout or an aborted request, or a connection fault (`ECONNRESET`, …). Its
+ * `cause` chain is looked through (a few levels), since stream and parser errors wrap the
+ * error of the read that broke.
+ */
+export function isServiceFault(err: unknown): boolean {
+  let current: unknown = err;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    if ('$metadata' in current || '$fault' in current || isThrottling(current)) {
+      return true;
+    }
+    const name = errorName(current);
+    if (name !== undefined && TIMEOUT_NAMES.has(name)) {
+      return true;
+    }
+    const code = 'code' in current ? current.code : undefined;
+    if (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) {
+      return true;
+    }
+    current = 'cause' in current ? current.cause : undefined;
+  }
+  return false;
+}
+
+/**
+ * The outcome rule for an error raised while working on input already in hand (an image that was
+ * fully downloaded, a data file being parsed): such an error is a property of the input, and is
+ * returned as a {@link RejectionError} (recorded once, never retried) whose message is
+ * `describe(<the error's message>)`. Left as they are: a RejectionError (already a rejection), a
+ * not-found error, and a {@link isServiceFault service fault} (throttling, timeouts, AWS SDK errors:
+ * thrown, so that Lambda retries).
+ *
+ * @example throw asInputRejection(err, (message) => `The image could not be encoded: ${message}`);
+ */
+export function asInputRejection(
+  err: unknown,
+  describe: (message: string) => string,
+  details?: Record<string, unknown>,
+): unknown {
+  if (err instanceof RejectionError || isNotFound(err) || isServiceFault(err)) {
+    return err;
+  }
+  const message = err instanceof Error ? err.message.trim() : String(err);
+  return new RejectionError(describe(message), details, { cause: err });
+}
+
+/**
+ * A rejection with more details, e.g. what S3 said about the object version once it was read: the
+ * rejection's own details win. The message and the cause chain are kept.
+ */
+export function withRejectionDetails(err: RejectionError, details: Record<string, unknown>): RejectionError {
+  const merged = new RejectionError(err.message, { ...details, ...err.details }, { cause: err });
+  merged.name = err.name;
+  return merged;
+}

@@ -3,6 +3,7 @@ import { GetObjectCommand, GetObjectCommandInput, NotFound, PutObjectCommand, S3
 import { DynamoDBDocumentClient, GetCommand, GetCommandInput, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, S3Event } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import * as validateDataModule from '../../src/data/runtime/validate-data';
 import type { S3EventSummary } from '../../src/runtime/s3-event';
 import { CapturedOutput, captureConsole } from '../support/console-capture';
 import { fakeConditionalPuts } from '../support/fake-table';
@@ -101,7 +102,7 @@ describe('data validator handler', () => {
     fakeObjects('{}');
     const items = fakeTable();
     // the event's size (73311) is under the limit, but GetObject says 200000: rejected on ContentLength, body discarded
-    s3.on(GetObjectCommand).resolves({ Body: Readable.from([Buffer.from('{}')]), ContentLength: 200_000 });
+    s3.on(GetObjectCommand).callsFake(async () => ({ Body: Readable.from([Buffer.from('{}')]), ContentLength: 200_000 }));
     const event = s3Event('s3-data-several-records.json');
     const second = event.Records[1];
     event.Records = [event.Records[0], { ...second, s3: { ...second.s3, object: { ...second.s3.object, size: 500_000 } } }];
@@ -165,6 +166,133 @@ describe('data validator handler', () => {
 
     await expect(invoke(s3Event('s3-data-several-records.json'))).rejects.toThrow(/2 of 3 S3 records failed and will be retried/);
     expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  test('the notification and the report describe the object read, not the event: real size, version id, ETag, content type', async () => {
+    // GIVEN an event without versionId announcing 99,999 bytes, and a 40-byte object whose version is v-real
+    const text = '{"id":1,"customer":"Zoë"}\n{"id":22}\n{}\n';
+    expect(Buffer.byteLength(text)).toBe(40);
+    const reports = fakeObjects(text);
+    s3.on(GetObjectCommand).callsFake(async () => ({
+      Body: Readable.from([Buffer.from(text)]), ContentLength: 40, VersionId: 'v-real', ETag: '"etag-real"', ContentType: 'application/x-ndjson',
+    }));
+    const items = fakeTable();
+    const event = s3Event('s3-data-several-records.json');
+    event.Records = [event.Records[0]];
+    delete (event.Records[0].s3.object as { versionId?: string }).versionId;
+    event.Records[0].s3.object.size = 99_999;
+
+    // WHEN
+    const summary = await invoke(event);
+
+    // THEN
+    expect(summary.records.map((r) => r.outcome)).toEqual(['data.valid']);
+    expect([...items.values()][0].details).toMatchObject({
+      size: 40, versionId: 'v-real', eTag: 'etag-real', contentType: 'application/x-ndjson', records: 3,
+    });
+    expect(JSON.parse([...reports.values()][0]).source).toEqual({
+      bucket: FIXTURE_BUCKET, key: 'data/orders 2026-11.ndjson', versionId: 'v-real', eTag: 'etag-real', size: 40,
+    });
+  });
+
+  test('a key with ".." and empty segments gets a report key without them, recorded as reportKey', async () => {
+    // GIVEN
+    const reports = fakeObjects('{"a":1}\n');
+    const items = fakeTable();
+    const event = s3Event('s3-data-several-records.json');
+    event.Records = [event.Records[0], event.Records[1]];
+    event.Records[0].s3.object.key = 'data/../orders.ndjson';
+    event.Records[1].s3.object.key = 'data//x/./y.ndjson';
+
+    // WHEN
+    await invoke(event);
+
+    // THEN
+    expect([...reports.keys()]).toEqual(['reports/data/%2E%2E/orders.ndjson.report.json', 'reports/data/%/x/%2E/y.ndjson.report.json']);
+    expect([...items.values()].map((i) => (i.details as Record<string, unknown>).reportKey)).toEqual([...reports.keys()]);
+  });
+
+  test('an object whose report key would exceed 1,024 bytes is rejected before any S3 request', async () => {
+    // GIVEN a 1,008-byte key: its report key would be 1,028 bytes
+    fakeObjects('{"a":1}\n');
+    const items = fakeTable();
+    const key = `data/${'d'.repeat(999)}.csv`;
+    expect(Buffer.byteLength(key)).toBe(1008);
+    const event = s3Event('s3-data-several-records.json');
+    event.Records = [event.Records[0]];
+    event.Records[0].s3.object.key = key;
+
+    // WHEN
+    const summary = await invoke(event);
+
+    // THEN
+    expect(summary.records.map((r) => r.outcome)).toEqual(['data.rejected']);
+    expect(s3.calls()).toHaveLength(0);
+    expect([...items.values()][0].details).toMatchObject({
+      reason: "The report key of this object would be 1,028 bytes (UTF-8), more than S3's limit of 1,024 bytes; nothing was read or written (use a shorter key)",
+      outputKeyBytes: 1028,
+      maxKeyBytes: 1024,
+    });
+  });
+
+  test.each([
+    ['before reading', async () => {
+      throw new RangeError('Maximum call stack size exceeded');
+    }],
+    ['after reading the whole object', async (source: AsyncIterable<Uint8Array | string>) => {
+      for await (const _chunk of source) { /* read it all */ }
+      throw new TypeError("Cannot read properties of undefined (reading 'length')");
+    }],
+  ])('an error of the parsers (%s) is a data.rejected outcome with the reason, not a retry', async (_name, validate) => {
+    // GIVEN
+    const reports = fakeObjects('{"a":1}\n');
+    const items = fakeTable();
+    const event = s3Event('s3-data-several-records.json');
+    event.Records = [event.Records[0]];
+    const spy = jest.spyOn(validateDataModule, 'validateData').mockImplementation(validate as typeof validateDataModule.validateData);
+    try {
+      // WHEN
+      const summary = await invoke(event);
+
+      // THEN
+      expect(summary.records.map((r) => r.outcome)).toEqual(['data.rejected']);
+      expect([...items.values()][0].details).toMatchObject({
+        reason: expect.stringMatching(/^The ndjson file could not be validated: (Maximum call stack|Cannot read properties)/),
+        format: 'ndjson',
+        versionId: 'v1',
+      });
+      expect(reports.size).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  test('a broken read stays a retry even when a parser reports it as an error of its own', async () => {
+    // GIVEN the body fails mid-read, and the parser wraps the failure in a plain error
+    fakeObjects('');
+    s3.on(GetObjectCommand).callsFake(async () => ({
+      // eslint-disable-next-line require-yield
+      Body: Readable.from((async function* () { yield Buffer.from('{"a":1}\n'); throw new Error('aborted'); })()),
+      ContentLength: 100,
+    }));
+    const items = fakeTable();
+    const event = s3Event('s3-data-several-records.json');
+    event.Records = [event.Records[0]];
+    const spy = jest.spyOn(validateDataModule, 'validateData').mockImplementation(async (source) => {
+      try {
+        for await (const _chunk of source) { /* read */ }
+      } catch (err) {
+        throw new Error(`parser failed: ${String(err)}`);
+      }
+      throw new Error('unreachable');
+    });
+    try {
+      // WHEN / THEN the original read error is thrown for a retry, nothing recorded
+      await expect(invoke(event)).rejects.toThrow(/1 of 1 S3 records failed/);
+      expect(items.size).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   test('S3 access denied is not mistaken for a deleted object: the event is retried', async () => {

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { DeleteObjectCommand, GetObjectCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, ListObjectVersionsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -164,4 +164,63 @@ test('an unsupported extension is recorded as data.rejected', async () => {
   const summary = await invoke(await upload('data/readme.txt', 'hello'));
 
   expect(summary.records[0].outcome).toBe('data.rejected');
+});
+
+async function keysUnder(prefix: string): Promise<string[]> {
+  const res = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
+  return (res.Contents ?? []).map((o) => o.Key!).sort();
+}
+
+test('data/../orders.csv gets a report key without ".." segments, recorded as reportKey', async () => {
+  // GIVEN
+  const summary = await invoke(await upload('data/../orders.csv', csv(3)));
+
+  // THEN
+  expect(summary.records[0]).toMatchObject({ key: 'data/../orders.csv', outcome: 'data.valid' });
+  expect(await notification(summary.records[0].notificationId)).toMatchObject({
+    details: { reportKey: 'reports/data/%2E%2E/orders.csv.report.json' },
+  });
+  expect(await keysUnder('reports/data/%2E%2E/')).toEqual(['reports/data/%2E%2E/orders.csv.report.json']);
+  const all = await keysUnder('reports/');
+  expect(all.filter((k) => k.split('/').some((segment) => segment === '..' || segment === '.' || segment === ''))).toEqual([]);
+});
+
+test('an object whose report key would exceed 1,024 bytes is rejected, and nothing is written under reports/', async () => {
+  // GIVEN a 1,010-byte key (its report key would be 1,030 bytes)
+  const key = `data/long/${'d'.repeat(996)}.csv`;
+  expect(Buffer.byteLength(key)).toBe(1010);
+  const before = await keysUnder('reports/');
+
+  // WHEN
+  const summary = await invoke(await upload(key, csv(3)));
+
+  // THEN
+  expect(summary.records[0].outcome).toBe('data.rejected');
+  expect(await notification(summary.records[0].notificationId)).toMatchObject({
+    type: 'data.rejected',
+    details: {
+      reason: expect.stringMatching(/^The report key of this object would be 1,030 bytes \(UTF-8\), more than S3's limit of 1,024 bytes; nothing was read or written/),
+      outputKeyBytes: 1030,
+    },
+  });
+  expect(await keysUnder('reports/')).toEqual(before);
+});
+
+test('the notification describes the object read, not the event: a 40-byte object announced as 13,014,151 bytes without versionId', async () => {
+  // GIVEN
+  const body = '{"id":1}\n{"id":2}\n{"id":3}\n{"id":44444}\n';
+  expect(Buffer.byteLength(body)).toBe(40);
+  const record = await upload('data/real/small.ndjson', body);
+  const versionId = record.s3.object.versionId;
+  expect(versionId).toEqual(expect.any(String));
+  record.s3.object.size = 13_014_151;
+  delete (record.s3.object as { versionId?: string }).versionId;
+
+  // WHEN
+  const summary = await invoke(record);
+
+  // THEN the notification and the report have the real size and version id
+  expect(summary.records[0].outcome).toBe('data.invalid'); // the order schema wants more than an id
+  expect(await notification(summary.records[0].notificationId)).toMatchObject({ details: { size: 40, versionId, records: 4 } });
+  expect((await report('data/real/small.ndjson')).source).toMatchObject({ size: 40, versionId });
 });

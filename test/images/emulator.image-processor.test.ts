@@ -253,3 +253,98 @@ test('keys under the output prefixes are skipped: outputs never re-trigger the f
   expect(after!.length).toBe(before!.length);
   expect(await keysUnder('thumbnails/loop.jpg/128.webp/')).toEqual([]);
 });
+
+test('a 130×17000 and a 2×20000 PNG become WebP thumbnails within WebP\'s 16383-pixel limit, never a throw', async () => {
+  // GIVEN two PNGs taller than WebP allows at their own width (generated with sharp create)
+  const records = [
+    await upload('images/tall/130x17000.png', await images.png(130, 17000)),
+    await upload('images/tall/2x20000.png', await images.png(2, 20000)),
+  ];
+
+  // WHEN
+  const summary = await invoke(s3Event(...records));
+
+  // THEN both are processed; every thumbnail fits inside width × 16383, as the notification says
+  expect(summary.records.map((r) => r.outcome)).toEqual(['image.processed', 'image.processed']);
+  const expected = [[[125, 16383], [125, 16383]], [[2, 16383], [2, 16383]]];
+  for (const [i, [key, size]] of [['images/tall/130x17000.png', [130, 17000]], ['images/tall/2x20000.png', [2, 20000]]].entries()) {
+    const notification = await notificationOf(records[i], key as string);
+    expect(notification).toMatchObject({ type: 'image.processed', details: { width: size[0], height: size[1] } });
+    const thumbnails = notification!.details.thumbnails as Array<Record<string, any>>;
+    expect(thumbnails.map((t) => [t.width, t.height])).toEqual(expected[i]);
+    for (const t of thumbnails) {
+      const meta = await sharp(await download(t.key)).metadata();
+      expect(meta).toMatchObject({ format: 'webp', width: t.width, height: t.height });
+      expect(Math.max(meta.width!, meta.height!)).toBeLessThanOrEqual(16383);
+    }
+  }
+});
+
+test('images/../x.png gets thumbnail keys without ".." segments', async () => {
+  // GIVEN a key with a ".." segment (and one with an empty segment)
+  const records = [
+    await upload('images/../x.png', await images.png(64, 64)),
+    await upload('images/dots//y.png', await images.png(64, 64)),
+  ];
+
+  // WHEN
+  const summary = await invoke(s3Event(...records));
+
+  // THEN
+  expect(summary.records.map((r) => [r.key, r.outcome])).toEqual([['images/../x.png', 'image.processed'], ['images/dots//y.png', 'image.processed']]);
+  expect((await notificationOf(records[0], 'images/../x.png'))?.details.thumbnailKeys).toEqual([
+    'thumbnails/%2E%2E/x.png/128.webp', 'thumbnails/%2E%2E/x.png/512.webp',
+  ]);
+  expect(await keysUnder('thumbnails/%2E%2E/')).toEqual(['thumbnails/%2E%2E/x.png/128.webp', 'thumbnails/%2E%2E/x.png/512.webp']);
+  expect(await keysUnder('thumbnails/dots/')).toEqual(['thumbnails/dots/%/y.png/128.webp', 'thumbnails/dots/%/y.png/512.webp']);
+  const all = await keysUnder('thumbnails/');
+  expect(all.filter((k) => k.split('/').some((segment) => segment === '..' || segment === '.' || segment === ''))).toEqual([]);
+  expect(all.filter((k) => k.startsWith('x.png') || k.startsWith('thumbnails/x.png'))).toEqual([]);
+});
+
+test('an object with a 1,020-byte key is rejected: its thumbnail keys would exceed 1,024 bytes, nothing is written', async () => {
+  // GIVEN
+  const key = `images/long/${'k'.repeat(1004)}.png`;
+  expect(Buffer.byteLength(key)).toBe(1020);
+  const record = await upload(key, await images.png(64, 64));
+  const before = await keysUnder('thumbnails/');
+
+  // WHEN
+  const summary = await invoke(s3Event(record));
+
+  // THEN
+  expect(summary.records.map((r) => r.outcome)).toEqual(['image.rejected']);
+  expect((await notificationOf(record, key))?.details).toMatchObject({
+    reason: expect.stringMatching(/^The thumbnail key of this object would be 1,033 bytes \(UTF-8\), more than S3's limit of 1,024 bytes; nothing was read or written/),
+    outputKeyBytes: 1033,
+    maxKeyBytes: 1024,
+  });
+  expect(await keysUnder('thumbnails/')).toEqual(before);
+  expect(await keysUnder('thumbnails/long/')).toEqual([]);
+});
+
+test('the notification describes the object read, not the event: real size and version id', async () => {
+  // GIVEN events naming a PNG and a 40-byte non-image, with a size of 13,014,151 bytes and no versionId
+  const png = await images.png(32, 16);
+  const junk = Buffer.from('this is not an image at all, 40 bytes!!\n');
+  expect(junk.length).toBe(40);
+  const records = [await upload('images/real/small.png', png), await upload('images/real/junk.png', junk)];
+  const versions = records.map((r) => r.s3.object.versionId);
+  for (const record of records) {
+    record.s3.object.size = 13_014_151;
+    delete (record.s3.object as { versionId?: string }).versionId;
+  }
+
+  // WHEN
+  const summary = await invoke(s3Event(...records));
+
+  // THEN both notifications carry the objects' own size and version id
+  expect(summary.records.map((r) => r.outcome)).toEqual(['image.processed', 'image.rejected']);
+  expect((await notificationOf(records[0], 'images/real/small.png'))?.details).toMatchObject({
+    size: png.length, versionId: versions[0], width: 32, height: 16,
+  });
+  expect((await notificationOf(records[1], 'images/real/junk.png'))?.details).toMatchObject({
+    size: 40, versionId: versions[1], reason: expect.stringMatching(/not a recognised image format/),
+  });
+  expect(versions.every((v) => typeof v === 'string' && v.length > 0)).toBe(true);
+});

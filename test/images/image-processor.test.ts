@@ -3,6 +3,7 @@ import { GetObjectCommand, HeadObjectCommand, NotFound, PutObjectCommand, S3Clie
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, S3Event } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import * as thumbnailsModule from '../../src/images/runtime/thumbnails';
 import { objectNotificationId } from '../../src/runtime/outcome-store';
 import type { S3EventProcessingError, S3EventSummary } from '../../src/runtime/s3-event';
 import { CapturedOutput, captureConsole } from '../support/console-capture';
@@ -359,6 +360,107 @@ describe('image processor handler', () => {
     ]);
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
     expect(output.metric('ObjectsRejected')).toBe(3);
+  });
+
+  test('the notification describes the object read, not the event: real size, version id, ETag and content type', async () => {
+    // GIVEN an event without versionId announcing 1,000,000 bytes (under this test's 1 MiB limit) ...
+    const real = await images.png(64, 48);
+    const event = s3Event('s3-images-several-records.json');
+    event.Records = [event.Records[1]];
+    delete (event.Records[0].s3.object as { versionId?: string }).versionId;
+    event.Records[0].s3.object.size = 1_000_000;
+    // ... and S3 holding a small PNG, whose latest version is v-real
+    const items = table();
+    s3.on(HeadObjectCommand).resolves({ ContentLength: real.length, VersionId: 'v-real', ETag: '"etag-real"', ContentType: 'image/png' });
+    s3.on(GetObjectCommand).callsFake(async (input: { VersionId?: string }) => ({
+      ContentLength: real.length,
+      VersionId: input.VersionId,
+      ETag: '"etag-real"',
+      ContentType: 'image/png',
+      Body: { transformToByteArray: async () => new Uint8Array(real) },
+    }));
+    s3.on(PutObjectCommand).resolves({});
+
+    // WHEN
+    const summary = await invoke(event);
+
+    // THEN the version HeadObject described is the one downloaded
+    expect(summary.records.map((r) => r.outcome)).toEqual(['image.processed']);
+    expect(s3.commandCalls(GetObjectCommand)[0].args[0].input).toMatchObject({ Key: 'images/cats/tabby.png', VersionId: 'v-real' });
+    // AND the notification carries the object's own size, version id, ETag and content type
+    expect([...items.values()][0].details).toMatchObject({
+      size: real.length, versionId: 'v-real', eTag: 'etag-real', contentType: 'image/png', width: 64, height: 48,
+    });
+  });
+
+  test('a key with ".." and empty segments gives thumbnail keys without them, listed in the notification', async () => {
+    // GIVEN
+    objectsExist(new Map([['images/../x.png', await images.png(64, 64)], ['images/a//b.png', await images.png(64, 64)]]));
+    const items = table();
+    const event = s3Event('s3-images-several-records.json');
+    event.Records = [event.Records[0], event.Records[1]];
+    event.Records[0].s3.object.key = 'images/../x.png';
+    event.Records[1].s3.object.key = 'images/a//b.png';
+
+    // WHEN
+    const summary = await invoke(event);
+
+    // THEN
+    expect(summary.records.map((r) => r.outcome)).toEqual(['image.processed', 'image.processed']);
+    expect(putKeys()).toEqual([
+      'thumbnails/%2E%2E/x.png/128.webp', 'thumbnails/%2E%2E/x.png/512.webp',
+      'thumbnails/a/%/b.png/128.webp', 'thumbnails/a/%/b.png/512.webp',
+    ]);
+    expect([...items.values()].map((i) => (i.details as Record<string, unknown>).thumbnailKeys)).toEqual([
+      ['thumbnails/%2E%2E/x.png/128.webp', 'thumbnails/%2E%2E/x.png/512.webp'],
+      ['thumbnails/a/%/b.png/128.webp', 'thumbnails/a/%/b.png/512.webp'],
+    ]);
+  });
+
+  test('an object whose thumbnail keys would exceed 1,024 bytes is rejected before any S3 request', async () => {
+    // GIVEN a 1,020-byte key: its longest thumbnail key (512.webp) would be 1,033 bytes
+    objectsExist();
+    const items = table();
+    const key = `images/${'k'.repeat(1009)}.png`;
+    expect(Buffer.byteLength(key)).toBe(1020);
+    const event = s3Event('s3-images-several-records.json');
+    event.Records = [event.Records[0]];
+    event.Records[0].s3.object.key = key;
+
+    // WHEN
+    const summary = await invoke(event);
+
+    // THEN
+    expect(summary.records.map((r) => r.outcome)).toEqual(['image.rejected']);
+    expect(s3.calls()).toHaveLength(0);
+    expect([...items.values()][0].details).toMatchObject({
+      reason: "The thumbnail key of this object would be 1,033 bytes (UTF-8), more than S3's limit of 1,024 bytes; nothing was read or written (use a shorter key)",
+      outputKeyBytes: 1033,
+      maxKeyBytes: 1024,
+    });
+  });
+
+  test('any error making thumbnails of a downloaded image is a rejection, not a retry', async () => {
+    // GIVEN the image core fails with a plain error (as libvips would on an input it cannot handle)
+    objectsExist();
+    const items = table();
+    const event = s3Event('s3-images-several-records.json');
+    event.Records = [event.Records[1]];
+    const spy = jest.spyOn(thumbnailsModule, 'makeThumbnails').mockRejectedValue(new Error('vips_resize: out of range'));
+    try {
+      // WHEN
+      const summary = await invoke(event);
+
+      // THEN one rejection with the reason and the object's real size, no thumbnail written
+      expect(summary.records.map((r) => r.outcome)).toEqual(['image.rejected']);
+      expect([...items.values()][0].details).toMatchObject({
+        reason: 'The image could not be made into thumbnails: vips_resize: out of range',
+        size: OBJECTS.get('images/cats/tabby.png')!.length,
+      });
+      expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   test('an event without records (s3:TestEvent) is a no-op', async () => {

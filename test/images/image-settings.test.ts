@@ -5,10 +5,13 @@ import {
   parseImageSettings,
   sizeRejectionReason,
   thumbnailContentType,
+  thumbnailBox,
   thumbnailExtension,
+  THUMBNAIL_MAX_DIMENSION,
   thumbnailKey,
 } from '../../src/images/runtime/settings';
 import { InvalidIntegerEnvironmentError, MissingEnvironmentError } from '../../src/runtime/env';
+import { decodeKeyPath } from '../../src/runtime/output-key';
 
 const ENV_OK = {
   TAP_THUMBNAIL_WIDTHS: '128,512',
@@ -28,10 +31,47 @@ describe('thumbnailKey', () => {
     expect(thumbnailKey('images/My Photo été+1.jpg', 'images/', 'thumbnails/', 128, 'png')).toBe('thumbnails/My Photo été+1.jpg/128.png');
   });
 
+  test.each([
+    ['a ".." segment', 'images/../x.png', 'thumbnails/%2E%2E/x.png/128.webp'],
+    ['a "." segment', 'images/./x.png', 'thumbnails/%2E/x.png/128.webp'],
+    ['an empty segment', 'images/a//x.png', 'thumbnails/a/%/x.png/128.webp'],
+    ['an empty first segment', 'images//x.png', 'thumbnails/%/x.png/128.webp'],
+    ['a control character', 'images/x\n.png', 'thumbnails/x%0A.png/128.webp'],
+    ['a percent sign', 'images/100%.png', 'thumbnails/100%25.png/128.webp'],
+  ])('maps a key with %s to a safe, reversible key path', (_name, key, expected) => {
+    // WHEN
+    const thumbnail = thumbnailKey(key, 'images/', 'thumbnails/', 128, 'webp');
+
+    // THEN
+    expect(thumbnail).toBe(expected);
+    expect(thumbnail.split('/').filter((s) => s === '' || s === '.' || s === '..')).toEqual([]);
+    expect(`images/${decodeKeyPath(thumbnail.slice('thumbnails/'.length, -'/128.webp'.length))}`).toBe(key);
+  });
+
   test('different widths and different source keys never share a key', () => {
     const keys = ['images/a.jpg', 'images/a.jpg/128.webp', 'images/b.jpg'].flatMap((k) =>
       [128, 512].map((w) => thumbnailKey(k, 'images/', 'thumbnails/', w, 'webp')));
     expect(new Set(keys).size).toBe(keys.length);
+  });
+});
+
+describe('thumbnailBox: the dimension rule', () => {
+  test('every format\'s largest dimension, as sharp 0.35 / libvips 8.18 encode it', () => {
+    expect(THUMBNAIL_MAX_DIMENSION).toEqual({ webp: 16383, avif: 16384, jpeg: 65500, png: 100_000_000 });
+  });
+
+  test('a thumbnail of width w fits inside w × the format\'s largest dimension', () => {
+    expect(thumbnailBox(128, 'webp')).toEqual({ width: 128, height: 16383 });
+    expect(thumbnailBox(512, 'jpeg')).toEqual({ width: 512, height: 65500 });
+    expect(thumbnailBox(64, 'avif')).toEqual({ width: 64, height: 16384 });
+    expect(thumbnailBox(16383, 'png')).toEqual({ width: 16383, height: 100_000_000 });
+  });
+
+  test('the widest allowed width fits every format', () => {
+    for (const format of ['webp', 'jpeg', 'png', 'avif'] as const) {
+      expect(thumbnailBox(IMAGE_LIMITS.MAX_WIDTH, format).width).toBe(IMAGE_LIMITS.MAX_WIDTH);
+      expect(IMAGE_LIMITS.MAX_WIDTH).toBeLessThanOrEqual(THUMBNAIL_MAX_DIMENSION[format]);
+    }
   });
 });
 

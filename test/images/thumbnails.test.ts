@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { ImageSettings } from '../../src/images/runtime/settings';
+import { ImageSettings, THUMBNAIL_MAX_DIMENSION, ThumbnailFormatName } from '../../src/images/runtime/settings';
 import { decodeOptions, encoderOptions, makeThumbnails, readHeader } from '../../src/images/runtime/thumbnails';
 import { RejectionError } from '../../src/runtime/errors';
 import * as images from '../support/images';
@@ -86,7 +86,79 @@ describe('makeThumbnails', () => {
     }
   });
 
+  describe('tall images: thumbnails stay within their format\'s dimension limits', () => {
+    test.each([
+      // [width, height, format, expected [width, height] per requested width 128 and 512]
+      [130, 17000, 'webp', [[125, 16383], [125, 16383]]],
+      [2, 20000, 'webp', [[2, 16383], [2, 16383]]],
+      [2, 20000, 'avif', [[2, 16384], [2, 16384]]],
+      [2, 20000, 'jpeg', [[2, 20000], [2, 20000]]],
+      [2, 70000, 'jpeg', [[2, 65500], [2, 65500]]],
+      [2, 70000, 'png', [[2, 70000], [2, 70000]]],
+    ] as const)('a %i×%i PNG gives %s thumbnails fitted inside width × the format\'s largest dimension', async (w, h, format, expected) => {
+      // GIVEN a PNG taller than the format allows at its own width (generated with sharp create)
+      const input = await images.png(w, h);
+
+      // WHEN
+      const result = await makeThumbnails(input, { ...SETTINGS, format });
+
+      // THEN every thumbnail is within the limits, and says what was produced
+      expect(result).toMatchObject({ format: 'png', width: w, height: h });
+      expect(result.thumbnails.map((t) => [t.width, t.height])).toEqual(expected);
+      for (const t of result.thumbnails) {
+        expect(Math.max(t.width, t.height)).toBeLessThanOrEqual(THUMBNAIL_MAX_DIMENSION[format]);
+        expect(await sharp(t.data, { limitInputPixels: false }).metadata()).toMatchObject({ width: t.width, height: t.height });
+      }
+    });
+
+    test.each([
+      ['webp', 16383, /too large for the WebP format/],
+      ['avif', 16384, /too large for the HEIF format/],
+      ['jpeg', 65500, /Maximum supported image dimension is 65500 pixels|too large for the JPEG format/],
+    ] as const)('%s: sharp encodes %i pixels and refuses one more (the limit in THUMBNAIL_MAX_DIMENSION)', async (format, max, error) => {
+      // GIVEN
+      expect(THUMBNAIL_MAX_DIMENSION[format]).toBe(max);
+      const encode = (height: number) => sharp(Buffer.alloc(height * 3, 128), { raw: { width: 1, height, channels: 3 } })
+        .toFormat(format as ThumbnailFormatName).toBuffer({ resolveWithObject: true });
+
+      // WHEN / THEN
+      expect((await encode(max)).info).toMatchObject({ width: 1, height: max });
+      await expect(encode(max + 1)).rejects.toThrow(error);
+    });
+
+    test('png: sharp resizes to at most 100,000,000 pixels (the limit in THUMBNAIL_MAX_DIMENSION)', () => {
+      expect(THUMBNAIL_MAX_DIMENSION.png).toBe(100_000_000);
+      const box = (height: number) => () => sharp().resize({ width: 1, height, fit: 'inside' });
+      expect(box(100_000_000)).not.toThrow();
+      expect(box(100_000_001)).toThrow(/between 1 and 100000000/);
+    });
+  });
+
   describe('bad input is rejected, never thrown as a transient error (cases 6 and 7)', () => {
+    test('an error of libvips while encoding a thumbnail is a rejection with the reason', async () => {
+      // GIVEN an image, and libvips failing to encode its second thumbnail
+      const input = await images.png(640, 480);
+      const original = sharp.prototype.toBuffer;
+      let calls = 0;
+      const spy = jest.spyOn(sharp.prototype, 'toBuffer').mockImplementation(function (this: sharp.Sharp, ...args: any[]) {
+        calls += 1;
+        if (calls === 3) return Promise.reject(new Error('VipsForeignSave: webpsave_buffer: encode failed')) as any;
+        return (original as any).apply(this, args);
+      });
+      try {
+        // WHEN
+        const err = await rejection(makeThumbnails(input, SETTINGS));
+
+        // THEN
+        expect(err.message).toBe('The 640×480 PNG image could not be made into a 512-pixel-wide WEBP thumbnail: ' +
+          'VipsForeignSave: webpsave_buffer: encode failed');
+        expect(err.details).toEqual({ format: 'png', width: 640, height: 480, requestedWidth: 512, thumbnailFormat: 'webp' });
+        expect(err.cause).toBeInstanceOf(Error);
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
     test('a 30000×30000 PNG header bomb is rejected from its header, without decoding a pixel', async () => {
       const bomb = images.pngHeaderBomb(30000, 30000);
       expect(bomb.length).toBeLessThan(1000);

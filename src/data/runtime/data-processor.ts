@@ -6,8 +6,10 @@ import type { DataValidationResult } from './report';
 import type { SchemaValidators } from './schema-validators';
 import { validateData } from './validate-data';
 import { OUTCOME } from '../../contract/notifications-model';
-import { RejectionError } from '../../runtime/errors';
+import { asInputRejection, RejectionError } from '../../runtime/errors';
+import { ObjectReadDetails, objectReadDetails } from '../../runtime/object-read';
 import type { S3ObjectRef } from '../../runtime/outcome-store';
+import { outputKey, rejectTooLongOutputKeys } from '../../runtime/output-key';
 import type { ObjectProcessor, ProcessedObject } from '../../runtime/s3-event';
 
 export interface DataProcessorOptions {
@@ -19,9 +21,16 @@ export interface DataProcessorOptions {
   readonly limits: DataLimits;
 }
 
-/** The report of a data object: `reports/data/orders.csv` → `reports/data/orders.csv.report.json`. */
+/**
+ * The report of a data object: `<reportsPrefix><mapped key>.report.json`, the object's whole key
+ * being mapped by `encodeKeyPath` (src/runtime/output-key.ts): ordinary keys are kept as they are,
+ * `.`/`..`/empty segments, `%` and control characters are percent-encoded.
+ *
+ * @example reportKeyOf('reports/', 'data/orders.csv') === 'reports/data/orders.csv.report.json'
+ * @example reportKeyOf('reports/', 'data/../orders.csv') === 'reports/data/%2E%2E/orders.csv.report.json'
+ */
 export function reportKeyOf(reportsPrefix: string, key: string): string {
-  return `${reportsPrefix}${key}.report.json`;
+  return outputKey(reportsPrefix, key, '.report.json');
 }
 
 /** The report document written to S3. Deterministic for one object version: a duplicate delivery rewrites it unchanged. */
@@ -31,23 +40,34 @@ export interface DataReport extends DataValidationResult {
   readonly limits: DataLimits;
 }
 
-export function buildReport(object: S3ObjectRef, result: DataValidationResult, limits: DataLimits, size?: number): DataReport {
+/** The report of one object version: `read` is what S3 said about the version read (it wins over the event's `object`). */
+export function buildReport(object: S3ObjectRef, result: DataValidationResult, limits: DataLimits, read: ObjectReadDetails = {}): DataReport {
+  const versionId = read.versionId ?? object.versionId;
+  const eTag = read.eTag ?? object.eTag;
   return {
     reportVersion: 1,
     source: {
       bucket: object.bucket,
       key: object.key,
-      ...(object.versionId ? { versionId: object.versionId } : {}),
-      ...(object.eTag ? { eTag: object.eTag } : {}),
-      ...(size !== undefined ? { size } : {}),
+      ...(versionId ? { versionId } : {}),
+      ...(eTag ? { eTag } : {}),
+      ...(read.size !== undefined ? { size: read.size } : {}),
     },
     ...result,
     limits,
   };
 }
 
-/** The notification of a validated object: `data.valid` or `data.invalid`, with the counts and the report's key. */
-export function toProcessedObject(object: S3ObjectRef, result: DataValidationResult, reportKey: string): ProcessedObject {
+/**
+ * The notification of a validated object: `data.valid` or `data.invalid`, with the counts and the
+ * report's key, and the `size`, `versionId`, `eTag` and `contentType` of the version read (`read`).
+ */
+export function toProcessedObject(
+  object: S3ObjectRef,
+  result: DataValidationResult,
+  reportKey: string,
+  read: ObjectReadDetails = {},
+): ProcessedObject {
   const { counts } = result;
   const where = `s3://${object.bucket}/${object.key}`;
   const message = result.valid
@@ -59,6 +79,7 @@ export function toProcessedObject(object: S3ObjectRef, result: DataValidationRes
     type: result.valid ? OUTCOME.data.VALID : OUTCOME.data.INVALID,
     message,
     details: {
+      ...read,
       format: result.format,
       records: counts.records,
       validRecords: counts.valid,
@@ -73,16 +94,20 @@ export function toProcessedObject(object: S3ObjectRef, result: DataValidationRes
 }
 
 /**
- * The data validator's per-object work: check the extension and the size (before reading),
- * stream-validate the object, write its report, and return the `data.valid` / `data.invalid`
- * outcome. An unknown extension or an object over `maxDataBytes` is a rejection; a read or
- * write fault propagates (retried).
+ * The data validator's per-object work: check the extension, the report's key (S3's 1,024-byte
+ * limit) and the size (before reading), stream-validate the object, write its report, and return
+ * the `data.valid` / `data.invalid` outcome, which describes the object version read (its size,
+ * version id, ETag and content type from the GetObject response, not from the event).
+ *
+ * An unknown extension, a report key too long or an object over `maxDataBytes` is a rejection, as
+ * is an error of the parsers (a property of the data). A fault reading the object, or writing the
+ * report, propagates (retried).
  */
 export function createDataProcessor(options: DataProcessorOptions): ObjectProcessor {
   const { s3, limits } = options;
-  const tooLarge = (size: number): RejectionError => new RejectionError(
+  const tooLarge = (size: number, read?: ObjectReadDetails): RejectionError => new RejectionError(
     `The object is ${size} bytes, over the limit of ${limits.maxDataBytes} bytes (maxDataSize); it was not read`,
-    { size, maxDataBytes: limits.maxDataBytes });
+    { ...read, size, maxDataBytes: limits.maxDataBytes });
 
   return async (object) => {
     const format = dataFormatOf(object.key);
@@ -90,6 +115,8 @@ export function createDataProcessor(options: DataProcessorOptions): ObjectProces
       throw new RejectionError(`Unsupported data file type: the key must end with ${SUPPORTED_EXTENSIONS.join(', ')}`,
         { supportedExtensions: SUPPORTED_EXTENSIONS });
     }
+    const reportKey = reportKeyOf(options.reportsPrefix, object.key);
+    rejectTooLongOutputKeys([reportKey], 'report');
     if (object.size !== undefined && object.size > limits.maxDataBytes) {
       throw tooLarge(object.size);
     }
@@ -99,25 +126,51 @@ export function createDataProcessor(options: DataProcessorOptions): ObjectProces
       ...(object.versionId ? { VersionId: object.versionId } : {}),
     }));
     const body = response.Body as Readable | undefined;
-    const size = response.ContentLength ?? object.size;
-    if (size !== undefined && size > limits.maxDataBytes) {
+    const read = objectReadDetails(object, response);
+    if (read.size !== undefined && read.size > limits.maxDataBytes) {
       body?.destroy();
-      throw tooLarge(size);
+      throw tooLarge(read.size, read);
     }
+    const source = new TrackedRead(body ?? Readable.from([]));
     let result: DataValidationResult;
     try {
-      result = await validateData(body ?? Readable.from([]), { format, validators: options.validators, limits });
+      result = await validateData(source.chunks(), { format, validators: options.validators, limits });
+    } catch (err) {
+      if (source.failure !== undefined) {
+        throw source.failure.error; // the read broke (a network fault, a timeout): retried
+      }
+      throw asInputRejection(err, (message) => `The ${format} file could not be validated: ${message}`, { ...read, format });
     } finally {
       body?.destroy();
     }
-    const reportKey = reportKeyOf(options.reportsPrefix, object.key);
-    const versioned = { ...object, versionId: response.VersionId ?? object.versionId };
     await s3.send(new PutObjectCommand({
       Bucket: object.bucket,
       Key: reportKey,
-      Body: JSON.stringify(buildReport(versioned, result, limits, size), null, 2),
+      Body: JSON.stringify(buildReport(object, result, limits, read), null, 2),
       ContentType: 'application/json',
     }));
-    return toProcessedObject(object, result, reportKey);
+    return toProcessedObject(object, result, reportKey, read);
   };
+}
+
+/**
+ * The chunks of an object's body, remembering the error that broke the read, if one did: an error
+ * from the body is a fault of the read (retried); any other error while validating comes from the
+ * data (rejected).
+ */
+class TrackedRead {
+  public failure: { readonly error: unknown } | undefined;
+
+  constructor(private readonly body: AsyncIterable<Uint8Array | string>) {}
+
+  public async *chunks(): AsyncGenerator<Uint8Array | string> {
+    try {
+      for await (const chunk of this.body) {
+        yield chunk;
+      }
+    } catch (err) {
+      this.failure = { error: err };
+      throw err;
+    }
+  }
 }

@@ -6,6 +6,7 @@ import { ENV } from '../../contract/env-names';
 import { IMAGE_LIMITS, thumbnailWidthsProblem } from '../../contract/image-limits';
 import { ThumbnailFormat } from '../../contract/thumbnail-format';
 import { requireEnv, requirePositiveIntEnv } from '../../runtime/env';
+import { outputKey } from '../../runtime/output-key';
 
 /** The name of a thumbnail format: a value of the `ThumbnailFormat` enum (`webp`, `jpeg`, `png`, `avif`). */
 export type ThumbnailFormatName = `${ThumbnailFormat}`;
@@ -69,13 +70,52 @@ export function thumbnailContentType(format: ThumbnailFormatName): string {
 }
 
 /**
- * The key of one thumbnail: `<thumbnailsPrefix><key without imagesPrefix>/<width>.<ext>`.
+ * The key of one thumbnail: `<thumbnailsPrefix><mapped key without imagesPrefix>/<width>.<ext>`,
+ * the key being mapped by `encodeKeyPath` (src/runtime/output-key.ts): ordinary keys are kept as
+ * they are, `.`/`..`/empty segments, `%` and control characters are percent-encoded.
  *
  * @example thumbnailKey('images/cats/tabby.png', 'images/', 'thumbnails/', 128, 'webp') === 'thumbnails/cats/tabby.png/128.webp'
+ * @example thumbnailKey('images/../x.png', 'images/', 'thumbnails/', 128, 'webp') === 'thumbnails/%2E%2E/x.png/128.webp'
  */
 export function thumbnailKey(key: string, imagesPrefix: string, thumbnailsPrefix: string, width: number, format: ThumbnailFormatName): string {
   const relative = key.startsWith(imagesPrefix) ? key.slice(imagesPrefix.length) : key;
-  return `${thumbnailsPrefix}${relative}/${width}.${thumbnailExtension(format)}`;
+  return outputKey(thumbnailsPrefix, relative, `/${width}.${thumbnailExtension(format)}`);
+}
+
+/**
+ * The largest width or height of an image each thumbnail format can hold, as sharp 0.35 / libvips
+ * 8.18 encode it (larger fails with e.g. "Processed image is too large for the WebP format"):
+ *
+ * - WebP: 16383 (libwebp's limit, checked by sharp);
+ * - AVIF: 16384 (sharp's check for HEIF/AVIF output);
+ * - JPEG: 65500 (libjpeg's `JPEG_MAX_DIMENSION`; sharp's own check says 65535, but libjpeg refuses
+ *   anything over 65500: "Maximum supported image dimension is 65500 pixels");
+ * - PNG: 100,000,000 (the format allows 2³¹−1; sharp and libvips handle at most 100,000,000).
+ */
+export const THUMBNAIL_MAX_DIMENSION: Readonly<Record<ThumbnailFormatName, number>> = {
+  webp: 16383,
+  avif: 16384,
+  jpeg: 65500,
+  png: 100_000_000,
+};
+
+/** The box a thumbnail is fitted inside. */
+export interface ThumbnailBox {
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * The dimension rule: the thumbnail of width `w` is the image resized to fit inside
+ * `min(w, max)` × `max` pixels, `max` being the format's largest dimension
+ * ({@link THUMBNAIL_MAX_DIMENSION}), keeping its aspect ratio (sharp `fit: 'inside'`) and never
+ * enlarged. So it is `w` wide unless the image is narrower, or so tall that `w` wide would
+ * make it taller than the format allows: then it is `max` tall and narrower than `w` (a
+ * 130×17000 image gives a 125×16383 WebP thumbnail for w = 128 or 512).
+ */
+export function thumbnailBox(width: number, format: ThumbnailFormatName): ThumbnailBox {
+  const max = THUMBNAIL_MAX_DIMENSION[format];
+  return { width: Math.min(width, max), height: max };
 }
 
 /** What an image's header declares, as sharp's `metadata()` reads it (no pixel is decoded). */

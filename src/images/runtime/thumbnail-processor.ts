@@ -1,8 +1,10 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ImageSettings, sizeRejectionReason, thumbnailContentType, thumbnailKey } from './settings';
-import { makeThumbnails } from './thumbnails';
+import { makeThumbnails, ThumbnailSet } from './thumbnails';
 import { OUTCOME } from '../../contract/notifications-model';
-import { RejectionError } from '../../runtime/errors';
+import { asInputRejection, RejectionError, withRejectionDetails } from '../../runtime/errors';
+import { ObjectReadDetails, objectReadDetails } from '../../runtime/object-read';
+import { rejectTooLongOutputKeys } from '../../runtime/output-key';
 import type { ObjectProcessor } from '../../runtime/s3-event';
 
 export interface ThumbnailProcessorOptions {
@@ -15,33 +17,51 @@ export interface ThumbnailProcessorOptions {
 /**
  * The image processor's work on one object version:
  *
- * 1. size check before download: the event's size, then HeadObject's (which also tells a deleted
+ * 1. the thumbnail keys are derived (`thumbnailKey`): one longer than S3's 1,024 bytes → rejected
+ *    before any S3 request;
+ * 2. size check before download: the event's size, then HeadObject's (which also tells a deleted
  *    object, `NotFound`, recorded as skipped by the driver); too large → rejected, no GetObject;
- * 2. GetObject of that exact version, then {@link makeThumbnails} (format allow-list, pixel limit,
- *    one decode, orientation applied, metadata stripped);
- * 3. one PutObject per width under the thumbnails prefix, then the `image.processed` outcome.
+ * 3. GetObject of the version HeadObject described, then {@link makeThumbnails} (format allow-list,
+ *    pixel limit, one decode, orientation applied, metadata stripped, format dimension limits);
+ * 4. one PutObject per width under the thumbnails prefix, then the `image.processed` outcome, whose
+ *    `size`, `versionId`, `eTag` and `contentType` are those of the object read, not the event's.
  *
- * Bad input throws a RejectionError (recorded once, never retried). S3 errors propagate: the
- * driver retries transient ones through Lambda and the dead-letter queue.
+ * Bad input throws a RejectionError (recorded once, never retried): once the object is in memory,
+ * any error making the thumbnails is one. S3 errors propagate: the driver retries transient ones
+ * through Lambda and the dead-letter queue.
  */
 export function createThumbnailProcessor(options: ThumbnailProcessorOptions): ObjectProcessor {
   const { s3, settings } = options;
   return async (object) => {
-    const version = object.versionId ? { VersionId: object.versionId } : {};
+    const keyOf = (width: number): string => thumbnailKey(object.key, options.imagesPrefix, options.thumbnailsPrefix, width, settings.format);
+    rejectTooLongOutputKeys(settings.widths.map(keyOf), 'thumbnail');
     rejectIfTooLarge(object.size, settings.maxBytes);
-    const head = await s3.send(new HeadObjectCommand({ Bucket: object.bucket, Key: object.key, ...version }));
-    rejectIfTooLarge(head.ContentLength, settings.maxBytes);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: object.bucket, Key: object.key, ...versionOf(object.versionId) }));
+    const headed = objectReadDetails(object, head);
+    rejectIfTooLarge(head.ContentLength, settings.maxBytes, headed);
 
-    const got = await s3.send(new GetObjectCommand({ Bucket: object.bucket, Key: object.key, ...version }));
+    // Without a version in the event, read the version HeadObject described (not a later write of the key).
+    const got = await s3.send(new GetObjectCommand({ Bucket: object.bucket, Key: object.key, ...versionOf(object.versionId ?? head.VersionId) }));
     // The version is immutable, so its size cannot have changed since HeadObject; checked again anyway.
-    rejectIfTooLarge(got.ContentLength, settings.maxBytes);
+    rejectIfTooLarge(got.ContentLength, settings.maxBytes, objectReadDetails(object, got));
     const input = Buffer.from(await got.Body!.transformToByteArray());
-    rejectIfTooLarge(input.length, settings.maxBytes);
+    const read = objectReadDetails(object, {
+      VersionId: got.VersionId ?? head.VersionId,
+      ETag: got.ETag ?? head.ETag,
+      ContentType: got.ContentType ?? head.ContentType,
+    }, input.length);
+    rejectIfTooLarge(input.length, settings.maxBytes, read);
 
-    const result = await makeThumbnails(input, settings);
+    let result: ThumbnailSet;
+    try {
+      result = await makeThumbnails(input, settings);
+    } catch (err) {
+      const rejection = asInputRejection(err, (message) => `The image could not be made into thumbnails: ${message}`);
+      throw rejection instanceof RejectionError ? withRejectionDetails(rejection, { ...read }) : rejection;
+    }
     const thumbnails = [];
     for (const thumbnail of result.thumbnails) {
-      const key = thumbnailKey(object.key, options.imagesPrefix, options.thumbnailsPrefix, thumbnail.requestedWidth, settings.format);
+      const key = keyOf(thumbnail.requestedWidth);
       await s3.send(new PutObjectCommand({
         Bucket: object.bucket,
         Key: key,
@@ -57,11 +77,10 @@ export function createThumbnailProcessor(options: ThumbnailProcessorOptions): Ob
       message: `Wrote ${thumbnails.length} ${settings.format.toUpperCase()} thumbnail(s) of the ${result.width}×${result.height} ` +
         `${result.format.toUpperCase()} image s3://${object.bucket}/${object.key}`,
       details: {
+        ...read,
         format: result.format,
         width: result.width,
         height: result.height,
-        size: input.length,
-        versionId: head.VersionId ?? object.versionId,
         thumbnailFormat: settings.format,
         thumbnailKeys: thumbnails.map((t) => t.key),
         thumbnails,
@@ -70,9 +89,13 @@ export function createThumbnailProcessor(options: ThumbnailProcessorOptions): Ob
   };
 }
 
-function rejectIfTooLarge(size: number | undefined, maxBytes: number): void {
+function versionOf(versionId: string | undefined): { VersionId?: string } {
+  return versionId ? { VersionId: versionId } : {};
+}
+
+function rejectIfTooLarge(size: number | undefined, maxBytes: number, read?: ObjectReadDetails): void {
   const reason = sizeRejectionReason(size, maxBytes);
   if (reason !== undefined) {
-    throw new RejectionError(reason, { size, maxImageBytes: maxBytes });
+    throw new RejectionError(reason, { ...read, size, maxImageBytes: maxBytes });
   }
 }

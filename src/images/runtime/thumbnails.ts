@@ -1,6 +1,6 @@
 import sharp from 'sharp';
-import { headerRejectionReason, ImageHeader, ImageSettings, ThumbnailFormatName } from './settings';
-import { RejectionError } from '../../runtime/errors';
+import { headerRejectionReason, ImageHeader, ImageSettings, thumbnailBox, ThumbnailFormatName } from './settings';
+import { asInputRejection, RejectionError } from '../../runtime/errors';
 
 /**
  * sharp settings for a Lambda execution environment, applied once at module load: no libvips
@@ -17,8 +17,12 @@ export function configureSharpForLambda(): void {
 export interface Thumbnail {
   /** The width asked for. */
   readonly requestedWidth: number;
-  /** The width produced: smaller than asked when the image is narrower (images are never enlarged). */
+  /**
+   * The width produced: smaller than asked when the image is narrower (images are never enlarged),
+   * or too tall for the format at the width asked (see `thumbnailBox`).
+   */
   readonly width: number;
+  /** The height produced: at most the format's largest dimension (`THUMBNAIL_MAX_DIMENSION`). */
   readonly height: number;
   readonly data: Buffer;
 }
@@ -73,12 +77,15 @@ export async function readHeader(input: Buffer): Promise<ImageHeader & { orienta
  *
  * 1. the header is read and checked first ({@link headerRejectionReason}): format allow-list and
  *    pixel limit, so a decompression bomb is rejected without decoding;
- * 2. the image is decoded ONCE, auto-oriented and shrunk to the largest width (JPEG shrink-on-load
- *    decodes a 24 MP photo at a fraction of its size), into a small raw sRGB buffer;
- * 3. every width is derived from that buffer and encoded; encoders get raw pixels only, so no
- *    metadata (EXIF, XMP, ICC, GPS) reaches a thumbnail.
+ * 2. the image is decoded ONCE, auto-oriented and shrunk to the largest thumbnail's box (JPEG
+ *    shrink-on-load decodes a 24 MP photo at a fraction of its size), into a small raw sRGB buffer;
+ * 3. every width is derived from that buffer, fitted inside its {@link thumbnailBox} (so that no
+ *    thumbnail exceeds its format's dimension limits, however tall the image) and encoded;
+ *    encoders get raw pixels only, so no metadata (EXIF, XMP, ICC, GPS) reaches a thumbnail.
  *
- * Bad input (unknown format, bomb, truncated or corrupt data) throws a {@link RejectionError}.
+ * The input is all in memory, so every error is a property of the input: an unknown format, a
+ * bomb, truncated or corrupt data, or anything libvips refuses to decode or encode throws a
+ * {@link RejectionError}, never an error that would be retried.
  */
 export async function makeThumbnails(input: Buffer, settings: ImageSettings): Promise<ThumbnailSet> {
   const header = await readHeader(input);
@@ -86,17 +93,17 @@ export async function makeThumbnails(input: Buffer, settings: ImageSettings): Pr
   if (reason !== undefined) {
     throw new RejectionError(reason, { format: header.format, width: header.width, height: header.height });
   }
+  const formatName = String(header.format).toUpperCase();
   const largest = Math.max(...settings.widths);
   let decoded: { data: Buffer; info: sharp.OutputInfo };
   try {
     decoded = await sharp(input, decodeOptions(settings.maxPixels))
-      .resize({ width: largest, withoutEnlargement: true })
+      .resize({ ...thumbnailBox(largest, settings.format), fit: 'inside', withoutEnlargement: true })
       .toColourspace('srgb')
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
   } catch (err) {
-    throw new RejectionError(`The ${String(header.format).toUpperCase()} image could not be decoded: ${errorMessage(err)}`,
-      { format: header.format }, { cause: err });
+    throw asInputRejection(err, (message) => `The ${formatName} image could not be decoded: ${message}`, { format: header.format });
   }
   const { data, info } = decoded;
   const swapped = (header.orientation ?? 1) >= 5; // EXIF orientations 5-8 swap width and height
@@ -105,13 +112,20 @@ export async function makeThumbnails(input: Buffer, settings: ImageSettings): Pr
 
   const thumbnails: Thumbnail[] = [];
   for (const requestedWidth of settings.widths) {
-    let pipeline = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } })
-      .resize({ width: requestedWidth, withoutEnlargement: true });
-    if (settings.format === 'jpeg' && info.channels === 4) {
-      pipeline = pipeline.flatten({ background: '#ffffff' }); // JPEG has no alpha: transparent areas become white
+    try {
+      let pipeline = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } })
+        .resize({ ...thumbnailBox(requestedWidth, settings.format), fit: 'inside', withoutEnlargement: true });
+      if (settings.format === 'jpeg' && info.channels === 4) {
+        pipeline = pipeline.flatten({ background: '#ffffff' }); // JPEG has no alpha: transparent areas become white
+      }
+      const out = await pipeline.toFormat(settings.format, encoderOptions(settings.format)).toBuffer({ resolveWithObject: true });
+      thumbnails.push({ requestedWidth, width: out.info.width, height: out.info.height, data: out.data });
+    } catch (err) {
+      throw asInputRejection(err,
+        (message) => `The ${width}×${height} ${formatName} image could not be made into a ${requestedWidth}-pixel-wide ` +
+          `${settings.format.toUpperCase()} thumbnail: ${message}`,
+        { format: header.format, width, height, requestedWidth, thumbnailFormat: settings.format });
     }
-    const out = await pipeline.toFormat(settings.format, encoderOptions(settings.format)).toBuffer({ resolveWithObject: true });
-    thumbnails.push({ requestedWidth, width: out.info.width, height: out.info.height, data: out.data });
   }
   return { format: header.format!, width, height, thumbnails };
 }
