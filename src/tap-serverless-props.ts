@@ -275,6 +275,10 @@ export interface TapServerlessProps {
    * CloudWatch (`AWS::ApiGateway::Account`). API Gateway needs it once per account and
    * region for access and execution logs; set `false` if your account already has it.
    *
+   * The setting and its role are created once per stack (shared by every TapServerless in it)
+   * and are always retained, whatever `removalPolicy` says: deleting them would leave the
+   * region's API Gateway logging pointed at a role that no longer exists.
+   *
    * @default true
    */
   readonly apiCloudWatchRole?: boolean;

@@ -163,12 +163,18 @@ function suppressFunctionFindings(fn: lambda.Function, role: iam.Role, settings:
       'the environment option (use Secrets Manager).',
   }];
   if (settings.reservedConcurrentExecutions === undefined) {
-    skips.push({ id: 'CKV_AWS_115', comment: 'Reserved concurrency is opt-in (reservedConcurrentExecutions): reserving by default would take ' +
-      'capacity from the account\'s other functions.' });
+    skips.push({
+      id: 'CKV_AWS_115',
+      comment: 'Reserved concurrency is opt-in (reservedConcurrentExecutions): reserving by default would take ' +
+      'capacity from the account\'s other functions.',
+    });
   }
   if (settings.vpc === undefined) {
-    skips.push({ id: 'CKV_AWS_117', comment: 'The function calls only AWS service APIs (S3, DynamoDB) over signed HTTPS and reaches nothing ' +
-      'private; run it in a VPC with the vpc option.' });
+    skips.push({
+      id: 'CKV_AWS_117',
+      comment: 'The function calls only AWS service APIs (S3, DynamoDB) over signed HTTPS and reaches nothing ' +
+      'private; run it in a VPC with the vpc option.',
+    });
   }
   suppressCheckov(fn, skips);
   const invokeConfig = fn.node.tryFindChild('EventInvokeConfig');

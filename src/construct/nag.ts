@@ -67,7 +67,7 @@ export function suppressCheckov(construct: IConstruct, skips: CheckovSkip[]): vo
 }
 
 /** The checks aws-cdk-lib's own helper functions (custom resource providers) fail by design. */
-export function HELPER_FUNCTION_SKIPS(what: string): CheckovSkip[] {
+export function helperFunctionSkips(what: string): CheckovSkip[] {
   return [
     { id: 'CKV_AWS_115', comment: `${what}: it runs only during deployments, so it needs no reserved concurrency.` },
     { id: 'CKV_AWS_116', comment: `${what}: invoked synchronously by CloudFormation, which reports its failures; no event to dead-letter.` },

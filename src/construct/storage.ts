@@ -4,7 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULTS } from './defaults';
-import { HELPER_FUNCTION_SKIPS, suppressCheckov, suppressNag } from './nag';
+import { helperFunctionSkips, suppressCheckov, suppressNag } from './nag';
 import { BucketSettings } from './settings';
 import { ATTR, INDEX_BY_TIME, INDEX_BY_TYPE } from '../contract/notifications-model';
 
@@ -50,7 +50,7 @@ export function createBucket(scope: Construct, props: BucketSettings, removalPol
     // aws-cdk-lib's provider that empties the bucket on deletion (one per stack).
     const provider = Stack.of(scope).node.tryFindChild('Custom::S3AutoDeleteObjectsCustomResourceProvider');
     const handler = provider?.node.tryFindChild('Handler');
-    if (handler) suppressCheckov(handler, HELPER_FUNCTION_SKIPS('aws-cdk-lib\'s auto-delete-objects provider, run by CloudFormation on stack deletion'));
+    if (handler) suppressCheckov(handler, helperFunctionSkips('aws-cdk-lib\'s auto-delete-objects provider, run by CloudFormation on stack deletion'));
   }
   return bucket;
 }

@@ -27,6 +27,6 @@ export function createDataValidator(scope: Construct, bucket: s3.IBucket, ctx: F
     asynchronous: settings.reliability,
     s3: { bucket, inputPrefix: prefixes.dataPrefix, outputPrefix: prefixes.reportsPrefix },
   }, ctx);
-  addS3Trigger(scope, bucket, fn, prefixes.dataPrefix);
+  addS3Trigger(scope, bucket, fn, prefixes.dataPrefix, settings);
   return fn;
 }

@@ -33,7 +33,7 @@ export function createImageProcessor(scope: Construct, bucket: s3.IBucket, ctx: 
     asynchronous: settings.reliability,
     s3: { bucket, inputPrefix: prefixes.imagesPrefix, outputPrefix: prefixes.thumbnailsPrefix },
   }, ctx);
-  addS3Trigger(scope, bucket, fn, prefixes.imagesPrefix);
+  addS3Trigger(scope, bucket, fn, prefixes.imagesPrefix, settings);
   return fn;
 }
 

@@ -155,14 +155,38 @@ describe('defaults', () => {
   });
 
   test('gives every function its own log group with one-month retention, and the API an access log group', () => {
+    // three functions, the API's access log, and aws-cdk-lib's BucketNotificationsHandler
     const groups = template.findResources('AWS::Logs::LogGroup');
-    expect(Object.keys(groups)).toHaveLength(4);
+    expect(Object.keys(groups)).toHaveLength(5);
     for (const g of Object.values(groups)) {
       expect(g.Properties.RetentionInDays).toBe(30);
     }
     for (const fn of Object.values(appFunctions(template))) {
       expect(fn.Properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(/LogGroup/) });
     }
+  });
+
+  test('sends the logs of every function in the stack, aws-cdk-lib\'s BucketNotificationsHandler too, to a log group with retention', () => {
+    const groups = template.findResources('AWS::Logs::LogGroup');
+    const functions = template.findResources('AWS::Lambda::Function');
+    expect(Object.keys(functions)).toHaveLength(4);
+    for (const fn of Object.values(functions)) {
+      const ref: string = fn.Properties.LoggingConfig?.LogGroup?.Ref;
+      expect(groups[ref]?.Properties.RetentionInDays).toBe(30);
+    }
+    const [handler] = Object.entries(functions).filter(([id]) => id.startsWith('BucketNotificationsHandler'));
+    expect(handler[1].Properties.LoggingConfig.LogGroup.Ref).toMatch(/^TapServerlessBucketNotificationsHandlerLogs/);
+  });
+
+  test('creates the BucketNotificationsHandler\'s log group once per stack, with the retention and tags of the first pipeline', () => {
+    const stack = new Stack(new App(), 'TwoPipelines', { env: ENV });
+    new TapServerless(stack, 'First', { logRetention: logs.RetentionDays.ONE_WEEK, tags: { CostCenter: 'first' } });
+    new TapServerless(stack, 'Second', { tags: { CostCenter: 'second' } });
+    const groups = Object.entries(Template.fromStack(stack).findResources('AWS::Logs::LogGroup'))
+      .filter(([id]) => id.startsWith('TapServerlessBucketNotificationsHandlerLogs'));
+    expect(groups).toHaveLength(1);
+    expect(groups[0][1].Properties.RetentionInDays).toBe(7);
+    expect(groups[0][1].Properties.Tags).toEqual(expect.arrayContaining([{ Key: 'CostCenter', Value: 'first' }]));
   });
 
   test('uses no deprecated logRetention custom resource', () => {
@@ -330,7 +354,7 @@ describe('REST API', () => {
 
   test('can turn access logs off, with a warning', () => {
     const { template, stack, tap } = synth({ apiAccessLogging: false });
-    template.resourceCountIs('AWS::Logs::LogGroup', 3);
+    template.resourceCountIs('AWS::Logs::LogGroup', 4);
     expect(tap.apiAccessLogGroup).toBeUndefined();
     Annotations.fromStack(stack).hasWarning('/TestStack/Tap', Match.stringLikeRegexp('apiAccessLogging is false'));
   });
