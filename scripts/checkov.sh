@@ -17,9 +17,11 @@ mkdir -p "$out"
 echo "checkov $("$bin/checkov" --version) over: ${templates[*]}"
 status=0
 # --skip-download: no platform look-ups (this machine reaches package registries only).
-"$bin/checkov" --framework cloudformation --skip-download --compact --quiet -o cli -o json --output-file-path "$out,$out" \
-  $(printf -- '-f %s ' "${templates[@]}") > "$out/checkov.log" 2>&1 || status=$?
-python3 - "$out/results_json.json" <<'PY'
+# The JSON report goes to stdout (checkov's --output-file-path treats an existing folder as a file).
+"$bin/checkov" --framework cloudformation --skip-download --compact --quiet -o json \
+  $(printf -- '-f %s ' "${templates[@]}") > "$out/results.json" 2> "$out/checkov.log" || status=$?
+[ "$status" -le 1 ] || { cat "$out/checkov.log"; echo "checkov: exited $status" >&2; exit "$status"; }
+python3 - "$out/results.json" <<'PY'
 import json, sys
 data = json.load(open(sys.argv[1]))
 reports = data if isinstance(data, list) else [data]
@@ -32,4 +34,3 @@ for report in reports:
 print(f"checkov: {passed} passed, {failed} failed, {skipped} skipped (each skip carries its reason in the template)")
 sys.exit(1 if failed else 0)
 PY
-[ "$status" -le 1 ] || { cat "$out/checkov.log"; echo "checkov: exited $status" >&2; exit "$status"; }
