@@ -165,6 +165,6 @@ describe('sizeRejectionReason', () => {
     expect(sizeRejectionReason(undefined, 10)).toBeUndefined();
     expect(sizeRejectionReason(10, 10)).toBeUndefined();
     expect(sizeRejectionReason(60_000_000, 52_428_800)).toBe(
-      'The object is 60,000,000 bytes, more than the limit of 52,428,800 bytes (maxImageBytes); it was not downloaded');
+      'The object is 60,000,000 bytes, more than the limit of 52,428,800 bytes (maxImageSize); it was not downloaded');
   });
 });

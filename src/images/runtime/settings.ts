@@ -169,5 +169,5 @@ export function sizeRejectionReason(size: number | undefined, maxBytes: number):
     return undefined;
   }
   return `The object is ${size.toLocaleString('en-US')} bytes, more than the limit of ${maxBytes.toLocaleString('en-US')} bytes ` +
-    '(maxImageBytes); it was not downloaded';
+    '(maxImageSize); it was not downloaded';
 }
