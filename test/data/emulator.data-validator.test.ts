@@ -171,7 +171,7 @@ async function keysUnder(prefix: string): Promise<string[]> {
   return (res.Contents ?? []).map((o) => o.Key!).sort();
 }
 
-test('data/../orders.csv gets a report key without ".." segments, recorded as reportKey', async () => {
+test('data/../orders.csv gets a report key without ".." segments, recorded as reportKey (case 15)', async () => {
   // GIVEN
   const summary = await invoke(await upload('data/../orders.csv', csv(3)));
 
@@ -185,7 +185,7 @@ test('data/../orders.csv gets a report key without ".." segments, recorded as re
   expect(all.filter((k) => k.split('/').some((segment) => segment === '..' || segment === '.' || segment === ''))).toEqual([]);
 });
 
-test('an object whose report key would exceed 1,024 bytes is rejected, and nothing is written under reports/', async () => {
+test('an object whose report key would exceed 1,024 bytes is rejected, and nothing is written under reports/ (case 16)', async () => {
   // GIVEN a 1,010-byte key (its report key would be 1,030 bytes)
   const key = `data/long/${'d'.repeat(996)}.csv`;
   expect(Buffer.byteLength(key)).toBe(1010);
@@ -206,7 +206,7 @@ test('an object whose report key would exceed 1,024 bytes is rejected, and nothi
   expect(await keysUnder('reports/')).toEqual(before);
 });
 
-test('the notification describes the object read, not the event: a 40-byte object announced as 13,014,151 bytes without versionId', async () => {
+test('the notification describes the object read, not the event: a 40-byte object announced as 13,014,151 bytes without versionId (case 17)', async () => {
   // GIVEN
   const body = '{"id":1}\n{"id":2}\n{"id":3}\n{"id":44444}\n';
   expect(Buffer.byteLength(body)).toBe(40);

@@ -254,7 +254,7 @@ test('keys under the output prefixes are skipped: outputs never re-trigger the f
   expect(await keysUnder('thumbnails/loop.jpg/128.webp/')).toEqual([]);
 });
 
-test('a 130×17000 and a 2×20000 PNG become WebP thumbnails within WebP\'s 16383-pixel limit, never a throw', async () => {
+test('a 130×17000 and a 2×20000 PNG become WebP thumbnails within WebP\'s 16383-pixel limit, never a throw (case 14)', async () => {
   // GIVEN two PNGs taller than WebP allows at their own width (generated with sharp create)
   const records = [
     await upload('images/tall/130x17000.png', await images.png(130, 17000)),
@@ -280,7 +280,7 @@ test('a 130×17000 and a 2×20000 PNG become WebP thumbnails within WebP\'s 1638
   }
 });
 
-test('images/../x.png gets thumbnail keys without ".." segments', async () => {
+test('images/../x.png gets thumbnail keys without ".." segments (case 15)', async () => {
   // GIVEN a key with a ".." segment (and one with an empty segment)
   const records = [
     await upload('images/../x.png', await images.png(64, 64)),
@@ -302,7 +302,7 @@ test('images/../x.png gets thumbnail keys without ".." segments', async () => {
   expect(all.filter((k) => k.startsWith('x.png') || k.startsWith('thumbnails/x.png'))).toEqual([]);
 });
 
-test('an object with a 1,020-byte key is rejected: its thumbnail keys would exceed 1,024 bytes, nothing is written', async () => {
+test('an object with a 1,020-byte key is rejected: its thumbnail keys would exceed 1,024 bytes, nothing is written (case 16)', async () => {
   // GIVEN
   const key = `images/long/${'k'.repeat(1004)}.png`;
   expect(Buffer.byteLength(key)).toBe(1020);
@@ -323,7 +323,7 @@ test('an object with a 1,020-byte key is rejected: its thumbnail keys would exce
   expect(await keysUnder('thumbnails/long/')).toEqual([]);
 });
 
-test('the notification describes the object read, not the event: real size and version id', async () => {
+test('the notification describes the object read, not the event: real size and version id (case 17)', async () => {
   // GIVEN events naming a PNG and a 40-byte non-image, with a size of 13,014,151 bytes and no versionId
   const png = await images.png(32, 16);
   const junk = Buffer.from('this is not an image at all, 40 bytes!!\n');
