@@ -22,6 +22,8 @@ export interface S3Access {
   readonly bucket: s3.IBucket;
   readonly inputPrefix: string;
   readonly outputPrefix: string;
+  /** The function's configuration fingerprint (src/construct/fingerprint.ts), part of every outcome id. */
+  readonly fingerprint: string;
 }
 
 /** What makes one function what it is. */
@@ -69,6 +71,7 @@ export function createTapFunction(scope: Construct, spec: TapFunctionSpec, ctx: 
     [ENV.DATA_PREFIX]: settings.prefixes.dataPrefix,
     [ENV.THUMBNAILS_PREFIX]: settings.prefixes.thumbnailsPrefix,
     [ENV.REPORTS_PREFIX]: settings.prefixes.reportsPrefix,
+    [ENV.CONFIG_FINGERPRINT]: spec.s3.fingerprint,
   } : {};
   const func = new lambda.Function(scope, spec.id, {
     description: spec.description,
@@ -113,6 +116,10 @@ export function createTapFunction(scope: Construct, spec: TapFunctionSpec, ctx: 
   // already has one before processing it again (duplicate deliveries redo nothing).
   func.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [table.tableArn] }));
   func.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [table.tableArn] }));
+  if (spec.s3) {
+    // The object version's index item: the configurations it has an outcome under (for reconcile).
+    func.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [table.tableArn] }));
+  }
   if (spec.queriedIndexes) {
     func.addToRolePolicy(new iam.PolicyStatement({
       actions: ['dynamodb:Query'],

@@ -23,6 +23,12 @@ export const ENV = {
   MAX_IMAGE_BYTES: 'TAP_MAX_IMAGE_BYTES',
   /** Image processor: largest accepted width × height, in pixels (decompression-bomb limit). */
   MAX_IMAGE_PIXELS: 'TAP_MAX_IMAGE_PIXELS',
+  /**
+   * S3 functions: fingerprint of the settings that shape the function's output (computed by the
+   * construct at synth); part of every outcome's id, so a configuration change lets an object be
+   * processed again.
+   */
+  CONFIG_FINGERPRINT: 'TAP_CONFIG_FINGERPRINT',
   /** The deployment's environment suffix, e.g. `dev`. */
   ENVIRONMENT: 'TAP_ENVIRONMENT',
   /**

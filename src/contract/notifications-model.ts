@@ -17,6 +17,15 @@ export const ATTR = {
   FEED: 'feed',
 } as const;
 
+/**
+ * Attributes of an object version's index item (id `ver-…`, one per object version the S3
+ * functions have recorded): not a notification, never listed nor returned by the API.
+ */
+export const OBJECT_VERSION_ATTR = {
+  /** String set: the configuration fingerprints the version has an outcome under. */
+  FINGERPRINTS: 'fingerprints',
+} as const;
+
 /** The single value of {@link ATTR.FEED}: every notification is in the one feed. */
 export const FEED_ALL = 'ALL';
 

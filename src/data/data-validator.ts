@@ -2,6 +2,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { dataValidatorCode } from './data-validator-code';
+import { dataValidatorFingerprint } from '../construct/fingerprint';
 import { createTapFunction, FunctionContext } from '../construct/function-factory';
 import { addS3Trigger } from '../construct/s3-trigger';
 import { ENV } from '../contract/env-names';
@@ -25,7 +26,7 @@ export function createDataValidator(scope: Construct, bucket: s3.IBucket, ctx: F
       [ENV.DATA_MAX_REPORT_ERRORS]: String(data.maxReportErrors),
     },
     asynchronous: settings.reliability,
-    s3: { bucket, inputPrefix: prefixes.dataPrefix, outputPrefix: prefixes.reportsPrefix },
+    s3: { bucket, inputPrefix: prefixes.dataPrefix, outputPrefix: prefixes.reportsPrefix, fingerprint: dataValidatorFingerprint(data) },
   }, ctx);
   addS3Trigger(scope, bucket, fn, prefixes.dataPrefix, settings);
   return fn;

@@ -2,6 +2,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { bundledFunctionDir } from '../construct/assets';
+import { imageProcessorFingerprint } from '../construct/fingerprint';
 import { createTapFunction, FunctionContext } from '../construct/function-factory';
 import { addS3Trigger } from '../construct/s3-trigger';
 import { ENV } from '../contract/env-names';
@@ -31,7 +32,7 @@ export function createImageProcessor(scope: Construct, bucket: s3.IBucket, ctx: 
       [ENV.MAX_IMAGE_PIXELS]: String(images.maxImagePixels),
     },
     asynchronous: settings.reliability,
-    s3: { bucket, inputPrefix: prefixes.imagesPrefix, outputPrefix: prefixes.thumbnailsPrefix },
+    s3: { bucket, inputPrefix: prefixes.imagesPrefix, outputPrefix: prefixes.thumbnailsPrefix, fingerprint: imageProcessorFingerprint(images) },
   }, ctx);
   addS3Trigger(scope, bucket, fn, prefixes.imagesPrefix, settings);
   return fn;

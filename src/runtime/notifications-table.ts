@@ -44,14 +44,18 @@ export async function putNewNotification(table: NotificationsTable, notification
   }
 }
 
-/** Reads one notification (strongly consistent, so a POST is immediately readable), or `undefined`. */
+/**
+ * Reads one notification (strongly consistent, so a POST is immediately readable), or `undefined`
+ * when there is none. An item that is not a notification (an object version's index item, which
+ * has no type) is `undefined` too.
+ */
 export async function getNotification(table: NotificationsTable, id: string): Promise<Notification | undefined> {
   const result = await table.client.send(new GetCommand({
     TableName: table.tableName,
     Key: { [ATTR.ID]: id },
     ConsistentRead: true,
   }));
-  return result.Item ? toNotification(result.Item) : undefined;
+  return result.Item && typeof result.Item[ATTR.TYPE] === 'string' ? toNotification(result.Item) : undefined;
 }
 
 export interface QueryNotificationsInput {

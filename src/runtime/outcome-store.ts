@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { NotificationsTable, putNewNotification } from './notifications-table';
+import { ATTR, OBJECT_VERSION_ATTR } from '../contract/notifications-model';
 
 /** One S3 object version, as named by an event record. */
 export interface S3ObjectRef {
@@ -14,20 +16,46 @@ export interface S3ObjectRef {
 }
 
 /**
- * The deterministic notification id of an object version: `obj-` + sha256 (hex) of the bucket,
- * the key and the version's identity: its `versionId` (versioned bucket), else the event's
- * `sequencer` (unique per write of a key), else its `eTag`. Every delivery of the same event
- * gives the same id.
+ * The identity of an object version, as both an S3 event and a bucket listing name it: its
+ * `versionId` (versioned bucket; `null` is the id S3 gives objects written while versioning was
+ * off, so it names nothing), else its `eTag` (without the quotes listings put around it).
+ * The event's `sequencer` is left out on purpose: a listing does not carry it, and `reconcile`
+ * must find an object's outcome from a listing alone.
  */
-export function objectNotificationId(object: Pick<S3ObjectRef, 'bucket' | 'key' | 'versionId' | 'eTag' | 'sequencer'>): string {
-  const identity: [string, string] = object.versionId
-    ? ['versionId', object.versionId]
-    : object.sequencer
-      ? ['sequencer', object.sequencer]
-      : ['eTag', object.eTag ?? ''];
+export function objectVersionIdentity(object: Pick<S3ObjectRef, 'versionId' | 'eTag'>): [kind: 'versionId' | 'eTag', value: string] {
+  if (object.versionId && object.versionId !== 'null') {
+    return ['versionId', object.versionId];
+  }
+  return ['eTag', (object.eTag ?? '').replace(/"/g, '')];
+}
+
+/**
+ * The deterministic notification id of an object version processed under one configuration:
+ * `obj-` + sha256 (hex) of the bucket, the key, the version's identity
+ * ({@link objectVersionIdentity}) and the function's configuration fingerprint (the
+ * `TAP_CONFIG_FINGERPRINT` the construct computes from the settings that shape the output).
+ * Every delivery of the same object version under the same configuration gives the same id, so
+ * it is recorded once; after a configuration change the same version gets a new id, so it can be
+ * processed again and recorded beside its earlier outcome.
+ */
+export function objectNotificationId(object: Pick<S3ObjectRef, 'bucket' | 'key' | 'versionId' | 'eTag'>, fingerprint: string): string {
   // JSON array: unambiguous field boundaries whatever the key contains.
-  const material = JSON.stringify([object.bucket, object.key, ...identity]);
-  return `obj-${createHash('sha256').update(material, 'utf8').digest('hex')}`;
+  return `obj-${sha256([object.bucket, object.key, ...objectVersionIdentity(object), fingerprint])}`;
+}
+
+/**
+ * The id of an object version's index item: `ver-` + sha256 (hex) of the bucket, the key and the
+ * version's identity. The item lists (string set `fingerprints`) every configuration the version
+ * has an outcome under, so that `reconcile` can tell an object recorded only under an older
+ * configuration from one never recorded. It is not a notification: it has no type and no feed, so
+ * neither the listing indexes nor `GET /notifications/{id}` ever return it.
+ */
+export function objectVersionItemId(object: Pick<S3ObjectRef, 'bucket' | 'key' | 'versionId' | 'eTag'>): string {
+  return `ver-${sha256([object.bucket, object.key, ...objectVersionIdentity(object)])}`;
+}
+
+function sha256(fields: readonly string[]): string {
+  return createHash('sha256').update(JSON.stringify(fields), 'utf8').digest('hex');
 }
 
 /** The outcome of processing one object. */
@@ -45,6 +73,8 @@ export interface ObjectOutcome {
 
 export interface OutcomeStore {
   readonly table: NotificationsTable;
+  /** The configuration fingerprint of the function recording (part of every outcome's id). */
+  readonly fingerprint: string;
   readonly logger?: Logger;
 }
 
@@ -62,7 +92,7 @@ export type RecordOutcomeResult = 'recorded' | 'duplicate';
  */
 export async function recordOutcome(store: OutcomeStore, outcome: ObjectOutcome): Promise<RecordOutcomeResult> {
   const { object } = outcome;
-  const id = objectNotificationId(object);
+  const id = objectNotificationId(object, store.fingerprint);
   const details = withoutUndefined({
     bucket: object.bucket,
     key: object.key,
@@ -71,6 +101,7 @@ export async function recordOutcome(store: OutcomeStore, outcome: ObjectOutcome)
     eTag: object.eTag,
     sequencer: object.sequencer,
     ...outcome.details,
+    fingerprint: store.fingerprint,
   });
   const result = await putNewNotification(store.table, {
     id,
@@ -81,12 +112,28 @@ export async function recordOutcome(store: OutcomeStore, outcome: ObjectOutcome)
     details,
   });
   if (result === 'exists') {
-    store.logger?.info('Duplicate delivery: this object version already has a notification; nothing written', {
+    store.logger?.info('Duplicate delivery: this object version already has a notification under this configuration; nothing written', {
       notificationId: id, type: outcome.type, bucket: object.bucket, key: object.key,
     });
-    return 'duplicate';
   }
-  return 'recorded';
+  // After the outcome, and on a duplicate too: a crash between the two writes is healed by the
+  // retry or the next delivery.
+  await markObjectVersionRecorded(store, object);
+  return result === 'exists' ? 'duplicate' : 'recorded';
+}
+
+/**
+ * Adds the store's fingerprint to the object version's index item (one UpdateItem, idempotent:
+ * `ADD` to a string set). Throttling and other service errors are thrown unchanged.
+ */
+export async function markObjectVersionRecorded(store: OutcomeStore, object: S3ObjectRef): Promise<void> {
+  await store.table.client.send(new UpdateCommand({
+    TableName: store.table.tableName,
+    Key: { [ATTR.ID]: objectVersionItemId(object) },
+    UpdateExpression: 'ADD #fingerprints :fingerprint',
+    ExpressionAttributeNames: { '#fingerprints': OBJECT_VERSION_ATTR.FINGERPRINTS },
+    ExpressionAttributeValues: { ':fingerprint': new Set([store.fingerprint]) },
+  }));
 }
 
 function withoutUndefined(record: Record<string, unknown>): Record<string, unknown> {

@@ -4,7 +4,7 @@ import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { isNotFound, RejectionError } from './errors';
 import { getNotification } from './notifications-table';
 import { countMetric, flushMetrics } from './observability';
-import { ObjectOutcome, OutcomeStore, S3ObjectRef, objectNotificationId, recordOutcome } from './outcome-store';
+import { markObjectVersionRecorded, ObjectOutcome, OutcomeStore, S3ObjectRef, objectNotificationId, recordOutcome } from './outcome-store';
 import { decodeS3Key, encodeS3KeyForEvent, MalformedKeyError } from './s3-key';
 import { S3_METRICS } from '../contract/metric-names';
 import { OUTCOME, S3FunctionKind } from '../contract/notifications-model';
@@ -102,8 +102,8 @@ type Counter = (typeof S3_METRICS)[keyof typeof S3_METRICS];
  * 4. any other error is collected and the remaining records are still processed; at the end one
  *    {@link S3EventProcessingError} is thrown so that Lambda retries the event.
  *
- * Every outcome is written at most once per object version (deterministic id, conditional write),
- * so retries and duplicate deliveries are harmless. Metrics are flushed before returning or throwing.
+ * Every outcome is written at most once per object version and configuration fingerprint
+ * (deterministic id, conditional write), so retries and duplicate deliveries are harmless. Metrics are flushed before returning or throwing.
  */
 export async function processS3Event(event: S3Event, options: ProcessS3EventOptions): Promise<S3EventSummary> {
   const { logger, metrics } = options;
@@ -222,11 +222,12 @@ async function processRecord(
 
   const object = ref(key);
   if (options.skipRecordedObjects) {
-    const notificationId = objectNotificationId(object);
+    const notificationId = objectNotificationId(object, options.store.fingerprint);
     const existing = await getNotification(options.store.table, notificationId);
     if (existing !== undefined) {
+      await markObjectVersionRecorded(options.store, object);
       count(S3_METRICS.DUPLICATES);
-      logger.info('Duplicate delivery: this object version already has a notification; not processed again', {
+      logger.info('Duplicate delivery: this object version already has a notification under this configuration; not processed again', {
         bucket, key, notificationId, type: existing.type,
       });
       return { bucket, key, outcome: 'duplicate', type: existing.type, notificationId };
@@ -265,7 +266,7 @@ async function recordAndSummarize(
   counter: Counter,
 ): Promise<S3RecordSummary> {
   const { bucket, key } = outcome.object;
-  const notificationId = objectNotificationId(outcome.object);
+  const notificationId = objectNotificationId(outcome.object, options.store.fingerprint);
   const result = await recordOutcome(options.store, outcome);
   if (result === 'duplicate') {
     count(S3_METRICS.DUPLICATES);

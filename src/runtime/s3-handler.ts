@@ -27,7 +27,11 @@ export function createS3Handler(kind: S3FunctionKind, inputPrefix: string, proce
     // delivery is not processed again (no second decode, report or thumbnail version).
     skipRecordedObjects: true,
     processor,
-    store: { table: createNotificationsTable(requireEnv(ENV.TABLE_NAME)), logger },
+    store: {
+      table: createNotificationsTable(requireEnv(ENV.TABLE_NAME)),
+      fingerprint: requireEnv(ENV.CONFIG_FINGERPRINT),
+      logger,
+    },
     logger,
     metrics,
   };

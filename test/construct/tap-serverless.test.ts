@@ -750,13 +750,13 @@ describe('images', () => {
     });
   });
 
-  test('lets the image processor read notifications (duplicate check) and nothing else of the table but PutItem', () => {
+  test('lets the image processor read notifications (duplicate check), write them and its object version index items, nothing else', () => {
     const { template } = synth();
     const policy = Object.entries(template.findResources('AWS::IAM::Policy'))
       .find(([id]) => id.startsWith('TapImageProcessorRole'))![1];
     const dynamo = policy.Properties.PolicyDocument.Statement.flatMap((st: any) => [].concat(st.Action))
       .filter((a: string) => a.startsWith('dynamodb:'));
-    expect(dynamo.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    expect(dynamo.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
   });
 
   test('warns when the pixel limit may need more memory than the image processor has', () => {

@@ -78,6 +78,9 @@ export async function startFunctionFromAsset(
   });
 }
 
+/** The configuration fingerprint the test environments give the S3 functions (the construct computes real ones). */
+export const TEST_FINGERPRINT = 'test0fingerprint';
+
 /** The environment the construct gives an S3 function (default prefixes and data limits), for a table and a bucket. */
 export function s3FunctionEnv(table: string, bucket: string): Record<string, string> {
   return {
@@ -88,6 +91,7 @@ export function s3FunctionEnv(table: string, bucket: string): Record<string, str
     [ENV.THUMBNAILS_PREFIX]: DEFAULTS.thumbnailsPrefix,
     [ENV.REPORTS_PREFIX]: DEFAULTS.reportsPrefix,
     [ENV.ENVIRONMENT]: 'test',
+    [ENV.CONFIG_FINGERPRINT]: TEST_FINGERPRINT,
     [ENV.DATA_MAX_BYTES]: String(DEFAULTS.maxDataSize.toBytes()),
     [ENV.DATA_MAX_RECORD_BYTES]: String(DEFAULTS.maxRecordSize.toBytes()),
     [ENV.DATA_MAX_JSON_DEPTH]: String(DEFAULTS.maxJsonDepth),

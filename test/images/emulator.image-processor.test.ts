@@ -12,7 +12,7 @@ import type { S3Event } from 'aws-lambda';
 import sharp from 'sharp';
 import { objectNotificationId } from '../../src/runtime/outcome-store';
 import type { S3EventSummary } from '../../src/runtime/s3-event';
-import { bundledAssetDir, createBucket, s3FunctionEnv, createNotificationsTable, dynamoClient, s3Client, s3Event, s3Record, startBundledFunction } from '../emulator/bundled';
+import { bundledAssetDir, createBucket, s3FunctionEnv, createNotificationsTable, dynamoClient, s3Client, s3Event, s3Record, startBundledFunction, TEST_FINGERPRINT } from '../emulator/bundled';
 import { LocalFunction } from '../emulator/local-function';
 import * as images from '../support/images';
 
@@ -58,7 +58,7 @@ async function upload(key: string, body: Buffer) {
 }
 
 async function notificationOf(record: ReturnType<typeof s3Record>, key: string): Promise<Record<string, any> | undefined> {
-  const id = objectNotificationId({ bucket: BUCKET, key, versionId: record.s3.object.versionId, sequencer: record.s3.object.sequencer });
+  const id = objectNotificationId({ bucket: BUCKET, key, versionId: record.s3.object.versionId, eTag: record.s3.object.eTag }, TEST_FINGERPRINT);
   const { Item } = await ddb.send(new GetCommand({ TableName: TABLE, Key: { id } }));
   return Item;
 }

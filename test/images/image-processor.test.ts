@@ -6,6 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import * as thumbnailsModule from '../../src/images/runtime/thumbnails';
 import { objectNotificationId } from '../../src/runtime/outcome-store';
 import type { S3EventProcessingError, S3EventSummary } from '../../src/runtime/s3-event';
+import { TEST_FINGERPRINT } from '../emulator/bundled';
 import { CapturedOutput, captureConsole } from '../support/console-capture';
 import { fakeConditionalPuts, fakeGets } from '../support/fake-table';
 import { FIXTURE_BUCKET, FUNCTION_ENV, lambdaContext, s3Event } from '../support/fixtures';
@@ -114,7 +115,7 @@ describe('image processor handler', () => {
     expect(items.size).toBe(3);
     const first = items.get(objectNotificationId({
       bucket: FIXTURE_BUCKET, key: 'images/My Photo été+1.jpg', versionId: '3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY',
-    }));
+    }, TEST_FINGERPRINT));
     expect(first).toEqual(expect.objectContaining({
       type: 'image.processed',
       source: `s3://${FIXTURE_BUCKET}/images/My Photo été+1.jpg`,

@@ -170,6 +170,12 @@ describe('GET /notifications/{id}', () => {
     expect(body.message).toBe('Notification not found');
   });
 
+  test('an object-version index item is not a notification: 404', async () => {
+    ddb.on(GetCommand).resolves({ Item: { id: storedItem.id, fingerprints: new Set(['ed61f63109a39a54']) } });
+    const body = expectJsonError(await invoke(apiEvent('apigw-get-notification.json')), 404);
+    expect(body.message).toBe('Notification not found');
+  });
+
   test('an id we could never have issued is a 404 without reading the table', async () => {
     const event = apiEvent('apigw-get-notification.json', { pathParameters: { id: 'x'.repeat(5000) } });
     expectJsonError(await invoke(event), 404);

@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createNotificationsTable } from '../../src/runtime/notifications-table';
-import { objectNotificationId, recordOutcome } from '../../src/runtime/outcome-store';
+import { objectNotificationId, objectVersionItemId, recordOutcome, S3ObjectRef } from '../../src/runtime/outcome-store';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const table = createNotificationsTable('notifications');
@@ -14,28 +14,47 @@ beforeEach(() => {
 describe('objectNotificationId', () => {
   const object = { bucket: 'b', key: 'images/a.jpg', versionId: 'v1', eTag: 'e1', sequencer: 's1' };
 
-  test('is deterministic: obj- and 64 hex digits, the same for every delivery', () => {
-    const id = objectNotificationId(object);
+  test('is deterministic: obj- and 64 hex digits, the same for every delivery under one configuration', () => {
+    const id = objectNotificationId(object, 'fp1');
     expect(id).toMatch(/^obj-[0-9a-f]{64}$/);
-    expect(objectNotificationId({ ...object })).toBe(id);
+    expect(objectNotificationId({ ...object }, 'fp1')).toBe(id);
+  });
+
+  test('changes with the configuration fingerprint, so a new configuration can record the same version again', () => {
+    expect(objectNotificationId(object, 'fp2')).not.toBe(objectNotificationId(object, 'fp1'));
   });
 
   test('uses the versionId when there is one, ignoring sequencer and eTag', () => {
-    expect(objectNotificationId({ ...object, sequencer: 's2', eTag: 'e2' })).toBe(objectNotificationId(object));
-    expect(objectNotificationId({ ...object, versionId: 'v2' })).not.toBe(objectNotificationId(object));
+    const otherDelivery: S3ObjectRef = { ...object, sequencer: 's2', eTag: 'e2' };
+    expect(objectNotificationId(otherDelivery, 'fp1')).toBe(objectNotificationId(object, 'fp1'));
+    expect(objectNotificationId({ ...object, versionId: 'v2' }, 'fp1')).not.toBe(objectNotificationId(object, 'fp1'));
   });
 
-  test('without a versionId, tells writes of the same key apart by sequencer, else eTag', () => {
+  test('without a real versionId, uses the eTag as a listing shows it or an event sends it (quotes ignored)', () => {
     const unversioned = { bucket: 'b', key: 'images/a.jpg', eTag: 'e1' };
-    expect(objectNotificationId({ ...unversioned, sequencer: 's1' })).not.toBe(objectNotificationId({ ...unversioned, sequencer: 's2' }));
-    expect(objectNotificationId(unversioned)).not.toBe(objectNotificationId({ ...unversioned, eTag: 'e2' }));
+    expect(objectNotificationId(unversioned, 'fp1')).not.toBe(objectNotificationId({ ...unversioned, eTag: 'e2' }, 'fp1'));
+    expect(objectNotificationId({ ...unversioned, eTag: '"e1"' }, 'fp1')).toBe(objectNotificationId(unversioned, 'fp1'));
+    // `null` is the versionId of an object written while versioning was off: not an identity.
+    expect(objectNotificationId({ ...unversioned, versionId: 'null' }, 'fp1')).toBe(objectNotificationId(unversioned, 'fp1'));
+    // The sequencer is not in listings, so it is not part of the id.
+    const withSequencer: S3ObjectRef = { ...unversioned, sequencer: 's9' };
+    expect(objectNotificationId(withSequencer, 'fp1')).toBe(objectNotificationId(unversioned, 'fp1'));
   });
 
   test('depends on bucket and key, with no ambiguity between them', () => {
-    expect(objectNotificationId({ ...object, bucket: 'c' })).not.toBe(objectNotificationId(object));
-    expect(objectNotificationId({ ...object, key: 'images/b.jpg' })).not.toBe(objectNotificationId(object));
-    expect(objectNotificationId({ bucket: 'a', key: 'b/c', versionId: 'v' }))
-      .not.toBe(objectNotificationId({ bucket: 'a/b', key: 'c', versionId: 'v' }));
+    expect(objectNotificationId({ ...object, bucket: 'c' }, 'fp1')).not.toBe(objectNotificationId(object, 'fp1'));
+    expect(objectNotificationId({ ...object, key: 'images/b.jpg' }, 'fp1')).not.toBe(objectNotificationId(object, 'fp1'));
+    expect(objectNotificationId({ bucket: 'a', key: 'b/c', versionId: 'v' }, 'fp1'))
+      .not.toBe(objectNotificationId({ bucket: 'a/b', key: 'c', versionId: 'v' }, 'fp1'));
+  });
+});
+
+describe('objectVersionItemId', () => {
+  test('names the object version whatever the configuration, and is never a notification id', () => {
+    const object = { bucket: 'b', key: 'images/a.jpg', versionId: 'v1' };
+    expect(objectVersionItemId(object)).toMatch(/^ver-[0-9a-f]{64}$/);
+    expect(objectVersionItemId({ ...object, versionId: 'v2' })).not.toBe(objectVersionItemId(object));
+    expect(objectVersionItemId(object).slice(4)).not.toBe(objectNotificationId(object, 'fp1').slice(4));
   });
 });
 
@@ -49,7 +68,7 @@ describe('recordOutcome', () => {
     ddb.on(PutCommand).resolves({});
 
     // WHEN
-    const result = await recordOutcome({ table }, {
+    const result = await recordOutcome({ table, fingerprint: 'fp1' }, {
       type: 'image.received',
       message: 'Received',
       object,
@@ -61,7 +80,7 @@ describe('recordOutcome', () => {
     expect(result).toBe('recorded');
     const calls = ddb.commandCalls(PutCommand);
     expect(calls).toHaveLength(1);
-    const id = objectNotificationId(object);
+    const id = objectNotificationId(object, 'fp1');
     expect(calls[0].args[0].input).toEqual({
       TableName: 'notifications',
       ConditionExpression: 'attribute_not_exists(#id)',
@@ -80,28 +99,49 @@ describe('recordOutcome', () => {
           eTag: 'etag1',
           sequencer: 'seq1',
           contentType: 'image/jpeg',
+          fingerprint: 'fp1',
         },
         feed: 'ALL',
         sortKey: `2026-11-28T17:02:11.532Z#${id}`,
       },
     });
+    // AND the object version's index item lists the configuration, after the outcome
+    const updates = ddb.commandCalls(UpdateCommand);
+    expect(updates).toHaveLength(1);
+    expect(updates[0].args[0].input).toEqual({
+      TableName: 'notifications',
+      Key: { id: objectVersionItemId(object) },
+      UpdateExpression: 'ADD #fingerprints :fingerprint',
+      ExpressionAttributeNames: { '#fingerprints': 'fingerprints' },
+      ExpressionAttributeValues: { ':fingerprint': new Set(['fp1']) },
+    });
+    expect(updates[0].calledAfter(calls[0])).toBe(true);
   });
 
   test('leaves undefined details out of the item', async () => {
     ddb.on(PutCommand).resolves({});
-    await recordOutcome({ table }, { type: 'data.received', message: 'm', object: { bucket: 'b', key: 'data/x.csv' }, details: { size: undefined } });
+    await recordOutcome({ table, fingerprint: 'fp1' }, { type: 'data.received', message: 'm', object: { bucket: 'b', key: 'data/x.csv' }, details: { size: undefined } });
     const details = ddb.commandCalls(PutCommand)[0].args[0].input.Item?.details as Record<string, unknown>;
-    expect(details).toEqual({ bucket: 'b', key: 'data/x.csv' });
+    expect(details).toEqual({ bucket: 'b', key: 'data/x.csv', fingerprint: 'fp1' });
   });
 
   test('reports a failed condition as a duplicate delivery, without throwing', async () => {
     ddb.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
-    await expect(recordOutcome({ table }, { type: 'image.received', message: 'm', object })).resolves.toBe('duplicate');
+    await expect(recordOutcome({ table, fingerprint: 'fp1' }, { type: 'image.received', message: 'm', object })).resolves.toBe('duplicate');
+    // The index item is still written: it heals a crash between the two writes of an earlier delivery.
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(1);
+  });
+
+  test('rethrows a failed index write so that the event is retried (the outcome is then a harmless duplicate)', async () => {
+    ddb.on(PutCommand).resolves({});
+    ddb.on(UpdateCommand).rejects(new ProvisionedThroughputExceededException({ message: 'Rate exceeded', $metadata: {} }));
+    await expect(recordOutcome({ table, fingerprint: 'fp1' }, { type: 'image.received', message: 'm', object }))
+      .rejects.toBeInstanceOf(ProvisionedThroughputExceededException);
   });
 
   test('rethrows throttling so that the event is retried', async () => {
     ddb.on(PutCommand).rejects(new ProvisionedThroughputExceededException({ message: 'Rate exceeded', $metadata: {} }));
-    await expect(recordOutcome({ table }, { type: 'image.received', message: 'm', object }))
+    await expect(recordOutcome({ table, fingerprint: 'fp1' }, { type: 'image.received', message: 'm', object }))
       .rejects.toBeInstanceOf(ProvisionedThroughputExceededException);
   });
 });

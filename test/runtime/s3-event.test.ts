@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { RejectionError } from '../../src/runtime/errors';
 import { createNotificationsTable } from '../../src/runtime/notifications-table';
@@ -33,7 +33,7 @@ function options(processor: ObjectProcessor, overrides: Partial<ProcessS3EventOp
     inputPrefix: 'images/',
     outputPrefixes: ['thumbnails/', 'reports/'],
     processor,
-    store: { table: createNotificationsTable('notifications'), logger },
+    store: { table: createNotificationsTable('notifications'), fingerprint: 'fp1', logger },
     logger,
     metrics: new Metrics({ namespace: 'TapServerless', serviceName: 'test' }),
     expectedBucket: FIXTURE_BUCKET,
@@ -135,6 +135,35 @@ describe('processS3Event with skipRecordedObjects', () => {
     expect(ddb.commandCalls(GetCommand)).toHaveLength(6);
     expect(ddb.commandCalls(PutCommand)).toHaveLength(3);
     expect(output.metric('DuplicateDeliveries')).toBe(3);
+    // AND each version's index item was (re)marked with the configuration, by both deliveries
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(6);
+  });
+
+  test('after a configuration change, the same object version is processed again and recorded under a new id', async () => {
+    // GIVEN the event recorded under fingerprint fp1
+    const items = fakeConditionalPuts(ddb);
+    fakeGets(ddb, items);
+    let calls = 0;
+    const processor: ObjectProcessor = async () => {
+      calls += 1;
+      return { type: 'image.processed', message: 'ok' };
+    };
+    const first = await processS3Event(s3Event('s3-images-several-records.json'), options(processor, { skipRecordedObjects: true }));
+
+    // WHEN it is delivered again to a function configured differently (fingerprint fp2)
+    const table = createNotificationsTable('notifications');
+    const second = await processS3Event(s3Event('s3-images-several-records.json'), options(processor, {
+      skipRecordedObjects: true, store: { table, fingerprint: 'fp2' },
+    }));
+
+    // THEN every object was processed again and has a second outcome, each naming its configuration
+    expect(calls).toBe(6);
+    expect(second.records.map((r) => r.outcome)).toEqual(['image.processed', 'image.processed', 'image.processed']);
+    expect(items.size).toBe(6);
+    const ids = (summary: typeof first) => summary.records.map((r) => r.notificationId);
+    expect(ids(second).every((id) => !ids(first).includes(id))).toBe(true);
+    expect([...items.values()].map((i) => (i.details as Record<string, unknown>).fingerprint).sort())
+      .toEqual(['fp1', 'fp1', 'fp1', 'fp2', 'fp2', 'fp2']);
   });
 
   test('is off by default: no lookup, duplicates are caught by the conditional write after processing', async () => {
