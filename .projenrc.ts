@@ -96,8 +96,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-dynamodb@${AWS_SDK_VERSION}`,
     `@aws-sdk/lib-dynamodb@${AWS_SDK_VERSION}`,
     `@aws-sdk/client-s3@${AWS_SDK_VERSION}`,
-    // The DLQ redrive command (bundled into assets/cli).
+    // The operations commands (redrive, reconcile, reprocess; bundled into assets/cli).
     `@aws-sdk/client-sqs@${AWS_SDK_VERSION}`,
+    // reconcile/reprocess/redrive find a pipeline from its stack's resources.
+    `@aws-sdk/client-cloudformation@${AWS_SDK_VERSION}`,
     '@aws-sdk/client-lambda@3.1164.0',
     `@aws-sdk/client-iam@${AWS_SDK_VERSION}`,
     `@aws-lambda-powertools/logger@${POWERTOOLS_VERSION}`,

@@ -1,109 +1,323 @@
-/* eslint-disable no-console */
+import * as fs from 'node:fs';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { redrive, resolveTargets } from './redrive';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ArgumentError, FlagSpec, numberFlag, parseCommandLine, ParsedArgs, stringFlag, stringsFlag, switchFlag } from './args';
+import { Progress } from './progress';
+import { formatReconcileReport, reconcile } from './reconcile';
+import { redrive, RedriveTarget, resolveTargets } from './redrive';
+import { reprocess, ReprocessSelection } from './reprocess';
+import { Pipeline, PipelineQuery, resolvePipeline, UsageError } from './stack';
 
-const USAGE = `Usage: npx cdk-tap-serverless redrive --queue-url URL --function-name NAME [--function-name NAME …] [--dry-run] [--max N]
+const FIND = `Finding the pipeline (one name is enough):
+  --stack NAME            the CloudFormation stack holding the TapServerless construct: its image and
+                          data functions, and from their configuration the bucket, table, prefixes and
+                          dead-letter queue
+  --image-function NAME   the image function (name or ARN), instead of or besides --stack
+  --data-function NAME    the data function (name or ARN)
+  --bucket NAME | --table NAME | --queue-url URL   override what the functions say`;
+
+const AWS = 'Uses the usual AWS credential chain and Region (AWS_PROFILE, AWS_REGION, …).';
+
+const USAGE: Record<string, string> = {
+  reconcile: `Usage: npx cdk-tap-serverless reconcile --stack NAME [--prefix P] [--inventory s3://…/manifest.json] [--show N] [--output FILE] [--json]
+
+Read-only audit: checks that the current version of every object under each input prefix has an
+outcome under its function's current configuration (BatchGetItem by outcome id; never a Scan), and
+reports the counts per outcome type, the objects with no outcome, those recorded only under an
+older configuration, and the dead-letter queue's depth. Exits 0 when every object has a current
+outcome, 1 otherwise, 2 on a usage error. Progress goes to stderr. ${AWS}
+
+${FIND}
+
+Options:
+  --prefix P              only keys under P (within an input prefix), e.g. images/2026/
+  --inventory URL         read the objects from an S3 Inventory report (CSV, with the ETag field)
+                          instead of listing the bucket: for buckets of many millions of objects
+  --show N                how many keys of each list to print (default 20)
+  --output FILE           write every object without a current outcome to FILE (JSON lines)
+  --json                  print the report as JSON
+  --help                  this text`,
+  reprocess: `Usage: npx cdk-tap-serverless reprocess --stack NAME [--older | --all] [--prefix P] [--start-after KEY] [--rate N] [--concurrency N] [--batch N] [--dry-run] [--json]
+
+Delivers objects to their function as S3 ObjectCreated:Put events, as S3 does (asynchronous
+invocation: the function's retries and dead-letter queue apply). By default only the objects with
+no outcome at all; --older adds those recorded only under an older configuration (after changing
+thumbnailWidths or the schema); --all delivers every object (those already recorded under the
+current configuration are recognised by the function as duplicates and not processed again).
+Events carry up to --batch records and at most 256 KB. Exits 1 if any delivery failed; the summary
+names the key to resume after. ${AWS}
+
+${FIND}
+
+Options:
+  --older                 also objects recorded only under an older configuration
+  --all                   every object under the prefixes
+  --prefix P              only keys under P (within an input prefix)
+  --start-after KEY       resume: only keys after KEY (the summary of an interrupted run names it)
+  --inventory URL         read the objects from an S3 Inventory report (see reconcile --help)
+  --rate N                deliver at most N objects per second (default: no limit)
+  --concurrency N         Invoke requests in flight at once (default 4)
+  --batch N               records per event, 1 to 100 (default 10)
+  --dry-run               list what would be delivered; invoke nothing
+  --json                  print the summary as JSON
+  --help                  this text`,
+  redrive: `Usage: npx cdk-tap-serverless redrive (--stack NAME | --queue-url URL --function-name NAME …) [--dry-run] [--max N]
 
 Re-invokes the events waiting in a TapServerless dead-letter queue on the functions they came from,
 asynchronously, and deletes each message once Lambda accepted its invocation. S3 events go to the
-function whose input prefix holds their keys (pass the image and the data function: both share the
-queue). Messages that cannot be routed or re-invoked stay in the queue. Uses the usual AWS credential
-chain and region (AWS_PROFILE, AWS_REGION, …).
+function whose input prefix holds their keys (the image and the data function share the queue).
+Messages that cannot be routed or re-invoked stay in the queue. ${AWS}
+
+${FIND}
 
 Options:
-  --queue-url URL        the dead-letter queue (stack output or: aws sqs get-queue-url)
-  --function-name NAME   a function to redrive to (name or ARN); repeatable
-  --dry-run              show what would be redriven; invoke and delete nothing
-  --max N                stop after N messages
-  --help                 this text`;
+  --function-name NAME    a function to redrive to (name or ARN); repeatable; instead of --stack
+  --dry-run               show what would be redriven; invoke and delete nothing
+  --max N                 stop after N messages
+  --help                  this text`,
+};
 
-interface Args {
-  readonly command?: string;
-  readonly queueUrl?: string;
-  readonly functionNames: string[];
-  readonly dryRun: boolean;
-  readonly max?: number;
-  readonly help: boolean;
+const GENERAL = `Usage: npx cdk-tap-serverless <command> [options]
+
+Operations commands for a deployed TapServerless pipeline:
+  reconcile   audit: does every object have an outcome under the current configuration?
+  reprocess   deliver objects (missing ones, older ones, or all) to their function again
+  redrive     re-invoke the events waiting in the dead-letter queue
+
+npx cdk-tap-serverless <command> --help   shows a command's options.`;
+
+const FIND_FLAGS: FlagSpec = {
+  'stack': 'string',
+  'image-function': 'string',
+  'data-function': 'string',
+  'bucket': 'string',
+  'table': 'string',
+  'queue-url': 'string',
+};
+
+const SPECS: Record<string, FlagSpec> = {
+  reconcile: { ...FIND_FLAGS, prefix: 'string', inventory: 'string', show: 'int', output: 'string', json: 'switch' },
+  reprocess: {
+    ...FIND_FLAGS,
+    'prefix': 'string',
+    'inventory': 'string',
+    'older': 'switch',
+    'all': 'switch',
+    'start-after': 'string',
+    'rate': 'number',
+    'concurrency': 'int',
+    'batch': 'int',
+    'dry-run': 'switch',
+    'json': 'switch',
+  },
+  redrive: { ...FIND_FLAGS, 'function-name': 'strings', 'dry-run': 'switch', 'max': 'int' },
+};
+
+/** The AWS clients the commands use. */
+export interface CliClients {
+  readonly s3: S3Client;
+  readonly ddb: DynamoDBDocumentClient;
+  readonly sqs: SQSClient;
+  readonly lambda: LambdaClient;
+  readonly cloudformation: CloudFormationClient;
 }
 
-export function parseArgs(argv: string[]): Args {
-  let command: string | undefined;
-  let queueUrl: string | undefined;
-  const functionNames: string[] = [];
-  let dryRun = false;
-  let max: number | undefined;
-  let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new Error(`${arg} needs a value`);
-      return v;
-    };
-    switch (arg) {
-      case '--queue-url': queueUrl = value(); break;
-      case '--function-name': functionNames.push(value()); break;
-      case '--dry-run': dryRun = true; break;
-      case '--max': {
-        const raw = value();
-        max = Number(raw);
-        if (!Number.isInteger(max) || max < 1) throw new Error(`--max must be a positive whole number, got ${raw}`);
-        break;
-      }
-      case '--help': case '-h': help = true; break;
-      default:
-        if (arg.startsWith('-') || command !== undefined) throw new Error(`unknown argument ${arg}`);
-        command = arg;
+/** Clients from the environment's credentials, Region and endpoints (AWS_ENDPOINT_URL_* included). */
+export function defaultClients(): CliClients {
+  return {
+    s3: new S3Client({}),
+    ddb: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+    sqs: new SQSClient({}),
+    lambda: new LambdaClient({}),
+    cloudformation: new CloudFormationClient({}),
+  };
+}
+
+export interface CliIo {
+  readonly out: (line: string) => void;
+  readonly err: (text: string) => void;
+  /** Whether stderr is a terminal (progress rewritten in place). */
+  readonly tty?: boolean;
+  readonly clients?: () => CliClients;
+  /** Set to stop a reprocess between events (Ctrl-C). */
+  readonly stopRequested?: () => boolean;
+}
+
+/** Parses arguments; usage errors throw ArgumentError. */
+export function parseArgs(argv: readonly string[]): ParsedArgs {
+  return parseCommandLine(argv, (command) => SPECS[command]);
+}
+
+/** Runs one command line; returns the exit code (0 done, 1 incomplete or failed, 2 usage error). */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let args: ParsedArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (err) {
+    if (!(err instanceof ArgumentError)) throw err;
+    io.err(`error: ${err.message}\n\n${usageFor(argv.find((a) => SPECS[a] !== undefined))}\n`);
+    return 2;
+  }
+  if (args.command === undefined || args.help) {
+    io.out(usageFor(args.command));
+    return args.command === undefined && !args.help ? 2 : 0;
+  }
+  if (SPECS[args.command] === undefined) {
+    io.err(`error: unknown command ${args.command}\n\n${GENERAL}\n`);
+    return 2;
+  }
+  const clients = (io.clients ?? defaultClients)();
+  try {
+    switch (args.command) {
+      case 'reconcile': return await runReconcile(args, io, clients);
+      case 'reprocess': return await runReprocess(args, io, clients);
+      default: return await runRedrive(args, io, clients);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`error: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+function usageFor(command: string | undefined): string {
+  return (command && USAGE[command]) || GENERAL;
+}
+
+function query(args: ParsedArgs): PipelineQuery {
+  return {
+    stackName: stringFlag(args, 'stack'),
+    imageFunction: stringFlag(args, 'image-function'),
+    dataFunction: stringFlag(args, 'data-function'),
+    bucket: stringFlag(args, 'bucket'),
+    table: stringFlag(args, 'table'),
+    queueUrl: stringFlag(args, 'queue-url'),
+  };
+}
+
+function describePipeline(pipeline: Pipeline): string {
+  const fns = pipeline.functions.map((f) => `${f.inputPrefix} → ${f.functionName}`).join(', ');
+  return `Pipeline: bucket ${pipeline.bucket}, table ${pipeline.table}; ${fns}`;
+}
+
+async function runReconcile(args: ParsedArgs, io: CliIo, clients: CliClients): Promise<number> {
+  const pipeline = await resolvePipeline(clients, query(args));
+  const json = switchFlag(args, 'json');
+  const outputFile = stringFlag(args, 'output');
+  const output = outputFile ? fs.openSync(outputFile, 'w') : undefined;
+  const progress = new Progress('reconcile', { write: io.err, tty: io.tty, rateOf: 'checked' });
+  try {
+    const report = await reconcile(clients, {
+      pipeline,
+      prefix: stringFlag(args, 'prefix'),
+      inventory: stringFlag(args, 'inventory'),
+      show: numberFlag(args, 'show'),
+      progress,
+      onUnreconciled: output === undefined ? undefined : (o) => fs.writeSync(output, `${JSON.stringify(o)}\n`),
+    });
+    io.out(json ? JSON.stringify(report, null, 2) : formatReconcileReport(report, { stack: stringFlag(args, 'stack') }));
+    if (outputFile && !json) io.out(`Every object without a current outcome: ${outputFile}`);
+    return report.complete ? 0 : 1;
+  } finally {
+    if (output !== undefined) fs.closeSync(output);
+  }
+}
+
+async function runReprocess(args: ParsedArgs, io: CliIo, clients: CliClients): Promise<number> {
+  if (switchFlag(args, 'all') && switchFlag(args, 'older')) throw new UsageError('--all already includes --older: pass one of them');
+  const batchSize = numberFlag(args, 'batch');
+  if (batchSize !== undefined && batchSize > 100) throw new UsageError(`--batch must be at most 100, got ${batchSize}`);
+  const pipeline = await resolvePipeline(clients, query(args));
+  const selection: ReprocessSelection = switchFlag(args, 'all') ? 'all' : switchFlag(args, 'older') ? 'older' : 'missing';
+  const json = switchFlag(args, 'json');
+  const dryRun = switchFlag(args, 'dry-run');
+  if (!json) io.out(describePipeline(pipeline));
+  const progress = new Progress(dryRun ? 'reprocess (dry run)' : 'reprocess', { write: io.err, tty: io.tty, rateOf: 'listed' });
+  const summary = await reprocess(clients, {
+    pipeline,
+    selection,
+    prefix: stringFlag(args, 'prefix'),
+    inventory: stringFlag(args, 'inventory'),
+    startAfter: stringFlag(args, 'start-after'),
+    batchSize,
+    ratePerSecond: numberFlag(args, 'rate'),
+    concurrency: numberFlag(args, 'concurrency'),
+    dryRun,
+    region: await clients.lambda.config.region(),
+    log: json ? undefined : io.out,
+    progress,
+    stopRequested: io.stopRequested,
+  });
+  if (json) {
+    io.out(JSON.stringify(summary, null, 2));
+  } else {
+    const what = { missing: 'without an outcome', older: 'without a current outcome', all: 'in scope' }[selection];
+    io.out(`${summary.listed} objects listed, ${summary.selected} ${what}; `
+      + (summary.dryRun ? `${summary.selected} would be delivered in ${summary.events} events (dry run: nothing invoked)`
+        : `${summary.delivered} delivered in ${summary.events} events, ${summary.failed} failed`
+          + (summary.throttled > 0 ? `, ${summary.throttled} throttled invokes retried` : ''))
+      + ` (${summary.elapsedSeconds.toFixed(1)} s)`);
+    if (summary.stopped || summary.failed > 0) {
+      io.out(summary.resumeAfter
+        ? `To resume: npx cdk-tap-serverless reprocess … --start-after '${summary.resumeAfter}'`
+        : 'To resume: run the same command again');
+    } else if (!summary.dryRun && summary.delivered > 0) {
+      io.out('The functions process the events asynchronously: run reconcile once they are done.');
     }
   }
-  return { command, queueUrl, functionNames, dryRun, max, help };
+  return summary.failed > 0 || summary.stopped ? 1 : 0;
 }
 
-async function main(): Promise<number> {
-  let args: Args;
-  try {
-    args = parseArgs(process.argv.slice(2));
-  } catch (err) {
-    console.error(`error: ${(err as Error).message}\n\n${USAGE}`);
-    return 2;
+async function runRedrive(args: ParsedArgs, io: CliIo, clients: CliClients): Promise<number> {
+  const functionNames = stringsFlag(args, 'function-name');
+  let queueUrl = stringFlag(args, 'queue-url');
+  let targets: RedriveTarget[];
+  if (functionNames.length > 0) {
+    if (!queueUrl) throw new UsageError('--function-name needs --queue-url (or pass --stack alone)');
+    targets = await resolveTargets(clients.lambda, functionNames);
+  } else {
+    if (!stringFlag(args, 'stack') && !stringFlag(args, 'image-function') && !stringFlag(args, 'data-function')) {
+      throw new UsageError('pass --stack NAME, or --queue-url and at least one --function-name');
+    }
+    const pipeline = await resolvePipeline(clients, query(args));
+    queueUrl ??= pipeline.queueUrl;
+    if (!queueUrl) throw new UsageError('the functions have no dead-letter queue: pass --queue-url');
+    targets = pipeline.functions.map((f) => ({ functionName: f.functionName, inputPrefix: f.inputPrefix }));
   }
-  if (args.help || args.command === undefined) {
-    console.log(USAGE);
-    return args.help ? 0 : 2;
-  }
-  if (args.command !== 'redrive') {
-    console.error(`error: unknown command ${args.command}\n\n${USAGE}`);
-    return 2;
-  }
-  if (!args.queueUrl || args.functionNames.length === 0) {
-    console.error(`error: --queue-url and at least one --function-name are required\n\n${USAGE}`);
-    return 2;
-  }
-  const sqs = new SQSClient({});
-  const lambda = new LambdaClient({});
-  const targets = await resolveTargets(lambda, args.functionNames);
   for (const t of targets) {
-    console.log(`target ${t.functionName}: ${t.inputPrefix ? `S3 keys under ${t.inputPrefix}` : 'any event'}`);
+    io.out(`target ${t.functionName}: ${t.inputPrefix ? `S3 keys under ${t.inputPrefix}` : 'any event'}`);
   }
-  console.log(`${args.dryRun ? 'Dry run: reading' : 'Redriving'} ${args.queueUrl}`);
-  const summary = await redrive(sqs, lambda, {
-    queueUrl: args.queueUrl,
-    targets,
-    dryRun: args.dryRun,
-    maxMessages: args.max,
-    log: (line) => console.log(line),
+  const dryRun = switchFlag(args, 'dry-run');
+  io.out(`${dryRun ? 'Dry run: reading' : 'Redriving'} ${queueUrl}`);
+  const summary = await redrive(clients.sqs, clients.lambda, {
+    queueUrl, targets, dryRun, maxMessages: numberFlag(args, 'max'), log: io.out,
   });
-  console.log(`${summary.received} received, ${summary.redriven} redriven, ${summary.failed} failed, ` +
-    `${summary.unroutable} left unroutable${summary.dryRun ? ' (dry run: nothing invoked or deleted)' : ''}`);
+  io.out(`${summary.received} received, ${summary.redriven} redriven, ${summary.failed} failed, `
+    + `${summary.unroutable} left unroutable${summary.dryRun ? ' (dry run: nothing invoked or deleted)' : ''}`);
   return summary.failed > 0 || summary.unroutable > 0 ? 1 : 0;
 }
 
 if (require.main === module) {
-  main().then((code) => {
+  let interrupted = false;
+  process.on('SIGINT', () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    process.stderr.write('\nStopping after the events in flight (Ctrl-C again to quit at once)…\n');
+  });
+  runCli(process.argv.slice(2), {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (text) => process.stderr.write(text),
+    stopRequested: () => interrupted,
+  }).then((code) => {
     process.exitCode = code;
   }, (err) => {
-    console.error(`error: ${(err as Error).name}: ${(err as Error).message}`);
+    process.stderr.write(`error: ${(err as Error).name}: ${(err as Error).message}\n`);
     process.exitCode = 1;
   });
 }

@@ -183,15 +183,20 @@ describe('routing and arguments', () => {
 
   test('arguments are parsed strictly', () => {
     expect(parseArgs(['redrive', '--queue-url', 'u', '--function-name', 'a', '--function-name', 'b', '--dry-run', '--max', '7']))
-      .toEqual({ command: 'redrive', queueUrl: 'u', functionNames: ['a', 'b'], dryRun: true, max: 7, help: false });
+      .toEqual({ command: 'redrive', help: false, flags: { 'queue-url': 'u', 'function-name': ['a', 'b'], 'dry-run': true, 'max': 7 } });
+    expect(parseArgs(['redrive', '--stack=TapDemo']).flags).toEqual({ stack: 'TapDemo' });
     expect(() => parseArgs(['redrive', '--max', '0'])).toThrow(/--max must be a positive whole number/);
     expect(() => parseArgs(['redrive', '--queue-url'])).toThrow(/--queue-url needs a value/);
-    expect(() => parseArgs(['redrive', '--bogus'])).toThrow(/unknown argument --bogus/);
+    expect(() => parseArgs(['redrive', '--bogus'])).toThrow(/unknown argument --bogus for redrive/);
+    expect(() => parseArgs(['redrive', '--all'])).toThrow(/unknown argument --all for redrive/);
+    expect(() => parseArgs(['reprocess', '--dry-run=yes'])).toThrow(/--dry-run takes no value/);
+    expect(() => parseArgs(['reprocess', '--rate', 'fast'])).toThrow(/--rate must be a positive number, got fast/);
+    expect(() => parseArgs(['--stack', 'x'])).toThrow(/--stack before the command/);
   });
 
   test('the packaged command explains its usage', () => {
     const run = spawnSync(process.execPath, [path.join(ROOT, 'assets', 'cli', 'main', 'index.js'), 'redrive'], { encoding: 'utf8' });
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain('--queue-url and at least one --function-name are required');
+    expect(run.stderr).toContain('pass --stack NAME, or --queue-url and at least one --function-name');
   });
 });

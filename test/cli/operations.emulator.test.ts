@@ -1,0 +1,300 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
+import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import sharp from 'sharp';
+import { CliClients, runCli } from '../../src/cli/main';
+import type { ReconcileReport } from '../../src/cli/reconcile';
+import type { ReprocessSummary } from '../../src/cli/reprocess';
+import { ENV } from '../../src/contract/env-names';
+import { DataSchema } from '../../src/data-schema';
+import {
+  createBucket, createNotificationsTable, dynamoClient, emulatorEndpoint, s3Client, s3Event, s3Record, startFunctionFromAsset,
+} from '../emulator/bundled';
+import { LocalFunction } from '../emulator/local-function';
+import { EMULATOR_AWS_ENV, ROOT } from '../emulator/moto';
+import { synthesizedS3Functions, SynthesizedFunction, withResources } from '../emulator/synthesized';
+import { ndjson, ORDER_SCHEMA_FILE } from '../support/data-files';
+
+// reconcile and reprocess against a pipeline in moto server: the functions are the construct's
+// (synthesized: the configuration fingerprint and settings come from the template) running
+// locally; the stack's resources are in moto's CloudFormation, so `--stack` alone finds them.
+// Lambda's asynchronous Invoke is played by a client middleware that runs the local function.
+
+const BUCKET = 'tap-operations-test';
+const TABLE = 'notifications-operations-test';
+const STACK = 'TapOperationsTest';
+const config = () => ({
+  endpoint: emulatorEndpoint(),
+  region: EMULATOR_AWS_ENV.AWS_REGION,
+  credentials: { accessKeyId: EMULATOR_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: EMULATOR_AWS_ENV.AWS_SECRET_ACCESS_KEY },
+});
+
+let s3: S3Client;
+let ddb: DynamoDBDocumentClient;
+let queueUrl: string;
+let roleArn: string;
+/** The running local functions, by function name. */
+const running = new Map<string, LocalFunction>();
+/** Asynchronous invocations in progress (the middleware's), awaited by idle(). */
+const inFlight = new Set<Promise<unknown>>();
+const asyncFailures: string[] = [];
+
+function lambdaClient(): LambdaClient {
+  const client = new LambdaClient(config());
+  client.middlewareStack.add((next) => async (args) => {
+    const input = args.input as { FunctionName?: string; InvocationType?: string; Payload?: Uint8Array };
+    const fn = input.InvocationType === 'Event' ? running.get(input.FunctionName ?? '') : undefined;
+    if (!fn) return next(args);
+    const event = JSON.parse(Buffer.from(input.Payload ?? []).toString());
+    const run = fn.invoke(event).catch((err: Error) => asyncFailures.push(err.message));
+    inFlight.add(run);
+    void run.finally(() => inFlight.delete(run));
+    return { output: { StatusCode: 202, $metadata: { httpStatusCode: 202 } }, response: {} } as never;
+  }, { step: 'initialize', name: 'localAsyncInvoke' });
+  return client;
+}
+
+async function idle(): Promise<void> {
+  while (inFlight.size > 0) await Promise.all([...inFlight]);
+}
+
+function clients(): CliClients {
+  return {
+    s3, ddb, sqs: new SQSClient(config()), lambda: lambdaClient(), cloudformation: new CloudFormationClient(config()),
+  };
+}
+
+/** Runs the CLI in-process; returns its exit code and what it printed. */
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, { out: (l) => out.push(l), err: (t) => err.push(t), tty: false, clients });
+  return { code, out: out.join('\n'), err: err.join('') };
+}
+
+async function setMotoConfig(): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const req = http.request(`${emulatorEndpoint()}/moto-api/config`, { method: 'POST', headers: { 'Content-Type': 'application/json' } }, (res) => {
+      res.resume();
+      res.on('end', resolve);
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify({ lambda: { use_docker: false } }));
+  });
+}
+
+/** Puts the two functions in a CloudFormation stack in moto (physical names = the local functions'). */
+async function createStack(stackName: string, functions: Record<string, Record<string, string>>): Promise<void> {
+  const resources = Object.fromEntries(Object.entries(functions).map(([name, env], i) => [`Fn${i}`, {
+    Type: 'AWS::Lambda::Function',
+    Properties: {
+      FunctionName: name,
+      Role: roleArn,
+      Runtime: 'nodejs20.x',
+      Handler: 'index.handler',
+      Code: { ZipFile: 'exports.handler = async () => {};' },
+      Environment: { Variables: env },
+    },
+  }]));
+  const template = JSON.stringify({ Resources: resources });
+  await new CloudFormationClient(config()).send(new CreateStackCommand({ StackName: stackName, TemplateBody: template }));
+}
+
+async function startPipeline(stackName: string, images: SynthesizedFunction, data: SynthesizedFunction): Promise<void> {
+  const fns = {
+    [`${stackName}-images`]: withResources(images, TABLE, BUCKET),
+    [`${stackName}-data`]: withResources(data, TABLE, BUCKET),
+  };
+  await createStack(stackName, fns);
+  for (const [name, env] of Object.entries(fns)) {
+    await running.get(name)?.stop();
+    const spec = name.endsWith('-images') ? images : data;
+    running.set(name, await startFunctionFromAsset(spec.assetDir, env.POWERTOOLS_SERVICE_NAME, env));
+  }
+}
+
+let png: Buffer;
+const uploaded: Array<{ key: string; put: { ETag?: string; VersionId?: string }; size: number }> = [];
+
+async function upload(key: string, body: Buffer | string): Promise<void> {
+  const put = await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+  uploaded.push({ key, put, size: Buffer.byteLength(body) });
+}
+
+beforeAll(async () => {
+  await setMotoConfig();
+  s3 = s3Client();
+  ddb = DynamoDBDocumentClient.from(dynamoClient());
+  await createBucket(s3, BUCKET);
+  await createNotificationsTable(dynamoClient(), TABLE);
+  queueUrl = (await new SQSClient(config()).send(new CreateQueueCommand({ QueueName: 'tap-operations-dlq' }))).QueueUrl!;
+  roleArn = (await new IAMClient(config()).send(new CreateRoleCommand({ RoleName: 'tap-operations-test', AssumeRolePolicyDocument: '{}' }))).Role!.Arn!;
+  png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#3366aa' } }).png().toBuffer();
+});
+
+afterAll(async () => {
+  await idle();
+  await Promise.all([...running.values()].map((f) => f.stop()));
+});
+
+async function deliver(...keys: string[]): Promise<void> {
+  for (const key of keys) {
+    const u = uploaded.find((x) => x.key === key)!;
+    const fn = running.get(`${STACK}-${key.startsWith('images/') ? 'images' : 'data'}`)!;
+    await fn.invoke(s3Event(s3Record(BUCKET, key, u.put, u.size)));
+  }
+}
+
+describe('reconcile and reprocess (20 objects, 3 without an outcome)', () => {
+  const props = { dataSchema: DataSchema.fromFile(ORDER_SCHEMA_FILE) };
+  const missing = ['data/orders 7.ndjson', 'images/photo 03.png', 'images/sub/photo+12.png'];
+
+  beforeAll(async () => {
+    const synth = synthesizedS3Functions(props);
+    await startPipeline(STACK, synth.images, synth.data);
+    const imageKeys = [
+      ...Array.from({ length: 10 }, (_, i) => (i === 3 ? 'images/photo 03.png' : `images/photo+${i}.png`)),
+      'images/sub/photo+10.png', 'images/sub/photo+12.png',
+    ];
+    for (const [i, key] of imageKeys.entries()) await upload(key, Buffer.concat([png, Buffer.from([i])]));
+    for (let i = 0; i < 8; i++) await upload(`data/orders ${i}.ndjson`, ndjson(3 + i));
+    await deliver(...uploaded.map((u) => u.key).filter((k) => !missing.includes(k)));
+  });
+
+  test('reconcile lists exactly the 3 objects without an outcome and exits 1', async () => {
+    expect(uploaded).toHaveLength(20);
+
+    const text = await cli('reconcile', '--stack', STACK, '--queue-url', queueUrl);
+    if (process.env.TAP_PRINT_CLI_OUTPUT) console.log(`${text.out}\n--- stderr ---\n${text.err}`);
+    expect(text.code).toBe(1);
+    expect(text.out).toMatch(/images\/ +→ TapOperationsTest-images/);
+    expect(text.out).toMatch(/No outcome \(3\):\n {2}data\/orders 7\.ndjson {2}\(version .+\)\n {2}images\/photo 03\.png/);
+    expect(text.out).toContain('Dead-letter queue: 0 messages waiting, 0 in flight');
+    expect(text.out).toContain('Incomplete: 3 without an outcome (deliver them: npx cdk-tap-serverless reprocess --stack TapOperationsTest)');
+    expect(text.err).toMatch(/reconcile: listed 20, checked 20, missing 3, older 0/);
+
+    const outputFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'reconcile-')), 'missing.jsonl');
+    const json = await cli('reconcile', '--stack', STACK, '--json', '--show', '2', '--output', outputFile);
+    expect(json.code).toBe(1);
+    const report = JSON.parse(json.out) as ReconcileReport;
+    expect(report).toMatchObject({ bucket: BUCKET, table: TABLE, objects: 20, current: 17, missing: 3, olderConfiguration: 0, complete: false });
+    expect(report.missingObjects.map((o) => o.key)).toEqual(missing.slice(0, 2));
+    const all = fs.readFileSync(outputFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(all.map((o) => [o.key, o.status])).toEqual(missing.map((k) => [k, 'missing']));
+    expect(all.every((o) => typeof o.versionId === 'string' && o.versionId.length > 0)).toBe(true);
+    const images = report.prefixes.find((p) => p.prefix === 'images/')!;
+    expect(images).toMatchObject({ objects: 12, current: 10, missing: 2, byType: { 'image.processed': 10 } });
+    expect(report.prefixes.find((p) => p.prefix === 'data/')).toMatchObject({ objects: 8, current: 7, missing: 1, byType: { 'data.valid': 7 } });
+  });
+
+  test('reprocess --dry-run delivers nothing; reprocess delivers the 3; then reconcile exits 0', async () => {
+    const dry = await cli('reprocess', '--stack', STACK, '--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.out.split('\n').filter((l) => l.startsWith('would deliver')).map((l) => l.replace(/ \(version .*/, '')))
+      .toEqual(missing.map((k) => `would deliver ${k}`));
+    expect(await outcomeCount()).toBe(17);
+
+    const run = await cli('reprocess', '--stack', STACK, '--json', '--batch', '2');
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.out) as ReprocessSummary;
+    expect(summary).toMatchObject({ listed: 20, selected: 3, delivered: 3, failed: 0, events: 2, resumeAfter: 'images/sub/photo+12.png' });
+    await idle();
+    expect(asyncFailures).toEqual([]);
+
+    const after = await cli('reconcile', '--stack', STACK);
+    expect(after.code).toBe(0);
+    expect(after.out).toContain('Complete: all 20 objects have an outcome under the current configuration.');
+    // the packaged command finds the same from the stack name alone (endpoint from AWS_ENDPOINT_URL)
+    const packaged = spawnSync(process.execPath, [path.join(ROOT, 'assets', 'cli', 'main', 'index.js'), 'reconcile', '--stack', STACK, '--json'], {
+      env: { PATH: process.env.PATH, ...EMULATOR_AWS_ENV, AWS_ENDPOINT_URL: emulatorEndpoint() }, encoding: 'utf8',
+    });
+    expect(packaged.status).toBe(0);
+    expect(JSON.parse(packaged.stdout)).toMatchObject({ objects: 20, current: 20, missing: 0, complete: true });
+    expect(await outcomeCount()).toBe(20);
+
+    // Reprocessing again finds nothing to deliver; --all delivers everything, and the functions
+    // recognise every object as already recorded: still exactly one outcome per object.
+    expect(JSON.parse((await cli('reprocess', '--stack', STACK, '--json')).out)).toMatchObject({ selected: 0, delivered: 0 });
+    expect(JSON.parse((await cli('reprocess', '--stack', STACK, '--all', '--json')).out)).toMatchObject({ selected: 20, delivered: 20 });
+    await idle();
+    expect(await outcomeCount()).toBe(20);
+  });
+
+  test('after a thumbnailWidths change, the old outcomes are older-configuration and reprocess --all redoes them', async () => {
+    // GIVEN the construct re-synthesized with other widths: a new fingerprint for the image function only
+    const before = synthesizedS3Functions(props);
+    const after = synthesizedS3Functions({ ...props, thumbnailWidths: [64, 96] });
+    expect(after.images.environment[ENV.CONFIG_FINGERPRINT]).not.toBe(before.images.environment[ENV.CONFIG_FINGERPRINT]);
+    expect(after.data.environment[ENV.CONFIG_FINGERPRINT]).toBe(before.data.environment[ENV.CONFIG_FINGERPRINT]);
+    const stack = `${STACK}Widths`;
+    await startPipeline(stack, after.images, after.data);
+    const images = [`${stack}-images`];
+
+    // WHEN reconciling: the 12 images are recorded only under the old configuration
+    const report = JSON.parse((await cli('reconcile', '--image-function', images[0], '--json')).out) as ReconcileReport;
+    expect(report).toMatchObject({ objects: 12, current: 0, olderConfiguration: 12, missing: 0, complete: false });
+    const text = await cli('reconcile', '--image-function', images[0]);
+    expect(text.code).toBe(1);
+    expect(text.out).toMatch(/Recorded only under an older configuration \(12\):\n {2}images\/photo 03\.png/);
+
+    // THEN the default reprocess delivers nothing (none is missing), --older would deliver the 12,
+    // and --all delivers them
+    expect(JSON.parse((await cli('reprocess', '--image-function', images[0], '--json')).out)).toMatchObject({ selected: 0 });
+    expect(JSON.parse((await cli('reprocess', '--image-function', images[0], '--older', '--dry-run', '--json')).out))
+      .toMatchObject({ selected: 12, delivered: 0, dryRun: true });
+    const redo = JSON.parse((await cli('reprocess', '--image-function', images[0], '--all', '--json')).out) as ReprocessSummary;
+    expect(redo).toMatchObject({ selected: 12, delivered: 12, failed: 0 });
+    await idle();
+    expect(asyncFailures).toEqual([]);
+    expect((await cli('reconcile', '--image-function', images[0])).code).toBe(0);
+
+    // AND the new outcomes carry the new widths; the old ones are still there beside them
+    const outcomes = (await scanAll()).filter((i) => i.type === 'image.processed');
+    const fingerprint = after.images.environment[ENV.CONFIG_FINGERPRINT];
+    const fresh = outcomes.filter((i) => i.details.fingerprint === fingerprint);
+    expect(fresh).toHaveLength(12);
+    expect(outcomes).toHaveLength(24);
+    for (const item of fresh) expect(item.details.thumbnails.map((t: { requestedWidth: number }) => t.requestedWidth)).toEqual([64, 96]);
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'thumbnails/photo 03.png/' }));
+    expect((listed.Contents ?? []).map((o) => o.Key).sort()).toEqual(['128', '512', '64', '96'].map((w) => `thumbnails/photo 03.png/${w}.webp`).sort());
+  });
+});
+
+describe('usage errors exit 2 with a message', () => {
+  test.each([
+    [['reconcile'], /pass --stack NAME/],
+    [['reconcile', '--stack', 'NoSuchStack'], /stack NoSuchStack: .*does not exist/],
+    [['reprocess', '--stack', STACK, '--all', '--older'], /--all already includes --older/],
+    [['reprocess', '--stack', STACK, '--batch', '101'], /--batch must be at most 100/],
+    [['reconcile', '--stack', STACK, '--prefix', 'reports/'], /--prefix reports\/ is not within an input prefix/],
+    [['reconcile', '--bogus'], /unknown argument --bogus for reconcile/],
+  ])('%j', async (argv, message) => {
+    const run = await cli(...argv);
+    expect(run.err).toMatch(message);
+    expect(run.code).toBe(2);
+  });
+});
+
+async function scanAll(): Promise<any[]> {
+  const items: any[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await ddb.send(new ScanCommand({ TableName: TABLE, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** Notifications (outcome items; not the version index items) in the table. */
+async function outcomeCount(): Promise<number> {
+  return (await scanAll()).filter((i) => typeof i.type === 'string').length;
+}
