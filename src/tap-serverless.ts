@@ -1,4 +1,4 @@
-import { Tags } from 'aws-cdk-lib';
+import { Stack, Tags } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -118,6 +118,44 @@ export class TapServerless extends Construct {
         iam.Grant.addToPrincipal({ grantee, actions: ['lambda:GetFunctionConfiguration'], resourceArns: [fn.functionArn] }));
     }
     return grant;
+  }
+
+  /**
+   * Grants `grantee` exactly what the operations commands need, `reconcile`, `reprocess` and
+   * `redrive`, found from `--stack`: list this stack's resources, read the image and data
+   * functions' configuration and invoke them, list the bucket (objects and versions) and read its
+   * versioning state, read outcomes by key from the notifications table (BatchGetItem: no Scan, no
+   * write), and consume the dead-letter queue. Reading an S3 Inventory report (`--inventory`)
+   * needs `s3:GetObject` on the bucket that holds the report: grant it there.
+   */
+  public grantOperations(grantee: iam.IGrantable): iam.Grant {
+    const stack = Stack.of(this);
+    return this.grantRedrive(grantee)
+      .combine(iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['cloudformation:ListStackResources'],
+        resourceArns: [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${stack.stackName}/*` })],
+      }))
+      .combine(iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['s3:ListBucket', 's3:ListBucketVersions', 's3:GetBucketVersioning'],
+        resourceArns: [this.bucket.bucketArn],
+      }))
+      .combine(iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['dynamodb:BatchGetItem'],
+        resourceArns: [this.notificationsTable.tableArn],
+      }));
+  }
+
+  /**
+   * Grants an S3 Batch Operations job's role (assumed by `batchoperations.s3.amazonaws.com`) the
+   * right to invoke the image and data functions, so that a job can backfill objects listed in an
+   * S3 Inventory manifest. The job's role also needs `s3:GetObject` on the manifest and
+   * `s3:PutObject` where the completion report goes: grant those on the buckets that hold them.
+   */
+  public grantBatchOperations(grantee: iam.IGrantable): iam.Grant {
+    return this.imageProcessor.grantInvoke(grantee).combine(this.dataValidator.grantInvoke(grantee));
   }
 
   /** Messages visible in the dead-letter queue (maximum): events waiting to be redriven. */

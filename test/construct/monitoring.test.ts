@@ -166,6 +166,50 @@ describe('grantRedrive', () => {
   });
 });
 
+describe('grantOperations and grantBatchOperations', () => {
+  function policyOf(stack: Stack, role: string): any[] {
+    const policy = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+      .find((p) => JSON.stringify(p.Properties.Roles).includes(role))!;
+    return policy.Properties.PolicyDocument.Statement;
+  }
+  const actionsOf = (statements: any[]) => statements.flatMap((s) => [s.Action].flat()).sort();
+
+  test('the operations role gets exactly what reconcile, reprocess and redrive call', () => {
+    const stack = new Stack(new App(), 'OpsStack', { env: ENV });
+    const tap = new TapServerless(stack, 'Tap');
+    const operator = new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
+
+    const grant = tap.grantOperations(operator);
+
+    const statements = policyOf(stack, 'Operator');
+    expect(actionsOf(statements)).toEqual([
+      'cloudformation:ListStackResources',
+      'dynamodb:BatchGetItem',
+      'lambda:GetFunctionConfiguration', 'lambda:GetFunctionConfiguration',
+      'lambda:InvokeFunction', 'lambda:InvokeFunction',
+      's3:GetBucketVersioning', 's3:ListBucket', 's3:ListBucketVersions',
+      'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage',
+    ].sort());
+    const text = JSON.stringify(statements);
+    expect(text).not.toMatch(/dynamodb:(Scan|Query|PutItem|UpdateItem|DeleteItem)|s3:(GetObject|PutObject|DeleteObject)/);
+    expect(text).toContain(':stack/OpsStack/*');
+    expect(text).not.toContain('TapNotificationHandler');
+    expect(grant.success).toBe(true);
+  });
+
+  test('a Batch Operations job role may invoke the two S3 functions and nothing else', () => {
+    const stack = new Stack(new App(), 'BatchStack', { env: ENV });
+    const tap = new TapServerless(stack, 'Tap');
+    const jobRole = new iam.Role(stack, 'BatchJob', { assumedBy: new iam.ServicePrincipal('batchoperations.s3.amazonaws.com') });
+
+    tap.grantBatchOperations(jobRole);
+
+    const statements = policyOf(stack, 'BatchJob');
+    expect([...new Set(actionsOf(statements))]).toEqual(['lambda:InvokeFunction']);
+    expect(JSON.stringify(statements)).toMatch(/TapImageProcessor.*TapDataValidator/);
+  });
+});
+
 describe('two pipelines in one account', () => {
   test('every API alarm and dashboard widget selects its own API only', () => {
     // GIVEN two default pipelines in two stacks of one app (same account, region and stage name)
