@@ -197,6 +197,7 @@ describe('reconcile and reprocess (20 objects, 3 without an outcome)', () => {
 
   test('reprocess --dry-run delivers nothing; reprocess delivers the 3; then reconcile exits 0', async () => {
     const dry = await cli('reprocess', '--stack', STACK, '--dry-run');
+    if (process.env.TAP_PRINT_CLI_OUTPUT) console.log(`${dry.out}\n--- stderr ---\n${dry.err}`);
     expect(dry.code).toBe(0);
     expect(dry.out.split('\n').filter((l) => l.startsWith('would deliver')).map((l) => l.replace(/ \(version .*/, '')))
       .toEqual(missing.map((k) => `would deliver ${k}`));
