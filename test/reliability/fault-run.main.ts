@@ -1,0 +1,48 @@
+/**
+ * The fault run at scale, outside jest: starts its own moto server, runs the scenario, prints the
+ * figures (a table, then JSON) and exits 1 when an object (other than those whose event was lost)
+ * has no outcome, or more than one.
+ *
+ *   npx ts-node --project tsconfig.dev.json test/reliability/fault-run.main.ts --objects 1000 --fault-rate 0.08 --seed 7
+ */
+import { figuresTable, runFaultScenario } from '../emulator/fault-run';
+import { startMoto } from '../emulator/moto';
+
+/** `--name value` options of the command line. */
+function option(args: string[], name: string, fallback: number): number {
+  const at = args.indexOf(`--${name}`);
+  if (at < 0) return fallback;
+  const value = Number(args[at + 1]);
+  if (!Number.isFinite(value)) throw new Error(`--${name} needs a number, got ${args[at + 1]}`);
+  return value;
+}
+
+async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  const objects = option(args, 'objects', 1000);
+  const faultRate = option(args, 'fault-rate', 0.08);
+  const seed = option(args, 'seed', 7);
+  const moto = await startMoto();
+  try {
+    const started = Date.now();
+    const figures = await runFaultScenario({
+      objects,
+      faultRate,
+      seed,
+      motoEndpoint: moto.endpoint,
+      log: (line) => console.error(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}`),
+    });
+    console.log(figuresTable(figures));
+    console.log(JSON.stringify(figures, null, 2));
+    const ok = figures.missingNotLost === 0 && figures.duplicatesFound === 0 && figures.unexpectedOutcomes === 0;
+    console.error(ok ? 'OK: every delivered object has exactly one outcome' : 'FAILED: objects missing, duplicated or with the wrong outcome');
+    return ok ? 0 : 1;
+  } finally {
+    await moto.stop();
+  }
+}
+
+main().then((code) => process.exit(code), (err) => {
+  console.error(err);
+  process.exit(2);
+});
