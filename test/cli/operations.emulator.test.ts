@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
@@ -19,7 +18,7 @@ import {
   createBucket, createNotificationsTable, dynamoClient, emulatorEndpoint, s3Client, s3Event, s3Record, startFunctionFromAsset,
 } from '../emulator/bundled';
 import { LocalFunction } from '../emulator/local-function';
-import { EMULATOR_AWS_ENV, ROOT } from '../emulator/moto';
+import { EMULATOR_AWS_ENV, ROOT, useLambdaWithoutDocker } from '../emulator/moto';
 import { synthesizedS3Functions, SynthesizedFunction, withResources } from '../emulator/synthesized';
 import { ndjson, ORDER_SCHEMA_FILE } from '../support/data-files';
 
@@ -80,17 +79,6 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
   return { code, out: out.join('\n'), err: err.join('') };
 }
 
-async function setMotoConfig(): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const req = http.request(`${emulatorEndpoint()}/moto-api/config`, { method: 'POST', headers: { 'Content-Type': 'application/json' } }, (res) => {
-      res.resume();
-      res.on('end', resolve);
-    });
-    req.on('error', reject);
-    req.end(JSON.stringify({ lambda: { use_docker: false } }));
-  });
-}
-
 /** Puts the two functions in a CloudFormation stack in moto (physical names = the local functions'). */
 async function createStack(stackName: string, functions: Record<string, Record<string, string>>): Promise<void> {
   const resources = Object.fromEntries(Object.entries(functions).map(([name, env], i) => [`Fn${i}`, {
@@ -130,7 +118,7 @@ async function upload(key: string, body: Buffer | string): Promise<void> {
 }
 
 beforeAll(async () => {
-  await setMotoConfig();
+  await useLambdaWithoutDocker(emulatorEndpoint());
   s3 = s3Client();
   ddb = DynamoDBDocumentClient.from(dynamoClient());
   await createBucket(s3, BUCKET);

@@ -1,5 +1,4 @@
 import { spawnSync } from 'child_process';
-import * as http from 'http';
 import * as path from 'path';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -7,7 +6,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient, SendMessageCo
 import { parseArgs } from '../../src/cli/main';
 import { chooseTarget, redrive, resolveTargets, s3KeysOf } from '../../src/cli/redrive';
 import { emulatorEndpoint } from '../emulator/bundled';
-import { EMULATOR_AWS_ENV, ROOT } from '../emulator/moto';
+import { EMULATOR_AWS_ENV, ROOT, useLambdaWithoutDocker } from '../emulator/moto';
 
 const endpoint = () => emulatorEndpoint();
 const config = () => ({
@@ -62,15 +61,7 @@ async function createFunction(name: string, env: Record<string, string>): Promis
 }
 
 beforeAll(async () => {
-  // moto's Docker-free Lambda: accepts invocations without running code.
-  await new Promise<void>((resolve, reject) => {
-    const req = http.request(`${endpoint()}/moto-api/config`, { method: 'POST', headers: { 'Content-Type': 'application/json' } }, (res) => {
-      res.resume();
-      res.on('end', resolve);
-    });
-    req.on('error', reject);
-    req.end(JSON.stringify({ lambda: { use_docker: false } }));
-  });
+  await useLambdaWithoutDocker(endpoint());
   sqs = new SQSClient(config());
   lambda = new LambdaClient(config());
   lambda.middlewareStack.add((next) => async (args) => {

@@ -4,6 +4,7 @@ import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-
 import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { LocalFunction } from './local-function';
 import { EMULATOR_AWS_ENV, ROOT } from './moto';
+import { encodeEventKey } from '../../src/cli/reprocess';
 import { DEFAULTS } from '../../src/construct/defaults';
 import { ENV } from '../../src/contract/env-names';
 import { ATTR, INDEX_BY_TIME, INDEX_BY_TYPE } from '../../src/contract/notifications-model';
@@ -120,10 +121,8 @@ export async function createNotificationsTable(ddb: DynamoDBClient, tableName: s
   }));
 }
 
-/** URL-encodes a key as S3 does in event notifications (spaces become `+`). */
-export function encodeKeyForEvent(key: string): string {
-  return encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+');
-}
+/** URL-encodes a key as S3 does in event notifications (spaces become `+`): the encoding `reprocess` sends. */
+export const encodeKeyForEvent = encodeEventKey;
 
 let sequence = 0;
 

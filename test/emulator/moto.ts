@@ -123,3 +123,15 @@ export async function resetMoto(endpoint: string): Promise<void> {
     req.end();
   });
 }
+
+/** Makes moto's Lambda accept functions and invocations without Docker (it stores the code, runs nothing). */
+export async function useLambdaWithoutDocker(endpoint: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const req = http.request(`${endpoint}/moto-api/config`, { method: 'POST', headers: { 'Content-Type': 'application/json' } }, (res) => {
+      res.resume();
+      res.on('end', resolve);
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify({ lambda: { use_docker: false } }));
+  });
+}
