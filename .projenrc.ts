@@ -299,6 +299,26 @@ project.addTask('bench', {
 });
 project.npmignore?.addPatterns('/bench/', '/BENCHMARKS.svg');
 
+// The fault run (test/reliability/fault-run.main.ts): the bundled S3 functions against moto behind a
+// seeded fault proxy (8 % of their S3 and DynamoDB requests fail, plus a 2 s storm at 100 %), Lambda's
+// asynchronous retries and dead-letter queue played locally, then redrive, reconcile, reprocess and
+// reconcile again; exits 1 unless every object ends with exactly one current outcome.
+// 'fault-run' (1,000 objects) is part of CI; 'fault-run:full' is the 5,000-object run.
+project.addTask('fault-run', {
+  description: 'Fault-injected run of 1,000 objects: redrive, reprocess and reconcile must end complete with one outcome each',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'ts-node --project tsconfig.dev.json test/reliability/fault-run.main.ts --objects 1000 --fault-rate 0.08 --seed 7', receiveArgs: true },
+  ],
+});
+project.addTask('fault-run:full', {
+  description: 'Fault-injected run of 5,000 objects (about 10 minutes): redrive, reprocess and reconcile must end complete',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'ts-node --project tsconfig.dev.json test/reliability/fault-run.main.ts --objects 5000 --fault-rate 0.08 --seed 11', receiveArgs: true },
+  ],
+});
+
 // The consumer apps (test/consumers/<language>): rebuild the Python, Java and Go packages, install each
 // into an app in that language, synthesize the same stack as the TypeScript app and compare the
 // templates. Work files and dependency caches stay in .tmp/consumers (git-ignored).

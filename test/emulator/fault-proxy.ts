@@ -86,8 +86,10 @@ export class FaultProxy {
   private readonly target: URL;
   private readonly startedAt = Date.now();
   private port = 0;
+  private storm: FaultProxyOptions['storm'];
 
   private constructor(private readonly options: FaultProxyOptions) {
+    this.storm = options.storm;
     this.random = mulberry32(options.seed);
     this.target = new URL(options.target);
     this.server = http.createServer((req, res) => this.handle(req, res));
@@ -120,9 +122,14 @@ export class FaultProxy {
     this.port = (this.server.address() as net.AddressInfo).port;
   }
 
+  /** Starts a storm now: `rate` for the next `durationMs` (replaces the configured window). */
+  public startStorm(rate: number, durationMs: number): void {
+    this.storm = { startMs: Date.now() - this.startedAt, durationMs, rate };
+  }
+
   /** The fault rate now (the storm's inside its window). */
   private currentRate(): number {
-    const storm = this.options.storm;
+    const storm = this.storm;
     const elapsed = Date.now() - this.startedAt;
     if (storm && elapsed >= storm.startMs && elapsed < storm.startMs + storm.durationMs) return storm.rate;
     return this.options.rate;

@@ -14,7 +14,10 @@ import { LambdaService } from './lambda-service';
 import { LocalFunction } from './local-function';
 import { EMULATOR_AWS_ENV } from './moto';
 import { mulberry32 } from './prng';
+import { reconcile, ReconcileReport } from '../../src/cli/reconcile';
 import { redrive, resolveTargets } from '../../src/cli/redrive';
+import { reprocess, ReprocessSummary } from '../../src/cli/reprocess';
+import { describeFunction, Pipeline } from '../../src/cli/stack';
 import { SERVICE_NAME } from '../../src/contract/metric-names';
 import { objectNotificationId } from '../../src/runtime/outcome-store';
 import { jsonArray, ndjson, csv, schemaValidatorsDir } from '../support/data-files';
@@ -39,22 +42,6 @@ export interface UploadedObject extends PlannedObject {
   readonly size: number;
 }
 
-/** What a hook after the redrive (e.g. a reprocess step) gets to work with. */
-export interface FaultScenarioContext {
-  readonly motoEndpoint: string;
-  /** The fault proxy the functions use (still injecting faults). */
-  readonly proxyEndpoint: string;
-  /** The local Lambda service (LambdaClient endpoint). */
-  readonly lambdaEndpoint: string;
-  readonly bucket: string;
-  readonly table: string;
-  readonly deadLetterQueueUrl: string;
-  readonly functionNames: { readonly image: string; readonly data: string };
-  readonly objects: readonly UploadedObject[];
-  readonly service: LambdaService;
-  readonly proxy: FaultProxy;
-}
-
 export interface FaultScenarioOptions {
   readonly objects: number;
   /** Share of the functions' S3 and DynamoDB requests answered with a fault, 0..1. */
@@ -71,8 +58,22 @@ export interface FaultScenarioOptions {
   readonly sdkMaxAttempts?: number;
   /** Asynchronous events each function runs at once. @default 4 */
   readonly functionConcurrency?: number;
-  /** Called after the redrive rounds, before the check (e.g. a reprocess that finds the lost events' objects). */
-  readonly afterRedrive?: (ctx: FaultScenarioContext) => Promise<void>;
+  /**
+   * A storm during delivery: from `afterMs` after the first event, `rate` of the functions'
+   * requests fail for `durationMs` — long enough that events exhaust Lambda's two retries and
+   * land in the dead-letter queue. @default - no storm
+   */
+  readonly storm?: { readonly afterMs: number; readonly durationMs: number; readonly rate: number };
+}
+
+/** The part of a `reconcile` report the figures keep. */
+export interface ReconcileFigures {
+  readonly objects: number;
+  readonly current: number;
+  readonly olderConfiguration: number;
+  readonly missing: number;
+  readonly complete: boolean;
+  readonly deadLetterQueueDepth: number;
 }
 
 /** The figures of a run. */
@@ -98,7 +99,19 @@ export interface FaultScenarioFigures {
   readonly redriven: number;
   readonly redriveFailed: number;
   readonly dlqLeft: number;
-  /** Objects without an outcome under the fingerprint. */
+  /** `reconcile` after the redrive: the lost events' objects are missing. */
+  readonly reconcileBefore: ReconcileFigures;
+  /** `reprocess` of the missing objects. */
+  readonly reprocessed: {
+    readonly selected: number;
+    readonly delivered: number;
+    readonly events: number;
+    readonly throttled: number;
+    readonly failed: number;
+  };
+  /** `reconcile` at the end: must be complete. */
+  readonly reconcileAfter: ReconcileFigures;
+  /** Objects without an outcome under the fingerprint (checked by scanning the table). */
   readonly missing: number;
   readonly missingKeys: string[];
   /** Objects among the missing whose event was not lost (must be 0). */
@@ -115,6 +128,7 @@ export interface FaultScenarioFigures {
     readonly deliver: number;
     readonly process: number;
     readonly redrive: number;
+    readonly reconcileAndReprocess: number;
     readonly check: number;
   };
   readonly elapsedMs: number;
@@ -128,7 +142,9 @@ const DATA_FUNCTION = 'fault-run-data-validator';
  * one outcome: objects are uploaded to moto, their events delivered asynchronously to the local
  * Lambda service (some twice, some never), the functions' S3 and DynamoDB calls go through a
  * fault proxy, failed events are retried and dead-lettered, the DLQ is redriven with
- * `redrive()`, and the table is then checked directly against moto.
+ * `redrive()`, `reconcile()` finds the objects whose event was lost, `reprocess()` delivers them
+ * (its events face the same faults), `reconcile()` must then report the bucket complete, and the
+ * table is finally scanned directly in moto for duplicates and wrong outcome types.
  */
 export async function runFaultScenario(options: FaultScenarioOptions): Promise<FaultScenarioFigures> {
   const started = Date.now();
@@ -177,6 +193,12 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
     const uploadDone = Date.now();
     log(`uploaded ${objects.length} objects (${uploadDone - setupDone} ms)`);
     const deliveries = deliveryOrder(objects, options.seed);
+    const storm = options.storm;
+    const stormTimer = storm ? setTimeout(() => {
+      log(`storm: ${Math.round(storm.rate * 100)} % faults for ${storm.durationMs} ms`);
+      proxy.startStorm(storm.rate, storm.durationMs);
+    }, storm.afterMs) : undefined;
+    stops.push(() => clearTimeout(stormTimer));
     const delivery = await deliverAll(lambda, deliveries, options.concurrency ?? 8);
     const deliverDone = Date.now();
     log(`delivered ${deliveries.length} events, ${delivery.callerRetries} Invoke retries after throttling (${deliverDone - uploadDone} ms)`);
@@ -189,38 +211,41 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
     let rounds = 0;
     let redriven = 0;
     let redriveFailed = 0;
-    let dlqLeft = await queueDepth(sqs, queueUrl);
-    while (dlqLeft > 0 && rounds < 3) {
-      rounds += 1;
-      const summary = await redrive(sqs, lambda, { queueUrl, targets, visibilityTimeoutSeconds: 30 });
-      await service.whenIdle();
-      redriven += summary.redriven;
-      redriveFailed += summary.failed;
-      dlqLeft = await queueDepth(sqs, queueUrl);
-      log(`redrive round ${rounds}: ${summary.redriven} redriven, ${summary.failed} failed, ${summary.unroutable} unroutable; ${dlqLeft} left in the DLQ`);
-    }
-    if (options.afterRedrive) {
-      await options.afterRedrive({
-        motoEndpoint,
-        proxyEndpoint: proxy.endpoint,
-        lambdaEndpoint: service.endpoint,
-        bucket,
-        table,
-        deadLetterQueueUrl: queueUrl,
-        functionNames: { image: IMAGE_FUNCTION, data: DATA_FUNCTION },
-        objects,
-        service,
-        proxy,
-      });
-      await service.whenIdle();
-    }
+    const redriveAll = async () => {
+      let depth = await queueDepth(sqs, queueUrl);
+      while (depth > 0 && rounds < 6) {
+        rounds += 1;
+        const summary = await redrive(sqs, lambda, { queueUrl, targets, visibilityTimeoutSeconds: 30 });
+        await service.whenIdle();
+        redriven += summary.redriven;
+        redriveFailed += summary.failed;
+        depth = await queueDepth(sqs, queueUrl);
+        log(`redrive round ${rounds}: ${summary.redriven} redriven, ${summary.failed} failed, ${summary.unroutable} unroutable; ${depth} left in the DLQ`);
+      }
+      return depth;
+    };
+    await redriveAll();
     const redriveDone = Date.now();
+
+    // The operator's side: reconcile, reprocess what is missing, redrive what that dead-letters, reconcile.
+    // The CLI's clients talk to moto directly and to the Lambda service; the functions still face faults.
+    const functionsAsDeployed = await Promise.all([IMAGE_FUNCTION, DATA_FUNCTION].map((name) => describeFunction(lambda, name)));
+    const pipeline: Pipeline = { bucket, table, queueUrl, functions: functionsAsDeployed.map((fn) => fn!) };
+    const reconcileBefore = await reconcileFigures(s3, ddb, sqs, pipeline);
+    log(`reconcile: ${reconcileBefore.objects} objects, ${reconcileBefore.current} current, ${reconcileBefore.missing} missing`);
+    const reprocessed = await reprocess({ s3, ddb, lambda }, { pipeline, selection: 'missing', batchSize: 10, concurrency: 4 });
+    await service.whenIdle();
+    log(`reprocess: ${reprocessed.delivered} objects in ${reprocessed.events} events, ${reprocessed.throttled} throttled, ${reprocessed.failed} failed`);
+    const dlqLeft = await redriveAll();
+    const reconcileAfter = await reconcileFigures(s3, ddb, sqs, pipeline);
+    log(`reconcile: ${reconcileAfter.objects} objects, ${reconcileAfter.current} current, ${reconcileAfter.missing} missing, complete: ${reconcileAfter.complete}`);
+    const operationsDone = Date.now();
 
     // Check, without faults: directly against moto.
     proxy.enabled = false;
     const check = checkOutcomes(objects, await scanAll(ddb, table));
     const checkDone = Date.now();
-    log(`checked: ${check.missing.length} missing, ${check.duplicated} with more than one outcome (${checkDone - redriveDone} ms)`);
+    log(`checked: ${check.missing.length} missing, ${check.duplicated} with more than one outcome (${checkDone - operationsDone} ms)`);
 
     return {
       objects: objects.length,
@@ -244,6 +269,9 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
       redriven,
       redriveFailed,
       dlqLeft,
+      reconcileBefore,
+      reprocessed: summaryFigures(reprocessed),
+      reconcileAfter,
       missing: check.missing.length,
       missingKeys: check.missing.map((o) => o.key),
       missingNotLost: check.missing.filter((o) => !o.lost).length,
@@ -257,13 +285,30 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
         deliver: deliverDone - uploadDone,
         process: processDone - deliverDone,
         redrive: redriveDone - processDone,
-        check: checkDone - redriveDone,
+        reconcileAndReprocess: operationsDone - redriveDone,
+        check: checkDone - operationsDone,
       },
       elapsedMs: checkDone - started,
     };
   } finally {
     for (const stop of stops.reverse()) await stop();
   }
+}
+
+async function reconcileFigures(s3: S3Client, ddb: DynamoDBDocumentClient, sqs: SQSClient, pipeline: Pipeline): Promise<ReconcileFigures> {
+  const report: ReconcileReport = await reconcile({ s3, ddb, sqs }, { pipeline });
+  return {
+    objects: report.objects,
+    current: report.current,
+    olderConfiguration: report.olderConfiguration,
+    missing: report.missing,
+    complete: report.complete,
+    deadLetterQueueDepth: (report.deadLetterQueue?.visible ?? 0) + (report.deadLetterQueue?.inFlight ?? 0),
+  };
+}
+
+function summaryFigures(summary: ReprocessSummary): FaultScenarioFigures['reprocessed'] {
+  return { selected: summary.selected, delivered: summary.delivered, events: summary.events, throttled: summary.throttled, failed: summary.failed };
 }
 
 function credentials() {
@@ -472,7 +517,11 @@ export function figuresTable(figures: FaultScenarioFigures): string {
     ['faults total', figures.faultsTotal], ['Invoke throttled (429)', figures.throttled], ['Invoke retries by caller', figures.invokeRetriesByCaller],
     ['handler runs', figures.handlerRuns], ['handler errors', figures.handlerErrors], ['async retries', figures.retries],
     ['dead-lettered', figures.deadLettered], ['dropped', figures.dropped], ['redrive rounds', figures.redriveRounds],
-    ['redriven', figures.redriven], ['redrive failed', figures.redriveFailed], ['left in DLQ', figures.dlqLeft],
+    ['redriven', figures.redriven], ['redrive failed', figures.redriveFailed],
+    ['reconcile before: missing', figures.reconcileBefore.missing], ['reprocess: objects', figures.reprocessed.delivered],
+    ['reprocess: events', figures.reprocessed.events], ['reprocess: throttled', figures.reprocessed.throttled],
+    ['reprocess: failed', figures.reprocessed.failed], ['left in DLQ', figures.dlqLeft],
+    ['reconcile after: current', figures.reconcileAfter.current], ['reconcile after: missing', figures.reconcileAfter.missing],
     ['missing', figures.missing], ['missing (not lost)', figures.missingNotLost], ['duplicates found', figures.duplicatesFound],
     ['unexpected outcomes', figures.unexpectedOutcomes], ['elapsed ms', figures.elapsedMs],
     ...Object.entries(figures.phasesMs).map(([k, v]) => [`  ${k} ms`, v] as [string, number]),
