@@ -61,7 +61,7 @@ export interface S3RecordSummary {
   /** The notification type recorded, or attempted for a duplicate. */
   readonly type?: string;
   readonly notificationId?: string;
-  /** Why a record was skipped or failed. */
+  /** Why a record was skipped, rejected (`<kind>.rejected`), skipped as gone (`<kind>.skipped`) or failed. */
   readonly reason?: string;
 }
 
@@ -89,7 +89,34 @@ export class S3EventProcessingError extends Error {
   }
 }
 
-type Counter = (typeof S3_METRICS)[keyof typeof S3_METRICS];
+/** The name of one of the S3 functions' Count metrics (S3_METRICS). */
+export type S3MetricName = (typeof S3_METRICS)[keyof typeof S3_METRICS];
+
+/** Adds one to a Count metric of the current invocation. */
+export type CountMetric = (name: S3MetricName) => void;
+
+/** The Count metrics of one invocation, added up in memory and published once by `flush`. */
+export interface InvocationCounts {
+  readonly count: CountMetric;
+  /** Publishes the counts and flushes the stored metrics (call it once, in a `finally`). */
+  readonly flush: () => void;
+}
+
+/** Starts the Count metrics of one invocation. */
+export function startInvocationCounts(metrics: Metrics): InvocationCounts {
+  const counts = new Map<S3MetricName, number>();
+  return {
+    count: (name) => {
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+    },
+    flush: () => {
+      for (const [name, value] of counts) {
+        countMetric(metrics, name, value);
+      }
+      flushMetrics(metrics);
+    },
+  };
+}
 
 /**
  * Processes EVERY record of an S3 event (the outcome rule in docs/architecture.md):
@@ -109,10 +136,7 @@ export async function processS3Event(event: S3Event, options: ProcessS3EventOpti
   const { logger, metrics } = options;
   const records: S3RecordSummary[] = [];
   const failures: unknown[] = [];
-  const counts = new Map<Counter, number>();
-  const count = (name: Counter): void => {
-    counts.set(name, (counts.get(name) ?? 0) + 1);
-  };
+  const { count, flush } = startInvocationCounts(metrics);
 
   try {
     const eventRecords: readonly S3EventRecord[] = Array.isArray(event?.Records) ? event.Records : [];
@@ -143,19 +167,16 @@ export async function processS3Event(event: S3Event, options: ProcessS3EventOpti
     }
     return summary;
   } finally {
-    for (const [name, value] of counts) {
-      countMetric(metrics, name, value);
-    }
-    flushMetrics(metrics);
+    flush();
   }
 }
 
 async function processRecord(
   record: S3EventRecord,
   options: ProcessS3EventOptions,
-  count: (name: Counter) => void,
+  count: CountMetric,
 ): Promise<S3RecordSummary> {
-  const { logger, kind } = options;
+  const { logger } = options;
   const s3Object = record?.s3?.object;
   const bucket = record?.s3?.bucket?.name;
   if (!bucket || !s3Object || typeof s3Object.key !== 'string') {
@@ -187,6 +208,37 @@ async function processRecord(
     });
   }
 
+  const check = checkObjectKey(rawKey, options);
+  if (check.kind === 'skip') {
+    return skip(check.key, check.reason);
+  }
+  if (check.kind === 'malformed') {
+    return rejectMalformedKey(ref(rawKey), check.error, options, count);
+  }
+  return processObject(ref(check.key), options, count);
+}
+
+/**
+ * What an event key names for a function: `input` (an object to process, with its decoded key),
+ * `skip` (not an input object: under an output prefix, outside the input prefix, or a folder
+ * placeholder; nothing is recorded) or `malformed` (not valid URL encoding, under the input
+ * prefix: recorded as a rejection, see {@link rejectMalformedKey}).
+ */
+export type ObjectKeyCheck =
+  | { readonly kind: 'input'; readonly key: string }
+  | { readonly kind: 'skip'; readonly key: string; readonly skip: KeySkipKind; readonly reason: string }
+  | { readonly kind: 'malformed'; readonly key: string; readonly error: MalformedKeyError };
+
+/** Why a key is not an input object of a function. */
+export type KeySkipKind = 'output-prefix' | 'outside-input-prefix' | 'folder-placeholder';
+
+/**
+ * Decodes a key as S3 event notifications (and S3 Batch Operations) encode it, and checks it
+ * against the function's prefixes: keys under an output prefix are skipped first (so that
+ * outputs never re-trigger a function), then keys outside the input prefix and folder
+ * placeholders. A key that cannot be decoded is compared with the prefixes in its raw form.
+ */
+export function checkObjectKey(rawKey: string, options: Pick<ProcessS3EventOptions, 'inputPrefix' | 'outputPrefixes'>): ObjectKeyCheck {
   let key: string;
   try {
     key = decodeS3Key(rawKey);
@@ -196,31 +248,59 @@ async function processRecord(
     }
     const outputPrefix = options.outputPrefixes.find((p) => startsWithPrefix(rawKey, p));
     if (outputPrefix !== undefined) {
-      return skip(rawKey, `key is under the output prefix ${outputPrefix}`);
+      return outputPrefixSkip(rawKey, outputPrefix);
     }
     if (!startsWithPrefix(rawKey, options.inputPrefix)) {
-      return skip(rawKey, `key is not under the input prefix ${options.inputPrefix}`);
+      return outsideInputPrefixSkip(rawKey, options.inputPrefix);
     }
-    return recordAndSummarize(options, count, {
-      type: OUTCOME[kind].REJECTED,
-      message: `Rejected s3://${bucket}/${rawKey}: ${err.message}`,
-      object: ref(rawKey),
-      details: { reason: err.message },
-    }, S3_METRICS.REJECTED);
+    return { kind: 'malformed', key: rawKey, error: err };
   }
-
   const outputPrefix = options.outputPrefixes.find((p) => key.startsWith(p));
   if (outputPrefix !== undefined) {
-    return skip(key, `key is under the output prefix ${outputPrefix}`);
+    return outputPrefixSkip(key, outputPrefix);
   }
   if (!key.startsWith(options.inputPrefix)) {
-    return skip(key, `key is not under the input prefix ${options.inputPrefix}`);
+    return outsideInputPrefixSkip(key, options.inputPrefix);
   }
   if (key.endsWith('/')) {
-    return skip(key, 'key is a folder placeholder');
+    return { kind: 'skip', key, skip: 'folder-placeholder', reason: 'key is a folder placeholder' };
   }
+  return { kind: 'input', key };
+}
 
-  const object = ref(key);
+function outputPrefixSkip(key: string, prefix: string): ObjectKeyCheck {
+  return { kind: 'skip', key, skip: 'output-prefix', reason: `key is under the output prefix ${prefix}` };
+}
+
+function outsideInputPrefixSkip(key: string, prefix: string): ObjectKeyCheck {
+  return { kind: 'skip', key, skip: 'outside-input-prefix', reason: `key is not under the input prefix ${prefix}` };
+}
+
+/** Records an object whose key is not valid URL encoding as `<kind>.rejected` (the object names the raw key). */
+export async function rejectMalformedKey(
+  object: S3ObjectRef,
+  error: MalformedKeyError,
+  options: ProcessS3EventOptions,
+  count: CountMetric,
+): Promise<S3RecordSummary> {
+  return recordAndSummarize(options, count, {
+    type: OUTCOME[options.kind].REJECTED,
+    message: `Rejected s3://${object.bucket}/${object.key}: ${error.message}`,
+    object,
+    details: { reason: error.message },
+  }, S3_METRICS.REJECTED);
+}
+
+/**
+ * The per-object part of {@link processS3Event}, for an input object (see {@link checkObjectKey}):
+ * skips a version already recorded under this configuration (`skipRecordedObjects`), runs the
+ * processor and records its outcome, or `<kind>.skipped` when the object no longer exists, or
+ * `<kind>.rejected` for a {@link RejectionError}. Any other error (throttling, S3 and DynamoDB
+ * faults, timeouts, bugs) is thrown: the caller decides how it is retried.
+ */
+export async function processObject(object: S3ObjectRef, options: ProcessS3EventOptions, count: CountMetric): Promise<S3RecordSummary> {
+  const { logger, kind } = options;
+  const { bucket, key } = object;
   if (options.skipRecordedObjects) {
     const notificationId = objectNotificationId(object, options.store.fingerprint);
     const existing = await getNotification(options.store.table, notificationId);
@@ -261,9 +341,9 @@ async function processRecord(
 
 async function recordAndSummarize(
   options: ProcessS3EventOptions,
-  count: (name: Counter) => void,
+  count: CountMetric,
   outcome: ObjectOutcome,
-  counter: Counter,
+  counter: S3MetricName,
 ): Promise<S3RecordSummary> {
   const { bucket, key } = outcome.object;
   const notificationId = objectNotificationId(outcome.object, options.store.fingerprint);
@@ -274,7 +354,8 @@ async function recordAndSummarize(
   }
   count(counter);
   options.logger.info('Outcome recorded', { bucket, key, type: outcome.type, notificationId });
-  return { bucket, key, outcome: outcome.type, type: outcome.type, notificationId };
+  const reason = counter === S3_METRICS.PROCESSED ? undefined : outcome.details?.reason;
+  return { bucket, key, outcome: outcome.type, type: outcome.type, notificationId, ...(typeof reason === 'string' ? { reason } : {}) };
 }
 
 /** Whether a raw (still encoded) event key lies under a prefix, in its plain or encoded form. */
