@@ -269,7 +269,9 @@ export class LambdaService {
       this.log(`${hosted.spec.name} ${event.requestId}: attempt ${event.attempt} failed (${messageOf(error)}); retry in ${delay} ms`);
       const timer = setTimeout(() => {
         this.timers.delete(timer);
-        hosted.queue.push(event);
+        // A retry runs when its delay is up, ahead of the backlog of first attempts: its delay
+        // (not the depth of the queue) decides when it runs, as for Lambda's scheduled retries.
+        hosted.queue.unshift(event);
         this.drain(hosted);
       }, delay);
       this.timers.add(timer);
