@@ -14,7 +14,7 @@ import { ndjson } from '../support/data-files';
 
 // The bundled S3 functions answer S3 Batch Operations LambdaInvoke invocations (schemas 1.0 and
 // 2.0) against S3 and DynamoDB in moto: the same outcome id as an S3 event for the same object
-// version, duplicates Succeeded, bad input PermanentFailure with the reason, faults TemporaryFailure.
+// version, duplicates Succeeded, bad input PermanentFailure with the reason, faults TemporaryFailure (case 20).
 const BUCKET = 'tap-batch-operations';
 const TABLE = 'notifications-batch-operations';
 let s3: S3Client;
