@@ -41,7 +41,7 @@ Options:
   --output FILE           write every object without a current outcome to FILE (JSON lines)
   --json                  print the report as JSON
   --help                  this text`,
-  reprocess: `Usage: npx cdk-tap-serverless reprocess --stack NAME [--older | --all] [--prefix P] [--start-after KEY] [--rate N] [--concurrency N] [--batch N] [--dry-run] [--json]
+  reprocess: `Usage: npx cdk-tap-serverless reprocess --stack NAME [--older | --all] [--prefix P] [--start-after KEY] [--rate N] [--concurrency N] [--batch N] [--dry-run] [--count] [--json]
 
 Delivers objects to their function as S3 ObjectCreated:Put events, as S3 does (asynchronous
 invocation: the function's retries and dead-letter queue apply). By default only the objects with
@@ -63,6 +63,7 @@ Options:
   --concurrency N         Invoke requests in flight at once (default 4)
   --batch N               records per event, 1 to 100 (default 10)
   --dry-run               list what would be delivered; invoke nothing
+  --count                 list the objects once first, for a progress bar with the time left
   --json                  print the summary as JSON
   --help                  this text`,
   redrive: `Usage: npx cdk-tap-serverless redrive (--stack NAME | --queue-url URL --function-name NAME …) [--dry-run] [--max N]
@@ -112,6 +113,7 @@ const SPECS: Record<string, FlagSpec> = {
     'concurrency': 'int',
     'batch': 'int',
     'dry-run': 'switch',
+    'count': 'switch',
     'json': 'switch',
   },
   redrive: { ...FIND_FLAGS, 'function-name': 'strings', 'dry-run': 'switch', 'max': 'int' },
@@ -249,6 +251,7 @@ async function runReprocess(args: ParsedArgs, io: CliIo, clients: CliClients): P
     ratePerSecond: numberFlag(args, 'rate'),
     concurrency: numberFlag(args, 'concurrency'),
     dryRun,
+    countFirst: switchFlag(args, 'count'),
     region: await clients.lambda.config.region(),
     log: json ? undefined : io.out,
     progress,

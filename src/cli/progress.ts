@@ -26,12 +26,23 @@ export class Progress {
   private readonly write: (text: string) => void;
   private readonly tty: boolean;
   private readonly now: () => number;
+  private total: number | undefined;
+  /** When the rate counter started counting (the start, or when the total was set). */
+  private rateFrom: number;
 
   constructor(private readonly label: string, private readonly options: ProgressOptions) {
     this.write = options.write ?? ((text) => process.stderr.write(text));
     this.tty = options.tty ?? !!process.stderr.isTTY;
     this.now = options.now ?? Date.now;
     this.started = this.now();
+    this.total = options.total;
+    this.rateFrom = this.started;
+  }
+
+  /** Sets the total of the rate counter once it is known (e.g. after a counting pass): shows a bar from then on. */
+  public setTotal(total: number): void {
+    this.total = total;
+    this.rateFrom = this.now();
   }
 
   /** Seconds since the command started. */
@@ -58,17 +69,20 @@ export class Progress {
   public line(): string {
     const elapsed = this.elapsedSeconds;
     const rated = this.counts[this.options.rateOf] ?? 0;
-    const rate = elapsed > 0 ? rated / elapsed : 0;
+    const rateSeconds = (this.now() - this.rateFrom) / 1000;
+    const rate = rateSeconds > 0 ? rated / rateSeconds : 0;
     const parts = Object.entries(this.counts).map(([name, value]) => `${name} ${value}`);
     let bar = '';
-    const total = this.options.total;
+    let left = '';
+    const total = this.total;
     if (total !== undefined && total > 0) {
       const share = Math.min(1, rated / total);
       const width = 20;
       const filled = Math.round(share * width);
       bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(share * 100).toFixed(0).padStart(3)}% `;
+      if (rate > 0 && rated < total) left = ` · ${formatDuration((total - rated) / rate)} left`;
     }
-    return `${this.label}: ${bar}${parts.join(', ')} · ${rate.toFixed(1)}/s · ${formatDuration(elapsed)}`;
+    return `${this.label}: ${bar}${parts.join(', ')} · ${rate.toFixed(1)}/s · ${formatDuration(elapsed)}${left}`;
   }
 
   private print(final: boolean): void {

@@ -34,6 +34,11 @@ export interface ReprocessOptions extends AuditScope {
   readonly concurrency?: number;
   /** List and select; invoke nothing. */
   readonly dryRun?: boolean;
+  /**
+   * List the scope once before delivering (one more listing, no reads of the table), so that the
+   * progress shows a bar, a percentage and the time left.
+   */
+  readonly countFirst?: boolean;
   /** The Region in the events' records. @default us-east-1 */
   readonly region?: string;
   readonly log?: (line: string) => void;
@@ -43,6 +48,8 @@ export interface ReprocessOptions extends AuditScope {
 }
 
 export interface ReprocessSummary {
+  /** Objects in scope, counted before delivering (with `countFirst`). */
+  readonly counted?: number;
   readonly listed: number;
   readonly selected: number;
   readonly delivered: number;
@@ -169,7 +176,20 @@ export async function reprocess(clients: ReprocessClients, options: ReprocessOpt
     if (inFlight.size >= concurrency) await Promise.race(inFlight);
   };
 
-  for (const fs of functionScopes(options)) {
+  const scopes = functionScopes(options);
+  let counted: number | undefined;
+  if (options.countFirst) {
+    counted = 0;
+    for (const fs of scopes) {
+      for await (const _ of inputObjects(clients.s3, options, fs)) {
+        counted += 1;
+        if (counted % 1000 === 0) options.progress?.update({ counted });
+      }
+    }
+    options.progress?.setTotal(counted);
+  }
+
+  for (const fs of scopes) {
     let pending: PendingEvent | undefined;
     const objects = selection === 'all'
       ? mapAsync(inputObjects(clients.s3, options, fs), (object) => ({ object, status: 'current' as OutcomeStatus }))
@@ -205,6 +225,7 @@ export async function reprocess(clients: ReprocessClients, options: ReprocessOpt
   options.progress?.update({ listed, selected, delivered, failed });
   options.progress?.done();
   return {
+    counted,
     listed,
     selected,
     delivered,

@@ -216,5 +216,26 @@ test('progress shows a bar when the total is known', () => {
   const progress = new Progress('reprocess', { write: (l) => lines.push(l), tty: false, rateOf: 'delivered', total: 200, now: () => t });
   t = 10_000;
   progress.update({ delivered: 50, failed: 0 });
-  expect(lines).toEqual(['reprocess: [#####...............]  25% delivered 50, failed 0 · 5.0/s · 10.0s\n']);
+  expect(lines).toEqual(['reprocess: [#####...............]  25% delivered 50, failed 0 · 5.0/s · 10.0s · 30.0s left\n']);
+});
+
+test('reprocess --count: one listing first, then a bar over the objects in scope, the rate counted from then on', async () => {
+  const keys = Array.from({ length: 4 }, (_, i) => `data/f${i}.csv`);
+  s3.on(GetBucketVersioningCommand).resolves({});
+  s3.on(ListObjectsV2Command).resolves({ Contents: keys.map((Key) => ({ Key, ETag: `"e-${Key}"`, Size: 5 })) });
+  ddb.on(BatchGetCommand).resolves({ Responses: { notes: [] } });
+  lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+  let t = 0;
+  const lines: string[] = [];
+  const progress = new Progress('reprocess', { write: (l) => lines.push(l), tty: false, intervalSeconds: 0, rateOf: 'listed', now: () => (t += 500) });
+
+  const summary = await reprocess(
+    { s3: new S3Client({}), ddb: DynamoDBDocumentClient.from(new DynamoDBClient({})), lambda: new LambdaClient({}) },
+    { pipeline: { ...pipeline, functions: [pipeline.functions[1]] }, batchSize: 2, concurrency: 1, countFirst: true, progress },
+  );
+
+  expect(summary).toMatchObject({ counted: 4, listed: 4, delivered: 4 });
+  expect(s3.commandCalls(ListObjectsV2Command)).toHaveLength(2); // the count, then the walk
+  expect(lines[lines.length - 1]).toMatch(/^reprocess: \[#{20}\] 100% listed 4, selected 4, delivered 4, failed 0 · [\d.]+\/s · [\d.]+s\n$/);
+  expect(lines.some((l) => / {2}50% listed 2,/.test(l))).toBe(true);
 });
