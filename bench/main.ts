@@ -290,7 +290,7 @@ function dataValidation(rows: Row[]): void {
 // Cold start: whole-process time of `node -e "require(bundle)"` vs the same for an empty handler.
 
 const HANDLER_ENV: Record<string, string> = {
-  [ENV.TABLE_NAME]: 'bench-table', [ENV.BUCKET_NAME]: 'bench-bucket', [ENV.IMAGES_PREFIX]: 'images/', [ENV.DATA_PREFIX]: 'data/',
+  [ENV.TABLE_NAME]: 'bench-table', [ENV.INDEX_SHARDS]: '16', [ENV.BUCKET_NAME]: 'bench-bucket', [ENV.IMAGES_PREFIX]: 'images/', [ENV.DATA_PREFIX]: 'data/',
   [ENV.THUMBNAILS_PREFIX]: 'thumbnails/', [ENV.REPORTS_PREFIX]: 'reports/', [ENV.THUMBNAIL_WIDTHS]: WIDTHS.join(','),
   [ENV.THUMBNAIL_FORMAT]: FORMAT, [ENV.MAX_IMAGE_BYTES]: String(50 * MIB), [ENV.MAX_IMAGE_PIXELS]: '100000000', [ENV.ENVIRONMENT]: 'bench',
   AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench',

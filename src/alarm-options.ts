@@ -51,6 +51,34 @@ export interface TapAlarmOptions {
   readonly rejectionRatePercent?: number;
 
   /**
+   * Requests to the notifications table, or to one of its listing indexes, that DynamoDB
+   * throttled (read or write), per period, at or above which the alarm fires. Throttled writes are
+   * retried by the SDK and then by Lambda; sustained throttling means the pipeline runs faster
+   * than the table or an index partition takes (see `notificationIndexShards`).
+   *
+   * @default 1
+   */
+  readonly tableThrottledRequests?: number;
+
+  /**
+   * Age of the oldest event waiting in an S3 function's asynchronous queue (Lambda's
+   * `AsyncEventAge`, maximum over the period) at or above which its alarm fires: uploads arrive
+   * faster than the function's concurrency processes them.
+   *
+   * @default Duration.minutes(30)
+   */
+  readonly asyncEventAge?: Duration;
+
+  /**
+   * Events an S3 function's asynchronous queue dropped (Lambda's `AsyncEventsDropped`: too old,
+   * or out of retries), per period, at or above which its alarm fires. The dead-letter queue
+   * receives them; redrive them once the cause is fixed.
+   *
+   * @default 1
+   */
+  readonly asyncEventsDropped?: number;
+
+  /**
    * The period each alarm evaluates (whole minutes). The dead-letter queue alarm always
    * evaluates one minute: a message there is worth knowing about at once.
    *

@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -318,6 +319,38 @@ export interface TapServerlessProps {
    * @default true
    */
   readonly tracing?: boolean;
+
+  /**
+   * How many partitions each listing index of the notifications table (all notifications by
+   * time, and by type) spreads its writes over, 1 to 64. An index partition takes about 1,000
+   * writes per second, so the indexes sustain about 1,000 × `notificationIndexShards` outcomes
+   * per second; every page of `GET /notifications` queries each shard once. Raise it only: a
+   * lower count would hide the notifications written to the shards it drops.
+   *
+   * @default 16
+   */
+  readonly notificationIndexShards?: number;
+
+  /**
+   * Pre-warms the notifications table and each of its two listing indexes to this many reads and
+   * writes per second. A new on-demand table serves about 12,000 reads and 4,000 writes per second
+   * at once and adapts to more over about 30 minutes; set this before a known burst (a backfill, a
+   * launch) of more than about 1,300 outcomes per second. DynamoDB charges once for pre-warming and
+   * refuses values below the table's current warm throughput.
+   *
+   * @default - not pre-warmed
+   */
+  readonly notificationWarmThroughput?: dynamodb.WarmThroughput;
+
+  /**
+   * How long a notification (and an object version's record of its outcomes) is kept before
+   * DynamoDB's time to live deletes it, 1 day to 100 years. Each item gets an `expiresAt`
+   * attribute and TTL is enabled on it. An expired outcome counts as missing for `reconcile`
+   * and `reprocess`.
+   *
+   * @default - kept until deleted; no TTL
+   */
+  readonly notificationRetention?: Duration;
 
   /**
    * What happens to the bucket, the table, the dead-letter queue and the log groups

@@ -1,4 +1,4 @@
-import { Stack, Tags } from 'aws-cdk-lib';
+import { Duration, Stack, Tags } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -77,7 +77,7 @@ export class TapServerless extends Construct {
 
     this.bucket = settings.bucket.existingBucket ?? createBucket(this, settings.bucket, settings.removalPolicy);
     this.deadLetterQueue = settings.reliability.existingDeadLetterQueue ?? createDeadLetterQueue(this, settings.removalPolicy);
-    const table = createNotificationsTable(this, settings.removalPolicy);
+    const table = createNotificationsTable(this, settings.table, settings.removalPolicy);
     this.notificationsTable = table;
 
     const functions: FunctionContext = { settings, table, deadLetterQueue: this.deadLetterQueue };
@@ -97,6 +97,7 @@ export class TapServerless extends Construct {
       imageProcessor: this.imageProcessor,
       dataValidator: this.dataValidator,
       notificationHandler: this.notificationHandler,
+      table,
       settings: settings.monitoring,
     }, this.metrics);
     this.alarms = monitoring.alarms;
@@ -161,6 +162,14 @@ export class TapServerless extends Construct {
   /** Messages visible in the dead-letter queue (maximum): events waiting to be redriven. */
   public metricDeadLetterQueueMessages(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metrics.deadLetterQueueMessages(props);
+  }
+
+  /**
+   * Read and write requests DynamoDB throttled on the notifications table and its two listing
+   * indexes, summed (each throttle metric filled with 0 where it has no data).
+   */
+  public metricTableThrottledRequests(period?: Duration): cloudwatch.IMetric {
+    return this.metrics.tableThrottleEvents(this.notificationsTable, { period });
   }
 
   /** Requests to the API stage (sum). */

@@ -1,6 +1,8 @@
-import { DynamoDBDocumentClient, BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ListedObject } from './objects';
 import { ATTR, OBJECT_VERSION_ATTR } from '../contract/notifications-model';
+import { batchGetById } from '../runtime/batch-get';
+import { isExpired } from '../runtime/notification-item';
 import { objectNotificationId, objectVersionItemId } from '../runtime/outcome-store';
 
 /**
@@ -30,6 +32,8 @@ export interface ClassifyTarget {
   readonly table: string;
   readonly bucket: string;
   readonly fingerprint: string;
+  /** Clock of the TTL check (default: now). */
+  readonly now?: Date;
 }
 
 /** Classifies up to {@link OBJECTS_PER_BATCH} objects (one BatchGetItem, plus retries of unprocessed keys). */
@@ -44,45 +48,25 @@ export async function classifyObjects(
     const ref = { bucket: target.bucket, key: o.key, versionId: o.versionId, eTag: o.eTag };
     return { outcome: objectNotificationId(ref, target.fingerprint), version: objectVersionItemId(ref) };
   });
-  const items = await batchGet(ddb, target.table, ids.flatMap((i) => [i.outcome, i.version]));
+  const items = await batchGetById(ddb, target.table, ids.flatMap((i) => [i.outcome, i.version]), {
+    attributes: [ATTR.ID, ATTR.TYPE, ATTR.EXPIRES_AT, OBJECT_VERSION_ATTR.FINGERPRINTS],
+  });
+  const now = target.now ?? new Date();
+  // An item past its TTL counts as absent: DynamoDB deletes it within days, and then it is.
+  const live = (id: string) => {
+    const item = items.get(id);
+    return item && !isExpired(item, now) ? item : undefined;
+  };
   return objects.map((object, i) => {
-    const outcome = items.get(ids[i].outcome);
+    const outcome = live(ids[i].outcome);
     if (outcome && typeof outcome[ATTR.TYPE] === 'string') {
       return { object, status: 'current', type: outcome[ATTR.TYPE] as string };
     }
-    const recorded = items.get(ids[i].version)?.[OBJECT_VERSION_ATTR.FINGERPRINTS];
+    const recorded = live(ids[i].version)?.[OBJECT_VERSION_ATTR.FINGERPRINTS];
     const fingerprints = recorded instanceof Set ? [...recorded as Set<string>].filter((f) => f !== target.fingerprint) : [];
     if (fingerprints.length > 0) return { object, status: 'older-configuration', olderFingerprints: fingerprints.sort() };
     return { object, status: 'missing' };
   });
-}
-
-/** Reads items by id; keys DynamoDB leaves unprocessed (throttling) are retried with back-off. */
-async function batchGet(ddb: DynamoDBDocumentClient, table: string, ids: string[]): Promise<Map<string, Record<string, unknown>>> {
-  const found = new Map<string, Record<string, unknown>>();
-  let keys: Record<string, unknown>[] = ids.map((id) => ({ [ATTR.ID]: id }));
-  for (let attempt = 0; keys.length > 0; attempt++) {
-    if (attempt > 0) {
-      if (attempt > 8) throw new Error(`DynamoDB left ${keys.length} keys of ${table} unprocessed after ${attempt} attempts`);
-      await sleep(Math.min(5000, 50 * 2 ** attempt));
-    }
-    const result = await ddb.send(new BatchGetCommand({
-      RequestItems: {
-        [table]: {
-          Keys: keys,
-          ProjectionExpression: '#id, #type, #fingerprints',
-          ExpressionAttributeNames: { '#id': ATTR.ID, '#type': ATTR.TYPE, '#fingerprints': OBJECT_VERSION_ATTR.FINGERPRINTS },
-        },
-      },
-    }));
-    for (const item of result.Responses?.[table] ?? []) found.set(item[ATTR.ID] as string, item);
-    keys = (result.UnprocessedKeys?.[table]?.Keys ?? []) as Record<string, unknown>[];
-  }
-  return found;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Whether a listed key is one the function processes: not under an output prefix, not a folder placeholder. */

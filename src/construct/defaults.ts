@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { ApiAuthorization } from '../api-authorization';
+import { DEFAULT_INDEX_SHARDS } from '../contract/notifications-model';
 import { ThumbnailFormat } from '../contract/thumbnail-format';
 
 /**
@@ -20,6 +21,7 @@ export const DEFAULTS = {
   abortIncompleteMultipartUploadAfter: Duration.days(7),
   deadLetterQueueRetention: Duration.days(14),
   removalPolicy: RemovalPolicy.RETAIN,
+  notificationIndexShards: DEFAULT_INDEX_SHARDS,
 
   // Prefixes
   imagesPrefix: 'images/',
@@ -67,6 +69,9 @@ export const DEFAULTS = {
     apiServerErrorRatePercent: 1,
     apiLatencyP99: Duration.seconds(2),
     rejectionRatePercent: 25,
+    tableThrottledRequests: 1,
+    asyncEventAge: Duration.minutes(30),
+    asyncEventsDropped: 1,
     period: Duration.minutes(5),
   },
 } as const;

@@ -95,6 +95,8 @@ export function createTapFunction(scope: Construct, spec: TapFunctionSpec, ctx: 
     environment: {
       ...fn.environment,
       [ENV.TABLE_NAME]: table.tableName,
+      [ENV.INDEX_SHARDS]: String(settings.table.indexShards),
+      ...(settings.table.retention ? { [ENV.NOTIFICATION_RETENTION_SECONDS]: String(settings.table.retention.toSeconds()) } : {}),
       [ENV.ENVIRONMENT]: settings.environmentSuffix,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       POWERTOOLS_SERVICE_NAME: spec.serviceName,
@@ -125,6 +127,8 @@ export function createTapFunction(scope: Construct, spec: TapFunctionSpec, ctx: 
       actions: ['dynamodb:Query'],
       resources: spec.queriedIndexes.map((index) => `${table.tableArn}/index/${index}`),
     }));
+    // The indexes hold keys only: a listing reads its page's items by key.
+    func.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:BatchGetItem'], resources: [table.tableArn] }));
   }
   if (fn.vpc) {
     // Lambda creates and deletes the function's network interfaces with the execution role.

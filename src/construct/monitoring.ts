@@ -2,17 +2,20 @@ import { Duration } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { MonitoringSettings } from './settings';
 import { API_METRICS, METRICS_NAMESPACE, S3_METRICS, SERVICE_NAME } from '../contract/metric-names';
+import { INDEX_BY_TIME, INDEX_BY_TYPE } from '../contract/notifications-model';
 
 export interface MonitoringProps {
   readonly environmentSuffix: string;
   readonly imageProcessor: lambda.IFunction;
   readonly dataValidator: lambda.IFunction;
   readonly notificationHandler: lambda.IFunction;
+  readonly table: dynamodb.ITable;
   readonly settings: MonitoringSettings;
 }
 
@@ -50,6 +53,30 @@ export class TapMetrics {
   public apiLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.api.deploymentStage.metricLatency({ statistic: cloudwatch.Stats.p(99), ...props });
   }
+
+  /** Read and write throttle events of the table and of each listing index, summed. */
+  public tableThrottleEvents(table: dynamodb.ITable, props: { period?: Duration } = {}): cloudwatch.MathExpression {
+    const usingMetrics: Record<string, cloudwatch.IMetric> = {};
+    const scopes: Array<[string, Record<string, string>]> = [
+      ['t', { TableName: table.tableName }],
+      ...[INDEX_BY_TIME, INDEX_BY_TYPE].map((index, i): [string, Record<string, string>] =>
+        [`i${i}`, { TableName: table.tableName, GlobalSecondaryIndexName: index }]),
+    ];
+    for (const [id, dimensionsMap] of scopes) {
+      for (const [kind, metricName] of [['r', 'ReadThrottleEvents'], ['w', 'WriteThrottleEvents']]) {
+        usingMetrics[`${kind}${id}`] = new cloudwatch.Metric({
+          namespace: 'AWS/DynamoDB', metricName, dimensionsMap, statistic: cloudwatch.Stats.SUM, period: props.period,
+        });
+      }
+    }
+    return new cloudwatch.MathExpression({
+      // Throttle metrics are published only when non-zero: fill the gaps, or the sum would be empty.
+      expression: Object.keys(usingMetrics).map((id) => `FILL(${id}, 0)`).join(' + '),
+      usingMetrics,
+      period: props.period,
+      label: 'Throttled requests (table and indexes)',
+    });
+  }
 }
 
 /** The construct's alarms and dashboard. */
@@ -57,8 +84,11 @@ export class Monitoring extends Construct {
   public readonly alarms: cloudwatch.Alarm[] = [];
   public readonly dashboard?: cloudwatch.Dashboard;
 
+  private readonly table: dynamodb.ITable;
+
   constructor(scope: Construct, id: string, props: MonitoringProps, metrics: TapMetrics) {
     super(scope, id);
+    this.table = props.table;
     const o = props.settings.alarms;
     const period = o.period;
     const functions: Array<[string, lambda.IFunction, string]> = [
@@ -113,6 +143,19 @@ export class Monitoring extends Construct {
       }), o.rejectionRatePercent, `many uploads to ${name} are rejected as bad input. Read the *.rejected notifications for the reasons.`);
     }
 
+    for (const [name, fn] of functions.slice(0, 2)) {
+      alarm(`${name}AsyncEventAge`, fn.metric('AsyncEventAge', { period, statistic: cloudwatch.Stats.MAXIMUM }),
+        o.asyncEventAge.toMilliseconds(),
+        `uploads wait long in ${name}'s asynchronous queue: they arrive faster than its concurrency processes them. ` +
+        'Raise its reserved concurrency or the account\'s concurrency limit.');
+      alarm(`${name}AsyncEventsDropped`, fn.metric('AsyncEventsDropped', { period, statistic: cloudwatch.Stats.SUM }), o.asyncEventsDropped,
+        `${name} dropped asynchronous events (too old, or out of retries); they are in the dead-letter queue. ` +
+        'Fix the cause, then redrive them (npx cdk-tap-serverless redrive).');
+    }
+    alarm('TableThrottledRequests', metrics.tableThrottleEvents(props.table, { period }), o.tableThrottledRequests,
+      'DynamoDB throttled reads or writes of the notifications table or its listing indexes. Sustained throttling means outcomes ' +
+      'arrive faster than an index partition takes: raise notificationIndexShards (see the README\'s capacity model).');
+
     if (props.settings.dashboard) {
       this.dashboard = this.createDashboard(functions, metrics);
     }
@@ -146,6 +189,18 @@ export class Monitoring extends Construct {
         title: 'API: latency',
         left: [metrics.apiLatency({ statistic: 'p50' }), metrics.apiLatency()],
         width: 8,
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'S3 functions: oldest event waiting (async queue)',
+        left: functions.slice(0, 2).map(([name, fn]) => fn.metric('AsyncEventAge', { statistic: cloudwatch.Stats.MAXIMUM, label: name })),
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Notifications table: throttled requests (table and indexes)',
+        left: [metrics.tableThrottleEvents(this.table)],
+        width: 12,
       }),
     );
     const business = (service: string, names: string[]) => names.map((n) => metrics.handlerMetric(service, n, { label: n }));

@@ -1,4 +1,5 @@
 import { Annotations, Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -15,14 +16,17 @@ import {
   validateDataLimits,
   validateEnvironmentSuffix,
   validateFunctionSettings,
+  validateIndexShards,
   validateLifecycle,
   validateMaxEventAge,
   validateMaxImageSize,
   validateMaxImagePixels,
+  validateNotificationRetention,
   validatePrefixes,
   validateRetryAttempts,
   validateThrottling,
   validateThumbnailWidths,
+  validateWarmThroughput,
 } from './validation';
 import { ApiAuthorization, ApiAuthorizationType } from '../api-authorization';
 import { DATA_LIMITS } from '../contract/data-limits';
@@ -41,6 +45,7 @@ export interface TapSettings {
   readonly prefixes: Prefixes;
   readonly bucket: BucketSettings;
   readonly removalPolicy: RemovalPolicy;
+  readonly table: TableSettings;
   readonly logRetention: logs.RetentionDays;
   readonly tracing: boolean;
   readonly reliability: ReliabilitySettings;
@@ -57,6 +62,15 @@ export interface BucketSettings {
   readonly transitionToInfrequentAccessAfter: Duration;
   readonly transitionToGlacierAfter: Duration;
   readonly noncurrentVersionExpiration: Duration;
+}
+
+export interface TableSettings {
+  /** Shards of each listing index. */
+  readonly indexShards: number;
+  /** Time to live of every item; undefined: kept until deleted. */
+  readonly retention?: Duration;
+  /** Pre-warming of the table and each index. */
+  readonly warmThroughput?: dynamodb.WarmThroughput;
 }
 
 export interface ReliabilitySettings {
@@ -111,6 +125,9 @@ export interface AlarmThresholds {
   readonly apiServerErrorRatePercent: number;
   readonly apiLatencyP99: Duration;
   readonly rejectionRatePercent: number;
+  readonly tableThrottledRequests: number;
+  readonly asyncEventAge: Duration;
+  readonly asyncEventsDropped: number;
   readonly period: Duration;
 }
 
@@ -152,6 +169,7 @@ export function resolveSettings(scope: Construct, props: TapServerlessProps): Ta
     prefixes,
     bucket: resolveBucket(props),
     removalPolicy: props.removalPolicy ?? DEFAULTS.removalPolicy,
+    table: resolveTable(props),
     logRetention: props.logRetention ?? DEFAULTS.logRetention,
     tracing: props.tracing ?? DEFAULTS.tracing,
     reliability: resolveReliability(props),
@@ -187,6 +205,14 @@ function resolveBucket(props: TapServerlessProps): BucketSettings {
       days(bucket.noncurrentVersionExpiration));
   }
   return bucket;
+}
+
+function resolveTable(props: TapServerlessProps): TableSettings {
+  const indexShards = props.notificationIndexShards ?? DEFAULTS.notificationIndexShards;
+  validateIndexShards(indexShards);
+  if (props.notificationRetention) validateNotificationRetention(props.notificationRetention);
+  if (props.notificationWarmThroughput) validateWarmThroughput(props.notificationWarmThroughput);
+  return { indexShards, retention: props.notificationRetention, warmThroughput: props.notificationWarmThroughput };
 }
 
 function resolveReliability(props: TapServerlessProps): ReliabilitySettings {

@@ -5,7 +5,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULTS } from './defaults';
 import { helperFunctionSkips, suppressCheckov, suppressNag } from './nag';
-import { BucketSettings } from './settings';
+import { BucketSettings, TableSettings } from './settings';
 import { ATTR, INDEX_BY_TIME, INDEX_BY_TYPE } from '../contract/notifications-model';
 
 /**
@@ -76,26 +76,39 @@ export function createDeadLetterQueue(scope: Construct, removalPolicy: RemovalPo
   return queue;
 }
 
-export function createNotificationsTable(scope: Construct, removalPolicy: RemovalPolicy): dynamodb.Table {
-  const table = new dynamodb.Table(scope, 'NotificationsTable', {
+/**
+ * Construct id of the notifications table. It was `NotificationsTable` while the listing indexes
+ * had a constant partition key; the sharded indexes live in a new table, because DynamoDB changes
+ * at most one global secondary index per update and both indexes changed keys.
+ */
+export const NOTIFICATIONS_TABLE_ID = 'Notifications';
+
+export function createNotificationsTable(scope: Construct, settings: TableSettings, removalPolicy: RemovalPolicy): dynamodb.Table {
+  const table = new dynamodb.Table(scope, NOTIFICATIONS_TABLE_ID, {
     partitionKey: { name: ATTR.ID, type: dynamodb.AttributeType.STRING },
     billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
     encryption: dynamodb.TableEncryption.AWS_MANAGED,
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    timeToLiveAttribute: settings.retention ? ATTR.EXPIRES_AT : undefined,
+    warmThroughput: settings.warmThroughput,
     removalPolicy: removalPolicy,
   });
-  // Listing newest first without a scan: one index over every notification, one per type.
+  // Listing newest first without a scan: one index over every notification, one by type. Each
+  // spreads its writes over `indexShards` partitions (`ALL#07`, `image.processed#07`) and holds
+  // keys only: a listing reads the newest keys of every shard, then the items by key.
   table.addGlobalSecondaryIndex({
     indexName: INDEX_BY_TIME,
-    partitionKey: { name: ATTR.FEED, type: dynamodb.AttributeType.STRING },
+    partitionKey: { name: ATTR.FEED_SHARD, type: dynamodb.AttributeType.STRING },
     sortKey: { name: ATTR.SORT_KEY, type: dynamodb.AttributeType.STRING },
-    projectionType: dynamodb.ProjectionType.ALL,
+    projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+    warmThroughput: settings.warmThroughput,
   });
   table.addGlobalSecondaryIndex({
     indexName: INDEX_BY_TYPE,
-    partitionKey: { name: ATTR.TYPE, type: dynamodb.AttributeType.STRING },
+    partitionKey: { name: ATTR.TYPE_SHARD, type: dynamodb.AttributeType.STRING },
     sortKey: { name: ATTR.SORT_KEY, type: dynamodb.AttributeType.STRING },
-    projectionType: dynamodb.ProjectionType.ALL,
+    projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+    warmThroughput: settings.warmThroughput,
   });
   suppressCheckov(table, [{
     id: 'CKV_AWS_119',

@@ -1,6 +1,7 @@
 import { Duration, Size, Token } from 'aws-cdk-lib';
 import type { TapAlarmOptions } from '../alarm-options';
 import { IMAGE_LIMITS, thumbnailWidthsProblem } from '../contract/image-limits';
+import { DEFAULT_INDEX_SHARDS, MAX_INDEX_SHARDS } from '../contract/notifications-model';
 
 /**
  * Synth-time validation of TapServerless props. Every error names the prop, the
@@ -94,6 +95,32 @@ export function validateLifecycle(iaDays: number, glacierDays: number, noncurren
   }
 }
 
+export function validateIndexShards(value: number): void {
+  if (!Number.isInteger(value) || value < 1 || value > MAX_INDEX_SHARDS) {
+    fail('notificationIndexShards', value, `the listing indexes take 1 to ${MAX_INDEX_SHARDS} shards (each page reads every shard)`,
+      `Use a whole number from 1 to ${MAX_INDEX_SHARDS}; ${DEFAULT_INDEX_SHARDS} sustains about ${DEFAULT_INDEX_SHARDS},000 outcomes per second.`);
+  }
+}
+
+export function validateNotificationRetention(value: Duration): void {
+  const seconds = value.toMilliseconds() / 1000;
+  if (!Number.isInteger(seconds) || seconds < 24 * 3600 || seconds > 100 * 365 * 24 * 3600) {
+    fail('notificationRetention', value.toHumanString(), 'DynamoDB\'s time to live deletes items within days of their expiry, so a ' +
+      'retention is whole seconds from 1 day to 100 years', 'Use, for example, Duration.days(90); leave it unset to keep everything.');
+  }
+}
+
+export function validateWarmThroughput(value: { readUnitsPerSecond?: number; writeUnitsPerSecond?: number }): void {
+  for (const [name, units] of [['readUnitsPerSecond', value.readUnitsPerSecond], ['writeUnitsPerSecond', value.writeUnitsPerSecond]] as const) {
+    if (units !== undefined && (!Number.isInteger(units) || units < 1)) {
+      fail(`notificationWarmThroughput.${name}`, units, 'warm throughput is a whole number of units per second', 'Use, for example, 20000.');
+    }
+  }
+  if (value.readUnitsPerSecond === undefined && value.writeUnitsPerSecond === undefined) {
+    fail('notificationWarmThroughput', value, 'it sets neither reads nor writes', 'Give readUnitsPerSecond, writeUnitsPerSecond or both.');
+  }
+}
+
 export function validateRetryAttempts(value: number): void {
   if (!Number.isInteger(value) || value < 0 || value > 2) {
     fail('retryAttempts', value, 'Lambda retries asynchronous invocations 0, 1 or 2 times', 'Use 0, 1 or 2.');
@@ -176,6 +203,7 @@ export function validateCorsOrigins(origins: string[]): void {
 export function validateAlarmOptions(o: TapAlarmOptions): void {
   const counts: Array<[keyof TapAlarmOptions, number | undefined]> = [
     ['functionErrors', o.functionErrors], ['functionThrottles', o.functionThrottles], ['deadLetterQueueMessages', o.deadLetterQueueMessages],
+    ['tableThrottledRequests', o.tableThrottledRequests], ['asyncEventsDropped', o.asyncEventsDropped],
   ];
   for (const [name, value] of counts) {
     if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
@@ -193,6 +221,10 @@ export function validateAlarmOptions(o: TapAlarmOptions): void {
   if (o.apiLatencyP99 !== undefined && (o.apiLatencyP99.toMilliseconds() < 1 || o.apiLatencyP99.toSeconds({ integral: false }) > 29)) {
     fail('alarmOptions.apiLatencyP99', o.apiLatencyP99.toHumanString(), 'API Gateway answers within 29 seconds, so the threshold must be between 1 ms and 29 s',
       'Use, for example, Duration.seconds(2).');
+  }
+  if (o.asyncEventAge !== undefined && (o.asyncEventAge.toSeconds({ integral: false }) < 1 || o.asyncEventAge.toHours({ integral: false }) > 6)) {
+    fail('alarmOptions.asyncEventAge', o.asyncEventAge.toHumanString(), 'Lambda keeps an asynchronous event at most 6 hours, so the threshold ' +
+      'must be between 1 second and 6 hours', 'Use, for example, Duration.minutes(30).');
   }
   if (o.period !== undefined) {
     const seconds = o.period.toSeconds();

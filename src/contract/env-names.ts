@@ -29,6 +29,16 @@ export const ENV = {
    * processed again.
    */
   CONFIG_FINGERPRINT: 'TAP_CONFIG_FINGERPRINT',
+  /**
+   * Every function: how many shards the listing indexes spread their writes over (a whole number
+   * from 1 to 64). Writers put each notification in one shard; the API reads them all.
+   */
+  INDEX_SHARDS: 'TAP_INDEX_SHARDS',
+  /**
+   * Optional, every function: seconds a notification is kept before DynamoDB's TTL deletes it
+   * (its `expiresAt` is its creation time plus this). Unset or empty: kept until deleted.
+   */
+  NOTIFICATION_RETENTION_SECONDS: 'TAP_NOTIFICATION_RETENTION_SECONDS',
   /** The deployment's environment suffix, e.g. `dev`. */
   ENVIRONMENT: 'TAP_ENVIRONMENT',
   /**

@@ -13,8 +13,12 @@ export const ATTR = {
   CREATED_AT: 'createdAt',
   /** `<createdAt>#<id>`: sort key of both indexes, newest first when read backwards. */
   SORT_KEY: 'sortKey',
-  /** Constant partition of the all-notifications feed index. */
-  FEED: 'feed',
+  /** `ALL#<shard>`: partition key of the by-time index (the shard comes from the id's hash). */
+  FEED_SHARD: 'feedShard',
+  /** `<type>#<shard>`: partition key of the by-type index. */
+  TYPE_SHARD: 'typeShard',
+  /** Epoch seconds after which DynamoDB's TTL deletes the item (only when a retention is set). */
+  EXPIRES_AT: 'expiresAt',
 } as const;
 
 /**
@@ -26,8 +30,22 @@ export const OBJECT_VERSION_ATTR = {
   FINGERPRINTS: 'fingerprints',
 } as const;
 
-/** The single value of {@link ATTR.FEED}: every notification is in the one feed. */
+/** The feed part of {@link ATTR.FEED_SHARD}: every notification is in the feed, spread over its shards. */
 export const FEED_ALL = 'ALL';
+
+/**
+ * Partitions each listing index spreads its writes over, by default. An index partition takes
+ * about 1,000 writes per second and every index entry is one write (KEYS_ONLY entries are far
+ * under 1 KB), so 16 shards sustain about 16,000 outcomes per second per index.
+ */
+export const DEFAULT_INDEX_SHARDS = 16;
+/** Most shards a deployment may use: a page of GET /notifications reads every shard once. */
+export const MAX_INDEX_SHARDS = 64;
+
+/** A shard's partition key value: `<prefix>#<two-digit shard>`, e.g. `ALL#07`, `image.processed#07`. */
+export function shardKey(prefix: string, shard: number): string {
+  return `${prefix}#${String(shard).padStart(2, '0')}`;
+}
 
 /** Global secondary index: every notification, by time. */
 export const INDEX_BY_TIME = 'byTime';

@@ -3,7 +3,7 @@ import { handleNotificationRequest, NotificationApiOptions } from './runtime/han
 import { parseCorsOrigins } from './runtime/http';
 import { ENV } from '../contract/env-names';
 import { optionalEnv, requireEnv } from '../runtime/env';
-import { createNotificationsTable } from '../runtime/notifications-table';
+import { notificationsTableFromEnv } from '../runtime/notifications-table';
 import { createObservability } from '../runtime/observability';
 
 // Module scope: created once per execution environment, reused by every invocation
@@ -11,7 +11,7 @@ import { createObservability } from '../runtime/observability';
 const { logger, metrics } = createObservability({ environment: requireEnv(ENV.ENVIRONMENT) });
 
 const options: NotificationApiOptions = {
-  table: createNotificationsTable(requireEnv(ENV.TABLE_NAME)),
+  table: notificationsTableFromEnv(),
   logger,
   metrics,
   corsOrigins: parseCorsOrigins(optionalEnv(ENV.CORS_ORIGINS)),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { expiresAtOf } from './notification-item';
 import { NotificationsTable, putNewNotification } from './notifications-table';
 import { ATTR, OBJECT_VERSION_ATTR } from '../contract/notifications-model';
 
@@ -47,7 +48,7 @@ export function objectNotificationId(object: Pick<S3ObjectRef, 'bucket' | 'key' 
  * The id of an object version's index item: `ver-` + sha256 (hex) of the bucket, the key and the
  * version's identity. The item lists (string set `fingerprints`) every configuration the version
  * has an outcome under, so that `reconcile` can tell an object recorded only under an older
- * configuration from one never recorded. It is not a notification: it has no type and no feed, so
+ * configuration from one never recorded. It is not a notification: it has no type and no shard keys, so
  * neither the listing indexes nor `GET /notifications/{id}` ever return it.
  */
 export function objectVersionItemId(object: Pick<S3ObjectRef, 'bucket' | 'key' | 'versionId' | 'eTag'>): string {
@@ -124,15 +125,17 @@ export async function recordOutcome(store: OutcomeStore, outcome: ObjectOutcome)
 
 /**
  * Adds the store's fingerprint to the object version's index item (one UpdateItem, idempotent:
- * `ADD` to a string set). Throttling and other service errors are thrown unchanged.
+ * `ADD` to a string set). With a retention, the item's TTL moves to the retention from now, so it
+ * outlives the outcome just recorded. Throttling and other service errors are thrown unchanged.
  */
-export async function markObjectVersionRecorded(store: OutcomeStore, object: S3ObjectRef): Promise<void> {
+export async function markObjectVersionRecorded(store: OutcomeStore, object: S3ObjectRef, now: Date = new Date()): Promise<void> {
+  const expiresAt = expiresAtOf(now, store.table.layout);
   await store.table.client.send(new UpdateCommand({
     TableName: store.table.tableName,
     Key: { [ATTR.ID]: objectVersionItemId(object) },
-    UpdateExpression: 'ADD #fingerprints :fingerprint',
-    ExpressionAttributeNames: { '#fingerprints': OBJECT_VERSION_ATTR.FINGERPRINTS },
-    ExpressionAttributeValues: { ':fingerprint': new Set([store.fingerprint]) },
+    UpdateExpression: expiresAt === undefined ? 'ADD #fingerprints :fingerprint' : 'ADD #fingerprints :fingerprint SET #expiresAt = :expiresAt',
+    ExpressionAttributeNames: { '#fingerprints': OBJECT_VERSION_ATTR.FINGERPRINTS, ...(expiresAt === undefined ? {} : { '#expiresAt': ATTR.EXPIRES_AT }) },
+    ExpressionAttributeValues: { ':fingerprint': new Set([store.fingerprint]), ...(expiresAt === undefined ? {} : { ':expiresAt': expiresAt }) },
   }));
 }
 

@@ -2,7 +2,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { Context, S3Event } from 'aws-lambda';
 import { BatchOperationsEvent, BatchOperationsResponse, isBatchOperationsEvent, processBatchOperationsEvent } from './batch-operations';
 import { requireEnv, requirePrefixEnv } from './env';
-import { createNotificationsTable } from './notifications-table';
+import { notificationsTableFromEnv } from './notifications-table';
 import { createObservability } from './observability';
 import { ObjectProcessor, processS3Event, ProcessS3EventOptions, S3EventSummary } from './s3-event';
 import { ENV } from '../contract/env-names';
@@ -39,7 +39,7 @@ export function createS3Handler(kind: S3FunctionKind, inputPrefix: string, proce
     skipRecordedObjects: true,
     processor,
     store: {
-      table: createNotificationsTable(requireEnv(ENV.TABLE_NAME)),
+      table: notificationsTableFromEnv(),
       fingerprint: requireEnv(ENV.CONFIG_FINGERPRINT),
       logger,
     },

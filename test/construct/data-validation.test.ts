@@ -64,7 +64,7 @@ describe('data validator defaults', () => {
     const policies = template.findResources('AWS::IAM::Policy');
     const dataPolicy = Object.entries(policies).find(([id]) => id.startsWith('TapDataValidatorRoleDefaultPolicy'))![1] as any;
     expect(dataPolicy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({
-      Action: 'dynamodb:GetItem', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^TapNotificationsTable/), 'Arn'] },
+      Action: 'dynamodb:GetItem', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^TapNotifications/), 'Arn'] },
     }));
   });
 });

@@ -55,7 +55,7 @@ describe('the TSDoc @default of each prop states the value in DEFAULTS', () => {
     'imagesPrefix', 'dataPrefix', 'thumbnailsPrefix', 'reportsPrefix', 'maxDataSize', 'maxRecordSize', 'maxJsonDepth',
     'maxReportErrors', 'thumbnailWidths', 'thumbnailFormat', 'maxImageSize', 'maxImagePixels', 'retryAttempts', 'maxEventAge',
     'apiThrottlingRateLimit', 'apiThrottlingBurstLimit', 'apiAccessLogging', 'apiCloudWatchRole', 'dashboard', 'logRetention',
-    'tracing', 'removalPolicy', 'apiAuthorization',
+    'tracing', 'removalPolicy', 'apiAuthorization', 'notificationIndexShards',
   ] as const;
   test.each(props)('%s', (prop) => {
     expect(PROPS[prop]).toBeDefined();

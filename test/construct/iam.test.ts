@@ -67,6 +67,12 @@ describe('least privilege', () => {
     expect(actions).not.toContain('dynamodb:Scan');
     const query = handler.find(({ statement }) => asArray(statement.Action).includes('dynamodb:Query'));
     expect(JSON.stringify(query?.statement.Resource)).toMatch(/\/index\/byTime.*\/index\/byType/);
+    // The indexes hold keys only: the page's items are read by key, from the table itself.
+    const batchGet = handler.find(({ statement }) => asArray(statement.Action).includes('dynamodb:BatchGetItem'));
+    expect(batchGet?.statement.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^TapNotifications/), 'Arn'] });
+    // The S3 functions never list nor batch-read.
+    const s3Functions = ours.filter(({ policy }) => policy.startsWith('TapImageProcessor') || policy.startsWith('TapDataValidator'));
+    expect(s3Functions.flatMap(({ statement }) => asArray(statement.Action)).filter((a) => /Query|BatchGet|Scan/.test(a))).toEqual([]);
   });
 
   test('functions use their own roles, without the AWSLambdaBasicExecutionRole managed policy', () => {

@@ -1,6 +1,6 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { ComparisonOperator } from 'aws-cdk-lib/aws-cloudwatch';
+import { ComparisonOperator, MathExpression } from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ENV, synth } from './util';
@@ -21,8 +21,8 @@ describe('alarms', () => {
   test('creates function errors and throttles, DLQ, API 5XX rate and latency, and rejection-rate alarms', () => {
     const { template, tap } = synth();
     const all = alarms(template);
-    expect(all).toHaveLength(11);
-    expect(tap.alarms).toHaveLength(11);
+    expect(all).toHaveLength(16);
+    expect(tap.alarms).toHaveLength(16);
     for (const a of all) {
       expect(a).toMatchObject({ EvaluationPeriods: 1, TreatMissingData: 'notBreaching', ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
       expect(a.AlarmActions).toBeUndefined();
@@ -44,6 +44,42 @@ describe('alarms', () => {
     }
   });
 
+  test('alarms on the S3 functions\' asynchronous backlog: the oldest event\'s age and dropped events', () => {
+    const { template } = synth();
+    const all = alarms(template);
+    const age = all.filter((a) => a.MetricName === 'AsyncEventAge');
+    expect(age.map((a) => [a.Namespace, a.Statistic, a.Threshold, a.Period])).toEqual([
+      ['AWS/Lambda', 'Maximum', 30 * 60 * 1000, 300], ['AWS/Lambda', 'Maximum', 30 * 60 * 1000, 300],
+    ]);
+    const dropped = all.filter((a) => a.MetricName === 'AsyncEventsDropped');
+    expect(dropped.map((a) => [a.Statistic, a.Threshold])).toEqual([['Sum', 1], ['Sum', 1]]);
+    // One of each per S3 function, none for the API's function (invoked synchronously).
+    const functionsOf = (list: any[]) => list.map((a) => JSON.stringify(a.Dimensions)).sort();
+    expect(functionsOf(age)).toEqual(functionsOf(dropped));
+    expect(functionsOf(age).join()).toMatch(/TapImageProcessor.*|TapDataValidator/);
+    expect(functionsOf(age).join()).not.toContain('NotificationHandler');
+  });
+
+  test('alarms on DynamoDB throttling of the table and of each listing index, reads and writes', () => {
+    const { template } = synth();
+    const throttles = alarmNamed(template, 'DynamoDB throttled');
+    expect(throttles.Threshold).toBe(1);
+    const metrics = (throttles.Metrics as any[]).filter((m) => m.MetricStat);
+    expect(metrics.map((m) => m.MetricStat.Metric.MetricName).sort()).toEqual([
+      'ReadThrottleEvents', 'ReadThrottleEvents', 'ReadThrottleEvents', 'WriteThrottleEvents', 'WriteThrottleEvents', 'WriteThrottleEvents',
+    ]);
+    const scopes = metrics.map((m) => (m.MetricStat.Metric.Dimensions as any[]).find((d) => d.Name === 'GlobalSecondaryIndexName')?.Value ?? 'table');
+    expect([...new Set(scopes)].sort()).toEqual(['byTime', 'byType', 'table']);
+    for (const m of metrics) {
+      expect(m.MetricStat.Metric.Dimensions).toContainEqual({ Name: 'TableName', Value: { Ref: expect.stringMatching(/^TapNotifications/) } });
+      expect(m.MetricStat).toMatchObject({ Stat: 'Sum', Period: 300 });
+    }
+    // Throttle metrics are only published when non-zero: each is filled with 0 before the sum.
+    const expression = (throttles.Metrics as any[]).find((m) => m.Expression).Expression as string;
+    expect(expression.split(' + ')).toHaveLength(6);
+    expect(expression.split(' + ').every((term) => /^FILL\(\w+, 0\)$/.test(term))).toBe(true);
+  });
+
   test('sends ALARM and OK transitions to the alarm topic', () => {
     const { template } = synth(undefined, (stack: Stack): TapServerlessProps => ({ alarmTopic: new sns.Topic(stack, 'Alerts', { enforceSSL: true }) }));
     for (const a of alarms(template)) {
@@ -61,6 +97,9 @@ describe('alarms', () => {
         apiServerErrorRatePercent: 5,
         apiLatencyP99: Duration.millis(800),
         rejectionRatePercent: 50,
+        tableThrottledRequests: 20,
+        asyncEventAge: Duration.minutes(5),
+        asyncEventsDropped: 3,
         period: Duration.minutes(15),
       },
     });
@@ -71,6 +110,9 @@ describe('alarms', () => {
     expect(alarmNamed(template, 'p99 latency').Threshold).toBe(800);
     expect(alarmNamed(template, 'too many requests with 5XX').Threshold).toBe(5);
     expect(all.filter((a) => a.AlarmDescription.includes('rejected as bad input')).map((a) => a.Threshold)).toEqual([50, 50]);
+    expect(alarmNamed(template, 'DynamoDB throttled').Threshold).toBe(20);
+    expect(all.filter((a) => a.MetricName === 'AsyncEventAge').map((a) => [a.Threshold, a.Period])).toEqual([[300_000, 900], [300_000, 900]]);
+    expect(all.filter((a) => a.MetricName === 'AsyncEventsDropped').map((a) => a.Threshold)).toEqual([3, 3]);
   });
 
   test.each<[string, TapServerlessProps, RegExp]>([
@@ -78,6 +120,9 @@ describe('alarms', () => {
     ['a rate is above 100%', { alarmOptions: { rejectionRatePercent: 150 } }, /alarmOptions.rejectionRatePercent \(150\)/],
     ['the latency threshold exceeds API Gateway\'s 29 s', { alarmOptions: { apiLatencyP99: Duration.seconds(30) } }, /alarmOptions.apiLatencyP99 \("30 seconds"\)/],
     ['the period is not whole minutes', { alarmOptions: { period: Duration.seconds(90) } }, /alarmOptions.period \("1 minute 30 seconds"\)/],
+    ['a throttling threshold is not whole', { alarmOptions: { tableThrottledRequests: 0.5 } }, /alarmOptions.tableThrottledRequests \(0.5\)/],
+    ['the event age exceeds Lambda\'s 6 hours', { alarmOptions: { asyncEventAge: Duration.hours(7) } }, /alarmOptions.asyncEventAge \("7 hours"\)/],
+    ['a dropped-events threshold is below 1', { alarmOptions: { asyncEventsDropped: 0 } }, /alarmOptions.asyncEventsDropped \(0\)/],
   ])('fails when %s', (_name, props, message) => {
     expect(() => synth(props)).toThrow(message);
   });
@@ -99,7 +144,7 @@ describe('dashboard', () => {
     const { template, tap } = synth({ dashboard: false });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
     expect(tap.dashboard).toBeUndefined();
-    expect(alarms(template)).toHaveLength(11);
+    expect(alarms(template)).toHaveLength(16);
   });
 });
 
@@ -117,6 +162,9 @@ describe('metric accessors', () => {
     expect(Object.keys(tap.metricObjectsFailed().usingMetrics).sort()).toEqual(['data', 'images']);
     expect(stack.resolve(tap.metricDeadLetterQueueMessages().dimensions)).toEqual({ QueueName: { 'Fn::GetAtt': [expect.stringMatching(/^TapDeadLetterQueue/), 'QueueName'] } });
     expect(tap.metricApiLatency().statistic).toBe('p99');
+    const throttles = tap.metricTableThrottledRequests(Duration.minutes(1)) as MathExpression;
+    expect(Object.keys(throttles.usingMetrics)).toHaveLength(6);
+    expect(throttles.period.toSeconds()).toBe(60);
     expect(tap.metricApiServerErrors().metricName).toBe('5XXError');
     expect(tap.metricApiClientErrors().metricName).toBe('4XXError');
     expect(tap.metricApiRequests().metricName).toBe('Count');
@@ -132,7 +180,7 @@ describe('metric accessors', () => {
     });
     // THEN
     const template = Template.fromStack(stack);
-    expect(alarms(template)).toHaveLength(12);
+    expect(alarms(template)).toHaveLength(17);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'NotificationsCreated', Namespace: 'TapServerless', Period: 3600, ComparisonOperator: 'LessThanThreshold',
     });

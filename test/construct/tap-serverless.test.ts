@@ -10,6 +10,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ENV, synth } from './util';
 import { ApiAuthorization, TapServerless, TapServerlessProps, ThumbnailFormat } from '../../src';
+import { toNotificationItem } from '../../src/runtime/notification-item';
 
 /** The three application functions (not aws-cdk-lib's helper functions). */
 function appFunctions(template: Template): Record<string, any> {
@@ -136,7 +137,7 @@ describe('defaults', () => {
 
   test('passes prefixes, table and environment to the functions through shared variable names', () => {
     expect(functionProps(template, 'images').Environment.Variables).toMatchObject({
-      TAP_TABLE_NAME: { Ref: expect.stringMatching(/^TapNotificationsTable/) },
+      TAP_TABLE_NAME: { Ref: expect.stringMatching(/^TapNotifications/) },
       TAP_BUCKET_NAME: { Ref: expect.stringMatching(/^TapBucket/) },
       TAP_IMAGES_PREFIX: 'images/',
       TAP_DATA_PREFIX: 'data/',
@@ -193,24 +194,80 @@ describe('defaults', () => {
     template.resourceCountIs('Custom::LogRetention', 0);
   });
 
-  test('stores notifications by id with a by-time and a by-type index, on demand, encrypted, with PITR', () => {
+  test('stores notifications by id with sharded, keys-only by-time and by-type indexes, on demand, encrypted, with PITR', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
       BillingMode: 'PAY_PER_REQUEST',
       SSESpecification: { SSEEnabled: true },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       GlobalSecondaryIndexes: [
-        Match.objectLike({
+        {
           IndexName: 'byTime',
-          KeySchema: [{ AttributeName: 'feed', KeyType: 'HASH' }, { AttributeName: 'sortKey', KeyType: 'RANGE' }],
-          Projection: { ProjectionType: 'ALL' },
-        }),
-        Match.objectLike({
+          KeySchema: [{ AttributeName: 'feedShard', KeyType: 'HASH' }, { AttributeName: 'sortKey', KeyType: 'RANGE' }],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+        {
           IndexName: 'byType',
-          KeySchema: [{ AttributeName: 'type', KeyType: 'HASH' }, { AttributeName: 'sortKey', KeyType: 'RANGE' }],
-        }),
+          KeySchema: [{ AttributeName: 'typeShard', KeyType: 'HASH' }, { AttributeName: 'sortKey', KeyType: 'RANGE' }],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
       ],
     });
+    // Kept until deleted by default: no TTL.
+    const [table] = Object.values(template.findResources('AWS::DynamoDB::Table'));
+    expect(table.Properties.TimeToLiveSpecification).toBeUndefined();
+  });
+
+  test('no index partition key is a constant: each is written by every function from the id\'s shard', () => {
+    // GIVEN the partition keys of the listing indexes
+    const [table] = Object.values(template.findResources('AWS::DynamoDB::Table'));
+    const partitionKeys = table.Properties.GlobalSecondaryIndexes.map((i: any) => i.KeySchema.find((k: any) => k.KeyType === 'HASH').AttributeName);
+    expect(partitionKeys).toEqual(['feedShard', 'typeShard']);
+    // THEN the items the functions write take one value per shard in them: 16 by default, from the id
+    const values = new Set<string>();
+    for (let i = 0; i < 2000; i++) {
+      values.add(toNotificationItem({ id: `obj-${i}`, type: 'image.processed', createdAt: '2026-12-01T00:00:00.000Z', message: 'm' }, { indexShards: 16 }).feedShard);
+    }
+    expect(values.size).toBe(16);
+    // AND every function is told the shard count
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function')).filter((f) => f.Properties.Environment?.Variables?.TAP_TABLE_NAME)) {
+      expect(fn.Properties.Environment.Variables.TAP_INDEX_SHARDS).toBe('16');
+      expect(fn.Properties.Environment.Variables).not.toHaveProperty('TAP_NOTIFICATION_RETENTION_SECONDS');
+    }
+  });
+
+  test('notificationRetention enables TTL on expiresAt and tells every function the retention', () => {
+    const { template: kept } = synth({ notificationRetention: Duration.days(90), notificationIndexShards: 32 });
+    kept.hasResourceProperties('AWS::DynamoDB::Table', {
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+    const functions = Object.values(kept.findResources('AWS::Lambda::Function')).filter((f) => f.Properties.Environment?.Variables?.TAP_TABLE_NAME);
+    expect(functions).toHaveLength(3);
+    for (const fn of functions) {
+      expect(fn.Properties.Environment.Variables).toMatchObject({ TAP_NOTIFICATION_RETENTION_SECONDS: String(90 * 86_400), TAP_INDEX_SHARDS: '32' });
+    }
+  });
+
+  test('notificationWarmThroughput pre-warms the table and both indexes; unset, none is', () => {
+    const { template: warm } = synth({ notificationWarmThroughput: { readUnitsPerSecond: 30_000, writeUnitsPerSecond: 20_000 } });
+    const [table] = Object.values(warm.findResources('AWS::DynamoDB::Table'));
+    const expected = { ReadUnitsPerSecond: 30_000, WriteUnitsPerSecond: 20_000 };
+    expect(table.Properties.WarmThroughput).toEqual(expected);
+    expect(table.Properties.GlobalSecondaryIndexes.map((i: any) => i.WarmThroughput)).toEqual([expected, expected]);
+    const [plain] = Object.values(template.findResources('AWS::DynamoDB::Table'));
+    expect(plain.Properties.WarmThroughput).toBeUndefined();
+  });
+
+  test.each([
+    [{ notificationWarmThroughput: { writeUnitsPerSecond: 0 } }, /notificationWarmThroughput.writeUnitsPerSecond \(0\)/],
+    [{ notificationWarmThroughput: {} }, /notificationWarmThroughput \(\{\}\): it sets neither/],
+    [{ notificationIndexShards: 0 }, /notificationIndexShards \(0\).*1 to 64/],
+    [{ notificationIndexShards: 65 }, /notificationIndexShards \(65\)/],
+    [{ notificationIndexShards: 2.5 }, /notificationIndexShards \(2.5\)/],
+    [{ notificationRetention: Duration.hours(2) }, /notificationRetention \("2 hours"\).*1 day to 100 years/],
+    [{ notificationRetention: Duration.millis(86_400_500) }, /notificationRetention/],
+  ])('rejects a bad table setting (%j)', (props, message) => {
+    expect(() => synth(props as TapServerlessProps)).toThrow(message);
   });
 
   test('retains the bucket, the table, the queue and the log groups', () => {

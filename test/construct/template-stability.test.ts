@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ENV, scrub } from './util';
@@ -21,6 +21,8 @@ const CONFIGURATIONS: Record<string, (stack: Stack) => TapServerlessProps> = {
     thumbnailFormat: ThumbnailFormat.JPEG,
     corsAllowedOrigins: ['https://app.example.com'],
     tags: { CostCenter: 'imaging' },
+    notificationIndexShards: 32,
+    notificationRetention: Duration.days(400),
   }),
 };
 

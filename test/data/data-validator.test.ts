@@ -8,6 +8,7 @@ import type { S3EventSummary } from '../../src/runtime/s3-event';
 import { CapturedOutput, captureConsole } from '../support/console-capture';
 import { fakeConditionalPuts } from '../support/fake-table';
 import { FIXTURE_BUCKET, FUNCTION_ENV, lambdaContext, s3Event } from '../support/fixtures';
+import { dynamoItemSize } from '../support/item-size';
 
 type Handler = (event: S3Event, context: Context) => Promise<S3EventSummary>;
 
@@ -82,6 +83,9 @@ describe('data validator handler', () => {
     const csvItem = [...items.values()].find((i) => i.type === 'data.valid')!;
     expect(csvItem.details).toMatchObject({ format: 'csv', records: 1, validRecords: 1, invalidRecords: 0, reportKey: 'reports/data/customers/export.csv.report.json' });
     expect(output.metric('ObjectsProcessed')).toBe(2);
+    // AND a data.valid record bills as one write unit (≤ 1 KB; the README's capacity model)
+    expect(dynamoItemSize(csvItem)).toBeLessThanOrEqual(1024);
+    expect(dynamoItemSize([...items.values()].find((i) => i.type === 'data.invalid')!)).toBeLessThanOrEqual(1024);
   });
 
   test('an unsupported extension is rejected without reading the object', async () => {

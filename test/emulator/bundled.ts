@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { LocalFunction } from './local-function';
@@ -86,6 +86,7 @@ export const TEST_FINGERPRINT = 'test0fingerprint';
 export function s3FunctionEnv(table: string, bucket: string): Record<string, string> {
   return {
     [ENV.TABLE_NAME]: table,
+    [ENV.INDEX_SHARDS]: String(TEST_INDEX_SHARDS),
     [ENV.BUCKET_NAME]: bucket,
     [ENV.IMAGES_PREFIX]: DEFAULTS.imagesPrefix,
     [ENV.DATA_PREFIX]: DEFAULTS.dataPrefix,
@@ -106,18 +107,27 @@ export async function createBucket(s3: S3Client, bucket: string): Promise<void> 
   await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
 }
 
-/** Creates a notifications table shaped as the construct creates it. */
+/** Shards of the listing indexes in the test environments (the construct's default is 16). */
+export const TEST_INDEX_SHARDS = 4;
+
+/** Creates a notifications table shaped as the construct creates it (sharded, keys-only listing indexes; TTL on `expiresAt`). */
 export async function createNotificationsTable(ddb: DynamoDBClient, tableName: string): Promise<void> {
   const s = (name: string) => ({ AttributeName: name, AttributeType: 'S' as const });
+  const index = (name: string, partitionKey: string) => ({
+    IndexName: name,
+    KeySchema: [{ AttributeName: partitionKey, KeyType: 'HASH' as const }, { AttributeName: ATTR.SORT_KEY, KeyType: 'RANGE' as const }],
+    Projection: { ProjectionType: 'KEYS_ONLY' as const },
+  });
   await ddb.send(new CreateTableCommand({
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [s(ATTR.ID), s(ATTR.FEED), s(ATTR.SORT_KEY), s(ATTR.TYPE)],
+    AttributeDefinitions: [s(ATTR.ID), s(ATTR.FEED_SHARD), s(ATTR.SORT_KEY), s(ATTR.TYPE_SHARD)],
     KeySchema: [{ AttributeName: ATTR.ID, KeyType: 'HASH' }],
-    GlobalSecondaryIndexes: [
-      { IndexName: INDEX_BY_TIME, KeySchema: [{ AttributeName: ATTR.FEED, KeyType: 'HASH' }, { AttributeName: ATTR.SORT_KEY, KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } },
-      { IndexName: INDEX_BY_TYPE, KeySchema: [{ AttributeName: ATTR.TYPE, KeyType: 'HASH' }, { AttributeName: ATTR.SORT_KEY, KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } },
-    ],
+    GlobalSecondaryIndexes: [index(INDEX_BY_TIME, ATTR.FEED_SHARD), index(INDEX_BY_TYPE, ATTR.TYPE_SHARD)],
+  }));
+  await ddb.send(new UpdateTimeToLiveCommand({
+    TableName: tableName,
+    TimeToLiveSpecification: { AttributeName: ATTR.EXPIRES_AT, Enabled: true },
   }));
 }
 

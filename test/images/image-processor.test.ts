@@ -11,6 +11,7 @@ import { CapturedOutput, captureConsole } from '../support/console-capture';
 import { fakeConditionalPuts, fakeGets } from '../support/fake-table';
 import { FIXTURE_BUCKET, FUNCTION_ENV, lambdaContext, s3Event } from '../support/fixtures';
 import * as images from '../support/images';
+import { dynamoItemSize } from '../support/item-size';
 
 type Handler = (event: S3Event, context: Context) => Promise<S3EventSummary>;
 
@@ -119,7 +120,7 @@ describe('image processor handler', () => {
     expect(first).toEqual(expect.objectContaining({
       type: 'image.processed',
       source: `s3://${FIXTURE_BUCKET}/images/My Photo été+1.jpg`,
-      feed: 'ALL',
+      feedShard: expect.stringMatching(/^ALL#0[0-3]$/),
       details: expect.objectContaining({
         key: 'images/My Photo été+1.jpg',
         size: OBJECTS.get('images/My Photo été+1.jpg')!.length,
@@ -143,6 +144,12 @@ describe('image processor handler', () => {
       expect.objectContaining({ requestedWidth: 512, width: 300, height: 300 }),
     ]);
     expect(first?.sortKey).toBe(`${String(first?.createdAt)}#${String(first?.id)}`);
+    // AND a record of two thumbnails of a 26-character key bills as one write unit (≤ 1 KB; the README's capacity model)
+    // (1,019 bytes measured; every further character of the key adds about 7 bytes: key, source, message, thumbnail keys).
+    expect(dynamoItemSize(first!)).toBeGreaterThan(900);
+    expect(dynamoItemSize(first!)).toBeLessThanOrEqual(1024);
+    // AND its entry in each keys-only index is under a quarter of that, whatever the object key
+    expect(dynamoItemSize({ id: first!.id, feedShard: first!.feedShard, typeShard: first!.typeShard, sortKey: first!.sortKey })).toBeLessThan(256);
     // AND EMF metrics were flushed
     expect(output.metric('ObjectsReceived')).toBe(3);
     expect(output.metric('ObjectsProcessed')).toBe(3);

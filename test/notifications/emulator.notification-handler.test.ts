@@ -1,5 +1,5 @@
 import { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { createNotificationsTable, dynamoClient, startBundledFunction } from '../emulator/bundled';
+import { createNotificationsTable, dynamoClient, startBundledFunction, TEST_INDEX_SHARDS } from '../emulator/bundled';
 import { LocalFunction } from '../emulator/local-function';
 
 // The bundled notification handler (assets/), in its own process, against DynamoDB in moto server
@@ -28,7 +28,7 @@ function request(method: string, resource: string, init: Partial<APIGatewayProxy
 
 beforeAll(async () => {
   await createNotificationsTable(dynamoClient(), TABLE);
-  fn = await startBundledFunction('notification-handler', { TAP_TABLE_NAME: TABLE, TAP_ENVIRONMENT: 'test' });
+  fn = await startBundledFunction('notification-handler', { TAP_TABLE_NAME: TABLE, TAP_INDEX_SHARDS: String(TEST_INDEX_SHARDS), TAP_ENVIRONMENT: 'test' });
 });
 
 afterAll(async () => {

@@ -43,22 +43,22 @@ describe('parseTypeFilter', () => {
 });
 
 describe('parseListQuery', () => {
-  const key = { id: 'obj-1', type: 'image.received', sortKey: '2026-11-28T17:02:11.532Z#obj-1' };
+  const before = '2026-11-28T17:02:11.532Z#obj-1';
 
   test('without parameters: default page of the whole feed', () => {
     expect(parseListQuery({ queryStringParameters: null, multiValueQueryStringParameters: null })).toEqual({ limit: DEFAULT_PAGE_SIZE });
   });
 
   test('decodes a nextToken for the type filter it was issued for', () => {
-    const nextToken = encodePageToken(key);
+    const nextToken = encodePageToken({ before }, { type: 'image.received' });
     expect(parseListQuery({
       queryStringParameters: { limit: '5', type: 'image.received', nextToken },
       multiValueQueryStringParameters: null,
-    })).toEqual({ limit: 5, type: 'image.received', exclusiveStartKey: key });
+    })).toEqual({ limit: 5, type: 'image.received', before });
   });
 
   test('a forged or mismatched nextToken is a 400 naming the parameter', () => {
-    const nextToken = encodePageToken(key);
+    const nextToken = encodePageToken({ before }, { type: 'image.received' });
     let error: unknown;
     try {
       parseListQuery({ queryStringParameters: { nextToken }, multiValueQueryStringParameters: null });

@@ -1,7 +1,10 @@
 import { InternalServerError, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { shardKey } from '../../src/contract/notifications-model';
+import { indexShardOf } from '../../src/runtime/notification-item';
+import { TEST_INDEX_SHARDS } from '../emulator/bundled';
 import { CapturedOutput, captureConsole } from '../support/console-capture';
 import { apiEvent, FUNCTION_ENV, lambdaContext } from '../support/fixtures';
 
@@ -62,9 +65,14 @@ const storedItem = {
   message: 'Received s3://bucket/images/a.jpg (4096 bytes)',
   source: 's3://bucket/images/a.jpg',
   details: { size: 4096 },
-  feed: 'ALL',
+  feedShard: shardKey('ALL', indexShardOf('4f9c2b7e-3d51-4a8e-9b0f-6c2d1e7a5b31', TEST_INDEX_SHARDS)),
+  typeShard: shardKey('image.received', indexShardOf('4f9c2b7e-3d51-4a8e-9b0f-6c2d1e7a5b31', TEST_INDEX_SHARDS)),
   sortKey: '2026-11-28T17:02:11.532Z#4f9c2b7e-3d51-4a8e-9b0f-6c2d1e7a5b31',
 };
+const storedKeys = { id: storedItem.id, feedShard: storedItem.feedShard, sortKey: storedItem.sortKey };
+/** The shard the stored item is in answers with its keys; the other shards are empty. */
+const shardOfStoredItem = (input: { ExpressionAttributeValues?: Record<string, unknown> }): boolean =>
+  String(input.ExpressionAttributeValues?.[':pk']).endsWith(storedItem.feedShard.slice(-3));
 
 describe('POST /notifications', () => {
   test('stores a valid notification and answers 201 with the record', async () => {
@@ -91,9 +99,15 @@ describe('POST /notifications', () => {
     expect(puts).toHaveLength(1);
     expect(puts[0].args[0].input).toEqual({
       TableName: 'tap-dev-notifications',
-      Item: { ...body, feed: 'ALL', sortKey: `${String(body.createdAt)}#${String(body.id)}` },
-      ConditionExpression: 'attribute_not_exists(#id)',
-      ExpressionAttributeNames: { '#id': 'id' },
+      Item: {
+        ...body,
+        feedShard: shardKey('ALL', indexShardOf(String(body.id), TEST_INDEX_SHARDS)),
+        typeShard: shardKey(String(body.type), indexShardOf(String(body.id), TEST_INDEX_SHARDS)),
+        sortKey: `${String(body.createdAt)}#${String(body.id)}`,
+      },
+      ConditionExpression: 'attribute_not_exists(#id) OR #expiresAt <= :now',
+      ExpressionAttributeNames: { '#id': 'id', '#expiresAt': 'expiresAt' },
+      ExpressionAttributeValues: { ':now': expect.any(Number) },
     });
     // AND counted
     expect(output.metric('NotificationsCreated')).toBe(1);
@@ -157,7 +171,7 @@ describe('GET /notifications/{id}', () => {
     const response = await invoke(apiEvent('apigw-get-notification.json'));
 
     expect(response.statusCode).toBe(200);
-    const { feed: _feed, sortKey: _sortKey, ...publicAttributes } = storedItem;
+    const { feedShard: _feed, typeShard: _type, sortKey: _sortKey, ...publicAttributes } = storedItem;
     expect(bodyOf(response)).toEqual(publicAttributes);
     expect(ddb.commandCalls(GetCommand)[0].args[0].input).toEqual({
       TableName: 'tap-dev-notifications', Key: { id: storedItem.id }, ConsistentRead: true,
@@ -184,30 +198,75 @@ describe('GET /notifications/{id}', () => {
 });
 
 describe('GET /notifications', () => {
-  test('lists the whole feed newest first with a Query on byTime (never a Scan)', async () => {
-    ddb.on(QueryCommand).resolves({ Items: [storedItem] });
+  test('lists the whole feed newest first: a keys-only Query per byTime shard, then the items by key (never a Scan)', async () => {
+    ddb.on(QueryCommand).callsFake(async (input) => ({ Items: shardOfStoredItem(input) ? [storedKeys] : [] }));
+    ddb.on(BatchGetCommand).resolves({ Responses: { 'tap-dev-notifications': [storedItem] } });
 
     const response = await invoke(list(null));
 
     expect(response.statusCode).toBe(200);
-    expect(bodyOf(response)).toEqual({ items: [expect.not.objectContaining({ feed: 'ALL' })] });
-    expect(bodyOf(response).items).toEqual([expect.objectContaining({ id: storedItem.id })]);
-    expect(ddb.commandCalls(QueryCommand)[0].args[0].input).toEqual({
+    expect(bodyOf(response)).toEqual({ items: [expect.not.objectContaining({ feedShard: expect.anything() })] });
+    expect(bodyOf(response).items).toEqual([expect.objectContaining({ id: storedItem.id, message: storedItem.message })]);
+    const queries = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
+    expect(queries).toHaveLength(TEST_INDEX_SHARDS);
+    expect(queries.map((q) => q.ExpressionAttributeValues?.[':pk']).sort()).toEqual(['ALL#00', 'ALL#01', 'ALL#02', 'ALL#03']);
+    expect(queries[0]).toEqual({
       TableName: 'tap-dev-notifications',
       IndexName: 'byTime',
       KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': 'feed' },
-      ExpressionAttributeValues: { ':pk': 'ALL' },
+      ExpressionAttributeNames: { '#pk': 'feedShard' },
+      ExpressionAttributeValues: { ':pk': 'ALL#00' },
       ScanIndexForward: false,
       Limit: 20,
+    });
+    expect(ddb.commandCalls(BatchGetCommand)[0].args[0].input).toEqual({
+      RequestItems: { 'tap-dev-notifications': { Keys: [{ id: storedItem.id }] } },
     });
     expect(ddb.commandCalls(ScanCommand)).toHaveLength(0);
   });
 
-  test('a type filter queries byType and returns a nextToken that round-trips', async () => {
+  test('merges the shards newest first and keeps the page size; the token resumes below the last item', async () => {
+    // GIVEN two shards with interleaved times (shard 1 also at its limit)
+    const key = (shard: number, ms: number) => ({ id: `n${shard}-${ms}`, sortKey: `2026-11-28T17:00:00.${String(ms).padStart(3, '0')}Z#n${shard}-${ms}` });
+    const shards: Record<string, Array<{ id: string; sortKey: string }>> = {
+      'ALL#00': [key(0, 900), key(0, 500)],
+      'ALL#01': [key(1, 800), key(1, 700), key(1, 100)],
+    };
+    ddb.on(QueryCommand).callsFake(async (input) => {
+      const items = shards[String(input.ExpressionAttributeValues[':pk'])] ?? [];
+      return { Items: items.slice(0, input.Limit), ...(items.length >= input.Limit ? { LastEvaluatedKey: items[input.Limit - 1] } : {}) };
+    });
+    // (BatchGetItem answers in any order: this one answers backwards.)
+    ddb.on(BatchGetCommand).callsFake(async (input) => {
+      const keys = [...input.RequestItems['tap-dev-notifications'].Keys as Array<{ id: string }>].reverse();
+      return { Responses: { 'tap-dev-notifications': keys.map((k) => ({ ...storedItem, id: k.id, type: 'ops.x' })) } };
+    });
+
+    // WHEN a page of 3 is asked for
+    const response = await invoke(list({ limit: '3' }));
+
+    // THEN it holds the 3 newest across shards, in order, and a token
+    const page = bodyOf(response);
+    expect((page.items as Array<{ id: string }>).map((i) => i.id)).toEqual(['n0-900', 'n1-800', 'n1-700']);
+    expect(page.nextToken).toEqual(expect.stringMatching(/^[A-Za-z0-9_-]+$/));
+
+    // WHEN the token is sent back
+    ddb.resetHistory();
+    await invoke(list({ limit: '3', nextToken: String(page.nextToken) }));
+
+    // THEN every shard is read below the last item's sort key
+    for (const call of ddb.commandCalls(QueryCommand)) {
+      expect(call.args[0].input.KeyConditionExpression).toBe('#pk = :pk AND #sk < :before');
+      expect(call.args[0].input.ExpressionAttributeValues?.[':before']).toBe(key(1, 700).sortKey);
+    }
+  });
+
+  test('a type filter queries the byType shards of that type and returns a nextToken bound to it', async () => {
     // GIVEN a first page that stops after one item
-    const lastEvaluatedKey = { id: storedItem.id, type: 'image.received', sortKey: storedItem.sortKey };
-    ddb.on(QueryCommand).resolvesOnce({ Items: [storedItem], LastEvaluatedKey: lastEvaluatedKey }).resolves({ Items: [] });
+    ddb.on(QueryCommand).callsFake(async (input) => (shardOfStoredItem(input)
+      ? { Items: [storedKeys], LastEvaluatedKey: storedKeys }
+      : { Items: [] }));
+    ddb.on(BatchGetCommand).resolves({ Responses: { 'tap-dev-notifications': [storedItem] } });
 
     // WHEN
     const first = await invoke(list({ type: 'image.received', limit: '1' }));
@@ -217,24 +276,48 @@ describe('GET /notifications', () => {
     const page = bodyOf(first);
     expect(page.items).toEqual([expect.objectContaining({ id: storedItem.id, type: 'image.received' })]);
     expect((page.items as Record<string, unknown>[])[0]).not.toHaveProperty('sortKey');
-    expect(ddb.commandCalls(QueryCommand)[0].args[0].input).toEqual({
-      TableName: 'tap-dev-notifications',
-      IndexName: 'byType',
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': 'type' },
-      ExpressionAttributeValues: { ':pk': 'image.received' },
-      ScanIndexForward: false,
-      Limit: 1,
-    });
+    const queries = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
+    expect(queries.map((q) => q.ExpressionAttributeValues?.[':pk']).sort())
+      .toEqual(['image.received#00', 'image.received#01', 'image.received#02', 'image.received#03']);
+    expect(queries.every((q) => q.IndexName === 'byType' && q.ExpressionAttributeNames?.['#pk'] === 'typeShard' && q.Limit === 1)).toBe(true);
     expect(page.nextToken).toEqual(expect.stringMatching(/^[A-Za-z0-9_-]+$/));
 
-    // WHEN the token is sent back
+    // WHEN the token is sent back, and then used without the filter
+    ddb.reset();
+    ddb.on(QueryCommand).resolves({ Items: [] });
     const second = await invoke(list({ type: 'image.received', limit: '1', nextToken: String(page.nextToken) }));
+    const unfiltered = await invoke(list({ limit: '1', nextToken: String(page.nextToken) }));
 
-    // THEN the next Query starts exactly where the first stopped, and the last page has no token
+    // THEN the next page starts below the first one's item and is the last; the token does not fit another listing
     expect(second.statusCode).toBe(200);
-    expect(ddb.commandCalls(QueryCommand)[1].args[0].input.ExclusiveStartKey).toEqual(lastEvaluatedKey);
+    expect(ddb.commandCalls(QueryCommand)[0].args[0].input.ExpressionAttributeValues?.[':before']).toBe(storedItem.sortKey);
     expect(bodyOf(second)).toEqual({ items: [] });
+    expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(0);
+    expect(expectJsonError(unfiltered, 400).parameter).toBe('nextToken');
+  });
+
+  test('items past their TTL, or gone between the index read and the item read, are left out', async () => {
+    const expired = { ...storedItem, id: 'gone-1', sortKey: '2026-11-28T17:02:11.600Z#gone-1', expiresAt: 1 };
+    ddb.on(QueryCommand).callsFake(async (input) => (shardOfStoredItem(input)
+      ? { Items: [{ id: 'gone-2', sortKey: '2026-11-28T17:02:11.700Z#gone-2' }, expired, storedKeys] }
+      : { Items: [] }));
+    ddb.on(BatchGetCommand).resolves({ Responses: { 'tap-dev-notifications': [storedItem, expired] } });
+
+    const page = bodyOf(await invoke(list(null)));
+
+    expect((page.items as Array<{ id: string }>).map((i) => i.id)).toEqual([storedItem.id]);
+  });
+
+  test('keys DynamoDB leaves unprocessed are read again', async () => {
+    ddb.on(QueryCommand).callsFake(async (input) => ({ Items: shardOfStoredItem(input) ? [storedKeys] : [] }));
+    ddb.on(BatchGetCommand)
+      .resolvesOnce({ Responses: {}, UnprocessedKeys: { 'tap-dev-notifications': { Keys: [{ id: storedItem.id }] } } })
+      .resolves({ Responses: { 'tap-dev-notifications': [storedItem] } });
+
+    const page = bodyOf(await invoke(list(null)));
+
+    expect(page.items).toEqual([expect.objectContaining({ id: storedItem.id })]);
+    expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(2);
   });
 
   test.each(['0', '101', 'abc', '1.5', '-3', ''])('a bad limit (%j) is a 400 (case 12)', async (limit) => {
@@ -251,8 +334,8 @@ describe('GET /notifications', () => {
   test.each([
     ['garbage', 'not-a-token!'],
     ['base64url of non-JSON', Buffer.from('hello').toString('base64url')],
-    ['another index\'s key', Buffer.from(JSON.stringify({ id: 'a', type: 'x', sortKey: '2026-11-28T17:02:11.532Z#a' })).toString('base64url')],
-    ['a foreign feed', Buffer.from(JSON.stringify({ id: 'a', feed: 'OTHER', sortKey: '2026-11-28T17:02:11.532Z#a' })).toString('base64url')],
+    ['a DynamoDB key', Buffer.from(JSON.stringify({ id: 'a', feedShard: 'ALL#01', sortKey: '2026-11-28T17:02:11.532Z#a' })).toString('base64url')],
+    ['a forged position', Buffer.from(JSON.stringify({ b: 'ALL' })).toString('base64url')],
   ])('a forged nextToken (%s) is a 400 (case 12)', async (_name, nextToken) => {
     const body = expectJsonError(await invoke(list({ nextToken })), 400);
     expect(body.parameter).toBe('nextToken');

@@ -1,6 +1,8 @@
 import { ConditionalCheckFailedException, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { shardKey } from '../../src/contract/notifications-model';
+import { indexShardOf } from '../../src/runtime/notification-item';
 import { createNotificationsTable } from '../../src/runtime/notifications-table';
 import { objectNotificationId, objectVersionItemId, recordOutcome, S3ObjectRef } from '../../src/runtime/outcome-store';
 
@@ -83,8 +85,9 @@ describe('recordOutcome', () => {
     const id = objectNotificationId(object, 'fp1');
     expect(calls[0].args[0].input).toEqual({
       TableName: 'notifications',
-      ConditionExpression: 'attribute_not_exists(#id)',
-      ExpressionAttributeNames: { '#id': 'id' },
+      ConditionExpression: 'attribute_not_exists(#id) OR #expiresAt <= :now',
+      ExpressionAttributeNames: { '#id': 'id', '#expiresAt': 'expiresAt' },
+      ExpressionAttributeValues: { ':now': expect.any(Number) },
       Item: {
         id,
         type: 'image.received',
@@ -101,7 +104,8 @@ describe('recordOutcome', () => {
           contentType: 'image/jpeg',
           fingerprint: 'fp1',
         },
-        feed: 'ALL',
+        feedShard: shardKey('ALL', indexShardOf(id, 1)),
+        typeShard: 'image.received#00',
         sortKey: `2026-11-28T17:02:11.532Z#${id}`,
       },
     });
@@ -116,6 +120,30 @@ describe('recordOutcome', () => {
       ExpressionAttributeValues: { ':fingerprint': new Set(['fp1']) },
     });
     expect(updates[0].calledAfter(calls[0])).toBe(true);
+  });
+
+  test('with a retention, the outcome and the version index item both get a TTL; the index item\'s moves with each outcome', async () => {
+    // GIVEN a table whose items are kept 30 days, over 8 shards
+    ddb.on(PutCommand).resolves({});
+    ddb.on(UpdateCommand).resolves({});
+    const kept = createNotificationsTable('notifications', { indexShards: 8, retentionSeconds: 30 * 86_400 });
+    const createdAt = new Date('2026-11-28T17:02:11.532Z');
+
+    // WHEN
+    await recordOutcome({ table: kept, fingerprint: 'fp1' }, { type: 'image.processed', message: 'm', object, createdAt });
+
+    // THEN the outcome expires 30 days after its creation, in the shard its id hashes to
+    const item = ddb.commandCalls(PutCommand)[0].args[0].input.Item!;
+    const id = objectNotificationId(object, 'fp1');
+    expect(item.expiresAt).toBe(Math.floor(createdAt.getTime() / 1000) + 30 * 86_400);
+    expect(item.feedShard).toBe(shardKey('ALL', indexShardOf(id, 8)));
+    expect(item.typeShard).toBe(shardKey('image.processed', indexShardOf(id, 8)));
+    // AND the version index item's TTL is set to 30 days from the write
+    const update = ddb.commandCalls(UpdateCommand)[0].args[0].input;
+    expect(update.UpdateExpression).toBe('ADD #fingerprints :fingerprint SET #expiresAt = :expiresAt');
+    expect(update.ExpressionAttributeNames).toEqual({ '#fingerprints': 'fingerprints', '#expiresAt': 'expiresAt' });
+    const expiresAt = update.ExpressionAttributeValues?.[':expiresAt'] as number;
+    expect(Math.abs(expiresAt - (Math.floor(Date.now() / 1000) + 30 * 86_400))).toBeLessThanOrEqual(5);
   });
 
   test('leaves undefined details out of the item', async () => {

@@ -23,7 +23,11 @@ export function fakeConditionalPuts(ddb: DocumentClientStub, faults: Readonly<Re
     }
     const item = input.Item as Record<string, unknown>;
     const id = String(item.id);
-    if (input.ConditionExpression === 'attribute_not_exists(#id)' && items.has(id)) {
+    // `attribute_not_exists(#id) OR #expiresAt <= :now`: absent, or only an item past its TTL.
+    const existing = items.get(id);
+    const now = input.ExpressionAttributeValues?.[':now'] as number | undefined;
+    const expired = existing !== undefined && now !== undefined && typeof existing.expiresAt === 'number' && existing.expiresAt <= now;
+    if (input.ConditionExpression?.startsWith('attribute_not_exists(#id)') && existing !== undefined && !expired) {
       throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 } });
     }
     items.set(id, item);

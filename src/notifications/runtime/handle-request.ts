@@ -81,7 +81,7 @@ async function listNotifications(event: APIGatewayProxyEvent, options: Notificat
   const page = await queryNotifications(options.table, query);
   return jsonResponse(200, {
     items: page.items,
-    ...(page.lastEvaluatedKey ? { nextToken: encodePageToken(page.lastEvaluatedKey) } : {}),
+    ...(page.nextBefore !== undefined ? { nextToken: encodePageToken({ before: page.nextBefore }, { type: query.type }) } : {}),
   });
 }
 

@@ -2,14 +2,13 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { HttpError } from './http';
 import { decodePageToken, InvalidPageTokenError } from './page-token';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, TYPE_PATTERN } from '../../contract/notifications-model';
-import { indexFor } from '../../runtime/notification-item';
 
 /** The validated query of GET /notifications. */
 export interface ListQuery {
   readonly limit: number;
   readonly type?: string;
-  /** The decoded `nextToken`. */
-  readonly exclusiveStartKey?: Record<string, string>;
+  /** Where the previous page stopped: the decoded `nextToken`. */
+  readonly before?: string;
 }
 
 const TYPE_REGEXP = new RegExp(TYPE_PATTERN);
@@ -68,8 +67,8 @@ export function parseListQuery(event: Pick<APIGatewayProxyEvent, 'queryStringPar
     return { limit, ...(type !== undefined ? { type } : {}) };
   }
   try {
-    const exclusiveStartKey = decodePageToken(params.nextToken, { index: indexFor(type), type });
-    return { limit, ...(type !== undefined ? { type } : {}), exclusiveStartKey };
+    const { before } = decodePageToken(params.nextToken, { type });
+    return { limit, ...(type !== undefined ? { type } : {}), before };
   } catch (err) {
     if (err instanceof InvalidPageTokenError) {
       throw new HttpError(400, err.message, { parameter: 'nextToken' });
