@@ -4,6 +4,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { ENV } from '../contract/env-names';
 import { SERVICE_NAME } from '../contract/metric-names';
+import { s3PayloadOf, UnrecognizedEventError } from '../runtime/event-shapes';
 import { decodeS3Key, MalformedKeyError } from '../runtime/s3-key';
 
 /**
@@ -55,22 +56,30 @@ export async function resolveTargets(lambda: LambdaClient, functionNames: string
   return targets;
 }
 
-/** The decoded S3 keys of an S3 event (`+` is a space), or undefined when the payload is not one. */
+/**
+ * The decoded S3 keys of a dead-lettered payload (`+` is a space), or undefined when it carries
+ * none: an S3 event notification (from a function's asynchronous DLQ, or a queue's redrive
+ * policy), an SNS envelope of one, or an EventBridge "Object Created" event (from a rule target's DLQ).
+ */
 export function s3KeysOf(payload: unknown): string[] | undefined {
-  const records = (payload as { Records?: unknown })?.Records;
-  if (!Array.isArray(records) || records.length === 0) return undefined;
-  const keys: string[] = [];
-  for (const record of records) {
-    const key = (record as { s3?: { object?: { key?: unknown } } })?.s3?.object?.key;
-    if (typeof key !== 'string') return undefined;
+  let records;
+  try {
+    const carried = s3PayloadOf(payload);
+    if (carried.kind !== 's3') return undefined;
+    records = carried.event.Records;
+  } catch (err) {
+    if (err instanceof UnrecognizedEventError) return undefined;
+    throw err;
+  }
+  if (records.length === 0) return undefined;
+  return records.map((record) => {
     try {
-      keys.push(decodeS3Key(key));
+      return decodeS3Key(record.s3.object.key);
     } catch (err) {
       if (!(err instanceof MalformedKeyError)) throw err;
-      keys.push(key); // the function records such keys as rejected; route by the raw key
+      return record.s3.object.key; // the function records such keys as rejected; route by the raw key
     }
-  }
-  return keys;
+  });
 }
 
 /**

@@ -1,19 +1,25 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import type { Context, S3Event } from 'aws-lambda';
-import { BatchOperationsEvent, BatchOperationsResponse, isBatchOperationsEvent, processBatchOperationsEvent } from './batch-operations';
+import type { Context, S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { BatchOperationsEvent, BatchOperationsResponse, processBatchOperationsEvent } from './batch-operations';
 import { requireEnv, requirePrefixEnv } from './env';
+import { classifyInvocation, S3EventBridgeEvent, UnrecognizedEventError } from './event-shapes';
 import { notificationsTableFromEnv } from './notifications-table';
 import { createObservability } from './observability';
 import { ObjectProcessor, processS3Event, ProcessS3EventOptions, S3EventSummary } from './s3-event';
+import { processSqsEvent } from './sqs-batch';
 import { ENV } from '../contract/env-names';
 import { S3FunctionKind } from '../contract/notifications-model';
 
 /**
- * The Lambda handler of an S3 function: S3 event notifications (answered with a summary, which S3
- * ignores) and S3 Batch Operations `LambdaInvoke` invocations (answered with one result per task).
+ * The Lambda handler of an S3 function, in every ingestion mode: S3 event notifications and
+ * EventBridge "Object Created" events (answered with a summary, which their senders ignore), SQS
+ * batches of either (answered with the messages that failed) and S3 Batch Operations `LambdaInvoke`
+ * invocations (answered with one result per task). See ./event-shapes for every shape read.
  */
 export interface S3Handler {
   (event: S3Event, context: Context): Promise<S3EventSummary>;
+  (event: S3EventBridgeEvent, context: Context): Promise<S3EventSummary>;
+  (event: SQSEvent, context: Context): Promise<SQSBatchResponse>;
   (event: BatchOperationsEvent, context: Context): Promise<BatchOperationsResponse>;
 }
 
@@ -21,9 +27,9 @@ export interface S3Handler {
  * Builds the handler of an S3 function around its processor: the logger and metrics, the outcome
  * store and the settings the construct sets in the environment, then `processS3Event` over every
  * record of each S3 event, or `processBatchOperationsEvent` over every task of an S3 Batch
- * Operations invocation (the same per-object processing). Any other event is handled as an S3
- * event (one without records is logged and ignored, like the `s3:TestEvent`). Call it once, at
- * module scope.
+ * Operations invocation (the same per-object processing), or `processSqsEvent` over an SQS batch.
+ * An invocation of any other shape fails (it is retried, then dead-lettered): it is never
+ * acknowledged with nothing recorded. Call it once, at module scope.
  */
 export function createS3Handler(kind: S3FunctionKind, inputPrefix: string, processor: ObjectProcessor): S3Handler {
   const { logger, metrics } = createObservability({ environment: requireEnv(ENV.ENVIRONMENT) });
@@ -47,13 +53,31 @@ export function createS3Handler(kind: S3FunctionKind, inputPrefix: string, proce
     metrics,
   };
   const s3 = new S3Client({});
-  const handler = async (event: S3Event | BatchOperationsEvent, context: Context): Promise<S3EventSummary | BatchOperationsResponse> => {
+  const handler = async (event: unknown, context: Context): Promise<S3EventSummary | SQSBatchResponse | BatchOperationsResponse> => {
     logger.addContext(context);
-    if (isBatchOperationsEvent(event)) {
-      return processBatchOperationsEvent(event, { ...options, s3 });
+    let invocation;
+    try {
+      invocation = classifyInvocation(event);
+    } catch (err) {
+      if (err instanceof UnrecognizedEventError) {
+        logger.error('Unrecognized invocation: failing it, so that it is retried and then dead-lettered, never dropped', {
+          error: err, event: JSON.stringify(event)?.slice(0, 4096),
+        });
+      }
+      throw err;
     }
-    return processS3Event(event, options);
+    switch (invocation.kind) {
+      case 'batch-operations':
+        return processBatchOperationsEvent(invocation.event, { ...options, s3 });
+      case 'sqs':
+        return processSqsEvent(invocation.event, options);
+      case 'test-event':
+        logger.info('S3 test event; nothing to do');
+        return { records: [] };
+      case 's3':
+        return processS3Event(invocation.event, options);
+    }
   };
-  // The overloads of S3Handler hold: a Batch Operations event is answered by the adapter, an S3 event by processS3Event.
+  // The overloads of S3Handler hold: each shape is answered by its adapter (./event-shapes).
   return handler as S3Handler;
 }

@@ -7,6 +7,7 @@ import { parseArgs } from '../../src/cli/main';
 import { chooseTarget, redrive, resolveTargets, s3KeysOf } from '../../src/cli/redrive';
 import { emulatorEndpoint } from '../emulator/bundled';
 import { EMULATOR_AWS_ENV, ROOT, useLambdaWithoutDocker } from '../emulator/moto';
+import { loadFixture } from '../support/fixtures';
 
 const endpoint = () => emulatorEndpoint();
 const config = () => ({
@@ -162,6 +163,16 @@ describe('routing and arguments', () => {
   test('S3 keys are URL-decoded', () => {
     expect(s3KeysOf(JSON.parse(s3Event('images/My+Photo+%C3%A9t%C3%A9.jpg')))).toEqual(['images/My Photo été.jpg']);
     expect(s3KeysOf({ hello: 'world' })).toBeUndefined();
+  });
+
+  test('dead-lettered EventBridge events and SNS envelopes are routed by the key they carry', () => {
+    const eventBridge = loadFixture<Record<string, unknown>>('eventbridge-object-created.json');
+    expect(s3KeysOf(eventBridge)).toEqual(['images/My Photo été+1.jpg']);
+    const envelope = { Type: 'Notification', Message: s3Event('data/a b.csv') };
+    expect(s3KeysOf(envelope)).toEqual(['data/a b.csv']);
+    const targets = [{ functionName: 'img', inputPrefix: 'images/' }, { functionName: 'data', inputPrefix: 'data/' }];
+    expect(chooseTarget(eventBridge, targets)).toEqual(targets[0]);
+    expect(s3KeysOf({ Service: 'Amazon S3', Event: 's3:TestEvent' })).toBeUndefined();
   });
 
   test('an event goes to the one function whose prefix holds all its keys', () => {

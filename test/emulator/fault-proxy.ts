@@ -35,6 +35,8 @@ export interface FaultProxyOptions {
   readonly kinds?: readonly FaultKind[];
   /** A window (from the proxy's start) with another fault rate. */
   readonly storm?: { readonly startMs: number; readonly durationMs: number; readonly rate: number };
+  /** S3 requests whose (decoded) path matches are always answered with 503 SlowDown: a fault aimed at one object. */
+  readonly alwaysSlowDown?: RegExp;
 }
 
 /** What the proxy has seen and done. */
@@ -147,7 +149,8 @@ export class FaultProxy {
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const service = serviceOf(req);
     this.counters.requests[service] += 1;
-    const fault = this.chooseFault(service);
+    const aimed = service === 's3' && this.options.alwaysSlowDown?.test(decodeURIComponent((req.url ?? '').split('?')[0]));
+    const fault = aimed ? 's3-slow-down' : this.chooseFault(service);
     if (fault) {
       this.counters.faults[fault] += 1;
       this.counters.faultsByService[service] += 1;

@@ -12,7 +12,11 @@ import type { S3Event } from 'aws-lambda';
 import sharp from 'sharp';
 import { objectNotificationId } from '../../src/runtime/outcome-store';
 import type { S3EventSummary } from '../../src/runtime/s3-event';
-import { bundledAssetDir, createBucket, s3FunctionEnv, createNotificationsTable, dynamoClient, s3Client, s3Event, s3Record, startBundledFunction, TEST_FINGERPRINT } from '../emulator/bundled';
+import {
+  bundledAssetDir, createBucket, s3FunctionEnv, createNotificationsTable, dynamoClient, emulatorEndpoint, s3Client, s3Event, s3Record,
+  startBundledFunction, TEST_FINGERPRINT,
+} from '../emulator/bundled';
+import { FaultProxy } from '../emulator/fault-proxy';
 import { LocalFunction } from '../emulator/local-function';
 import * as images from '../support/images';
 
@@ -347,4 +351,86 @@ test('the notification describes the object read, not the event: real size and v
     size: 40, versionId: versions[1], reason: expect.stringMatching(/not a recognised image format/),
   });
   expect(versions.every((v) => typeof v === 'string' && v.length > 0)).toBe(true);
+});
+
+describe('queue and EventBridge shapes, against moto', () => {
+  function sqsMessage(id: string, body: unknown) {
+    return {
+      messageId: id,
+      receiptHandle: `rh-${id}`,
+      body: JSON.stringify(body),
+      attributes: { ApproximateReceiveCount: '1' },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:tap-images',
+      awsRegion: 'us-east-1',
+    };
+  }
+
+  test('an SQS batch reports only the message whose record failed; the others are recorded or acknowledged', async () => {
+    // GIVEN two uploads, S3 throttling every request for one of them (behind a fault proxy), and
+    // a batch of their two messages and S3's test event
+    const good = await upload('images/queue/My Photo été+2.jpg', await images.jpeg(64, 48));
+    const throttled = await upload('images/queue/throttled.jpg', await images.jpeg(64, 48));
+    const proxy = await FaultProxy.start({ target: emulatorEndpoint(), seed: 1, rate: 0, alwaysSlowDown: /throttled\.jpg/ });
+    const viaProxy = await startBundledFunction('image-processor', { ...env(), AWS_MAX_ATTEMPTS: '2' }, proxy.endpoint);
+    const batch = {
+      Records: [
+        sqsMessage('m-good', s3Event(good)),
+        sqsMessage('m-failing', s3Event(throttled)),
+        sqsMessage('m-test', { Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: BUCKET }),
+      ],
+    };
+
+    // WHEN the bundled function gets the batch
+    let response;
+    try {
+      response = await viaProxy.invoke<{ batchItemFailures: Array<{ itemIdentifier: string }> }>(batch);
+    } finally {
+      await viaProxy.stop();
+      await proxy.stop();
+    }
+
+    // THEN only the failing message is reported, and the good one has its outcome and thumbnails
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-failing' }] });
+    expect((await notificationOf(good, 'images/queue/My Photo été+2.jpg'))?.type).toBe('image.processed');
+    expect(await notificationOf(throttled, 'images/queue/throttled.jpg')).toBeUndefined();
+    expect(proxy.counters.faults['s3-slow-down']).toBeGreaterThanOrEqual(2);
+    expect(await keysUnder('thumbnails/queue/')).toEqual(['thumbnails/queue/My Photo été+2.jpg/128.webp', 'thumbnails/queue/My Photo été+2.jpg/512.webp']);
+  });
+
+  test('an EventBridge "Object Created" event with a + and unicode in its key is processed under the raw key', async () => {
+    // GIVEN an upload and the EventBridge event S3 sends for it (keys are not URL-encoded there)
+    const key = 'images/bridge/café+menu 1.png';
+    const record = await upload(key, await images.png(80, 60));
+    const event = {
+      'version': '0',
+      'id': 'e1',
+      'detail-type': 'Object Created',
+      'source': 'aws.s3',
+      'account': '000000000000',
+      'time': new Date().toISOString(),
+      'region': 'us-east-1',
+      'resources': [`arn:aws:s3:::${BUCKET}`],
+      'detail': {
+        version: '0',
+        bucket: { name: BUCKET },
+        object: { 'key': key, 'size': record.s3.object.size, 'etag': record.s3.object.eTag, 'version-id': record.s3.object.versionId, 'sequencer': '00' },
+        reason: 'PutObject',
+      },
+    };
+
+    // WHEN
+    const summary = await fn.invoke<S3EventSummary>(event);
+
+    // THEN
+    expect(summary.records).toEqual([expect.objectContaining({ key, outcome: 'image.processed' })]);
+    expect((await notificationOf(record, key))?.source).toBe(`s3://${BUCKET}/${key}`);
+    expect(await keysUnder('thumbnails/bridge/')).toEqual(['thumbnails/bridge/café+menu 1.png/128.webp', 'thumbnails/bridge/café+menu 1.png/512.webp']);
+  });
+
+  test('an unrecognised invocation fails the function (retried, then dead-lettered), recording nothing', async () => {
+    await expect(fn.invoke({ Records: [{ eventSource: 'aws:dynamodb' }] })).rejects.toThrow(/UnrecognizedEventError/);
+  });
 });

@@ -1,15 +1,16 @@
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, HeadObjectCommand, NotFound, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { Context, S3Event } from 'aws-lambda';
+import type { Context, S3Event, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import * as thumbnailsModule from '../../src/images/runtime/thumbnails';
+import { UnrecognizedEventError } from '../../src/runtime/event-shapes';
 import { objectNotificationId } from '../../src/runtime/outcome-store';
 import type { S3EventProcessingError, S3EventSummary } from '../../src/runtime/s3-event';
 import { TEST_FINGERPRINT } from '../emulator/bundled';
 import { CapturedOutput, captureConsole } from '../support/console-capture';
 import { fakeConditionalPuts, fakeGets } from '../support/fake-table';
-import { FIXTURE_BUCKET, FUNCTION_ENV, lambdaContext, s3Event } from '../support/fixtures';
+import { FIXTURE_BUCKET, FUNCTION_ENV, lambdaContext, loadFixture, s3Event } from '../support/fixtures';
 import * as images from '../support/images';
 import { dynamoItemSize } from '../support/item-size';
 
@@ -476,5 +477,96 @@ describe('image processor handler', () => {
     expect(summary.records).toEqual([]);
     expect(ddb.calls()).toHaveLength(0);
     expect(s3.calls()).toHaveLength(0);
+  });
+});
+
+describe('every ingestion shape (direct, queue, EventBridge)', () => {
+  const throttled = () => new S3ServiceException({ name: 'SlowDown', $fault: 'server', $metadata: { httpStatusCode: 503 }, message: 'Please reduce your request rate.' });
+  const anyHandler = (event: unknown): Promise<any> => (handler as unknown as (e: unknown, c: Context) => Promise<unknown>)(
+    event, lambdaContext('tap-test-image-processor'));
+  const sqsBatch = () => loadFixture<SQSEvent>('sqs-s3-events.json');
+
+  test('an SQS batch: each message\'s S3 event is processed; only the message with a failed record is reported', async () => {
+    // GIVEN a batch of s3:TestEvent, a one-record event, a two-record event and an SNS envelope,
+    // and S3 throttling the reads of one object of the two-record event
+    objectsExist();
+    s3.on(HeadObjectCommand, { Key: 'images/cats/tabby.png' }).rejects(throttled());
+    const items = table();
+    const batch = sqsBatch();
+
+    // WHEN
+    const response = await anyHandler(batch);
+
+    // THEN only the message holding the throttled object is reported, to be delivered again alone
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: batch.Records[2].messageId }] });
+    // AND the other objects of every message have their outcome (the SNS one repeats the first: one outcome)
+    expect([...items.values()].map((i) => i.source).sort()).toEqual([
+      `s3://${FIXTURE_BUCKET}/images/My Photo été+1.jpg`, `s3://${FIXTURE_BUCKET}/images/diagram v2.webp`,
+    ]);
+  });
+
+  test('an SQS message that is not an S3 event is reported as failed, never acknowledged', async () => {
+    objectsExist();
+    table();
+    const batch = sqsBatch();
+    const bodies = ['not json', JSON.stringify({ hello: 'world' }), JSON.stringify({ Records: [{ eventSource: 'aws:dynamodb' }] })];
+    const event = { Records: bodies.map((body, i) => ({ ...batch.Records[1], messageId: `bad-${i}`, body })) };
+
+    const response = await anyHandler(event);
+
+    expect(response.batchItemFailures.map((f: { itemIdentifier: string }) => f.itemIdentifier)).toEqual(['bad-0', 'bad-1', 'bad-2']);
+    expect(s3.calls()).toHaveLength(0);
+    expect(JSON.stringify(output.logs())).toMatch(/not an S3 event: reported as failed/);
+  });
+
+  test('an EventBridge "Object Created" event with a + and unicode in its key: the same object, the same outcome id', async () => {
+    // GIVEN the EventBridge event of the object the first S3 notification record names
+    objectsExist();
+    const items = table();
+
+    // WHEN
+    const summary = await anyHandler(loadFixture('eventbridge-object-created.json'));
+
+    // THEN the raw key is read as it is, and the outcome id is the one the S3 notification path gives
+    expect(summary.records).toEqual([expect.objectContaining({ key: 'images/My Photo été+1.jpg', outcome: 'image.processed' })]);
+    expect(s3.commandCalls(GetObjectCommand)[0].args[0].input).toMatchObject({
+      Key: 'images/My Photo été+1.jpg', VersionId: '3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY',
+    });
+    expect([...items.keys()]).toEqual([objectNotificationId({
+      bucket: FIXTURE_BUCKET, key: 'images/My Photo été+1.jpg', versionId: '3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY',
+    }, TEST_FINGERPRINT)]);
+  });
+
+  test('an EventBridge event other than "Object Created" is skipped without a notification', async () => {
+    table();
+    const deleted = { ...loadFixture<Record<string, unknown>>('eventbridge-object-created.json'), 'detail-type': 'Object Deleted' };
+    const summary = await anyHandler(deleted);
+    expect(summary.records).toEqual([expect.objectContaining({ outcome: 'skipped', reason: expect.stringMatching(/not an ObjectCreated event/) })]);
+    expect(s3.calls()).toHaveLength(0);
+  });
+
+  test('an SNS event (S3 → SNS → Lambda) is processed like the S3 event it carries', async () => {
+    objectsExist();
+    const items = table();
+    const envelope = JSON.parse(sqsBatch().Records[3].body) as { Message: string };
+    const summary = await anyHandler({ Records: [{ EventSource: 'aws:sns', EventVersion: '1.0', Sns: { Type: 'Notification', Message: envelope.Message } }] });
+    expect(summary.records).toEqual([expect.objectContaining({ key: 'images/My Photo été+1.jpg', outcome: 'image.processed' })]);
+    expect(items.size).toBe(1);
+  });
+
+  test.each<[string, unknown]>([
+    ['an empty object', {}],
+    ['an API Gateway request', { resource: '/notifications', httpMethod: 'GET', headers: {} }],
+    ['a DynamoDB stream batch', { Records: [{ eventSource: 'aws:dynamodb', dynamodb: {} }] }],
+    ['an S3 record naming no object', { Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' } } }] }],
+    ['an S3 event with a foreign record', { Records: [s3Event('s3-images-several-records.json').Records[0], { eventSource: 'aws:kinesis' }] }],
+    ['an SNS message that is not JSON', { Records: [{ EventSource: 'aws:sns', Sns: { Message: 'hello' } }] }],
+    ['null', null],
+  ])('an invocation it does not recognise fails, so that it is retried and dead-lettered: %s', async (_name, event) => {
+    table();
+    await expect(anyHandler(event)).rejects.toThrow(UnrecognizedEventError);
+    expect(ddb.calls()).toHaveLength(0);
+    expect(s3.calls()).toHaveLength(0);
+    expect(JSON.stringify(output.logs())).toMatch(/Unrecognized invocation/);
   });
 });
