@@ -1,12 +1,14 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { S3EventRecord } from 'aws-lambda';
 import { AuditScope, classifiedObjects, functionScopes, inputObjects } from './audit';
 import { ListedObject } from './objects';
 import { OutcomeStatus } from './outcomes';
 import { Progress } from './progress';
 import { PipelineFunction } from './stack';
 import { errorName, httpStatusCode, isThrottling } from '../runtime/errors';
+import { encodeS3KeyForEvent, objectCreatedRecord } from '../runtime/s3-key';
 
 /**
  * `reprocess`: delivers objects to their function as S3 `ObjectCreated:Put` events, exactly as
@@ -71,40 +73,13 @@ export interface ReprocessClients {
   readonly lambda: LambdaClient;
 }
 
-/** URL-encodes a key as S3 does in event notifications (spaces become `+`). */
-export function encodeEventKey(key: string): string {
-  return encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+');
-}
-
-/** The S3 event record S3 would send for an object's creation. */
-export function objectCreatedRecord(bucket: string, object: ListedObject, region: string, eventTime: Date): Record<string, unknown> {
-  return {
-    eventVersion: '2.1',
-    eventSource: 'aws:s3',
-    awsRegion: region,
-    eventTime: eventTime.toISOString(),
-    eventName: 'ObjectCreated:Put',
-    userIdentity: { principalId: 'cdk-tap-serverless-reprocess' },
-    requestParameters: { sourceIPAddress: '127.0.0.1' },
-    responseElements: { 'x-amz-request-id': 'reprocess', 'x-amz-id-2': 'reprocess' },
-    s3: {
-      s3SchemaVersion: '1.0',
-      configurationId: 'cdk-tap-serverless-reprocess',
-      bucket: { name: bucket, ownerIdentity: { principalId: 'cdk-tap-serverless-reprocess' }, arn: `arn:aws:s3:::${bucket}` },
-      object: {
-        key: encodeEventKey(object.key),
-        size: object.size,
-        eTag: object.eTag,
-        ...(object.versionId ? { versionId: object.versionId } : {}),
-      },
-    },
-  };
-}
+/** S3's encoding of a key in an event notification (spaces as `+`): the encoding `reprocess` sends. */
+export const encodeEventKey = encodeS3KeyForEvent;
 
 interface PendingEvent {
   readonly fn: PipelineFunction;
   readonly objects: ListedObject[];
-  readonly records: Record<string, unknown>[];
+  readonly records: S3EventRecord[];
   bytes: number;
 }
 
@@ -206,7 +181,17 @@ export async function reprocess(clients: ReprocessClients, options: ReprocessOpt
         break;
       }
       selected += 1;
-      const record = objectCreatedRecord(options.pipeline.bucket, c.object, region, new Date());
+      const record = objectCreatedRecord({
+        bucket: options.pipeline.bucket,
+        key: c.object.key,
+        size: c.object.size,
+        eTag: c.object.eTag,
+        versionId: c.object.versionId,
+        region,
+        eventTime: new Date().toISOString(),
+        eventName: 'ObjectCreated:Put',
+        origin: 'cdk-tap-serverless-reprocess',
+      });
       const bytes = Buffer.byteLength(JSON.stringify(record)) + 1;
       if (pending && (pending.records.length >= batchSize || pending.bytes + bytes > MAX_EVENT_BYTES)) {
         await send(pending);

@@ -1,6 +1,6 @@
 import type { S3Event, S3EventRecord, SQSEvent } from 'aws-lambda';
 import { isBatchOperationsEvent, BatchOperationsEvent } from './batch-operations';
-import { encodeS3KeyForEvent } from './s3-key';
+import { objectCreatedRecord } from './s3-key';
 
 /*
  * The shapes in which an upload reaches an S3 function, whatever the ingestion mode:
@@ -115,30 +115,19 @@ export function parseJson(text: string, what: string): unknown {
  */
 export function recordOfEventBridgeEvent(event: S3EventBridgeEvent): S3EventRecord {
   const { bucket, object } = event.detail;
-  const created = event['detail-type'] === 'Object Created';
-  return {
-    eventVersion: '2.1',
-    eventSource: 'aws:s3',
-    awsRegion: event.region ?? '',
+  return objectCreatedRecord({
+    bucket: bucket.name,
+    key: object.key,
+    size: object.size ?? 0,
+    eTag: object.etag ?? '',
+    versionId: object['version-id'],
+    sequencer: object.sequencer,
+    region: event.region ?? '',
     eventTime: event.time ?? '',
     // Only "Object Created" is processed; any other detail-type is skipped like a non-ObjectCreated notification.
-    eventName: created ? `ObjectCreated:${event.detail.reason ?? 'EventBridge'}` : `EventBridge:${event['detail-type']}`,
-    userIdentity: { principalId: '' },
-    requestParameters: { sourceIPAddress: '' },
-    responseElements: { 'x-amz-request-id': '', 'x-amz-id-2': '' },
-    s3: {
-      s3SchemaVersion: '1.0',
-      configurationId: 'eventbridge',
-      bucket: { name: bucket.name, ownerIdentity: { principalId: '' }, arn: `arn:aws:s3:::${bucket.name}` },
-      object: {
-        key: encodeS3KeyForEvent(object.key),
-        size: object.size ?? 0,
-        eTag: object.etag ?? '',
-        ...(object['version-id'] ? { versionId: object['version-id'] } : {}),
-        sequencer: object.sequencer ?? '',
-      },
-    },
-  };
+    eventName: event['detail-type'] === 'Object Created' ? `ObjectCreated:${event.detail.reason ?? 'EventBridge'}` : `EventBridge:${event['detail-type']}`,
+    origin: 'eventbridge',
+  });
 }
 
 /** Whether a payload is an EventBridge event from S3 naming an object. */

@@ -1,3 +1,4 @@
+import type { S3EventRecord } from 'aws-lambda';
 import { RejectionError } from './errors';
 
 /** An S3 event key that is not valid URL encoding: bad input, recorded as a rejection. */
@@ -36,4 +37,49 @@ export function decodeS3Key(rawKey: string): string {
  */
 export function encodeS3KeyForEvent(key: string): string {
   return encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+');
+}
+
+/** What an S3 ObjectCreated record names, with the key as it is (not encoded). */
+export interface ObjectCreatedRecordInput {
+  readonly bucket: string;
+  readonly key: string;
+  readonly size: number;
+  readonly eTag: string;
+  readonly versionId?: string;
+  readonly sequencer?: string;
+  readonly region: string;
+  readonly eventTime: string;
+  /** e.g. `ObjectCreated:Put`. */
+  readonly eventName: string;
+  /** Who made the record (principal, configuration id, request id), e.g. `cdk-tap-serverless-reprocess`. */
+  readonly origin: string;
+}
+
+/**
+ * The S3 event notification record S3 would send for an object (its key URL-encoded as S3
+ * encodes it): what `reprocess` delivers, and what an EventBridge event is read as.
+ */
+export function objectCreatedRecord(input: ObjectCreatedRecordInput): S3EventRecord {
+  return {
+    eventVersion: '2.1',
+    eventSource: 'aws:s3',
+    awsRegion: input.region,
+    eventTime: input.eventTime,
+    eventName: input.eventName,
+    userIdentity: { principalId: input.origin },
+    requestParameters: { sourceIPAddress: '127.0.0.1' },
+    responseElements: { 'x-amz-request-id': input.origin, 'x-amz-id-2': input.origin },
+    s3: {
+      s3SchemaVersion: '1.0',
+      configurationId: input.origin,
+      bucket: { name: input.bucket, ownerIdentity: { principalId: input.origin }, arn: `arn:aws:s3:::${input.bucket}` },
+      object: {
+        key: encodeS3KeyForEvent(input.key),
+        size: input.size,
+        eTag: input.eTag,
+        ...(input.versionId ? { versionId: input.versionId } : {}),
+        ...(input.sequencer ? { sequencer: input.sequencer } : {}),
+      },
+    },
+  } as S3EventRecord;
 }
