@@ -5,3 +5,4 @@ export * from './api-authorization';
 export * from './alarm-options';
 export * from './data-schema';
 export * from './contract/thumbnail-format';
+export * from './ingestion';

@@ -9,6 +9,7 @@ import { ApiAuthorization } from './api-authorization';
 import { ThumbnailFormat } from './contract/thumbnail-format';
 import { DataSchema } from './data-schema';
 import { TapFunctionOptions } from './function-options';
+import { Ingestion } from './ingestion';
 
 /**
  * Props of {@link TapServerless}. Every prop is optional: `new TapServerless(this, 'Tap')`
@@ -211,6 +212,17 @@ export interface TapServerlessProps {
    * @default - `functionDefaults`, then 256 MiB and 10 seconds
    */
   readonly notificationHandler?: TapFunctionOptions;
+
+  /**
+   * How uploads reach the image processor and the data validator: `Ingestion.direct()` (S3
+   * invokes each function asynchronously), `Ingestion.queue({ … })` (through an SQS queue per
+   * function, in batches, with a concurrency cap) or `Ingestion.eventBridge()` (through
+   * EventBridge rules: for buckets shared with other consumers). See the README's "Choosing an
+   * ingestion mode".
+   *
+   * @default Ingestion.direct()
+   */
+  readonly ingestion?: Ingestion;
 
   /**
    * How many times Lambda retries a failed asynchronous invocation (0-2) before the

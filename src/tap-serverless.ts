@@ -11,7 +11,9 @@ import { Construct } from 'constructs';
 import { createNotificationsApi } from './construct/api';
 import { FunctionContext } from './construct/function-factory';
 import { Monitoring, TapMetrics } from './construct/monitoring';
+import { enableEventBridge } from './construct/s3-trigger';
 import { resolveSettings } from './construct/settings';
+import { checkSharedBucket } from './construct/shared-bucket';
 import { createBucket, createDeadLetterQueue, createNotificationsTable } from './construct/storage';
 import { API_METRICS, S3_METRICS, SERVICE_NAME } from './contract/metric-names';
 import { createDataValidator } from './data/data-validator';
@@ -43,6 +45,18 @@ export class TapServerless extends Construct {
   public readonly deadLetterQueue: sqs.IQueue;
   /** The notifications table. */
   public readonly notificationsTable: dynamodb.ITable;
+  /**
+   * The queue uploads under the images prefix wait in for the image processor.
+   *
+   * Conditional: only with `Ingestion.queue()`.
+   */
+  public readonly imageProcessorQueue?: sqs.IQueue;
+  /**
+   * The queue uploads under the data prefix wait in for the data validator.
+   *
+   * Conditional: only with `Ingestion.queue()`.
+   */
+  public readonly dataValidatorQueue?: sqs.IQueue;
   /** The environment suffix in use. */
   public readonly environmentSuffix: string;
   /**
@@ -81,8 +95,14 @@ export class TapServerless extends Construct {
     this.notificationsTable = table;
 
     const functions: FunctionContext = { settings, table, deadLetterQueue: this.deadLetterQueue };
-    this.imageProcessor = createImageProcessor(this, this.bucket, functions);
-    this.dataValidator = createDataValidator(this, this.bucket, functions);
+    checkSharedBucket(this, this.bucket, settings);
+    enableEventBridge(this, this.bucket, settings.bucket.existingBucket === undefined, settings);
+    const images = createImageProcessor(this, this.bucket, functions);
+    const data = createDataValidator(this, this.bucket, functions);
+    this.imageProcessor = images.fn;
+    this.imageProcessorQueue = images.queue;
+    this.dataValidator = data.fn;
+    this.dataValidatorQueue = data.queue;
     this.notificationHandler = createNotificationHandler(this, functions);
 
     const { api, apiKey, accessLogGroup } = createNotificationsApi(this, settings, this.notificationHandler);
@@ -98,6 +118,7 @@ export class TapServerless extends Construct {
       dataValidator: this.dataValidator,
       notificationHandler: this.notificationHandler,
       table,
+      queues: [['ImageProcessor', images.queue], ['DataValidator', data.queue]],
       settings: settings.monitoring,
     }, this.metrics);
     this.alarms = monitoring.alarms;

@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { ApiAuthorization } from '../api-authorization';
 import { DEFAULT_INDEX_SHARDS } from '../contract/notifications-model';
 import { ThumbnailFormat } from '../contract/thumbnail-format';
+import { Ingestion } from '../ingestion';
 
 /**
  * Every default of TapServerless, in one place. The `@default` of each prop in its TSDoc says the
@@ -50,6 +51,9 @@ export const DEFAULTS = {
   },
   retryAttempts: 2,
   maxEventAge: Duration.hours(6),
+  ingestion: Ingestion.direct(),
+  queueBatchSize: 10,
+  queueMaxReceiveCount: 3,
 
   // API
   apiAuthorization: ApiAuthorization.iam(),

@@ -16,6 +16,8 @@ export interface MonitoringProps {
   readonly dataValidator: lambda.IFunction;
   readonly notificationHandler: lambda.IFunction;
   readonly table: dynamodb.ITable;
+  /** The S3 functions' queues, in the queue ingestion mode. */
+  readonly queues?: Array<[string, sqs.IQueue | undefined]>;
   readonly settings: MonitoringSettings;
 }
 
@@ -151,6 +153,13 @@ export class Monitoring extends Construct {
       alarm(`${name}AsyncEventsDropped`, fn.metric('AsyncEventsDropped', { period, statistic: cloudwatch.Stats.SUM }), o.asyncEventsDropped,
         `${name} dropped asynchronous events (too old, or out of retries); they are in the dead-letter queue. ` +
         'Fix the cause, then redrive them (npx cdk-tap-serverless redrive).');
+    }
+    for (const [name, queue] of props.queues ?? []) {
+      if (!queue) continue;
+      alarm(`${name}QueueMessageAge`, queue.metricApproximateAgeOfOldestMessage({ period, statistic: cloudwatch.Stats.MAXIMUM }),
+        o.asyncEventAge.toSeconds(),
+        `uploads wait long in ${name}'s queue: they arrive faster than its concurrency (maxConcurrency) processes them. ` +
+        'Raise maxConcurrency, the function\'s reserved concurrency or the account\'s concurrency limit.');
     }
     alarm('TableThrottledRequests', metrics.tableThrottleEvents(props.table, { period }), o.tableThrottledRequests,
       'DynamoDB throttled reads or writes of the notifications table or its listing indexes. Sustained throttling means outcomes ' +

@@ -1,16 +1,126 @@
-import { CfnResource, Stack, Tags } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Duration, Names, Stack, Tags } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { FunctionContext } from './function-factory';
 import { hasNagSuppression, helperFunctionSkips, LOG_GROUP_KMS_SKIP, suppressCheckov, suppressNag } from './nag';
 import { TapSettings } from './settings';
+import { IngestionMode } from '../ingestion';
 
-/** Invokes `fn` (asynchronously) for every object created under `prefix` of `bucket`. */
-export function addS3Trigger(scope: Construct, bucket: s3.IBucket, fn: lambda.IFunction, prefix: string, settings: TapSettings): void {
-  bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(fn), { prefix });
-  configureBucketNotificationsHandler(scope, settings);
+/** What a function's trigger created: its queue, in the queue mode. */
+export interface S3TriggerResources {
+  readonly queue?: sqs.Queue;
+}
+
+/** An S3 function and what its trigger created. */
+export interface S3Function extends S3TriggerResources {
+  readonly fn: lambda.Function;
+}
+
+/**
+ * Delivers every object created under `prefix` of `bucket` to `fn`, in the ingestion mode of the
+ * settings: an S3 notification invoking it (direct), an S3 notification to a queue read by an
+ * event source mapping (queue), or an EventBridge rule invoking it (EventBridge).
+ */
+export function addS3Trigger(
+  scope: Construct,
+  id: string,
+  bucket: s3.IBucket,
+  fn: lambda.Function,
+  prefix: string,
+  ctx: FunctionContext,
+): S3TriggerResources {
+  const { settings } = ctx;
+  switch (settings.ingestion.mode) {
+    case IngestionMode.DIRECT:
+      bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(fn), { prefix });
+      configureBucketNotificationsHandler(scope, settings);
+      return {};
+    case IngestionMode.QUEUE:
+      return { queue: addQueueTrigger(scope, id, bucket, fn, prefix, ctx) };
+    case IngestionMode.EVENT_BRIDGE:
+      addEventBridgeTrigger(scope, id, bucket, fn, prefix, ctx);
+      return {};
+  }
+}
+
+/** S3 → SQS → the function, in batches, each failed message retried alone, then dead-lettered. */
+function addQueueTrigger(scope: Construct, id: string, bucket: s3.IBucket, fn: lambda.Function, prefix: string, ctx: FunctionContext): sqs.Queue {
+  const options = ctx.settings.ingestion.queue!;
+  const windowSeconds = options.maxBatchingWindow?.toSeconds() ?? 0;
+  const queue = new sqs.Queue(scope, `${id}Queue`, {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    // SQS's advice for an event source: at least six times the function's timeout, plus the batching window.
+    visibilityTimeout: Duration.seconds(6 * fn.timeout!.toSeconds() + windowSeconds),
+    retentionPeriod: Duration.days(14),
+    deadLetterQueue: { queue: ctx.deadLetterQueue, maxReceiveCount: options.maxReceiveCount },
+    removalPolicy: ctx.settings.removalPolicy,
+  });
+  suppressCheckov(queue, [{
+    id: 'CKV_AWS_27',
+    comment: 'The queue is encrypted at rest with SQS-managed keys (SqsManagedSseEnabled); the check looks for a KMS key only.',
+  }]);
+  bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(queue), { prefix });
+  configureBucketNotificationsHandler(scope, ctx.settings);
+  const source = new lambdaEventSources.SqsEventSource(queue, {
+    batchSize: options.batchSize,
+    maxBatchingWindow: options.maxBatchingWindow,
+    maxConcurrency: options.maxConcurrency,
+    reportBatchItemFailures: true,
+  });
+  fn.addEventSource(source);
+  const mapping = fn.node.tryFindChild(`SqsEventSource:${Names.nodeUniqueId(queue.node)}`);
+  if (mapping) {
+    suppressNag(mapping, [{
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason: 'An SQS event source takes no on-failure destination: a message that fails maxReceiveCount receives is moved to the ' +
+        'dead-letter queue by the queue\'s redrive policy.',
+    }]);
+  }
+  return queue;
+}
+
+/** The bucket's EventBridge events → a rule for the input prefix → the function (retry policy, dead-letter queue). */
+function addEventBridgeTrigger(scope: Construct, id: string, bucket: s3.IBucket, fn: lambda.Function, prefix: string, ctx: FunctionContext): void {
+  const { reliability } = ctx.settings;
+  const rule = new events.Rule(scope, `${id}Rule`, {
+    description: `TapServerless: objects created under ${prefix} of the bucket invoke ${id}`,
+    eventPattern: {
+      source: ['aws.s3'],
+      detailType: ['Object Created'],
+      // The input prefix only: the output prefixes are disjoint from it (checked at synth), so
+      // thumbnails and reports never match.
+      detail: { bucket: { name: [bucket.bucketName] }, object: { key: [{ prefix }] } },
+    },
+  });
+  rule.addTarget(new eventsTargets.LambdaFunction(fn, {
+    deadLetterQueue: ctx.deadLetterQueue,
+    retryAttempts: reliability.retryAttempts,
+    maxEventAge: reliability.maxEventAge,
+  }));
+}
+
+/**
+ * Turns on the bucket's EventBridge events in the EventBridge mode, when the construct owns the
+ * bucket; an existing bucket's owner must do it (the construct leaves its configuration alone).
+ */
+export function enableEventBridge(scope: Construct, bucket: s3.IBucket, owned: boolean, settings: TapSettings): void {
+  if (settings.ingestion.mode !== IngestionMode.EVENT_BRIDGE) return;
+  if (owned) {
+    (bucket.node.defaultChild as s3.CfnBucket).addPropertyOverride('NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled', true);
+    return;
+  }
+  Annotations.of(scope).addWarningV2('cdk-tap-serverless:eventBridgeOnExistingBucket',
+    'ingestion is Ingestion.eventBridge() with an existingBucket: the construct does not change that bucket\'s notification ' +
+    'configuration, so its owner must turn on its EventBridge events (Amazon EventBridge "On" in the bucket\'s properties, or ' +
+    'eventBridgeEnabled: true where the bucket is defined). Until then no upload reaches the functions.');
 }
 
 /**

@@ -22,6 +22,7 @@ import {
   validateMaxImageSize,
   validateMaxImagePixels,
   validateNotificationRetention,
+  validateQueueIngestion,
   validatePrefixes,
   validateRetryAttempts,
   validateThrottling,
@@ -32,6 +33,7 @@ import { ApiAuthorization, ApiAuthorizationType } from '../api-authorization';
 import { DATA_LIMITS } from '../contract/data-limits';
 import { ThumbnailFormat } from '../contract/thumbnail-format';
 import { CompiledDataSchema, compileDataSchema } from '../data/schema-compiler';
+import { IngestionMode } from '../ingestion';
 import { TapServerlessProps } from '../tap-serverless-props';
 
 /**
@@ -49,6 +51,7 @@ export interface TapSettings {
   readonly logRetention: logs.RetentionDays;
   readonly tracing: boolean;
   readonly reliability: ReliabilitySettings;
+  readonly ingestion: IngestionSettings;
   readonly images: ImageSettings;
   readonly data: DataSettings;
   readonly functions: Readonly<Record<FunctionName, FunctionSettings>>;
@@ -77,6 +80,17 @@ export interface ReliabilitySettings {
   readonly retryAttempts: number;
   readonly maxEventAge: Duration;
   readonly existingDeadLetterQueue?: sqs.IQueue;
+}
+
+/** The ingestion mode, with the queue mode's options resolved. */
+export interface IngestionSettings {
+  readonly mode: IngestionMode;
+  readonly queue?: {
+    readonly batchSize: number;
+    readonly maxBatchingWindow?: Duration;
+    readonly maxConcurrency?: number;
+    readonly maxReceiveCount: number;
+  };
 }
 
 export interface ImageSettings {
@@ -173,6 +187,7 @@ export function resolveSettings(scope: Construct, props: TapServerlessProps): Ta
     logRetention: props.logRetention ?? DEFAULTS.logRetention,
     tracing: props.tracing ?? DEFAULTS.tracing,
     reliability: resolveReliability(props),
+    ingestion: resolveIngestion(props),
     images: resolveImages(props),
     data: resolveData(props),
     functions: {
@@ -213,6 +228,20 @@ function resolveTable(props: TapServerlessProps): TableSettings {
   if (props.notificationRetention) validateNotificationRetention(props.notificationRetention);
   if (props.notificationWarmThroughput) validateWarmThroughput(props.notificationWarmThroughput);
   return { indexShards, retention: props.notificationRetention, warmThroughput: props.notificationWarmThroughput };
+}
+
+function resolveIngestion(props: TapServerlessProps): IngestionSettings {
+  const ingestion = props.ingestion ?? DEFAULTS.ingestion;
+  if (ingestion.mode !== IngestionMode.QUEUE) return { mode: ingestion.mode };
+  const o = ingestion.queueOptions ?? {};
+  const queue = {
+    batchSize: o.batchSize ?? DEFAULTS.queueBatchSize,
+    maxBatchingWindow: o.maxBatchingWindow,
+    maxConcurrency: o.maxConcurrency,
+    maxReceiveCount: o.maxReceiveCount ?? DEFAULTS.queueMaxReceiveCount,
+  };
+  validateQueueIngestion(queue);
+  return { mode: ingestion.mode, queue };
 }
 
 function resolveReliability(props: TapServerlessProps): ReliabilitySettings {

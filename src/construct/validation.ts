@@ -121,6 +121,35 @@ export function validateWarmThroughput(value: { readUnitsPerSecond?: number; wri
   }
 }
 
+/** The queue ingestion mode's options, resolved. */
+export interface QueueIngestionLimits {
+  readonly batchSize: number;
+  readonly maxBatchingWindow?: Duration;
+  readonly maxConcurrency?: number;
+  readonly maxReceiveCount: number;
+}
+
+export function validateQueueIngestion(q: QueueIngestionLimits): void {
+  const windowSeconds = q.maxBatchingWindow?.toSeconds({ integral: false });
+  if (!Number.isInteger(q.batchSize) || q.batchSize < 1 || q.batchSize > 10_000) {
+    fail('ingestion batchSize', q.batchSize, 'an SQS event source reads 1 to 10,000 messages per invocation', 'Use, for example, 10.');
+  }
+  if (q.batchSize > 10 && !(windowSeconds !== undefined && windowSeconds > 0)) {
+    fail('ingestion batchSize', q.batchSize, 'more than 10 messages per invocation need a batching window',
+      'Set maxBatchingWindow (for example Duration.seconds(5)), or use a batchSize of at most 10.');
+  }
+  if (windowSeconds !== undefined && !(Number.isInteger(windowSeconds) && windowSeconds >= 0 && windowSeconds <= 300)) {
+    fail('ingestion maxBatchingWindow', q.maxBatchingWindow!.toHumanString(), 'the batching window is whole seconds up to 5 minutes',
+      'Use, for example, Duration.seconds(5).');
+  }
+  if (q.maxConcurrency !== undefined && (!Number.isInteger(q.maxConcurrency) || q.maxConcurrency < 2 || q.maxConcurrency > 1000)) {
+    fail('ingestion maxConcurrency', q.maxConcurrency, 'an SQS event source\'s maximum concurrency is 2 to 1,000', 'Use, for example, 50.');
+  }
+  if (!Number.isInteger(q.maxReceiveCount) || q.maxReceiveCount < 1 || q.maxReceiveCount > 1000) {
+    fail('ingestion maxReceiveCount', q.maxReceiveCount, 'SQS moves a message to the dead-letter queue after 1 to 1,000 receives', 'Use, for example, 3.');
+  }
+}
+
 export function validateRetryAttempts(value: number): void {
   if (!Number.isInteger(value) || value < 0 || value > 2) {
     fail('retryAttempts', value, 'Lambda retries asynchronous invocations 0, 1 or 2 times', 'Use 0, 1 or 2.');

@@ -1,15 +1,14 @@
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { dataValidatorCode } from './data-validator-code';
 import { dataValidatorFingerprint } from '../construct/fingerprint';
 import { createTapFunction, FunctionContext } from '../construct/function-factory';
-import { addS3Trigger } from '../construct/s3-trigger';
+import { addS3Trigger, S3Function } from '../construct/s3-trigger';
 import { ENV } from '../contract/env-names';
 import { SERVICE_NAME } from '../contract/metric-names';
 
 /** The data validator: a report and a notification for every object created under the data prefix. */
-export function createDataValidator(scope: Construct, bucket: s3.IBucket, ctx: FunctionContext): lambda.Function {
+export function createDataValidator(scope: Construct, bucket: s3.IBucket, ctx: FunctionContext): S3Function {
   const { settings } = ctx;
   const { data, prefixes } = settings;
   const fn = createTapFunction(scope, {
@@ -28,6 +27,6 @@ export function createDataValidator(scope: Construct, bucket: s3.IBucket, ctx: F
     asynchronous: settings.reliability,
     s3: { bucket, inputPrefix: prefixes.dataPrefix, outputPrefix: prefixes.reportsPrefix, fingerprint: dataValidatorFingerprint(data) },
   }, ctx);
-  addS3Trigger(scope, bucket, fn, prefixes.dataPrefix, settings);
-  return fn;
+  const trigger = addS3Trigger(scope, 'DataValidator', bucket, fn, prefixes.dataPrefix, ctx);
+  return { fn, queue: trigger.queue };
 }

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { bundledFunctionDir } from '../construct/assets';
 import { imageProcessorFingerprint } from '../construct/fingerprint';
 import { createTapFunction, FunctionContext } from '../construct/function-factory';
-import { addS3Trigger } from '../construct/s3-trigger';
+import { addS3Trigger, S3Function } from '../construct/s3-trigger';
 import { ENV } from '../contract/env-names';
 import { SERVICE_NAME } from '../contract/metric-names';
 
@@ -15,7 +15,7 @@ const ASSET_VARIANTS: Record<string, string> = {
 };
 
 /** The image processor: thumbnails for every object created under the images prefix. */
-export function createImageProcessor(scope: Construct, bucket: s3.IBucket, ctx: FunctionContext): lambda.Function {
+export function createImageProcessor(scope: Construct, bucket: s3.IBucket, ctx: FunctionContext): S3Function {
   const { settings } = ctx;
   const { images, prefixes } = settings;
   const fnSettings = settings.functions.imageProcessor;
@@ -34,8 +34,8 @@ export function createImageProcessor(scope: Construct, bucket: s3.IBucket, ctx: 
     asynchronous: settings.reliability,
     s3: { bucket, inputPrefix: prefixes.imagesPrefix, outputPrefix: prefixes.thumbnailsPrefix, fingerprint: imageProcessorFingerprint(images) },
   }, ctx);
-  addS3Trigger(scope, bucket, fn, prefixes.imagesPrefix, settings);
-  return fn;
+  const trigger = addS3Trigger(scope, 'ImageProcessor', bucket, fn, prefixes.imagesPrefix, ctx);
+  return { fn, queue: trigger.queue };
 }
 
 /** The image processor's asset folder for an architecture (the bundle and sharp's binaries for that CPU). */

@@ -7,6 +7,7 @@ import * as ts from 'typescript';
 import { ApiAuthorization } from '../../src/api-authorization';
 import { DEFAULTS } from '../../src/construct/defaults';
 import { ThumbnailFormat } from '../../src/contract/thumbnail-format';
+import { Ingestion } from '../../src/ingestion';
 
 // Every default lives in src/construct/defaults.ts; the `@default` of each prop in its TSDoc (and so
 // API.md) must say the same. This test reads the TSDoc from the sources and checks every default that
@@ -32,7 +33,7 @@ function defaultsOf(file: string, interfaceName: string): Record<string, string>
 
 /** The value a `@default` written as a literal or a well-known expression stands for. */
 function valueOf(text: string): unknown {
-  const env = { Duration, Size, RemovalPolicy, ThumbnailFormat, ApiAuthorization, lambda, logs };
+  const env = { Duration, Size, RemovalPolicy, ThumbnailFormat, ApiAuthorization, Ingestion, lambda, logs };
   return new Function(...Object.keys(env), `return (${text.replace(/(\d)_(?=\d)/g, '$1')});`)(...Object.values(env));
 }
 
@@ -42,6 +43,7 @@ function comparable(value: unknown): unknown {
   if (value instanceof Size) return `${value.toBytes()} bytes`;
   if (value instanceof lambda.Architecture) return value.name;
   if (value instanceof ApiAuthorization) return `ApiAuthorization of type ${value.type}`;
+  if (value instanceof Ingestion) return `Ingestion in mode ${value.mode}`;
   return value;
 }
 
@@ -55,7 +57,7 @@ describe('the TSDoc @default of each prop states the value in DEFAULTS', () => {
     'imagesPrefix', 'dataPrefix', 'thumbnailsPrefix', 'reportsPrefix', 'maxDataSize', 'maxRecordSize', 'maxJsonDepth',
     'maxReportErrors', 'thumbnailWidths', 'thumbnailFormat', 'maxImageSize', 'maxImagePixels', 'retryAttempts', 'maxEventAge',
     'apiThrottlingRateLimit', 'apiThrottlingBurstLimit', 'apiAccessLogging', 'apiCloudWatchRole', 'dashboard', 'logRetention',
-    'tracing', 'removalPolicy', 'apiAuthorization', 'notificationIndexShards',
+    'tracing', 'removalPolicy', 'apiAuthorization', 'notificationIndexShards', 'ingestion',
   ] as const;
   test.each(props)('%s', (prop) => {
     expect(PROPS[prop]).toBeDefined();

@@ -5,7 +5,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { nagStack } from './util';
-import { ApiAuthorization, TapServerless, TapServerlessProps } from '../../src';
+import { ApiAuthorization, Ingestion, TapServerless, TapServerlessProps } from '../../src';
 
 /** Every cdk-nag finding (errors and warnings) reported on the stack. */
 function findings(stack: Stack): string[] {
@@ -33,6 +33,11 @@ const CONFIGURATIONS: Array<[string, (stack: Stack) => TapServerlessProps]> = [
     })]),
   })],
   ['existing bucket', (stack) => ({ existingBucket: s3.Bucket.fromBucketName(stack, 'Existing', 'my-uploads') })],
+  ['queue ingestion', () => ({ ingestion: Ingestion.queue({ maxConcurrency: 20 }) })],
+  ['EventBridge ingestion', () => ({ ingestion: Ingestion.eventBridge() })],
+  ['EventBridge ingestion on an existing bucket', (stack) => ({
+    ingestion: Ingestion.eventBridge(), existingBucket: s3.Bucket.fromBucketName(stack, 'Existing', 'my-uploads'),
+  })],
   ['functions in a VPC, with a layer', (stack) => ({
     functionDefaults: {
       vpc: ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-1234', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-1234'] }),

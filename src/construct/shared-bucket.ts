@@ -1,0 +1,44 @@
+import { Token } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct, IConstruct } from 'constructs';
+import { TapSettings } from './settings';
+import { IngestionMode } from '../ingestion';
+
+/**
+ * S3 refuses a notification configuration in which two rules for the same event type have
+ * overlapping prefixes ("Configuration is ambiguously defined"), at deployment. Two TapServerless
+ * constructs on one bucket in the direct or queue mode, with overlapping input prefixes, would
+ * write exactly that: refused here, at synth, naming both. The EventBridge mode writes no rule per
+ * function, so it may share a bucket freely.
+ */
+
+interface BucketUse {
+  readonly path: string;
+  readonly prefixes: readonly string[];
+}
+
+/** The direct- and queue-mode constructs seen so far in one app, by bucket. */
+const USES = new WeakMap<IConstruct, Map<string, BucketUse[]>>();
+
+export function checkSharedBucket(scope: Construct, bucket: s3.IBucket, settings: TapSettings): void {
+  if (settings.ingestion.mode === IngestionMode.EVENT_BRIDGE) return;
+  const root = scope.node.root;
+  const byBucket = USES.get(root) ?? new Map<string, BucketUse[]>();
+  USES.set(root, byBucket);
+  // An imported bucket is known by its name; a bucket created in the app by its construct path.
+  const key = Token.isUnresolved(bucket.bucketName) ? `construct:${bucket.node.path}` : `name:${bucket.bucketName}`;
+  const prefixes = [settings.prefixes.imagesPrefix, settings.prefixes.dataPrefix];
+  const earlier = byBucket.get(key) ?? [];
+  for (const other of earlier) {
+    for (const mine of prefixes) {
+      const theirs = other.prefixes.find((p) => p.startsWith(mine) || mine.startsWith(p));
+      if (theirs !== undefined) {
+        throw new Error(`TapServerless: ${scope.node.path} and ${other.path} both deliver uploads of the same bucket through S3 ` +
+          `notifications, with the overlapping prefixes "${mine}" and "${theirs}": S3 refuses such a notification configuration at ` +
+          'deployment ("Configuration is ambiguously defined"). Give one of them other imagesPrefix and dataPrefix values, or use ' +
+          'ingestion: Ingestion.eventBridge() in both (EventBridge rules may overlap).');
+      }
+    }
+  }
+  byBucket.set(key, [...earlier, { path: scope.node.path, prefixes }]);
+}
