@@ -122,8 +122,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // Integ snapshots are compared by template; their asset folders (bundles, the AWS CLI layer) are
   // rebuilt on every synth and would add tens of MB per snapshot update.
-  gitignore: ['cdk.out', '/.venv/', '/.venv-checkov/', '*.tsbuildinfo', '/.tmp/', 'test/*.snapshot/asset.*', 'test/consumers/java/target/'],
-  npmIgnoreOptions: { ignorePatterns: ['/.ci/', '/examples/', '/scripts/', '/.venv/', '/.venv-checkov/', '/.tmp/', 'cdk.out'] },
+  gitignore: ['cdk.out', 'cdk.out.*', '/.venv/', '/.venv-checkov/', '*.tsbuildinfo', '/.tmp/', 'test/*.snapshot/asset.*', 'test/consumers/java/target/'],
+  npmIgnoreOptions: { ignorePatterns: ['/.ci/', '/examples/', '/scripts/', '/.venv/', '/.venv-checkov/', '/.tmp/', 'cdk.out', 'cdk.out.*'] },
 });
 
 // The three functions' bundles (assets/<feature>/<name>.lambda/index.js). The construct builds every
@@ -276,12 +276,23 @@ project.addTask('demo', {
   ],
 });
 
-// cfn-lint and checkov over every synthesized template (example app and integ snapshot): no error, and no
-// checkov failure without a skip and its reason in the resource's metadata.
+// The example app in the queue and EventBridge ingestion modes, for the template checks.
+for (const [mode, dir] of [['queue', 'queue'], ['eventBridge', 'eventbridge']]) {
+  project.addTask(`synth:example:${dir}`, {
+    description: `Synthesize the example app with the ${mode} ingestion mode into examples/cdk.out.${dir}`,
+    env: { CDK_OUTDIR: `examples/cdk.out.${dir}`, CDK_CONTEXT_JSON: JSON.stringify({ ingestion: mode }) },
+    steps: [{ exec: 'ts-node --project tsconfig.dev.json examples/app.ts' }],
+  });
+}
+
+// cfn-lint and checkov over every synthesized template (example app in each ingestion mode, integ snapshot): no
+// error, and no checkov failure without a skip and its reason in the resource's metadata.
 project.addTask('lint:cfn', {
-  description: 'Run cfn-lint (.venv) and checkov (.venv-checkov), both pinned, over the example app and the integ snapshot',
+  description: 'Run cfn-lint (.venv) and checkov (.venv-checkov), both pinned, over the example app (each ingestion mode) and the integ snapshot',
   steps: [
     { spawn: 'synth:example' },
+    { spawn: 'synth:example:queue' },
+    { spawn: 'synth:example:eventbridge' },
     { exec: 'bash scripts/cfn-lint.sh' },
     { exec: 'bash scripts/checkov.sh' },
   ],

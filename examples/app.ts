@@ -3,7 +3,7 @@
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { DataSchema, TapServerless } from '../src';
+import { DataSchema, Ingestion, TapServerless } from '../src';
 
 const app = new App();
 const stack = new Stack(app, 'TapServerlessExample', {
@@ -14,8 +14,18 @@ const stack = new Stack(app, 'TapServerlessExample', {
 // `-c imageArchitecture=x86_64` on x86-64 machines: sharp's native binaries run only on their own CPU.
 const imageArchitecture = app.node.tryGetContext('imageArchitecture') === 'x86_64' ? lambda.Architecture.X86_64 : lambda.Architecture.ARM_64;
 
+// How uploads reach the functions: `-c ingestion=queue` or `-c ingestion=eventBridge` (default: direct).
+const INGESTION: Record<string, () => Ingestion> = {
+  direct: () => Ingestion.direct(),
+  queue: () => Ingestion.queue({ batchSize: 10, maxConcurrency: 20 }),
+  eventBridge: () => Ingestion.eventBridge(),
+};
+const ingestionMode = String(app.node.tryGetContext('ingestion') ?? 'direct');
+if (!INGESTION[ingestionMode]) throw new Error(`unknown ingestion mode ${ingestionMode}: use one of ${Object.keys(INGESTION).join(', ')}`);
+
 new TapServerless(stack, 'Tap', {
   environmentSuffix: 'dev',
+  ingestion: INGESTION[ingestionMode](),
   imageProcessor: { architecture: imageArchitecture },
   dataSchema: DataSchema.fromFile(path.join(__dirname, 'schema', 'order.schema.json')),
 });

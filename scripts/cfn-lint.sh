@@ -6,7 +6,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 bin="$(bash scripts/python-env.sh)"
 
-app_templates=(examples/cdk.out/*.template.json test/*.snapshot/TapServerlessIntegStack.template.json)
+app_templates=(examples/cdk.out*/*.template.json test/*.snapshot/TapServerlessIntegStack.template.json)
 assert_templates=(test/*.snapshot/*DeployAssert*.template.json)
 
 echo "cfn-lint $("$bin/cfn-lint" --version | awk '{print $2}') over: ${app_templates[*]} ${assert_templates[*]}"

@@ -11,7 +11,7 @@ cd "$root"
 bin="$(bash scripts/python-env.sh scripts/checkov/requirements.txt .venv-checkov)"
 export CKV_SKIP_PACKAGE_UPDATE_CHECK=true
 
-templates=(examples/cdk.out/*.template.json test/*.snapshot/TapServerlessIntegStack.template.json)
+templates=(examples/cdk.out*/*.template.json test/*.snapshot/TapServerlessIntegStack.template.json)
 out="$root/.tmp/checkov"
 mkdir -p "$out"
 echo "checkov $("$bin/checkov" --version) over: ${templates[*]}"

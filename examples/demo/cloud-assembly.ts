@@ -27,6 +27,12 @@ export interface RouteSpec {
   readonly events: string[];
   readonly prefix: string;
   readonly suffix: string;
+  /** How the upload reaches the function: an S3 notification invoking it, one to its queue, or an EventBridge rule. */
+  readonly via: 'direct' | 'queue' | 'eventbridge';
+  /** The queue's logical id (`via: 'queue'`). */
+  readonly queueLogicalId?: string;
+  /** Messages per invocation of the queue's event source mapping (`via: 'queue'`). */
+  readonly batchSize?: number;
 }
 
 export interface MethodSpec {
@@ -91,20 +97,47 @@ export function readPipeline(assemblyDir: string, resolve: Resolver): PipelineSp
     throw new Error(`cannot resolve ${JSON.stringify(v)}`);
   };
 
-  // The functions that S3 notifications or API methods invoke (not aws-cdk-lib's helpers).
-  const notifications = ofType('Custom::S3BucketNotifications');
-  if (notifications.length !== 1) throw new Error(`expected one S3 notification configuration, found ${notifications.length}`);
-  const notificationProps = notifications[0][1].Properties;
-  const routes: RouteSpec[] = (notificationProps.NotificationConfiguration.LambdaFunctionConfigurations as Json[]).map((c) => {
+  // The functions uploads reach (not aws-cdk-lib's helpers): through the bucket's notification
+  // configuration (to a function, or to a queue an event source mapping reads), or EventBridge rules.
+  const filterOf = (c: Json) => {
     const rules: Json[] = c.Filter?.Key?.FilterRules ?? [];
     return {
-      functionLogicalId: c.LambdaFunctionArn['Fn::GetAtt'][0],
-      events: c.Events,
       prefix: rules.find((r) => r.Name.toLowerCase() === 'prefix')?.Value ?? '',
       suffix: rules.find((r) => r.Name.toLowerCase() === 'suffix')?.Value ?? '',
     };
-  });
-  const bucketLogicalId: string = notificationProps.BucketName.Ref;
+  };
+  const notifications = ofType('Custom::S3BucketNotifications');
+  if (notifications.length > 1) throw new Error(`expected at most one S3 notification configuration, found ${notifications.length}`);
+  const notificationProps = notifications[0]?.[1].Properties;
+  const config = notificationProps?.NotificationConfiguration ?? {};
+  const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
+  const routes: RouteSpec[] = [
+    ...((config.LambdaFunctionConfigurations ?? []) as Json[]).map((c): RouteSpec => ({
+      functionLogicalId: c.LambdaFunctionArn['Fn::GetAtt'][0], events: c.Events, ...filterOf(c), via: 'direct',
+    })),
+    ...((config.QueueConfigurations ?? []) as Json[]).map((c): RouteSpec => {
+      const queueLogicalId: string = c.QueueArn['Fn::GetAtt'][0];
+      const mapping = mappings.find((m) => m.EventSourceArn?.['Fn::GetAtt']?.[0] === queueLogicalId);
+      if (!mapping) throw new Error(`no event source mapping reads queue ${queueLogicalId}`);
+      return {
+        functionLogicalId: mapping.FunctionName.Ref, events: c.Events, ...filterOf(c), via: 'queue', queueLogicalId, batchSize: mapping.BatchSize ?? 10,
+      };
+    }),
+  ];
+  let bucketLogicalId: string | undefined = notificationProps?.BucketName?.Ref;
+  for (const [, rule] of ofType('AWS::Events::Rule')) {
+    const pattern = rule.Properties.EventPattern;
+    if (!pattern?.source?.includes('aws.s3')) continue;
+    bucketLogicalId ??= pattern.detail.bucket.name[0].Ref;
+    routes.push({
+      functionLogicalId: rule.Properties.Targets[0].Arn['Fn::GetAtt'][0],
+      events: (pattern['detail-type'] as string[]).map((t) => (t === 'Object Created' ? 's3:ObjectCreated:*' : t)),
+      prefix: pattern.detail.object.key[0].prefix,
+      suffix: '',
+      via: 'eventbridge',
+    });
+  }
+  if (routes.length === 0 || bucketLogicalId === undefined) throw new Error('the template routes no upload to a function');
 
   const pathOf = (resourceId: Json): string => {
     if (resourceId['Fn::GetAtt']?.[1] === 'RootResourceId') return '';

@@ -7,7 +7,12 @@
  * Lambda proxy and MOCK integrations. Exits non-zero when any step does not produce the
  * expected outcome, naming the object.
  *
- *   ts-node examples/demo/run.ts [--assembly <cdk.out>]   (default: synthesize examples/app.ts)
+ *   ts-node examples/demo/run.ts [--ingestion direct|queue|eventBridge] [--assembly <cdk.out>]
+ *
+ * (default: synthesize examples/app.ts in the direct ingestion mode). In the queue mode each
+ * upload's S3 event is sent to the function's queue in moto and read back as an SQS batch, as the
+ * event source mapping would (messages the function does not report as failed are deleted); in
+ * the EventBridge mode the function gets the "Object Created" event S3 would send.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -17,11 +22,15 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateBucketCommand, HeadObjectCommand, ListObjectsV2Command, PutBucketVersioningCommand, PutObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { S3Event } from 'aws-lambda';
+import { ENV } from '../../src/contract/env-names';
+import { objectNotificationId } from '../../src/runtime/outcome-store';
+import { decodeS3Key } from '../../src/runtime/s3-key';
 import { s3Event, s3Record } from '../../test/emulator/bundled';
 import { FunctionError, LocalFunction } from '../../test/emulator/local-function';
 import { EMULATOR_AWS_ENV, Emulator, ROOT, startMoto } from '../../test/emulator/moto';
-import { FunctionSpec, PipelineSpec, readPipeline, routeFor } from './cloud-assembly';
+import { FunctionSpec, PipelineSpec, readPipeline, RouteSpec, routeFor } from './cloud-assembly';
 import { DemoSample, demoSamples } from './samples';
 
 const REGION = EMULATOR_AWS_ENV.AWS_REGION;
@@ -42,17 +51,17 @@ function step(title: string): void {
   console.log(`\n▶ ${title}`);
 }
 
-function synthesizeExample(): string {
+function synthesizeExample(ingestion: string): string {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'tap-demo-cdk.out-'));
   // sharp's native binaries run only on their own CPU: the image function is synthesized for this machine's.
   const imageArchitecture = process.arch === 'arm64' ? 'arm64' : 'x86_64';
-  step(`Synthesizing examples/app.ts into ${outdir} (image processor on ${imageArchitecture}, this machine's architecture)`);
+  step(`Synthesizing examples/app.ts into ${outdir} (ingestion ${ingestion}; image processor on ${imageArchitecture}, this machine's architecture)`);
   const result = spawnSync(process.execPath, ['-r', 'ts-node/register', path.join(ROOT, 'examples', 'app.ts')], {
     cwd: ROOT,
     env: {
       ...process.env,
       CDK_OUTDIR: outdir,
-      CDK_CONTEXT_JSON: JSON.stringify({ imageArchitecture }),
+      CDK_CONTEXT_JSON: JSON.stringify({ imageArchitecture, ingestion }),
       TS_NODE_PROJECT: path.join(ROOT, 'test', 'tsconfig.json'),
     },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -126,6 +135,61 @@ async function upload(s3: S3Client, bucket: string, sample: DemoSample): Promise
   return s3Event(s3Record(bucket, sample.key, put, head.ContentLength ?? sample.body.length));
 }
 
+interface Delivery {
+  readonly sqs: SQSClient;
+  readonly queueUrls: ReadonlyMap<string, string>;
+}
+
+/**
+ * Delivers an upload's S3 event to a function the way its route does, and returns what became of
+ * the object: `{ outcome, type, notificationId, reason }` (from the function's summary; in the
+ * queue mode, whose answer only lists failed messages, from the outcome recorded under its id).
+ */
+async function deliver(route: RouteSpec, fn: LocalFunction, fnSpec: FunctionSpec, event: S3Event, io: Delivery): Promise<any> {
+  const object = event.Records[0].s3.object;
+  if (route.via === 'direct') {
+    return (await fn.invoke<any>(event))?.records?.[0] ?? {};
+  }
+  if (route.via === 'eventbridge') {
+    const key = decodeS3Key(object.key);
+    const bridged = {
+      'version': '0', 'id': `demo-${object.sequencer}`, 'detail-type': 'Object Created', 'source': 'aws.s3', 'account': '000000000000',
+      'time': event.Records[0].eventTime, 'region': REGION, 'resources': [`arn:aws:s3:::${event.Records[0].s3.bucket.name}`],
+      'detail': {
+        'version': '0', 'bucket': { name: event.Records[0].s3.bucket.name },
+        'object': { 'key': key, 'size': object.size, 'etag': object.eTag, 'version-id': object.versionId, 'sequencer': object.sequencer },
+        'reason': 'PutObject',
+      },
+    };
+    return (await fn.invoke<any>(bridged))?.records?.[0] ?? {};
+  }
+  // The queue: S3 sends the event as a message; the event source mapping reads a batch, invokes
+  // the function, and deletes the messages it does not report as failed.
+  const queueUrl = io.queueUrls.get(route.queueLogicalId!)!;
+  await io.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(event) }));
+  const received = await io.sqs.send(new ReceiveMessageCommand({
+    QueueUrl: queueUrl, MaxNumberOfMessages: Math.min(10, route.batchSize ?? 10), WaitTimeSeconds: 1, MessageSystemAttributeNames: ['All'],
+  }));
+  const messages = received.Messages ?? [];
+  const batch = {
+    Records: messages.map((m) => ({
+      messageId: m.MessageId, receiptHandle: m.ReceiptHandle, body: m.Body, attributes: m.Attributes ?? {}, messageAttributes: {},
+      md5OfBody: m.MD5OfBody, eventSource: 'aws:sqs', eventSourceARN: `arn:aws:sqs:${REGION}:000000000000:${physicalName(route.queueLogicalId!)}`,
+      awsRegion: REGION,
+    })),
+  };
+  const response = await fn.invoke<{ batchItemFailures: Array<{ itemIdentifier: string }> }>(batch);
+  const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+  for (const m of messages.filter((message) => !failed.has(message.MessageId!))) {
+    await io.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
+  }
+  console.log(`    queue: ${messages.length} message(s) read, ${failed.size} reported as failed`);
+  if (failed.size > 0) return { outcome: 'failed', reason: 'the message was reported as failed (SQS would deliver it again)' };
+  const ref = { bucket: event.Records[0].s3.bucket.name, key: decodeS3Key(object.key), versionId: object.versionId, eTag: object.eTag };
+  const fingerprint = fnSpec.environment[ENV.CONFIG_FINGERPRINT];
+  return { outcome: 'recorded', notificationId: objectNotificationId(ref, fingerprint) };
+}
+
 function apiEvent(method: string, resource: string, init: Record<string, unknown> = {}): any {
   return {
     resource, path: resource, httpMethod: method, headers: {}, multiValueHeaders: {}, queryStringParameters: null,
@@ -149,12 +213,17 @@ function renderMockTemplate(template: string, requestTime: Date): string {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const assemblyArg = args.indexOf('--assembly');
-  const assembly = assemblyArg >= 0 ? path.resolve(args[assemblyArg + 1]) : synthesizeExample();
+  const ingestionArg = args.indexOf('--ingestion');
+  const ingestion = ingestionArg >= 0 ? args[ingestionArg + 1] : 'direct';
+  if (!['direct', 'queue', 'eventBridge'].includes(ingestion)) throw new DemoFailure(`--ingestion ${ingestion}: use direct, queue or eventBridge`);
+  const assembly = assemblyArg >= 0 ? path.resolve(args[assemblyArg + 1]) : synthesizeExample(ingestion);
 
   step('Reading the cloud assembly');
   const spec = readPipeline(assembly, physicalName);
   console.log(`  stack ${spec.stackName}: ${spec.functions.size} functions, ${spec.routes.length} S3 routes, ${spec.methods.length} API methods`);
-  for (const r of spec.routes) console.log(`  route ${r.events.join(',')} prefix="${r.prefix}" suffix="${r.suffix}" → ${r.functionLogicalId}`);
+  for (const r of spec.routes) {
+    console.log(`  route ${r.events.join(',')} prefix="${r.prefix}" suffix="${r.suffix}" → ${r.via === 'queue' ? `queue ${r.queueLogicalId} → ` : r.via === 'eventbridge' ? 'EventBridge rule → ' : ''}${r.functionLogicalId}`);
+  }
 
   step('Starting moto server on 127.0.0.1');
   let emulator: Emulator | undefined;
@@ -179,6 +248,13 @@ async function main(): Promise<void> {
 
     step('Creating the bucket and the table the template describes');
     const { bucket } = await createResources(spec, s3, ddb);
+    const sqs = new SQSClient(clientConfig);
+    const queueUrls = new Map<string, string>();
+    for (const r of spec.routes.filter((route) => route.via === 'queue')) {
+      const created = await sqs.send(new CreateQueueCommand({ QueueName: physicalName(r.queueLogicalId!) }));
+      queueUrls.set(r.queueLogicalId!, created.QueueUrl!);
+      console.log(`  queue  ${physicalName(r.queueLogicalId!)} (${r.queueLogicalId}, read by ${r.functionLogicalId} in batches of ${r.batchSize})`);
+    }
 
     step('Starting the bundled functions from the assembly\'s assets');
     functions = await startFunctions(spec, emulator.endpoint);
@@ -204,16 +280,16 @@ async function main(): Promise<void> {
         continue;
       }
       for (const target of targets) {
-        let summary: any;
+        const fn = functions.get(target.functionLogicalId)!;
+        let record: any;
         try {
-          summary = await functions.get(target.functionLogicalId)!.invoke(event);
+          record = await deliver(target, fn, spec.functions.get(target.functionLogicalId)!, event, { sqs, queueUrls });
         } catch (err) {
           const reason = err instanceof FunctionError ? `${err.errorName}: ${err.message}` : String(err);
           console.log(`    ${target.functionLogicalId} threw (Lambda would retry, then dead-letter): ${reason}`);
           check(false, `${sample.key}: ${target.functionLogicalId} failed instead of recording ${sample.expect}`);
           continue;
         }
-        const record = summary?.records?.[0] ?? {};
         console.log(`    ${target.functionLogicalId} → ${record.outcome}${record.reason ? ` (${record.reason})` : ''}`);
         let recordedDetails: Record<string, unknown> = {};
         if (record.notificationId) {
@@ -227,6 +303,7 @@ async function main(): Promise<void> {
           }
           recorded.push({ sample, type: n.type, id: n.id });
           recordedDetails = n.details ?? {};
+          record = { ...record, type: record.type ?? n.type };
         }
         check(record.type === sample.expect, `${sample.key}: expected ${sample.expect}, recorded ${record.type ?? record.outcome}`);
         for (const output of sample.expectOutputs?.({ ...record, ...recordedDetails }) ?? []) {
