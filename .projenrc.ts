@@ -96,6 +96,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-dynamodb@${AWS_SDK_VERSION}`,
     `@aws-sdk/lib-dynamodb@${AWS_SDK_VERSION}`,
     `@aws-sdk/client-s3@${AWS_SDK_VERSION}`,
+    // The S3 functions publish an event per outcome (outcomeEvents).
+    `@aws-sdk/client-eventbridge@${AWS_SDK_VERSION}`,
     // The operations commands (redrive, reconcile, reprocess; bundled into assets/cli).
     `@aws-sdk/client-sqs@${AWS_SDK_VERSION}`,
     // reconcile/reprocess/redrive find a pipeline from its stack's resources.

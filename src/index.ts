@@ -6,3 +6,4 @@ export * from './alarm-options';
 export * from './data-schema';
 export * from './contract/thumbnail-format';
 export * from './ingestion';
+export * from './outcome-events';

@@ -10,6 +10,7 @@ import { ThumbnailFormat } from './contract/thumbnail-format';
 import { DataSchema } from './data-schema';
 import { TapFunctionOptions } from './function-options';
 import { Ingestion } from './ingestion';
+import { OutcomeEvents } from './outcome-events';
 
 /**
  * Props of {@link TapServerless}. Every prop is optional: `new TapServerless(this, 'Tap')`
@@ -223,6 +224,16 @@ export interface TapServerlessProps {
    * @default Ingestion.direct()
    */
   readonly ingestion?: Ingestion;
+
+  /**
+   * Publishes every outcome the S3 functions record as an EventBridge event, for downstream
+   * systems: `OutcomeEvents.defaultBus()` or `OutcomeEvents.bus(bus)`. `source` is
+   * `cdk-tap-serverless`, `detail-type` the notification type (e.g. `image.processed`), `detail`
+   * the notification. At least once: consumers deduplicate by `detail.id`.
+   *
+   * @default - no outcome events
+   */
+  readonly outcomeEvents?: OutcomeEvents;
 
   /**
    * How many times Lambda retries a failed asynchronous invocation (0-2) before the

@@ -2,6 +2,7 @@ import { Duration, Stack, Tags } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -94,7 +95,10 @@ export class TapServerless extends Construct {
     const table = createNotificationsTable(this, settings.table, settings.removalPolicy);
     this.notificationsTable = table;
 
-    const functions: FunctionContext = { settings, table, deadLetterQueue: this.deadLetterQueue };
+    const outcomeBus = settings.outcomeEvents
+      ? settings.outcomeEvents.eventBus ?? events.EventBus.fromEventBusName(this, 'DefaultEventBus', 'default')
+      : undefined;
+    const functions: FunctionContext = { settings, table, deadLetterQueue: this.deadLetterQueue, outcomeBus };
     checkSharedBucket(this, this.bucket, settings);
     enableEventBridge(this, this.bucket, settings.bucket.existingBucket === undefined, settings);
     const images = createImageProcessor(this, this.bucket, functions);

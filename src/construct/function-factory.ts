@@ -1,4 +1,5 @@
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -15,6 +16,8 @@ export interface FunctionContext {
   readonly settings: TapSettings;
   readonly table: dynamodb.ITable;
   readonly deadLetterQueue: sqs.IQueue;
+  /** The bus the S3 functions publish their outcomes to (`outcomeEvents`). */
+  readonly outcomeBus?: events.IEventBus;
 }
 
 /** Read one prefix of the bucket, write another. */
@@ -72,6 +75,7 @@ export function createTapFunction(scope: Construct, spec: TapFunctionSpec, ctx: 
     [ENV.THUMBNAILS_PREFIX]: settings.prefixes.thumbnailsPrefix,
     [ENV.REPORTS_PREFIX]: settings.prefixes.reportsPrefix,
     [ENV.CONFIG_FINGERPRINT]: spec.s3.fingerprint,
+    ...(ctx.outcomeBus ? { [ENV.OUTCOME_EVENT_BUS]: ctx.outcomeBus.eventBusArn } : {}),
   } : {};
   const func = new lambda.Function(scope, spec.id, {
     description: spec.description,
@@ -113,6 +117,8 @@ export function createTapFunction(scope: Construct, spec: TapFunctionSpec, ctx: 
   suppressFunctionFindings(func, role, fn, settings.tracing);
   if (spec.s3) {
     grantS3Access(func, spec.s3);
+    // events:PutEvents on that one bus.
+    ctx.outcomeBus?.grantPutEventsTo(func);
   }
   // Every function records notifications; the S3 functions also check whether an object version
   // already has one before processing it again (duplicate deliveries redo nothing).

@@ -34,6 +34,7 @@ import { DATA_LIMITS } from '../contract/data-limits';
 import { ThumbnailFormat } from '../contract/thumbnail-format';
 import { CompiledDataSchema, compileDataSchema } from '../data/schema-compiler';
 import { IngestionMode } from '../ingestion';
+import { OutcomeEvents } from '../outcome-events';
 import { TapServerlessProps } from '../tap-serverless-props';
 
 /**
@@ -52,6 +53,8 @@ export interface TapSettings {
   readonly tracing: boolean;
   readonly reliability: ReliabilitySettings;
   readonly ingestion: IngestionSettings;
+  /** Where outcomes are published (resolved by the construct: the default bus is imported there). */
+  readonly outcomeEvents?: OutcomeEvents;
   readonly images: ImageSettings;
   readonly data: DataSettings;
   readonly functions: Readonly<Record<FunctionName, FunctionSettings>>;
@@ -188,6 +191,7 @@ export function resolveSettings(scope: Construct, props: TapServerlessProps): Ta
     tracing: props.tracing ?? DEFAULTS.tracing,
     reliability: resolveReliability(props),
     ingestion: resolveIngestion(props),
+    outcomeEvents: props.outcomeEvents,
     images: resolveImages(props),
     data: resolveData(props),
     functions: {

@@ -39,6 +39,11 @@ export const ENV = {
    * (its `expiresAt` is its creation time plus this). Unset or empty: kept until deleted.
    */
   NOTIFICATION_RETENTION_SECONDS: 'TAP_NOTIFICATION_RETENTION_SECONDS',
+  /**
+   * Optional, S3 functions: the event bus (name or ARN) every recorded outcome is published to.
+   * Unset or empty: no outcome events.
+   */
+  OUTCOME_EVENT_BUS: 'TAP_OUTCOME_EVENT_BUS',
   /** The deployment's environment suffix, e.g. `dev`. */
   ENVIRONMENT: 'TAP_ENVIRONMENT',
   /**

@@ -47,6 +47,12 @@ export function shardKey(prefix: string, shard: number): string {
   return `${prefix}#${String(shard).padStart(2, '0')}`;
 }
 
+/**
+ * `source` of the EventBridge event published for every recorded outcome (with `outcomeEvents`);
+ * its `detail-type` is the notification type, its `detail` the notification.
+ */
+export const OUTCOME_EVENT_SOURCE = 'cdk-tap-serverless';
+
 /** Global secondary index: every notification, by time. */
 export const INDEX_BY_TIME = 'byTime';
 /** Global secondary index: notifications of one type, by time. */

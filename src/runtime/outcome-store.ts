@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { expiresAtOf } from './notification-item';
+import { expiresAtOf, Notification } from './notification-item';
 import { NotificationsTable, putNewNotification } from './notifications-table';
 import { ATTR, OBJECT_VERSION_ATTR } from '../contract/notifications-model';
 
@@ -79,6 +79,32 @@ export interface OutcomeStore {
   readonly logger?: Logger;
 }
 
+/**
+ * The notification an outcome is recorded as: its deterministic id, the object's details and the
+ * store's fingerprint. Pass an outcome with `createdAt` set to get the same notification twice.
+ */
+export function outcomeNotification(store: Pick<OutcomeStore, 'fingerprint'>, outcome: ObjectOutcome): Notification {
+  const { object } = outcome;
+  const details = withoutUndefined({
+    bucket: object.bucket,
+    key: object.key,
+    size: object.size,
+    versionId: object.versionId,
+    eTag: object.eTag,
+    sequencer: object.sequencer,
+    ...outcome.details,
+    fingerprint: store.fingerprint,
+  });
+  return {
+    id: objectNotificationId(object, store.fingerprint),
+    type: outcome.type,
+    createdAt: (outcome.createdAt ?? new Date()).toISOString(),
+    message: outcome.message,
+    source: `s3://${object.bucket}/${object.key}`,
+    details,
+  };
+}
+
 /** `recorded`: the notification was written; `duplicate`: this object version already has one. */
 export type RecordOutcomeResult = 'recorded' | 'duplicate';
 
@@ -93,25 +119,9 @@ export type RecordOutcomeResult = 'recorded' | 'duplicate';
  */
 export async function recordOutcome(store: OutcomeStore, outcome: ObjectOutcome): Promise<RecordOutcomeResult> {
   const { object } = outcome;
-  const id = objectNotificationId(object, store.fingerprint);
-  const details = withoutUndefined({
-    bucket: object.bucket,
-    key: object.key,
-    size: object.size,
-    versionId: object.versionId,
-    eTag: object.eTag,
-    sequencer: object.sequencer,
-    ...outcome.details,
-    fingerprint: store.fingerprint,
-  });
-  const result = await putNewNotification(store.table, {
-    id,
-    type: outcome.type,
-    createdAt: (outcome.createdAt ?? new Date()).toISOString(),
-    message: outcome.message,
-    source: `s3://${object.bucket}/${object.key}`,
-    details,
-  });
+  const notification = outcomeNotification(store, outcome);
+  const id = notification.id;
+  const result = await putNewNotification(store.table, notification);
   if (result === 'exists') {
     store.logger?.info('Duplicate delivery: this object version already has a notification under this configuration; nothing written', {
       notificationId: id, type: outcome.type, bucket: object.bucket, key: object.key,

@@ -4,7 +4,8 @@ import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { isNotFound, RejectionError } from './errors';
 import { getNotification } from './notifications-table';
 import { countMetric, flushMetrics } from './observability';
-import { markObjectVersionRecorded, ObjectOutcome, OutcomeStore, S3ObjectRef, objectNotificationId, recordOutcome } from './outcome-store';
+import type { OutcomePublisher } from './outcome-events';
+import { markObjectVersionRecorded, ObjectOutcome, OutcomeStore, S3ObjectRef, objectNotificationId, outcomeNotification, recordOutcome } from './outcome-store';
 import { decodeS3Key, encodeS3KeyForEvent, MalformedKeyError } from './s3-key';
 import { S3_METRICS } from '../contract/metric-names';
 import { OUTCOME, S3FunctionKind } from '../contract/notifications-model';
@@ -46,6 +47,14 @@ export interface ProcessS3EventOptions {
    * @default false
    */
   readonly skipRecordedObjects?: boolean;
+  /**
+   * Publishes every outcome recorded — and, on a duplicate delivery, the outcome recorded before,
+   * so that a retry after a failed publication publishes it (at least once). A failed publication
+   * fails the record (retried).
+   *
+   * @default - no outcome events
+   */
+  readonly publisher?: OutcomePublisher;
 }
 
 /**
@@ -306,6 +315,7 @@ export async function processObject(object: S3ObjectRef, options: ProcessS3Event
     const existing = await getNotification(options.store.table, notificationId);
     if (existing !== undefined) {
       await markObjectVersionRecorded(options.store, object);
+      await options.publisher?.publish(existing);
       count(S3_METRICS.DUPLICATES);
       logger.info('Duplicate delivery: this object version already has a notification under this configuration; not processed again', {
         bucket, key, notificationId, type: existing.type,
@@ -346,8 +356,15 @@ async function recordAndSummarize(
   counter: S3MetricName,
 ): Promise<S3RecordSummary> {
   const { bucket, key } = outcome.object;
+  // One creation time for the record and its event.
+  const timed: ObjectOutcome = { ...outcome, createdAt: outcome.createdAt ?? new Date() };
   const notificationId = objectNotificationId(outcome.object, options.store.fingerprint);
-  const result = await recordOutcome(options.store, outcome);
+  const result = await recordOutcome(options.store, timed);
+  if (options.publisher) {
+    // A duplicate publishes the notification recorded before (its own time and details).
+    const published = result === 'duplicate' ? await getNotification(options.store.table, notificationId) : outcomeNotification(options.store, timed);
+    if (published) await options.publisher.publish(published);
+  }
   if (result === 'duplicate') {
     count(S3_METRICS.DUPLICATES);
     return { bucket, key, outcome: 'duplicate', type: outcome.type, notificationId };

@@ -1,10 +1,11 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Context, S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { BatchOperationsEvent, BatchOperationsResponse, processBatchOperationsEvent } from './batch-operations';
-import { requireEnv, requirePrefixEnv } from './env';
+import { optionalEnv, requireEnv, requirePrefixEnv } from './env';
 import { classifyInvocation, S3EventBridgeEvent, UnrecognizedEventError } from './event-shapes';
 import { notificationsTableFromEnv } from './notifications-table';
 import { createObservability } from './observability';
+import { createOutcomePublisher } from './outcome-events';
 import { ObjectProcessor, processS3Event, ProcessS3EventOptions, S3EventSummary } from './s3-event';
 import { processSqsEvent } from './sqs-batch';
 import { ENV } from '../contract/env-names';
@@ -33,6 +34,7 @@ export interface S3Handler {
  */
 export function createS3Handler(kind: S3FunctionKind, inputPrefix: string, processor: ObjectProcessor): S3Handler {
   const { logger, metrics } = createObservability({ environment: requireEnv(ENV.ENVIRONMENT) });
+  const outcomeEventBus = optionalEnv(ENV.OUTCOME_EVENT_BUS);
   const options: ProcessS3EventOptions = {
     kind,
     inputPrefix,
@@ -49,6 +51,7 @@ export function createS3Handler(kind: S3FunctionKind, inputPrefix: string, proce
       fingerprint: requireEnv(ENV.CONFIG_FINGERPRINT),
       logger,
     },
+    ...(outcomeEventBus !== undefined ? { publisher: createOutcomePublisher(outcomeEventBus) } : {}),
     logger,
     metrics,
   };

@@ -1,8 +1,9 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ENV, synth } from './util';
-import { Ingestion, TapServerless } from '../../src';
+import { Ingestion, OutcomeEvents, TapServerless } from '../../src';
 
 const functionRef = (template: Template, prefix: string): string =>
   Object.keys(template.findResources('AWS::Lambda::Function')).find((id) => id.startsWith(prefix))!;
@@ -165,5 +166,37 @@ describe('two constructs on one bucket', () => {
   test('are allowed in the EventBridge mode, even with the same prefixes', () => {
     const t = twoOn(Ingestion.eventBridge);
     t.resourceCountIs('AWS::Events::Rule', 4);
+  });
+});
+
+describe('outcomeEvents', () => {
+  const s3Functions = (template: Template) => Object.entries(template.findResources('AWS::Lambda::Function'))
+    .filter(([id]) => id.startsWith('TapImageProcessor') || id.startsWith('TapDataValidator'));
+  const putEvents = (template: Template, prefix: string) => {
+    const [, policy] = Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) => id.startsWith(`${prefix}Role`))!;
+    return policy.Properties.PolicyDocument.Statement.filter((s: any) => [s.Action].flat().includes('events:PutEvents'));
+  };
+
+  test('off by default: no bus variable, no events:PutEvents', () => {
+    const { template } = synth();
+    for (const [, fn] of s3Functions(template)) expect(fn.Properties.Environment.Variables).not.toHaveProperty('TAP_OUTCOME_EVENT_BUS');
+    expect(putEvents(template, 'TapImageProcessor')).toEqual([]);
+  });
+
+  test('OutcomeEvents.defaultBus(): the S3 functions may put events on the default bus only', () => {
+    const { template, stack } = synth({ outcomeEvents: OutcomeEvents.defaultBus() });
+    const arn = stack.resolve(`arn:${stack.partition}:events:${stack.region}:${stack.account}:event-bus/default`);
+    for (const [, fn] of s3Functions(template)) expect(fn.Properties.Environment.Variables.TAP_OUTCOME_EVENT_BUS).toEqual(arn);
+    for (const prefix of ['TapImageProcessor', 'TapDataValidator']) {
+      expect(putEvents(template, prefix)).toEqual([{ Action: 'events:PutEvents', Effect: 'Allow', Resource: arn }]);
+    }
+    expect(putEvents(template, 'TapNotificationHandler')).toEqual([]);
+  });
+
+  test('OutcomeEvents.bus(bus): that bus', () => {
+    const { template } = synth(undefined, (stack) => ({ outcomeEvents: OutcomeEvents.bus(new events.EventBus(stack, 'Outcomes')) }));
+    const ref = { 'Fn::GetAtt': [expect.stringMatching(/^Outcomes/), 'Arn'] };
+    for (const [, fn] of s3Functions(template)) expect(fn.Properties.Environment.Variables.TAP_OUTCOME_EVENT_BUS).toEqual(ref);
+    expect(putEvents(template, 'TapImageProcessor')).toEqual([{ Action: 'events:PutEvents', Effect: 'Allow', Resource: ref }]);
   });
 });

@@ -5,7 +5,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { nagStack } from './util';
-import { ApiAuthorization, Ingestion, TapServerless, TapServerlessProps } from '../../src';
+import { ApiAuthorization, Ingestion, OutcomeEvents, TapServerless, TapServerlessProps } from '../../src';
 
 /** Every cdk-nag finding (errors and warnings) reported on the stack. */
 function findings(stack: Stack): string[] {
@@ -33,7 +33,7 @@ const CONFIGURATIONS: Array<[string, (stack: Stack) => TapServerlessProps]> = [
     })]),
   })],
   ['existing bucket', (stack) => ({ existingBucket: s3.Bucket.fromBucketName(stack, 'Existing', 'my-uploads') })],
-  ['queue ingestion', () => ({ ingestion: Ingestion.queue({ maxConcurrency: 20 }) })],
+  ['queue ingestion, outcome events on the default bus', () => ({ ingestion: Ingestion.queue({ maxConcurrency: 20 }), outcomeEvents: OutcomeEvents.defaultBus() })],
   ['EventBridge ingestion', () => ({ ingestion: Ingestion.eventBridge() })],
   ['EventBridge ingestion on an existing bucket', (stack) => ({
     ingestion: Ingestion.eventBridge(), existingBucket: s3.Bucket.fromBucketName(stack, 'Existing', 'my-uploads'),

@@ -3,8 +3,10 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { RejectionError } from '../../src/runtime/errors';
+import type { Notification } from '../../src/runtime/notification-item';
 import { createNotificationsTable } from '../../src/runtime/notifications-table';
-import { ObjectProcessor, processS3Event, ProcessS3EventOptions } from '../../src/runtime/s3-event';
+import { OutcomePublishError } from '../../src/runtime/outcome-events';
+import { ObjectProcessor, processS3Event, ProcessS3EventOptions, S3EventProcessingError } from '../../src/runtime/s3-event';
 import { CapturedOutput, captureConsole } from '../support/console-capture';
 import { fakeConditionalPuts, fakeGets } from '../support/fake-table';
 import { FIXTURE_BUCKET, FUNCTION_ENV, s3Event } from '../support/fixtures';
@@ -180,5 +182,72 @@ describe('processS3Event with skipRecordedObjects', () => {
     expect(summary.records.map((r) => r.outcome)).toEqual(['duplicate', 'duplicate', 'duplicate']);
     expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
     expect(items.size).toBe(3);
+  });
+});
+
+describe('processS3Event with outcome events', () => {
+  const processed: ObjectProcessor = async () => ({ type: 'image.processed', message: 'ok', details: { width: 10 } });
+  const publisher = (failures = 0) => {
+    const published: Notification[] = [];
+    let calls = 0;
+    return {
+      published,
+      publish: async (n: Notification) => {
+        calls += 1;
+        if (calls <= failures) throw new OutcomePublishError(n.id, 'ThrottlingException', 'Rate exceeded');
+        published.push(n);
+      },
+    };
+  };
+
+  test('every recorded outcome is published: the notification as stored, rejections included', async () => {
+    const items = fakeConditionalPuts(ddb);
+    fakeGets(ddb, items);
+    const events = publisher();
+    const rejectPng: ObjectProcessor = async (o) => {
+      if (o.key.endsWith('.png')) throw new RejectionError('no PNG');
+      return processed(o);
+    };
+
+    const summary = await processS3Event(s3Event('s3-images-several-records.json'), options(rejectPng, { publisher: events }));
+
+    expect(events.published.map((n) => n.type)).toEqual(['image.processed', 'image.rejected', 'image.processed']);
+    expect(events.published.map((n) => n.id)).toEqual(summary.records.map((r) => r.notificationId));
+    // The event is the stored notification, in the API's shape (no index attributes).
+    for (const n of events.published) {
+      const { feedShard: _f, typeShard: _t, sortKey: _s, ...stored } = items.get(n.id)!;
+      expect(n).toEqual(stored);
+    }
+  });
+
+  test('a failed publication fails the record; the retry finds it recorded and publishes it again (at least once)', async () => {
+    // GIVEN EventBridge refusing the first publication
+    const items = fakeConditionalPuts(ddb);
+    fakeGets(ddb, items);
+    const events = publisher(1);
+    const event = s3Event('s3-images-several-records.json');
+    event.Records = [event.Records[0]];
+
+    // WHEN the event is processed, then retried as Lambda would
+    await expect(processS3Event(event, options(processed, { publisher: events, skipRecordedObjects: true }))).rejects.toThrow(S3EventProcessingError);
+    const retry = await processS3Event(event, options(processed, { publisher: events, skipRecordedObjects: true }));
+
+    // THEN the outcome was recorded once, and published by the retry with its original content
+    expect(items.size).toBe(1);
+    expect(retry.records[0].outcome).toBe('duplicate');
+    expect(events.published).toHaveLength(1);
+    expect(events.published[0]).toMatchObject({ id: [...items.keys()][0], type: 'image.processed', createdAt: [...items.values()][0].createdAt });
+  });
+
+  test('without skipRecordedObjects, a duplicate found by the conditional write publishes the stored notification too', async () => {
+    const items = fakeConditionalPuts(ddb);
+    fakeGets(ddb, items);
+    const events = publisher();
+    const event = s3Event('s3-images-several-records.json');
+    await processS3Event(event, options(processed, { publisher: events }));
+    await processS3Event(event, options(processed, { publisher: events }));
+    expect(events.published).toHaveLength(6);
+    expect(new Set(events.published.map((n) => n.id)).size).toBe(3);
+    expect(events.published.slice(3)).toEqual(events.published.slice(0, 3));
   });
 });
