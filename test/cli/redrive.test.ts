@@ -100,6 +100,20 @@ describe('redrive against moto server', () => {
     expect(lines.join('\n')).toMatch(/images\/My Photo\.jpg → re-invoked image-fn, removed from the queue/);
   });
 
+  test('every ingestion mode\'s dead letters: an EventBridge event and an SNS envelope go back to the function of their key', async () => {
+    // GIVEN the dead letters of the EventBridge mode (a rule target's DLQ) and of an S3 → SNS → SQS path
+    const bridged = JSON.stringify({ ...loadFixture<Record<string, any>>('eventbridge-object-created.json') });
+    const envelope = JSON.stringify({ Type: 'Notification', Message: s3Event('data/b c.csv') });
+    const queueUrl = await queueWith(bridged, envelope);
+    const targets = await resolveTargets(lambda, ['image-fn', 'data-fn']);
+    // WHEN
+    const summary = await redrive(sqs, lambda, { queueUrl, targets });
+    // THEN each is re-invoked, unchanged, on the function of its key (the functions read every such shape)
+    expect(summary).toMatchObject({ received: 2, redriven: 2, unroutable: 0 });
+    expect(invoked.map((i) => [i.FunctionName, i.Payload]).sort()).toEqual([['data-fn', envelope], ['image-fn', bridged]]);
+    expect(await queueDepth(queueUrl)).toBe(0);
+  });
+
   test('a failing invoke leaves its message in the queue', async () => {
     // GIVEN a Lambda endpoint that refuses connections (an outage), and one dead-lettered event
     const targets = await resolveTargets(lambda, ['image-fn', 'data-fn']);
