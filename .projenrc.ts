@@ -111,6 +111,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Streaming parsers of the data validator: CSV (≈3× csv-parse here, docs/toolchain.md) and JSON arrays.
     'papaparse@5.7.1',
     '@streamparser/json@0.0.26',
+    // The CDK CLI for the example app (`cd examples && npx cdk synth|deploy`, examples/cdk.json):
+    // the version integ-runner brings, which reads cloud-assembly schema 53.
+    'aws-cdk@2.1115.1',
     // Test tooling.
     `sharp@${SHARP_VERSION}`,
     'aws-sdk-client-mock@4.1.0',

@@ -1,7 +1,7 @@
 // The example app: a TapServerless pipeline whose data uploads must be orders (examples/schema).
 // Synthesize it with `npx projen synth:example` (writes examples/cdk.out); `npx projen demo` runs it locally.
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DataSchema, Ingestion, TapServerless } from '../src';
 
@@ -23,11 +23,19 @@ const INGESTION: Record<string, () => Ingestion> = {
 const ingestionMode = String(app.node.tryGetContext('ingestion') ?? 'direct');
 if (!INGESTION[ingestionMode]) throw new Error(`unknown ingestion mode ${ingestionMode}: use one of ${Object.keys(INGESTION).join(', ')}`);
 
-new TapServerless(stack, 'Tap', {
+const tap = new TapServerless(stack, 'Tap', {
   environmentSuffix: 'dev',
   ingestion: INGESTION[ingestionMode](),
   imageProcessor: { architecture: imageArchitecture },
   dataSchema: DataSchema.fromFile(path.join(__dirname, 'schema', 'order.schema.json')),
 });
+
+// What a deployment hands to its users (`cdk deploy` prints them; `aws cloudformation describe-stacks` lists them).
+new CfnOutput(stack, 'BucketName', { value: tap.bucket.bucketName, description: 'Upload images under images/ and data files under data/' });
+new CfnOutput(stack, 'ApiUrl', { value: tap.apiUrl, description: 'The notifications API (IAM-authorized: sign requests with SigV4)' });
+new CfnOutput(stack, 'ImageProcessorArn', { value: tap.imageProcessor.functionArn });
+new CfnOutput(stack, 'DataValidatorArn', { value: tap.dataValidator.functionArn });
+new CfnOutput(stack, 'NotificationHandlerArn', { value: tap.notificationHandler.functionArn });
+new CfnOutput(stack, 'DeadLetterQueueUrl', { value: tap.deadLetterQueue.queueUrl, description: 'Redrive with npx cdk-tap-serverless redrive --stack <this stack>' });
 
 app.synth();
