@@ -49,9 +49,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
   cdkVersion: CDK_VERSION,
   jsiiVersion: '~6.0.0',
 
-  // The project's CI is `.ci/run` (it runs on a clean clone); no GitHub workflows.
-  github: false,
-  release: false,
+  // This repository's CI is `.ci/run` (it runs on a clean clone). The GitHub workflows projen
+  // generates are the publishing path: build, release (conventional-commit version bump,
+  // changelog, npm, PyPI, Maven Central and the Go module repository), dependency upgrades and
+  // pull-request title lint. 0.x on purpose: breaking changes bump the minor version until 1.0.
+  github: true,
+  release: true,
+  majorVersion: 0,
+  releaseToNpm: true,
+  bumpPackage: 'commit-and-tag-version@13.2.1',
+  githubOptions: { mergify: false, pullRequestLintOptions: { semanticTitleOptions: { types: ['feat', 'fix', 'chore', 'docs', 'test', 'ci', 'refactor', 'perf', 'build'] } } },
 
   // Every Lambda handler is a `<feature>/<name>.lambda.ts` file, bundled at build time so that
   // Python, Java and Go consumers need neither esbuild nor Docker. They are declared below (not
@@ -301,6 +308,16 @@ project.addTask('lint:cfn', {
     { exec: 'bash scripts/cfn-lint.sh' },
     { exec: 'bash scripts/checkov.sh' },
   ],
+});
+
+// Releases without publishing, and the workflows' lint (both in .ci/run).
+project.addTask('release:dry-run', {
+  description: 'Bump the version from the commits, write the changelog, build and check the npm, PyPI, Maven and Go artifacts, then unbump',
+  exec: 'bash scripts/release-dry-run.sh',
+});
+project.addTask('lint:workflows', {
+  description: 'Run actionlint (pinned, built into .tmp/bin) over .github/workflows',
+  exec: 'bash scripts/actionlint.sh',
 });
 
 // Benchmarks (not part of the test suite): measure the handlers' cores, bundles and synth against baselines measured in
