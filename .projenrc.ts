@@ -71,6 +71,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   jestOptions: {
     // A changed snapshot must fail the suite; `npx projen test:update` refreshes them.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    // Coverage is written to coverage/ (lcov, clover, json); the text table on demand:
+    // `npx jest --coverageReporters=text`.
+    coverageText: false,
     jestConfig: {
       testTimeout: 60_000,
       // One moto server (S3, DynamoDB, SQS) on 127.0.0.1 for the handler tests, started and
@@ -314,6 +317,10 @@ project.addTask('lint:cfn', {
 project.addTask('release:dry-run', {
   description: 'Bump the version from the commits, write the changelog, build and check the npm, PyPI, Maven and Go artifacts, then unbump',
   exec: 'bash scripts/release-dry-run.sh',
+});
+project.addTask('compat:released', {
+  description: 'jsii-diff against the newest release on npm (says so and passes when there is none yet)',
+  exec: 'bash scripts/compat.sh',
 });
 project.addTask('lint:workflows', {
   description: 'Run actionlint (pinned, built into .tmp/bin) over .github/workflows',
