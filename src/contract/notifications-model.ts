@@ -64,6 +64,12 @@ export const MAX_BODY_BYTES = 16 * 1024;
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
+/**
+ * A notification id the API can have issued (UUIDs and `obj-<sha256>`): 1 to 128 of these
+ * characters. Ids outside it are never looked up.
+ */
+export const NOTIFICATION_ID_PATTERN = '[A-Za-z0-9._:-]{1,128}';
+
 /** Pattern of a notification type: dotted lower-case words, e.g. `image.processed`. */
 export const TYPE_PATTERN = '^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)*$';
 

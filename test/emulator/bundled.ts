@@ -26,6 +26,11 @@ export function dynamoClient(endpoint = emulatorEndpoint()): DynamoDBClient {
   return new DynamoDBClient({ endpoint, region: EMULATOR_AWS_ENV.AWS_REGION, credentials: creds() });
 }
 
+/** The endpoint, region and credentials of an AWS SDK client of the emulator. */
+export function emulatorClientConfig(endpoint = emulatorEndpoint()) {
+  return { endpoint, region: EMULATOR_AWS_ENV.AWS_REGION, credentials: creds() };
+}
+
 function creds() {
   return { accessKeyId: EMULATOR_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: EMULATOR_AWS_ENV.AWS_SECRET_ACCESS_KEY };
 }

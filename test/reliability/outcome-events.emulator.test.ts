@@ -6,11 +6,10 @@ import { OUTCOME_EVENT_SOURCE } from '../../src/contract/notifications-model';
 import { objectNotificationId } from '../../src/runtime/outcome-store';
 import type { S3EventSummary } from '../../src/runtime/s3-event';
 import {
-  createBucket, createNotificationsTable, dynamoClient, emulatorEndpoint, s3Client, s3Event, s3FunctionEnv, s3Record, startBundledFunction,
+  createBucket, createNotificationsTable, dynamoClient, emulatorClientConfig, s3Client, s3Event, s3FunctionEnv, s3Record, startBundledFunction,
   TEST_FINGERPRINT,
 } from '../emulator/bundled';
 import { LocalFunction } from '../emulator/local-function';
-import { EMULATOR_AWS_ENV } from '../emulator/moto';
 import * as images from '../support/images';
 
 // Outcome events end to end: the bundled image processor publishes each recorded outcome to an
@@ -18,11 +17,6 @@ import * as images from '../support/images';
 const TABLE = 'outcome-events-test';
 const BUCKET = 'outcome-events-bucket';
 const BUS = 'tap-outcomes';
-const config = () => ({
-  endpoint: emulatorEndpoint(),
-  region: EMULATOR_AWS_ENV.AWS_REGION,
-  credentials: { accessKeyId: EMULATOR_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: EMULATOR_AWS_ENV.AWS_SECRET_ACCESS_KEY },
-});
 
 let s3: S3Client;
 let sqs: SQSClient;
@@ -57,8 +51,8 @@ async function upload(key: string) {
 
 beforeAll(async () => {
   s3 = s3Client();
-  sqs = new SQSClient(config());
-  const eventBridge = new EventBridgeClient(config());
+  sqs = new SQSClient(emulatorClientConfig());
+  const eventBridge = new EventBridgeClient(emulatorClientConfig());
   await createBucket(s3, BUCKET);
   await createNotificationsTable(dynamoClient(), TABLE);
   busArn = (await eventBridge.send(new CreateEventBusCommand({ Name: BUS }))).EventBusArn!;

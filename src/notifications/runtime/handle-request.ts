@@ -9,15 +9,14 @@ import { encodePageToken } from './page-token';
 import { parseJsonBody, readRequestBody, validateCreateNotification } from './request-body';
 import { resolveRoute } from './router';
 import { API_METRICS } from '../../contract/metric-names';
+import { NOTIFICATION_ID_PATTERN } from '../../contract/notifications-model';
 import { isThrottling } from '../../runtime/errors';
 import { Notification } from '../../runtime/notification-item';
 import { getNotification, NotificationsTable, putNewNotification, queryNotifications } from '../../runtime/notifications-table';
 import { countMetric, flushMetrics } from '../../runtime/observability';
 
 
-/** Longest notification id looked up; every id we issue is far shorter. */
-const MAX_ID_LENGTH = 128;
-const ID_PATTERN = /^[A-Za-z0-9._:-]+$/;
+const ID_PATTERN = new RegExp(`^${NOTIFICATION_ID_PATTERN}$`);
 
 export interface NotificationApiOptions {
   readonly table: NotificationsTable;
@@ -88,7 +87,7 @@ async function listNotifications(event: APIGatewayProxyEvent, options: Notificat
 async function getOneNotification(event: APIGatewayProxyEvent, options: NotificationApiOptions): Promise<APIGatewayProxyResult> {
   const id = event.pathParameters?.id;
   // An id we could never have issued cannot exist: answer 404 without reading the table.
-  const notification = id !== undefined && id.length <= MAX_ID_LENGTH && ID_PATTERN.test(id)
+  const notification = id !== undefined && ID_PATTERN.test(id)
     ? await getNotification(options.table, id)
     : undefined;
   if (notification === undefined) {

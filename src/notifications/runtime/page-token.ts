@@ -1,4 +1,4 @@
-import { MAX_PAGE_TOKEN_LENGTH } from '../../contract/notifications-model';
+import { MAX_PAGE_TOKEN_LENGTH, NOTIFICATION_ID_PATTERN } from '../../contract/notifications-model';
 
 /** A `nextToken` that is not one this API issued for the same listing. */
 export class InvalidPageTokenError extends Error {
@@ -24,7 +24,7 @@ export interface PagePosition {
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 /** `<ISO-8601 UTC with milliseconds>#<id>`, as written by `sortKeyOf`; ids are what the API accepts. */
-const SORT_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#[A-Za-z0-9._:-]{1,128}$/;
+const SORT_KEY = new RegExp(`^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z#${NOTIFICATION_ID_PATTERN}$`);
 
 /** The token's fields: `b` the position, `t` the type filter it was issued for (absent without one). */
 interface TokenBody {
