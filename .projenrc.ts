@@ -116,10 +116,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-iam@${AWS_SDK_VERSION}`,
     `@aws-lambda-powertools/logger@${POWERTOOLS_VERSION}`,
     `@aws-lambda-powertools/metrics@${POWERTOOLS_VERSION}`,
+    // X-Ray subsegments for the AWS SDK calls of every function (tracing, on by default).
+    `@aws-lambda-powertools/tracer@${POWERTOOLS_VERSION}`,
     '@types/aws-lambda@8.10.164',
     '@types/papaparse@5.5.2',
     // Streaming parsers of the data validator: CSV (≈3× csv-parse here, docs/toolchain.md) and JSON arrays.
     'papaparse@5.7.1',
+    'udsv@0.7.3',
     '@streamparser/json@0.0.26',
     // The CDK CLI for the example app (`cd examples && npx cdk synth|deploy`, examples/cdk.json):
     // the version integ-runner brings, which reads cloud-assembly schema 53.
