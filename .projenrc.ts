@@ -162,14 +162,25 @@ const imageBundle = project.bundler.addBundle('src/images/image-processor.lambda
 });
 const sharpAssets = project.addTask('bundle:image-processor:sharp', {
   description: 'Install sharp\'s native binaries into the image processor\'s per-architecture asset folders',
-  steps: [{ exec: `bash scripts/sharp-assets.sh ${imageBundle.outdir} ${SHARP_VERSION}` }],
+  steps: [
+    { exec: `bash scripts/sharp-assets.sh ${imageBundle.outdir} ${SHARP_VERSION}` },
+    // Each folder zipped (deterministically): the construct deploys the zip as it is, so a synth copies
+    // one 9 MB file into cdk.out instead of 128 files (21 MB), and a deploy uploads it without zipping.
+    { exec: `python3 scripts/zip-asset.py ${imageBundle.outdir}-arm64 ${imageBundle.outdir}-x64` },
+  ],
 });
 project.tasks.tryFind('bundle')!.spawn(sharpAssets);
-// The sharp-less bundle is only the source of the two per-architecture copies: not shipped.
-project.npmignore?.addPatterns(`/${imageBundle.outdir}/`);
-// projen (and jsii-pacmak) ignore every folder named `dist`, ours being meant; sharp's own code is in
-// node_modules/sharp/dist and must ship in the image processor's assets (check-package-assets loads it).
-project.npmignore?.addPatterns('!/assets/images/*/node_modules/**/dist/');
+// Last step of `bundle`: the content hash of every function's code asset, computed once here and
+// shipped in assets/asset-hashes.json, so that a consumer's synth passes it to the CDK as a custom
+// asset hash instead of fingerprinting the assets (21 MB of sharp for the image processor) every time.
+const assetHashes = project.addTask('bundle:asset-hashes', {
+  description: 'Write assets/asset-hashes.json: the content hash of every function\'s code asset',
+  steps: [{ exec: 'ts-node --project tsconfig.dev.json scripts/asset-hashes.ts' }],
+});
+project.tasks.tryFind('bundle')!.spawn(assetHashes);
+// The sharp-less bundle is only the source of the two per-architecture folders, and the folders only the
+// source of the zips the construct deploys (the tests run the x64 folder): neither is shipped.
+project.npmignore?.addPatterns(`/${imageBundle.outdir}/`, `/${imageBundle.outdir}-arm64/`, `/${imageBundle.outdir}-x64/`);
 
 // Handler tests and construct tests synthesize the bundled assets: bundle before testing,
 // so that `npm ci && npx projen test` works on a fresh clone.

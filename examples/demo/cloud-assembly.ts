@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -78,11 +79,14 @@ export function readPipeline(assemblyDir: string, resolve: Resolver): PipelineSp
   const resources: Record<string, Json> = template.Resources;
   const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
-  // Asset object key (<hash>.zip) → directory in the assembly.
+  // Asset object key (<hash>.zip) → directory in the assembly. A zip asset (the image processor's code is
+  // one, deployed as it is) is unzipped once beside it, as Lambda would unzip it.
   const assetDirs = new Map<string, string>();
   for (const file of Object.values<Json>(assets.files)) {
+    const source = path.join(assemblyDir, file.source.path);
+    const dir = file.source.packaging === 'file' && source.endsWith('.zip') ? unzipped(source) : source;
     for (const destination of Object.values<Json>(file.destinations)) {
-      assetDirs.set(destination.objectKey, path.join(assemblyDir, file.source.path));
+      assetDirs.set(destination.objectKey, dir);
     }
   }
 
@@ -194,4 +198,18 @@ export function routeFor(routes: RouteSpec[], key: string): RouteSpec[] {
   return routes.filter((r) =>
     r.events.some((e) => e === 's3:ObjectCreated:*' || e.startsWith('s3:ObjectCreated:')) &&
     key.startsWith(r.prefix) && key.endsWith(r.suffix));
+}
+
+/** The folder a zip asset is unzipped into (once: later reads find it, with any change made to it). */
+function unzipped(zip: string): string {
+  const dir = `${zip.slice(0, -'.zip'.length)}.unzipped`;
+  if (!fs.existsSync(dir)) {
+    // Python's zipfile (the demo already needs Python for moto server); into a temporary name first, so
+    // that an interrupted run leaves no half-unzipped folder behind.
+    const partial = `${dir}.partial`;
+    fs.rmSync(partial, { recursive: true, force: true });
+    execFileSync('python3', ['-m', 'zipfile', '-e', zip, partial], { stdio: 'inherit' });
+    fs.renameSync(partial, dir);
+  }
+  return dir;
 }

@@ -16,7 +16,7 @@ export function createDataValidator(scope: Construct, bucket: s3.IBucket, ctx: F
     description: 'TapServerless: validates uploaded data files',
     serviceName: SERVICE_NAME.DATA_VALIDATOR,
     // The bundled handler, plus the schema precompiled at synth next to it.
-    code: dataValidatorCode(data.schema),
+    code: dataValidatorCode(scope, data.schema),
     settings: settings.functions.dataValidator,
     environment: {
       [ENV.DATA_MAX_BYTES]: String(data.maxDataBytes),

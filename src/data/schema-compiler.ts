@@ -1,9 +1,8 @@
 import { createHash } from 'crypto';
-import Ajv, { _, Options } from 'ajv';
-import Ajv2019 from 'ajv/dist/2019';
-import Ajv2020 from 'ajv/dist/2020';
-import standaloneCode from 'ajv/dist/standalone';
-import addFormats from 'ajv-formats';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { Options } from 'ajv';
 import { MAX_SCHEMA_BYTES, SchemaMeta } from '../contract/data-limits';
 import { DataSchema } from '../data-schema';
 
@@ -20,25 +19,37 @@ function fail(value: string, problem: string, fix: string): never {
   throw new Error(`TapServerless: invalid dataSchema (${value}): ${problem}. ${fix}`);
 }
 
-type AjvClass = typeof Ajv | typeof Ajv2019 | typeof Ajv2020;
+type Draft = 'draft-07' | 'draft-06' | '2019-09' | '2020-12';
 
-/** The ajv class and draft name for a schema's `$schema`. */
-function draftOf(schema: Record<string, unknown>, origin: string): { AjvClass: AjvClass; draft: string } {
+/** The draft name for a schema's `$schema`. */
+function draftOf(schema: Record<string, unknown>, origin: string): Draft {
   const id = typeof schema.$schema === 'string' ? schema.$schema.replace(/#$/, '').replace(/^https:/, 'http:') : undefined;
   switch (id) {
     case undefined:
     case 'http://json-schema.org/draft-07/schema':
-      return { AjvClass: Ajv, draft: 'draft-07' };
+      return 'draft-07';
     case 'http://json-schema.org/draft-06/schema':
-      return { AjvClass: Ajv, draft: 'draft-06' };
+      return 'draft-06';
     case 'http://json-schema.org/draft/2019-09/schema':
-      return { AjvClass: Ajv2019, draft: '2019-09' };
+      return '2019-09';
     case 'http://json-schema.org/draft/2020-12/schema':
-      return { AjvClass: Ajv2020, draft: '2020-12' };
+      return '2020-12';
     default:
       return fail(origin, `its $schema ${JSON.stringify(schema.$schema)} is not a supported JSON Schema draft`,
         'Use draft-07 (or leave $schema out), draft-06, 2019-09 or 2020-12.');
   }
+}
+
+/** Where compiled schemas are kept between synths: the user's CDK cache folder (the CDK keeps its fingerprints there). */
+export const DEFAULT_SCHEMA_CACHE_DIR = path.join(os.homedir(), '.cdk', 'cache', 'cdk-tap-serverless', 'schemas');
+
+/** Compiled schemas kept in the cache folder (the oldest are removed beyond this). */
+const MAX_CACHED_SCHEMAS = 50;
+
+/** How `compileDataSchema` caches. */
+export interface SchemaCompileOptions {
+  /** The cache folder; `false`: no cache. @default DEFAULT_SCHEMA_CACHE_DIR */
+  readonly cacheDir?: string | false;
 }
 
 /**
@@ -47,8 +58,14 @@ function draftOf(schema: Record<string, unknown>, origin: string): { AjvClass: A
  *
  * ajv runs in strict mode for the schema itself (unknown keywords, e.g. a misspelt `properties`,
  * are errors) with every error of a record collected (`allErrors`).
+ *
+ * Compiling loads ajv and generates code (≈ 100 ms per synth). The two validator modules are kept
+ * in a cache folder under a key made of the schema's text, the ajv and ajv-formats versions and this
+ * module's own code, so that the next synth of the same schema reads them back without loading ajv.
+ * A cache that cannot be read or written is ignored (the schema is compiled), never an error;
+ * a schema that fails to compile is never cached, so its error is raised on every synth.
  */
-export function compileDataSchema(schema: DataSchema): CompiledDataSchema {
+export function compileDataSchema(schema: DataSchema, options: SchemaCompileOptions = {}): CompiledDataSchema {
   const origin = schema.origin;
   const bytes = Buffer.byteLength(schema.json, 'utf8');
   if (bytes > MAX_SCHEMA_BYTES) {
@@ -69,8 +86,37 @@ export function compileDataSchema(schema: DataSchema): CompiledDataSchema {
   if (root.$async === true) {
     fail(origin, 'asynchronous schemas ($async) are not supported', 'Remove "$async": true.');
   }
-  const { AjvClass, draft } = draftOf(root, origin);
+  const draft = draftOf(root, origin);
+  const id = typeof root.$id === 'string' ? root.$id : typeof root.title === 'string' ? root.title : undefined;
+  const meta: SchemaMeta = {
+    sha256: createHash('sha256').update(schema.json, 'utf8').digest('hex'),
+    ...(id !== undefined ? { id } : {}),
+    draft,
+    bytes,
+  };
 
+  const cacheDir = options.cacheDir === undefined ? DEFAULT_SCHEMA_CACHE_DIR : options.cacheDir;
+  const key = cacheDir === false ? undefined : cacheKey(schema.json);
+  const cached = key === undefined ? undefined : readCached(cacheDir as string, key);
+  if (cached) return { meta, ...cached };
+
+  const compiled = compileWithAjv(root, draft, origin);
+  if (key !== undefined) writeCached(cacheDir as string, key, compiled);
+  return { meta, ...compiled };
+}
+
+type Validators = Pick<CompiledDataSchema, 'jsonValidator' | 'csvValidator'>;
+
+/** Both validator modules, from ajv (loaded here, on a cache miss only). */
+function compileWithAjv(root: Record<string, unknown>, draft: Draft, origin: string): Validators {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const ajvModule: typeof import('ajv') = require('ajv');
+  const AjvClass = draft === '2019-09' ? (require('ajv/dist/2019') as typeof import('ajv/dist/2019')).default
+    : draft === '2020-12' ? (require('ajv/dist/2020') as typeof import('ajv/dist/2020')).default
+      : ajvModule.default;
+  const standaloneCode = (require('ajv/dist/standalone') as typeof import('ajv/dist/standalone')).default;
+  const addFormats = (require('ajv-formats') as typeof import('ajv-formats')).default;
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const compile = (extra: Options): string => {
     const ajv = new AjvClass({
       allErrors: true,
@@ -79,7 +125,7 @@ export function compileDataSchema(schema: DataSchema): CompiledDataSchema {
       strictTuples: false,
       strictRequired: false,
       ...extra,
-      code: { source: true, formats: _`require("ajv-formats/dist/formats").fullFormats` },
+      code: { source: true, formats: ajvModule._`require("ajv-formats/dist/formats").fullFormats` },
     });
     addFormats(ajv);
     try {
@@ -89,15 +135,59 @@ export function compileDataSchema(schema: DataSchema): CompiledDataSchema {
         'Fix the schema; ajv strict mode also rejects unknown keywords and formats.');
     }
   };
-  const id = typeof root.$id === 'string' ? root.$id : typeof root.title === 'string' ? root.title : undefined;
-  return {
-    meta: {
-      sha256: createHash('sha256').update(schema.json, 'utf8').digest('hex'),
-      ...(id !== undefined ? { id } : {}),
-      draft,
-      bytes,
-    },
-    jsonValidator: compile({}),
-    csvValidator: compile({ coerceTypes: true }),
-  };
+  return { jsonValidator: compile({}), csvValidator: compile({ coerceTypes: true }) };
+}
+
+let compilerIdentity: string | undefined;
+
+/** What, besides the schema, decides the compiled code: the ajv and ajv-formats versions and this module's code. */
+function compilerId(): string {
+  if (compilerIdentity === undefined) {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const versions = [require('ajv/package.json').version, require('ajv-formats/package.json').version];
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    compilerIdentity = createHash('sha256').update(JSON.stringify(versions)).update(fs.readFileSync(__filename)).digest('hex');
+  }
+  return compilerIdentity;
+}
+
+/** The cache key of a schema's compiled validators. */
+export function cacheKey(schemaJson: string): string {
+  return createHash('sha256').update(`tap-schema-v1\0${compilerId()}\0`).update(schemaJson, 'utf8').digest('hex');
+}
+
+interface CacheEntry extends Validators {
+  readonly key: string;
+}
+
+function readCached(dir: string, key: string): Validators | undefined {
+  try {
+    const entry = JSON.parse(fs.readFileSync(path.join(dir, `${key}.json`), 'utf8')) as CacheEntry;
+    if (entry.key === key && typeof entry.jsonValidator === 'string' && typeof entry.csvValidator === 'string'
+      && entry.jsonValidator.length > 0 && entry.csvValidator.length > 0) {
+      return { jsonValidator: entry.jsonValidator, csvValidator: entry.csvValidator };
+    }
+  } catch {
+    // Absent or unreadable: compile.
+  }
+  return undefined;
+}
+
+function writeCached(dir: string, key: string, validators: Validators): void {
+  const file = path.join(dir, `${key}.json`);
+  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    const entry: CacheEntry = { key, ...validators };
+    fs.writeFileSync(temp, JSON.stringify(entry));
+    fs.renameSync(temp, file); // atomic: a concurrent synth reads the old file or the new one, never half of one
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
+    if (files.length > MAX_CACHED_SCHEMAS) {
+      const byAge = files.map((f) => ({ f, mtime: fs.statSync(path.join(dir, f)).mtimeMs })).sort((a, b) => a.mtime - b.mtime);
+      for (const { f } of byAge.slice(0, files.length - MAX_CACHED_SCHEMAS)) fs.rmSync(path.join(dir, f), { force: true });
+    }
+  } catch {
+    // A cache that cannot be written (read-only home, full disk) only costs the next synth a compile.
+    fs.rmSync(temp, { force: true });
+  }
 }

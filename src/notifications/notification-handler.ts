@@ -1,6 +1,6 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { bundledFunctionDir } from '../construct/assets';
+import { bundledFunctionCode, FUNCTION_ASSETS } from '../construct/assets';
 import { createTapFunction, FunctionContext } from '../construct/function-factory';
 import { suppressCheckov, suppressNag } from '../construct/nag';
 import { ENV } from '../contract/env-names';
@@ -15,7 +15,7 @@ export function createNotificationHandler(scope: Construct, ctx: FunctionContext
     id: 'NotificationHandler',
     description: 'TapServerless: serves the /notifications API',
     serviceName: SERVICE_NAME.NOTIFICATION_HANDLER,
-    code: lambda.Code.fromAsset(bundledFunctionDir('notifications', 'notification-handler')),
+    code: bundledFunctionCode(scope, FUNCTION_ASSETS.NOTIFICATION_HANDLER),
     settings: settings.functions.notificationHandler,
     environment: origins ? { [ENV.CORS_ORIGINS]: origins.join(',') } : {},
     queriedIndexes: [INDEX_BY_TIME, INDEX_BY_TYPE],

@@ -775,12 +775,12 @@ describe('images', () => {
   }
 
   test('picks the arm64 asset (sharp for linux-arm64) by default', () => {
-    expect(imageAssetOf({})).toBe(path.join(ASSETS, 'image-processor.lambda-arm64'));
+    expect(imageAssetOf({})).toBe(path.join(ASSETS, 'image-processor.lambda-arm64.zip'));
   });
 
   test('picks the x64 asset (sharp for linux-x64) for an x86_64 image processor', () => {
-    expect(imageAssetOf({ imageProcessor: { architecture: lambda.Architecture.X86_64 } })).toBe(path.join(ASSETS, 'image-processor.lambda-x64'));
-    expect(imageAssetOf({ functionDefaults: { architecture: lambda.Architecture.X86_64 } })).toBe(path.join(ASSETS, 'image-processor.lambda-x64'));
+    expect(imageAssetOf({ imageProcessor: { architecture: lambda.Architecture.X86_64 } })).toBe(path.join(ASSETS, 'image-processor.lambda-x64.zip'));
+    expect(imageAssetOf({ functionDefaults: { architecture: lambda.Architecture.X86_64 } })).toBe(path.join(ASSETS, 'image-processor.lambda-x64.zip'));
   });
 
   test('the two architectures deploy different code', () => {

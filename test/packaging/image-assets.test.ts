@@ -1,9 +1,11 @@
 import { execFileSync } from 'child_process';
-import { existsSync, openSync, readdirSync, readFileSync, readSync, closeSync } from 'fs';
+import { createHash } from 'crypto';
+import { existsSync, openSync, readdirSync, readFileSync, readSync, closeSync, statSync } from 'fs';
+import { tmpdir } from 'os';
 import * as path from 'path';
 
-// The image processor's per-architecture assets (built by the bundle task, shipped in the npm
-// package): each carries the sharp of the devDependency with linux-glibc binaries for its CPU.
+// The image processor's per-architecture assets (built by the bundle task; their zips are shipped in
+// the npm package and deployed): each carries the sharp of the devDependency with linux-glibc binaries for its CPU.
 // The x64 one is also run end to end by emulator.image-processor.test.ts; the arm64 one cannot
 // run here, so its binaries are checked by their ELF header.
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -55,6 +57,51 @@ describe.each(['arm64', 'x64'] as const)('the %s asset', (cpu) => {
     expect(elfMachine(path.join(modules, '@img', `sharp-libvips-linux-${cpu}`, 'lib', libvips!))).toBe(ELF_MACHINE[cpu]);
     if (existsSync('/usr/bin/file')) {
       expect(execFileSync('/usr/bin/file', ['-b', addon], { encoding: 'utf8' })).toContain(cpu === 'arm64' ? 'ARM aarch64' : 'x86-64');
+    }
+  });
+});
+
+/** Every file of a folder: relative path → [mode & 0o777, sha256]. */
+function folderListing(dir: string, rel = ''): Record<string, [number, string]> {
+  const out: Record<string, [number, string]> = {};
+  for (const entry of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+    const child = rel ? `${rel}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) {
+      Object.assign(out, folderListing(dir, child));
+    } else {
+      const file = path.join(dir, child);
+      out[child] = [(statSync(file).mode & 0o111) !== 0 ? 0o755 : 0o644, createHash('sha256').update(readFileSync(file)).digest('hex')];
+    }
+  }
+  return out;
+}
+
+/** Every file entry of a zip, read with Python's zipfile: name → [Unix mode & 0o777, sha256]. */
+function zipListing(zip: string): Record<string, [number, string]> {
+  const script = [
+    'import hashlib, json, sys, zipfile',
+    'z = zipfile.ZipFile(sys.argv[1])',
+    'print(json.dumps({i.filename: [(i.external_attr >> 16) & 0o777, hashlib.sha256(z.read(i)).hexdigest()] for i in z.infolist() if not i.is_dir()}))',
+  ].join('\n');
+  return JSON.parse(execFileSync('python3', ['-c', script, zip], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }));
+}
+
+describe.each(['arm64', 'x64'] as const)('the %s zip (what the construct deploys)', (cpu) => {
+  const dir = path.join(ASSETS, `image-processor.lambda-${cpu}`);
+  const zip = `${dir}.zip`;
+
+  test('holds exactly the files of the folder, with their bytes and readable modes', () => {
+    expect(zipListing(zip)).toEqual(folderListing(dir));
+  });
+
+  test('is rebuilt byte for byte the same from the same folder (a stable asset hash)', () => {
+    const again = path.join(tmpdir(), `tap-zip-${process.pid}-${cpu}`);
+    try {
+      execFileSync('cp', ['-r', dir, again]);
+      execFileSync('python3', [path.join(ROOT, 'scripts', 'zip-asset.py'), again], { stdio: 'ignore' });
+      expect(createHash('sha256').update(readFileSync(`${again}.zip`)).digest('hex')).toBe(createHash('sha256').update(readFileSync(zip)).digest('hex'));
+    } finally {
+      execFileSync('rm', ['-rf', again, `${again}.zip`]);
     }
   });
 });
