@@ -188,6 +188,10 @@ function writeCached(dir: string, key: string, validators: Validators): void {
     }
   } catch {
     // A cache that cannot be written (read-only home, full disk) only costs the next synth a compile.
-    fs.rmSync(temp, { force: true });
+    try {
+      fs.rmSync(temp, { force: true });
+    } catch {
+      // Nothing was written.
+    }
   }
 }
