@@ -70,6 +70,12 @@ function walk(dir: string): Entry[] {
   return entries.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 }
 
+/** Whether any of a mode's owner, group or other executable bits is set. */
+export function isExecutable(mode: number): boolean {
+  const permissions = mode % 0o1000;
+  return [0o100, 0o10, 0o1].some((bit) => Math.floor(permissions / bit) % 2 === 1);
+}
+
 function sha256(content: Buffer): string {
   return createHash('sha256').update(content).digest('hex');
 }
@@ -83,7 +89,8 @@ function sha256(content: Buffer): string {
 export function hashAsset(assetPath: string): AssetHash {
   if (fs.statSync(assetPath).isFile()) {
     const content = fs.readFileSync(assetPath);
-    return { sha256: sha256(content), files: 1, bytes: content.length, checkSha256: sha256(content.subarray(Math.max(0, content.length - ZIP_TAIL_BYTES))) };
+    const tail = content.subarray(Math.max(0, content.length - ZIP_TAIL_BYTES));
+    return { sha256: sha256(content), files: 1, bytes: content.length, checkSha256: sha256(tail) };
   }
   const hash = createHash('sha256');
   const field = (value: string | Buffer): void => {
@@ -102,7 +109,7 @@ export function hashAsset(assetPath: string): AssetHash {
     } else if (entry.kind === 'file') {
       const stat = fs.statSync(entry.abs);
       const content = fs.readFileSync(entry.abs);
-      field((stat.mode & 0o111) !== 0 ? 'x' : '-');
+      field(isExecutable(stat.mode) ? 'x' : '-');
       field(content);
       files += 1;
       bytes += content.length;

@@ -3,6 +3,7 @@ import { createHash } from 'crypto';
 import { existsSync, openSync, readdirSync, readFileSync, readSync, closeSync, statSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
+import { isExecutable } from '../../src/construct/asset-hash';
 
 // The image processor's per-architecture assets (built by the bundle task; their zips are shipped in
 // the npm package and deployed): each carries the sharp of the devDependency with linux-glibc binaries for its CPU.
@@ -70,7 +71,7 @@ function folderListing(dir: string, rel = ''): Record<string, [number, string]> 
       Object.assign(out, folderListing(dir, child));
     } else {
       const file = path.join(dir, child);
-      out[child] = [(statSync(file).mode & 0o111) !== 0 ? 0o755 : 0o644, createHash('sha256').update(readFileSync(file)).digest('hex')];
+      out[child] = [isExecutable(statSync(file).mode) ? 0o755 : 0o644, createHash('sha256').update(readFileSync(file)).digest('hex')];
     }
   }
   return out;
