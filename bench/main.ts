@@ -4,7 +4,8 @@
 // Not part of the test suite. Inputs are generated into .tmp/bench (git-ignored); the 1 GB file is
 // deleted at the end. Exits 0 when every measurement was made (a missed target is a FAIL in the
 // table, not an error); 1 when a measurement could not be made.
-// Environment: BENCH_RUNS (default 5) scales every run count.
+// Environment: BENCH_RUNS (default 5) scales every run count; BENCH_ONLY=synth (or thumbnails, data,
+// cold-start; comma-separated) runs those sections only (the files written then hold those rows only).
 import { execFileSync, spawnSync, SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -383,11 +384,14 @@ function coldStart(rows: Row[]): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Synth: the example app (examples/app.ts on the compiled lib/) vs an app with one empty stack.
+// Synth: the example app (examples/app.ts on the compiled lib/) vs an app with one empty stack; its floor
+// (an app with one empty Lambda function from an asset folder) and the example app with cold caches.
 
 function synth(rows: Row[]): void {
   const describe = { name: 'Synth: example app (examples/app.ts)', unit: 'ms', baselineName: 'app with one empty stack, same method', ratioMeaning: 'time: ours / empty app' };
-  section(rows, [describe], () => {
+  const floor = { name: 'Floor: synth of an app with one empty Lambda function (asset folder)', unit: 'ms', baselineName: describe.baselineName, ratioMeaning: describe.ratioMeaning };
+  const cold = { name: 'Synth: example app, cold caches (first synth on a machine)', unit: 'ms', baselineName: describe.baselineName, ratioMeaning: describe.ratioMeaning };
+  section(rows, [describe, floor, cold], () => {
     if (!existsSync(join(ROOT, 'lib', 'index.js'))) throw new Error('lib/ is missing: run `npx projen compile` first (the bench task does)');
     const dir = ensureDir(join(WORK, 'synth'));
     // examples/app.ts itself, transpiled, importing the compiled library (lib/) instead of src/: no ts-node in the timing.
@@ -399,18 +403,55 @@ function synth(rows: Row[]): void {
     writeFileSync(exampleApp, app);
     const emptyApp = join(dir, 'empty-app.js');
     writeFileSync(emptyApp, "const { App, Stack } = require('aws-cdk-lib');\nconst app = new App();\nnew Stack(app, 'Empty');\napp.synth();\n");
-    const run = (file: string): number => {
+    // The floor: what any app pays for one function from an asset (aws-lambda and its dependencies loaded,
+    // one asset fingerprinted and staged, the template written); our construct's three functions, API,
+    // table, queue, alarms and dashboard come on top of it.
+    const floorCode = ensureDir(join(dir, 'floor-code'));
+    writeFileSync(join(floorCode, 'index.js'), 'exports.handler = async () => ({});\n');
+    const floorApp = join(dir, 'floor-app.js');
+    writeFileSync(floorApp, [
+      "const { App, Stack } = require('aws-cdk-lib');",
+      "const lambda = require('aws-cdk-lib/aws-lambda');",
+      'const app = new App();',
+      "const stack = new Stack(app, 'Floor');",
+      `new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromAsset(${JSON.stringify(floorCode)}) });`,
+      'app.synth();',
+      '',
+    ].join('\n'));
+    const run = (file: string, env: NodeJS.ProcessEnv = {}): number => {
       const outdir = mkdtempSync(join(dir, 'cdk.out-'));
       try {
         // Run from the project root so that aws-cdk-lib resolves from its node_modules.
-        return timed(process.execPath, [file], { ...process.env, CDK_OUTDIR: outdir, NODE_PATH: join(ROOT, 'node_modules') }).ms;
+        return timed(process.execPath, [file], { ...process.env, CDK_OUTDIR: outdir, NODE_PATH: join(ROOT, 'node_modules'), ...env }).ms;
       } finally {
         rmSync(outdir, { recursive: true, force: true });
       }
     };
-    log(`synth: ${RUNS} pairs`);
-    run(exampleApp); // warm the page cache
-    return [{ ...describe, ...pairs(RUNS, () => run(exampleApp), () => run(emptyApp), (o, b) => o / b), chart: true }];
+    // Cold caches: a fresh home folder, so neither the CDK's fingerprint cache (~/.cdk/cache/fingerprints)
+    // nor the construct's compiled-schema cache (~/.cdk/cache/cdk-tap-serverless) has anything yet.
+    const coldRun = (): number => {
+      const home = mkdtempSync(join(dir, 'home-'));
+      try {
+        return run(exampleApp, { HOME: home });
+      } finally {
+        rmSync(home, { recursive: true, force: true });
+      }
+    };
+    log(`synth: ${RUNS} pairs each (example app, floor, example app with cold caches)`);
+    run(exampleApp); // warm the page cache and the user's caches, as any synth after the first finds them
+    const example = pairs(RUNS, () => run(exampleApp), () => run(emptyApp), (o, b) => o / b);
+    const floorResult = pairs(RUNS, () => run(floorApp), () => run(emptyApp), (o, b) => o / b);
+    const coldResult = pairs(RUNS, coldRun, () => run(emptyApp), (o, b) => o / b);
+    notes.push(`Synth medians: example app ${example.ours.median.toFixed(0)} ms, floor app ${floorResult.ours.median.toFixed(0)} ms, ` +
+      `example app with cold caches ${coldResult.ours.median.toFixed(0)} ms, empty app ${example.baseline.median.toFixed(0)} ms.`);
+    return [
+      { ...describe, ...example, target: { on: 'ratio', op: '<=', value: 2.5 }, chart: true },
+      {
+        ...floor, ...floorResult, chart: true, floorOf: describe.name,
+        floorWhy: 'an app with one empty Lambda function from an asset folder (aws-lambda loaded, one asset fingerprinted and staged), which any app with a Lambda function pays',
+      },
+      { ...cold, ...coldResult },
+    ];
   });
 }
 
@@ -487,10 +528,14 @@ async function main(): Promise<void> {
   const started = new Date();
   log(`work dir ${relative(ROOT, WORK)}; runs: ${RUNS} (1 GB: ${LARGE_RUNS}, module loads: ${COLD_RUNS})`);
   const rows: Row[] = [];
-  await thumbnails(rows);
-  dataValidation(rows);
-  coldStart(rows);
-  synth(rows);
+  // BENCH_ONLY=synth (or thumbnails, data, cold-start; comma-separated) runs some sections only, for a quick
+  // look while working on one: the files written then hold those rows only. Default: every section.
+  const only = (process.env.BENCH_ONLY ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  const wanted = (name: string): boolean => only.length === 0 || only.includes(name);
+  if (wanted('thumbnails')) await thumbnails(rows);
+  if (wanted('data')) dataValidation(rows);
+  if (wanted('cold-start')) coldStart(rows);
+  if (wanted('synth')) synth(rows);
   const minutes = ((Date.now() - started.getTime()) / 60000).toFixed(1);
 
   const subtitle = `${os.cpus()[0]?.model ?? ''}, ${os.cpus().length} cores, Node ${process.version}, ${started.toISOString().slice(0, 10)}`;
@@ -525,7 +570,7 @@ async function main(): Promise<void> {
     '- **Validation**: `validateData()` (src/data/runtime/validate-data.ts, the handler\'s core) over a file stream, with the deployment\'s default limits and the example schema precompiled as the construct precompiles it at synth (ajv standalone). Baseline: a bare `fs.createReadStream` + line split + `JSON.parse` loop, no validation, over the same file (for CSV: over an NDJSON file holding the same records, since CSV cannot be `JSON.parse`d). Ratio = baseline time / our time over the same records = our throughput as a fraction of the bare read+parse throughput.',
     '- **Peak RSS**: `VmHWM` of the measuring process (Node itself included), validating the 1 GB NDJSON; the baseline\'s peak RSS is shown for reference. The target (≤ 200 MiB) is on our absolute figure.',
     '- **Module load (cold start)**: wall-clock time of `node -e "require(\'<bundle>/index.js\')"` in a fresh process, i.e. process start + module load, the part of a cold start a bundle adds to a fixed runtime start, vs the same for an empty handler (`exports.handler = async () => ({})`), with the environment the construct sets (dummy values). Order rotated every round; ratio per round. The DynamoDB-only bundle (`DynamoDBDocumentClient` from the AWS SDK v3, bundled as our handlers are) shows the floor of any handler that talks to DynamoDB. Sizes are of `index.js` (KiB = 1024 bytes).',
-    '- **Synth**: wall-clock time of a Node process running examples/app.ts (transpiled, importing the compiled `lib/`, so no ts-node compile is timed) vs an app with one empty stack, each into a fresh `CDK_OUTDIR`.',
+    '- **Synth**: wall-clock time of a Node process running examples/app.ts (transpiled, importing the compiled `lib/`, so no ts-node compile is timed) vs an app with one empty stack, each into a fresh `CDK_OUTDIR`, with the user\'s caches as any synth after the first finds them (one synth runs before the timing). The floor is an app with one empty `lambda.Function` from an asset folder, same method. The cold-caches row runs the example app with a fresh `HOME`: no CDK fingerprint cache and no compiled-schema cache.',
     '- Targets are on medians. A missed target is a **FAIL** here; the bench still exits 0. `info` rows have no target.',
     '',
   ].join('\n');

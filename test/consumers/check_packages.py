@@ -12,6 +12,7 @@ import glob
 import hashlib
 import io
 import os
+import re
 import sys
 import tarfile
 import zipfile
@@ -30,15 +31,18 @@ def expected_assets(root):
         for name in files:
             path = os.path.join(folder, name)
             rel = os.path.relpath(path, root).replace(os.sep, "/")
-            if rel.startswith("assets/images/image-processor.lambda/"):
-                continue  # the sharp-less bundle: only the source of the per-architecture assets, not shipped
+            if re.match(r"assets/images/image-processor\.lambda(-[a-z0-9]+)?/", rel):
+                # the sharp-less bundle and the per-architecture folders: only the sources of the zips
+                # the construct deploys (assets/images/image-processor.lambda-<cpu>.zip), not shipped
+                continue
             with open(path, "rb") as f:
                 found["package/" + rel] = sha256(f.read())
     functions = sorted(
         f"{feature}/{name}"
         for feature in (os.listdir(base) if os.path.isdir(base) else [])
-        if feature != "cli"
+        if feature != "cli" and os.path.isdir(os.path.join(base, feature))
         for name in os.listdir(os.path.join(base, feature))
+        if not re.fullmatch(r"image-processor\.lambda(-[a-z0-9]+)?", name)
     )
     return found, functions
 
