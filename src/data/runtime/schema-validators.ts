@@ -6,9 +6,9 @@ import equal from 'ajv/dist/runtime/equal';
 import ucs2length from 'ajv/dist/runtime/ucs2length';
 import uri from 'ajv/dist/runtime/uri';
 import ValidationError from 'ajv/dist/runtime/validation_error';
-import { fastFormats, fullFormats } from 'ajv-formats/dist/formats';
 import { SCHEMA_ARTIFACTS, SchemaMeta } from '../../contract/data-limits';
 import { errorMessage, errorPointer } from '../../runtime/ajv-errors';
+import { DATA_FORMATS_MODULE, dataFormats } from '../shared/data-formats';
 
 /** One schema error of a record: where in the record, what, and which keyword. */
 export interface RecordError {
@@ -46,7 +46,7 @@ const STANDALONE_RUNTIME: Readonly<Record<string, unknown>> = {
   'ajv/dist/runtime/ucs2length': { default: ucs2length },
   'ajv/dist/runtime/uri': { default: uri },
   'ajv/dist/runtime/validation_error': { default: ValidationError },
-  'ajv-formats/dist/formats': { fullFormats, fastFormats },
+  [DATA_FORMATS_MODULE]: { dataFormats },
 };
 
 /** Loads one ajv standalone (CommonJS) validator module from its source text. */
