@@ -105,5 +105,6 @@ describe('data formats: the same answers as ajv-formats full mode', () => {
     expect(csv({ ...record, orderedAt: '2026-01-14T25:00:00Z' })).toEqual([
       { path: '/orderedAt', keyword: 'format', message: 'must match format "date-time"' },
     ]);
+    expect(json({ ...record, email: 'a@b-.com' })).toEqual([{ path: '/email', keyword: 'format', message: 'must match format "email"' }]);
   });
 });
