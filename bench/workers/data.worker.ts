@@ -4,9 +4,14 @@
 //   raw:      the baseline, a bare stream read + line split + JSON.parse loop (no validation).
 //   floor:    read + parse + schema-validate each record and nothing else: the least any validator
 //             must do, to tell our overhead from the cost of parsing and of the schema itself.
-// Prints one JSON line. argv: validate|floor <ndjson|csv> <file> <schema dir> | raw <file>
-import { createReadStream } from 'node:fs';
+//   parse:    CSV parsing alone with one of the CSV parsers compared (rows of string cells, counted).
+// Prints one JSON line. argv: validate|floor <ndjson|csv> <file> <schema dir> | raw <file> | parse <parser> <file>
+import { createReadStream, readFileSync } from 'node:fs';
+import { parse as fastCsvParse } from '@fast-csv/parse';
+import { parse as csvParse } from 'csv-parse';
+import csvSimpleParse from 'csv-simple-parser';
 import Papa from 'papaparse';
+import { inferSchema, initParser, Parser } from 'udsv';
 import { msSince, report } from './result';
 import type { DataFormat } from '../../src/data/runtime/format';
 import { DEFAULTS } from '../../src/construct/defaults';
@@ -88,8 +93,74 @@ async function floor(format: DataFormat, file: string, schemaDir: string): Promi
   report({ ms: msSince(start), records });
 }
 
+/**
+ * The CSV parsers compared, each parsing the file into rows of string cells (delimiter `,`, quote
+ * `"`, the header row included) at its fastest documented way of streaming, and returning the
+ * number of rows and cells (the orchestrator checks that they all agree). csv-simple-parser
+ * cannot stream: it parses the whole file read into one string.
+ */
+const CSV_PARSERS: Record<string, (file: string) => Promise<{ rows: number; cells: number }>> = {
+  papaparse: (file) => new Promise((resolve, reject) => {
+    let rows = 0;
+    let cells = 0;
+    Papa.parse<string[]>(createReadStream(file, { encoding: 'utf8' }), {
+      header: false,
+      delimiter: ',',
+      chunk: (results) => {
+        for (const row of results.data) { rows += 1; cells += row.length; }
+      },
+      complete: () => resolve({ rows, cells }),
+      error: (err: Error) => reject(err),
+    });
+  }),
+  udsv: async (file) => {
+    let rows = 0;
+    let cells = 0;
+    let parser: Parser | undefined;
+    const onRow = (row: string[]) => { rows += 1; cells += row.length; };
+    for await (const chunk of createReadStream(file, { encoding: 'utf8' }) as AsyncIterable<string>) {
+      // No header row skipped (`header: () => []`): every row is counted, as the other parsers count them.
+      parser ??= initParser(inferSchema(chunk, { col: ',', row: '\n', encl: '"', header: () => [] }));
+      parser.chunk<string[]>(chunk, parser.stringArrs, onRow);
+    }
+    parser?.end();
+    return { rows, cells };
+  },
+  'csv-parse': async (file) => {
+    let rows = 0;
+    let cells = 0;
+    const records = createReadStream(file).pipe(csvParse({ delimiter: ',', relax_column_count: true, bom: true }));
+    for await (const row of records as AsyncIterable<string[]>) { rows += 1; cells += row.length; }
+    return { rows, cells };
+  },
+  '@fast-csv/parse': (file) => new Promise((resolve, reject) => {
+    let rows = 0;
+    let cells = 0;
+    createReadStream(file).pipe(fastCsvParse({ delimiter: ',' }))
+      .on('data', (row: string[]) => { rows += 1; cells += row.length; })
+      .on('error', reject)
+      .on('end', () => resolve({ rows, cells }));
+  }),
+  'csv-simple-parser': async (file) => {
+    const parsed = csvSimpleParse(readFileSync(file, 'utf8'), { delimiter: ',', quote: '"', header: false }) as string[][];
+    let cells = 0;
+    for (const row of parsed) cells += row.length;
+    return { rows: parsed.length, cells };
+  },
+};
+
+async function parseOnly(parser: string, file: string): Promise<void> {
+  const parse = CSV_PARSERS[parser];
+  if (!parse) throw new Error(`unknown CSV parser ${parser}: one of ${Object.keys(CSV_PARSERS).join(', ')}`);
+  const start = process.hrtime.bigint();
+  const { rows, cells } = await parse(file);
+  report({ ms: msSince(start), rows, cells });
+}
+
 const [mode, ...args] = process.argv.slice(2);
-const run = mode === 'raw' ? raw(args[0]) : mode === 'floor' ? floor(args[0] as DataFormat, args[1], args[2]) : validate(args[0] as DataFormat, args[1], args[2]);
+const run = mode === 'raw' ? raw(args[0])
+  : mode === 'parse' ? parseOnly(args[0], args[1])
+    : mode === 'floor' ? floor(args[0] as DataFormat, args[1], args[2]) : validate(args[0] as DataFormat, args[1], args[2]);
 run.catch((err) => {
   console.error(err);
   process.exit(1);
