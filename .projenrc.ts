@@ -237,6 +237,10 @@ restrictImports(CONSTRUCT_SIDE, '^(@aws-sdk/|@smithy/|@aws-lambda-powertools/|sh
   'Handler libraries are dev dependencies bundled into the function assets: construct-side code cannot use them at synth.', LAMBDA_SIDE);
 restrictImports(LAMBDA_SIDE, '^(aws-cdk-lib|constructs)(/|$)', 'Lambda-only code must not import aws-cdk-lib or constructs (synth-time libraries).');
 restrictImports(['src/contract/**/*.ts'], '^[^.]', 'src/contract/ holds plain values shared by both sides: it imports no package.');
+// Code both sides run (the data schema's formats: compiled in at synth, called in the handler): only
+// what both may load (ajv-formats is a bundled dependency at synth and bundled into the handler).
+restrictImports(['src/data/shared/**/*.ts'], '^(?!ajv-formats(/|$)|\\.)',
+  'src/data/shared/ runs at synth and in the handler: the only package it imports is ajv-formats.');
 
 // `npx cdk-tap-serverless redrive …`: the dead-letter queue redrive command, bundled with its
 // AWS SDK clients into one file shipped in the package (no runtime dependencies).

@@ -7,15 +7,18 @@
 //   parse:    CSV parsing alone with one of the CSV parsers compared (rows of string cells, counted).
 // Prints one JSON line. argv: validate|floor <ndjson|csv> <file> <schema dir> | raw <file> | parse <parser> <file>
 import { createReadStream, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse as fastCsvParse } from '@fast-csv/parse';
 import { parse as csvParse } from 'csv-parse';
-import csvSimpleParse from 'csv-simple-parser';
 import Papa from 'papaparse';
+import { fastFormats, fullFormats } from 'ajv-formats/dist/formats';
 import { inferSchema, initParser, Parser } from 'udsv';
 import { msSince, report } from './result';
 import type { DataFormat } from '../../src/data/runtime/format';
 import { DEFAULTS } from '../../src/construct/defaults';
-import { loadSchemaValidators } from '../../src/data/runtime/schema-validators';
+import { SCHEMA_ARTIFACTS } from '../../src/contract/data-limits';
+import { loadSchemaValidators, loadStandaloneValidator, recordValidator, SchemaValidators } from '../../src/data/runtime/schema-validators';
+import { recordBuilder, RecordBuilder } from '../../src/data/runtime/validate-csv';
 import { validateData } from '../../src/data/runtime/validate-data';
 
 /** The deployment's default limits. */
@@ -35,9 +38,10 @@ async function validate(format: DataFormat, file: string, schemaDir: string): Pr
 }
 
 /** The baseline loop; with `validate`, each parsed record also goes through the schema validator (the NDJSON floor). */
-async function raw(file: string, validate?: (record: unknown) => unknown): Promise<void> {
+async function raw(file: string, validate?: (record: unknown) => readonly unknown[]): Promise<void> {
   const start = process.hrtime.bigint();
   let records = 0;
+  let invalid = 0;
   let bytes = 0;
   let rest = '';
   const stream = createReadStream(file, { encoding: 'utf8' });
@@ -48,7 +52,7 @@ async function raw(file: string, validate?: (record: unknown) => unknown): Promi
     for (const line of lines) {
       if (line.length > 0) {
         const record = JSON.parse(line);
-        if (validate) validate(record);
+        if (validate && validate(record).length > 0) invalid += 1;
         records += 1;
       }
     }
@@ -57,32 +61,33 @@ async function raw(file: string, validate?: (record: unknown) => unknown): Promi
     JSON.parse(rest);
     records += 1;
   }
-  report({ ms: msSince(start), records, chars: bytes });
+  report({ ms: msSince(start), records, chars: bytes, ...(validate ? { invalidRecords: invalid } : {}) });
 }
 
 /**
  * The least any validator of this format must do: read, parse, validate each record, nothing else
  * (no UTF-8 check, limits, line numbers or report). NDJSON: the baseline loop plus the schema
  * validator. CSV: papaparse at its fastest (arrays of cells, a chunk at a time), a record per row
- * from the header, plus the CSV schema validator (coercing).
+ * from the header (built as the validator builds it), plus the CSV schema validator (coercing).
  */
 async function floor(format: DataFormat, file: string, schemaDir: string): Promise<void> {
-  const validators = loadSchemaValidators(schemaDir)!;
+  const validators = variantValidators(schemaDir);
   if (format !== 'csv') return raw(file, validators.json);
   const start = process.hrtime.bigint();
   let records = 0;
+  let invalid = 0;
   let fields: string[] | undefined;
+  let toRecord: RecordBuilder | undefined;
   await new Promise<void>((resolve, reject) => {
     Papa.parse<string[]>(createReadStream(file, { encoding: 'utf8' }), {
       header: false,
       delimiter: ',',
       chunk: (results) => {
         for (const cells of results.data) {
-          if (fields === undefined) { fields = cells; continue; }
+          if (fields === undefined || toRecord === undefined) { fields = cells; toRecord = recordBuilder(fields); continue; }
           if (cells.length !== fields.length) continue;
-          const record: Record<string, string> = {};
-          for (let i = 0; i < cells.length; i++) if (cells[i] !== '') record[fields[i]] = cells[i];
-          validators.csv(record);
+          const record = toRecord(cells);
+          if (validators.csv(record).length > 0) invalid += 1;
           records += 1;
         }
       },
@@ -90,7 +95,7 @@ async function floor(format: DataFormat, file: string, schemaDir: string): Promi
       error: (err: Error) => reject(err),
     });
   });
-  report({ ms: msSince(start), records });
+  report({ ms: msSince(start), records, invalidRecords: invalid });
 }
 
 /**
@@ -142,6 +147,7 @@ const CSV_PARSERS: Record<string, (file: string) => Promise<{ rows: number; cell
       .on('end', () => resolve({ rows, cells }));
   }),
   'csv-simple-parser': async (file) => {
+    const { default: csvSimpleParse } = await import('csv-simple-parser'); // an ES module only
     const parsed = csvSimpleParse(readFileSync(file, 'utf8'), { delimiter: ',', quote: '"', header: false }) as string[][];
     let cells = 0;
     for (const row of parsed) cells += row.length;
@@ -155,6 +161,21 @@ async function parseOnly(parser: string, file: string): Promise<void> {
   const start = process.hrtime.bigint();
   const { rows, cells } = await parse(file);
   report({ ms: msSince(start), rows, cells });
+}
+
+/**
+ * The validators of a schema directory: the construct's own (loadSchemaValidators), or a variant
+ * the bench compiled with ajv-formats' full or fast formats (which `require("ajv-formats/dist/formats")`).
+ */
+function variantValidators(schemaDir: string): SchemaValidators {
+  const ajvFormats = { 'ajv-formats/dist/formats': { fullFormats, fastFormats } };
+  const load = (name: string) => {
+    const path = join(schemaDir, SCHEMA_ARTIFACTS.DIR, name);
+    return recordValidator(loadStandaloneValidator(readFileSync(path, 'utf8'), path, ajvFormats));
+  };
+  const ours = loadSchemaValidators(schemaDir);
+  if (!ours) throw new Error(`no precompiled schema in ${schemaDir}`);
+  return { ...ours, json: load(SCHEMA_ARTIFACTS.JSON_VALIDATOR), csv: load(SCHEMA_ARTIFACTS.CSV_VALIDATOR) };
 }
 
 const [mode, ...args] = process.argv.slice(2);

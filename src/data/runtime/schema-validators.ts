@@ -49,10 +49,13 @@ const STANDALONE_RUNTIME: Readonly<Record<string, unknown>> = {
   [DATA_FORMATS_MODULE]: { dataFormats },
 };
 
-/** Loads one ajv standalone (CommonJS) validator module from its source text. */
-export function loadStandaloneValidator(source: string, filename: string): AjvValidateFunction {
+/**
+ * Loads one ajv standalone (CommonJS) validator module from its source text. `modules` adds
+ * modules it may `require` (the bench loads validators compiled with other formats this way).
+ */
+export function loadStandaloneValidator(source: string, filename: string, modules: Readonly<Record<string, unknown>> = {}): AjvValidateFunction {
   const requireRuntime = (id: string): unknown => {
-    const found = STANDALONE_RUNTIME[id];
+    const found = STANDALONE_RUNTIME[id] ?? modules[id];
     if (found === undefined) {
       throw new Error(`${filename} requires "${id}", which the data validator does not bundle`);
     }

@@ -104,7 +104,7 @@ export async function validateCsv(chunks: AsyncIterable<Uint8Array>, options: Va
 }
 
 /** Makes the record of a row: a field per non-empty cell, named by its header column. */
-type RecordBuilder = (cells: readonly string[]) => Record<string, string>;
+export type RecordBuilder = (cells: readonly string[]) => Record<string, string>;
 
 /**
  * The record builder of a header: `{}` then one `if (cell !== '') record["name"] = cell` per
@@ -114,7 +114,7 @@ type RecordBuilder = (cells: readonly string[]) => Record<string, string>;
  * JSON string literals (`JSON.stringify`), never as code; the result is what the loop gave
  * (an empty cell is an absent field, a duplicate name was renamed by {@link headerFields}).
  */
-function recordBuilder(fields: readonly string[]): RecordBuilder {
+export function recordBuilder(fields: readonly string[]): RecordBuilder {
   const stores = fields.map((name, i) => `if ((cell = cells[${i}]) !== '') record[${JSON.stringify(name)}] = cell;`);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return new Function('cells', `'use strict'; const record = {}; let cell; ${stores.join(' ')} return record;`) as RecordBuilder;
