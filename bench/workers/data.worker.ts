@@ -15,24 +15,27 @@ import { fastFormats, fullFormats } from 'ajv-formats/dist/formats';
 import { inferSchema, initParser, Parser } from 'udsv';
 import { msSince, report } from './result';
 import type { DataFormat } from '../../src/data/runtime/format';
-import { DEFAULTS } from '../../src/construct/defaults';
-import { SCHEMA_ARTIFACTS } from '../../src/contract/data-limits';
+import { SCHEMA_ARTIFACTS, SchemaMeta } from '../../src/contract/data-limits';
 import { loadSchemaValidators, loadStandaloneValidator, recordValidator, SchemaValidators } from '../../src/data/runtime/schema-validators';
 import { recordBuilder, RecordBuilder } from '../../src/data/runtime/validate-csv';
 import { validateData } from '../../src/data/runtime/validate-data';
 
-/** The deployment's default limits. */
-const DEFAULT_LIMITS = {
-  maxRecordBytes: DEFAULTS.maxRecordSize.toBytes(),
-  maxJsonDepth: DEFAULTS.maxJsonDepth,
-  maxReportErrors: DEFAULTS.maxReportErrors,
-};
+/**
+ * The deployment's default limits, from the orchestrator (BENCH_DATA_LIMITS, JSON): importing them
+ * from src/construct/defaults.ts would bundle aws-cdk-lib into this worker (35 MB) and count its
+ * memory in the peak RSS measured here.
+ */
+function defaultLimits(): { maxRecordBytes: number; maxJsonDepth: number; maxReportErrors: number } {
+  const json = process.env.BENCH_DATA_LIMITS;
+  if (json === undefined) throw new Error('BENCH_DATA_LIMITS is not set: run the data worker from bench/main.ts');
+  return JSON.parse(json);
+}
 
 async function validate(format: DataFormat, file: string, schemaDir: string): Promise<void> {
   const validators = loadSchemaValidators(schemaDir);
   if (!validators) throw new Error(`no precompiled schema in ${schemaDir}`);
   const start = process.hrtime.bigint();
-  const result = await validateData(createReadStream(file), { format, validators, limits: DEFAULT_LIMITS });
+  const result = await validateData(createReadStream(file), { format, validators, limits: defaultLimits() });
   const ms = msSince(start);
   report({ ms, records: result.counts.records, invalidRecords: result.counts.invalid, bytesRead: result.bytesRead, fatal: result.fatal });
 }
@@ -173,9 +176,8 @@ function variantValidators(schemaDir: string): SchemaValidators {
     const path = join(schemaDir, SCHEMA_ARTIFACTS.DIR, name);
     return recordValidator(loadStandaloneValidator(readFileSync(path, 'utf8'), path, ajvFormats));
   };
-  const ours = loadSchemaValidators(schemaDir);
-  if (!ours) throw new Error(`no precompiled schema in ${schemaDir}`);
-  return { ...ours, json: load(SCHEMA_ARTIFACTS.JSON_VALIDATOR), csv: load(SCHEMA_ARTIFACTS.CSV_VALIDATOR) };
+  const meta = JSON.parse(readFileSync(join(schemaDir, SCHEMA_ARTIFACTS.DIR, SCHEMA_ARTIFACTS.META), 'utf8')) as SchemaMeta;
+  return { meta, json: load(SCHEMA_ARTIFACTS.JSON_VALIDATOR), csv: load(SCHEMA_ARTIFACTS.CSV_VALIDATOR) };
 }
 
 const [mode, ...args] = process.argv.slice(2);

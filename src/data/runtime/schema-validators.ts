@@ -81,9 +81,12 @@ export function toRecordErrors(errors: readonly ErrorObject[]): RecordError[] {
   }));
 }
 
+/** No errors: one frozen array for every valid record, not a new one each. */
+const NO_ERRORS: RecordError[] = Object.freeze([]) as unknown as RecordError[];
+
 /** A record validator from an ajv validate function. */
 export function recordValidator(validate: AjvValidateFunction): RecordValidator {
-  return (record) => (validate(record) ? [] : toRecordErrors(validate.errors ?? []));
+  return (record) => (validate(record) ? NO_ERRORS : toRecordErrors(validate.errors ?? []));
 }
 
 /**
