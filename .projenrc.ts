@@ -120,7 +120,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-lambda-powertools/tracer@${POWERTOOLS_VERSION}`,
     '@types/aws-lambda@8.10.164',
     '@types/papaparse@5.5.2',
-    // Streaming parsers of the data validator: CSV (papaparse; ≈5× csv-parse here, docs/toolchain.md) and
+    // Streaming parsers of the data validator: CSV (papaparse; ≈4.5× csv-parse here, docs/toolchain.md) and
     // JSON arrays; udsv is measured against papaparse by `npx projen bench` (not bundled: other semantics).
     'papaparse@5.7.1',
     'udsv@0.7.3',
