@@ -120,10 +120,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-lambda-powertools/tracer@${POWERTOOLS_VERSION}`,
     '@types/aws-lambda@8.10.164',
     '@types/papaparse@5.5.2',
-    // Streaming parsers of the data validator: CSV (≈3× csv-parse here, docs/toolchain.md) and JSON arrays.
+    // Streaming parsers of the data validator: CSV (papaparse; ≈4.5× csv-parse here, docs/toolchain.md) and
+    // JSON arrays; udsv is measured against papaparse by `npx projen bench` (not bundled: other semantics).
     'papaparse@5.7.1',
     'udsv@0.7.3',
     '@streamparser/json@0.0.26',
+    // Other CSV parsers, measured against the data validator's by `npx projen bench` only (never bundled).
+    'csv-parse@7.0.3',
+    '@fast-csv/parse@5.0.8',
+    'csv-simple-parser@2.0.2',
     // The CDK CLI for the example app (`cd examples && npx cdk synth|deploy`, examples/cdk.json):
     // the version integ-runner brings, which reads cloud-assembly schema 53.
     'aws-cdk@2.1115.1',
@@ -244,6 +249,10 @@ restrictImports(CONSTRUCT_SIDE, '^(@aws-sdk/|@smithy/|@aws-lambda-powertools/|sh
   'Handler libraries are dev dependencies bundled into the function assets: construct-side code cannot use them at synth.', LAMBDA_SIDE);
 restrictImports(LAMBDA_SIDE, '^(aws-cdk-lib|constructs)(/|$)', 'Lambda-only code must not import aws-cdk-lib or constructs (synth-time libraries).');
 restrictImports(['src/contract/**/*.ts'], '^[^.]', 'src/contract/ holds plain values shared by both sides: it imports no package.');
+// Code both sides run (the data schema's formats: compiled in at synth, called in the handler): only
+// what both may load (ajv-formats is a bundled dependency at synth and bundled into the handler).
+restrictImports(['src/data/shared/**/*.ts'], '^(?!ajv-formats(/|$)|\\.)',
+  'src/data/shared/ runs at synth and in the handler: the only package it imports is ajv-formats.');
 
 // `npx cdk-tap-serverless redrive …`: the dead-letter queue redrive command, bundled with its
 // AWS SDK clients into one file shipped in the package (no runtime dependencies).

@@ -6,9 +6,9 @@ import equal from 'ajv/dist/runtime/equal';
 import ucs2length from 'ajv/dist/runtime/ucs2length';
 import uri from 'ajv/dist/runtime/uri';
 import ValidationError from 'ajv/dist/runtime/validation_error';
-import { fastFormats, fullFormats } from 'ajv-formats/dist/formats';
 import { SCHEMA_ARTIFACTS, SchemaMeta } from '../../contract/data-limits';
 import { errorMessage, errorPointer } from '../../runtime/ajv-errors';
+import { DATA_FORMATS_MODULE, dataFormats } from '../shared/data-formats';
 
 /** One schema error of a record: where in the record, what, and which keyword. */
 export interface RecordError {
@@ -46,13 +46,16 @@ const STANDALONE_RUNTIME: Readonly<Record<string, unknown>> = {
   'ajv/dist/runtime/ucs2length': { default: ucs2length },
   'ajv/dist/runtime/uri': { default: uri },
   'ajv/dist/runtime/validation_error': { default: ValidationError },
-  'ajv-formats/dist/formats': { fullFormats, fastFormats },
+  [DATA_FORMATS_MODULE]: { dataFormats },
 };
 
-/** Loads one ajv standalone (CommonJS) validator module from its source text. */
-export function loadStandaloneValidator(source: string, filename: string): AjvValidateFunction {
+/**
+ * Loads one ajv standalone (CommonJS) validator module from its source text. `modules` adds
+ * modules it may `require` (the bench loads validators compiled with other formats this way).
+ */
+export function loadStandaloneValidator(source: string, filename: string, modules: Readonly<Record<string, unknown>> = {}): AjvValidateFunction {
   const requireRuntime = (id: string): unknown => {
-    const found = STANDALONE_RUNTIME[id];
+    const found = STANDALONE_RUNTIME[id] ?? modules[id];
     if (found === undefined) {
       throw new Error(`${filename} requires "${id}", which the data validator does not bundle`);
     }
@@ -78,9 +81,12 @@ export function toRecordErrors(errors: readonly ErrorObject[]): RecordError[] {
   }));
 }
 
+/** No errors: one frozen array for every valid record, not a new one each. */
+const NO_ERRORS: RecordError[] = Object.freeze([]) as unknown as RecordError[];
+
 /** A record validator from an ajv validate function. */
 export function recordValidator(validate: AjvValidateFunction): RecordValidator {
-  return (record) => (validate(record) ? [] : toRecordErrors(validate.errors ?? []));
+  return (record) => (validate(record) ? NO_ERRORS : toRecordErrors(validate.errors ?? []));
 }
 
 /**

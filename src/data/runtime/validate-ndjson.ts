@@ -1,5 +1,5 @@
 import { textLineBatches } from './bytes';
-import { checkRecord } from './record-check';
+import { checkRecord, shallowText } from './record-check';
 import type { ReportBuilder } from './report';
 import type { ValidateDataOptions } from './validate-data';
 
@@ -25,7 +25,7 @@ export async function validateNdjson(chunks: AsyncIterable<Uint8Array>, options:
         report.invalid([{ ...location, path: '', keyword: 'parse', message: `not valid JSON: ${(err as Error).message}` }]);
         continue;
       }
-      checkRecord(record, location, check, report);
+      checkRecord(record, location, check, report, !shallowText(text, maxJsonDepth));
     }
   }
 }
