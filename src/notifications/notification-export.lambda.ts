@@ -21,7 +21,12 @@ export class ResponseStreamingUnavailableError extends Error {
   }
 }
 
-const runtime = (globalThis as unknown as { awslambda?: StreamingRuntime }).awslambda;
+// Other libraries may define an `awslambda` object too (Powertools keeps its invocation store
+// there): only the runtime's has streamifyResponse and HttpResponseStream.
+const candidate = (globalThis as unknown as { awslambda?: Partial<StreamingRuntime> }).awslambda;
+const runtime = typeof candidate?.streamifyResponse === 'function' && typeof candidate.HttpResponseStream?.from === 'function'
+  ? candidate as StreamingRuntime
+  : undefined;
 
 /**
  * API Gateway REST (Lambda proxy, response transfer mode STREAM) handler of
