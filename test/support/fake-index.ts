@@ -17,7 +17,11 @@ export interface FakeIndexStats {
  * leaves the first call's last key unprocessed; ids in `deleted` are in the indexes but BatchGetItem
  * finds no item (deleted between the two reads).
  */
-export function fakeIndexes(ddb: DocumentClientStub, items: ReadonlyArray<Record<string, unknown>>, options: { unprocessedOnce?: boolean; deleted?: ReadonlySet<string> } = {}): FakeIndexStats {
+export function fakeIndexes(
+  ddb: DocumentClientStub,
+  items: ReadonlyArray<Record<string, unknown>>,
+  options: { unprocessedOnce?: boolean; deleted?: ReadonlySet<string> } = {},
+): FakeIndexStats {
   const stats: FakeIndexStats = { queries: 0, batchGets: 0, maxLimit: 0 };
   const byId = new Map(items.map((item) => [item.id as string, item]));
   ddb.on(QueryCommand).callsFake(async (input: QueryCommandInput) => {
@@ -53,7 +57,12 @@ export function fakeIndexes(ddb: DocumentClientStub, items: ReadonlyArray<Record
     const deferred = options.unprocessedOnce && stats.batchGets === 1 && keys.length > 1 ? keys.slice(-1) : [];
     const served = keys.slice(0, keys.length - deferred.length);
     return {
-      Responses: { [table]: served.filter((key) => !options.deleted?.has(key.id as string)).map((key) => byId.get(key.id as string)).filter((item) => item !== undefined) },
+      Responses: {
+        [table]: served
+          .filter((key) => !options.deleted?.has(key.id as string))
+          .map((key) => byId.get(key.id as string))
+          .filter((item) => item !== undefined),
+      },
       ...(deferred.length > 0 ? { UnprocessedKeys: { [table]: { Keys: deferred } } } : {}),
     };
   });
