@@ -70,12 +70,17 @@ describe('GET /notifications/export', () => {
   test.each<[string, (stack: Stack) => TapServerlessProps]>([
     ['IAM (default)', () => ({})],
     ['API key', () => ({ apiAuthorization: ApiAuthorization.apiKey() })],
-    ['Cognito', (stack) => ({ apiAuthorization: ApiAuthorization.cognito([new cognito.UserPool(stack, 'Pool')], { scopes: ['notifications/read'] }) })],
+    ['Cognito', (stack) => ({
+      apiAuthorization: ApiAuthorization.cognito([new cognito.UserPool(stack, 'Pool')], { scopes: ['notifications/read'] }),
+    })],
     ['none', () => ({ apiAuthorization: ApiAuthorization.none() })],
   ])('has the same authorization as GET /notifications: %s', (_name, build) => {
     const { stack, tap } = synth(undefined, build);
     const auth = (p: Record<string, any>) => ({
-      AuthorizationType: p.AuthorizationType, AuthorizerId: p.AuthorizerId, AuthorizationScopes: p.AuthorizationScopes, ApiKeyRequired: p.ApiKeyRequired,
+      AuthorizationType: p.AuthorizationType,
+      AuthorizerId: p.AuthorizerId,
+      AuthorizationScopes: p.AuthorizationScopes,
+      ApiKeyRequired: p.ApiKeyRequired,
     });
     const listing = auth(methodProps(stack, tap, '/notifications'));
     expect(auth(methodProps(stack, tap, '/notifications/export'))).toEqual(listing);
@@ -141,7 +146,7 @@ describe('the export function', () => {
         MetricName: metricName,
         Namespace: 'AWS/Lambda',
         Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId } }],
-        AlarmDescription: Match.stringLikeRegexp(`^TapServerless \\(dev\\): NotificationExport invocations`),
+        AlarmDescription: Match.stringLikeRegexp('^TapServerless \\(dev\\): NotificationExport invocations'),
       });
     }
     const body = JSON.stringify(Object.values<any>(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);

@@ -90,8 +90,8 @@ export interface ExportOptions {
  * of the index's shards, each read backwards page by page (Query with `ExclusiveStartKey`, bounded by
  * `since`/`until` on the sort key), then one BatchGetItem per batch (unprocessed keys retried).
  * Items deleted since the index read, past their TTL, or not notifications are left out, as in
- * the listing. Memory is bounded by `shards × pageSize` index entries plus one batch, whatever
- * the number of notifications.
+ * the listing. One batch is read ahead while the caller handles the previous one. Memory is
+ * bounded by `shards × pageSize` index entries plus two batches, whatever the number of notifications.
  */
 export async function* exportNotifications(
   table: NotificationsTable,
@@ -105,6 +105,8 @@ export async function* exportNotifications(
   // The first page of every shard, in parallel; later pages are read as each shard runs dry.
   await Promise.all(cursors.map((cursor) => cursor.fill()));
   let batch: IndexEntry[] = [];
+  // One batch read ahead: its BatchGetItem runs while the caller writes the previous batch out.
+  let ahead: Promise<Notification[]> | undefined;
   for (;;) {
     // The newest head across shards. Sort keys are unique (they end with the id), so ties of
     // `createdAt` across shards are ordered by id, exactly as within one shard.
@@ -122,10 +124,15 @@ export async function* exportNotifications(
     best.take();
     batch.push(bestEntry);
     if (batch.length === batchSize) {
-      yield await readBatch(table, batch, now());
+      const read = readBatch(table, batch, now());
+      // Settled later: keep an early rejection from being reported as unhandled meanwhile.
+      read.catch(() => undefined);
       batch = [];
+      if (ahead) yield await ahead;
+      ahead = read;
     }
   }
+  if (ahead) yield await ahead;
   if (batch.length > 0) {
     yield await readBatch(table, batch, now());
   }
