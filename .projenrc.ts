@@ -149,11 +149,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
   npmIgnoreOptions: { ignorePatterns: ['/.ci/', '/examples/', '/scripts/', '/.venv/', '/.venv-checkov/', '/.tmp/', 'cdk.out', 'cdk.out.*'] },
 });
 
-// The three functions' bundles (assets/<feature>/<name>.lambda/index.js). The construct builds every
+// The four functions' bundles (assets/<feature>/<name>.lambda/index.js). The construct builds every
 // function from its bundle with one factory (src/construct/function-factory.ts), so projen generates no
 // Function classes. The data validator's code is the bundle plus the precompiled schema
 // (src/data/data-validator-code.ts).
 project.bundler.addBundle('src/notifications/notification-handler.lambda.ts', FUNCTION_BUNDLING);
+// GET /notifications/export: a Lambda response-streaming handler, so a function of its own.
+project.bundler.addBundle('src/notifications/notification-export.lambda.ts', FUNCTION_BUNDLING);
 project.bundler.addBundle('src/data/data-validator.lambda.ts', FUNCTION_BUNDLING);
 
 // The image processor: bundled with sharp external (a native module cannot be bundled), then

@@ -19,6 +19,7 @@ import { createBucket, createDeadLetterQueue, createNotificationsTable } from '.
 import { API_METRICS, S3_METRICS, SERVICE_NAME } from './contract/metric-names';
 import { createDataValidator } from './data/data-validator';
 import { createImageProcessor } from './images/image-processor';
+import { createNotificationExport } from './notifications/notification-export';
 import { createNotificationHandler } from './notifications/notification-handler';
 import { TapServerlessProps } from './tap-serverless-props';
 
@@ -38,6 +39,11 @@ export class TapServerless extends Construct {
   public readonly dataValidator: lambda.Function;
   /** The function behind `/notifications`. */
   public readonly notificationHandler: lambda.Function;
+  /**
+   * The function behind `GET /notifications/export`: streams notifications as NDJSON (Lambda
+   * response streaming), for up to 15 minutes per request.
+   */
+  public readonly exportHandler: lambda.Function;
   /** The REST API. */
   public readonly api: apigw.RestApi;
   /** The URL of the API stage, e.g. `https://abc.execute-api.eu-west-1.amazonaws.com/dev/`. */
@@ -108,8 +114,9 @@ export class TapServerless extends Construct {
     this.dataValidator = data.fn;
     this.dataValidatorQueue = data.queue;
     this.notificationHandler = createNotificationHandler(this, functions);
+    this.exportHandler = createNotificationExport(this, functions);
 
-    const { api, apiKey, accessLogGroup } = createNotificationsApi(this, settings, this.notificationHandler);
+    const { api, apiKey, accessLogGroup } = createNotificationsApi(this, settings, this.notificationHandler, this.exportHandler);
     this.api = api;
     this.apiUrl = api.url;
     this.apiKey = apiKey;
@@ -121,6 +128,7 @@ export class TapServerless extends Construct {
       imageProcessor: this.imageProcessor,
       dataValidator: this.dataValidator,
       notificationHandler: this.notificationHandler,
+      notificationExport: this.exportHandler,
       table,
       queues: [['ImageProcessor', images.queue], ['DataValidator', data.queue]],
       settings: settings.monitoring,

@@ -27,12 +27,12 @@ afterAll(() => {
   fs.rmSync(assembly, { recursive: true, force: true });
 });
 
-test('the cloud assembly reader finds the three functions, both routes and the API methods', () => {
+test('the cloud assembly reader finds the four functions, both routes and the API methods', () => {
   const spec = readPipeline(assembly, (id) => id);
-  expect(spec.functions.size).toBe(3);
+  expect(spec.functions.size).toBe(4);
   expect(spec.routes.map((r) => r.prefix).sort()).toEqual(['data/', 'images/']);
   expect(spec.methods.map((m) => `${m.httpMethod} ${m.resourcePath}`).sort())
-    .toEqual(['GET /notifications', 'GET /notifications/{id}', 'GET /status', 'POST /notifications']);
+    .toEqual(['GET /notifications', 'GET /notifications/export', 'GET /notifications/{id}', 'GET /status', 'POST /notifications']);
   for (const fn of spec.functions.values()) {
     expect(fs.existsSync(path.join(fn.assetDir, 'index.js'))).toBe(true);
     expect(fn.environment.TAP_TABLE_NAME).toBe(spec.table.logicalId);

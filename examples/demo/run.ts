@@ -259,7 +259,8 @@ async function main(): Promise<void> {
     step('Starting the bundled functions from the assembly\'s assets');
     functions = await startFunctions(spec, emulator.endpoint);
 
-    const apiFunctionId = spec.methods.find((m) => m.functionLogicalId)?.functionLogicalId;
+    // The buffered proxy handler (GET /notifications/export has a streaming function of its own).
+    const apiFunctionId = spec.methods.find((m) => m.functionLogicalId && m.resourcePath === '/notifications')?.functionLogicalId;
     if (!apiFunctionId) throw new DemoFailure('the template has no Lambda proxy API method');
     const api = functions.get(apiFunctionId)!;
     const call = async (event: any) => {

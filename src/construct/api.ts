@@ -7,7 +7,7 @@ import { Construct, IConstruct } from 'constructs';
 import { LOG_GROUP_KMS_SKIP, suppressCheckov, suppressNag } from './nag';
 import { TapSettings } from './settings';
 import { ApiAuthorization, ApiAuthorizationType } from '../api-authorization';
-import { CREATE_NOTIFICATION_SCHEMA } from '../contract/notifications-model';
+import { CREATE_NOTIFICATION_SCHEMA, EXPORT_MAX_SECONDS, EXPORT_PARAMETERS } from '../contract/notifications-model';
 
 
 /** The REST API and what comes with it. */
@@ -19,10 +19,16 @@ export interface NotificationsApi {
 
 /**
  * The notifications REST API: `/notifications` (GET, POST) and `/notifications/{id}` (GET) on the
- * notification handler, `/status` as a MOCK integration. Its constructs are children of `scope`
+ * notification handler, `/notifications/export` (GET, streamed) on the export function, `/status`
+ * as a MOCK integration. Its constructs are children of `scope`
  * (the TapServerless), so their ids are those of the construct's public contract.
  */
-export function createNotificationsApi(scope: Construct, tap: TapSettings, handler: lambda.IFunction): NotificationsApi {
+export function createNotificationsApi(
+  scope: Construct,
+  tap: TapSettings,
+  handler: lambda.IFunction,
+  exportHandler: lambda.IFunction,
+): NotificationsApi {
   const settings = tap.api;
   const { authorization, throttlingRateLimit: rate, throttlingBurstLimit: burst, cloudWatchRole } = settings;
   const accessLogGroup = settings.accessLogging
@@ -83,6 +89,8 @@ export function createNotificationsApi(scope: Construct, tap: TapSettings, handl
 
   const notifications = api.root.addResource('notifications');
   const byId = notifications.addResource('{id}');
+  // A static segment: API Gateway matches it before `{id}`.
+  const exportResource = notifications.addResource('export');
   if (settings.corsAllowedOrigins) {
     const cors: apigw.CorsOptions = {
       allowOrigins: settings.corsAllowedOrigins,
@@ -90,7 +98,7 @@ export function createNotificationsApi(scope: Construct, tap: TapSettings, handl
       allowHeaders: [...apigw.Cors.DEFAULT_HEADERS, 'X-Amz-Content-Sha256'],
       maxAge: Duration.hours(1),
     };
-    for (const resource of [notifications, byId]) {
+    for (const resource of [notifications, byId, exportResource]) {
       resource.addCorsPreflight(cors);
       suppressPublicMethod(resource.node.findChild('OPTIONS'), 'CORS preflight requests carry no credentials by design (Fetch standard).');
     }
@@ -121,7 +129,20 @@ export function createNotificationsApi(scope: Construct, tap: TapSettings, handl
     requestValidator: validator,
     requestParameters: { 'method.request.path.id': true },
   });
-  for (const method of [list, create, get]) {
+  // Response streaming: API Gateway invokes the function with InvokeWithResponseStream and passes the
+  // body on as it comes, past the 10 MB and 29 s limits of buffered responses, for up to 15 minutes.
+  const exportIntegration = new apigw.LambdaIntegration(exportHandler, {
+    proxy: true,
+    scopePermissionToMethod: false,
+    responseTransferMode: apigw.ResponseTransferMode.STREAM,
+    timeout: Duration.seconds(EXPORT_MAX_SECONDS),
+  });
+  const exportMethod = exportResource.addMethod('GET', exportIntegration, {
+    ...methodOptions,
+    requestValidator: validator,
+    requestParameters: Object.fromEntries(EXPORT_PARAMETERS.map((name) => [`method.request.querystring.${name}`, false])),
+  });
+  for (const method of [list, create, get, exportMethod]) {
     suppressAuthorizedMethod(method, authorization);
   }
 

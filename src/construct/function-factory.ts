@@ -46,10 +46,12 @@ export interface TapFunctionSpec {
   readonly s3?: S3Access;
   /** Table indexes the function queries. */
   readonly queriedIndexes?: string[];
+  /** Reads the table only (Query on `queriedIndexes`, BatchGetItem): no PutItem, no GetItem. */
+  readonly readOnly?: boolean;
 }
 
 /**
- * Builds one of the construct's functions, the same way for all three: the newest Node.js runtime,
+ * Builds one of the construct's functions, the same way for all of them: the newest Node.js runtime,
  * `index.handler` of its bundle, its own log group (JSON, finite retention) and execution role
  * (no AWS-managed policy), tracing, the construct's environment, asynchronous invocation settings,
  * and exactly the access it needs to the table and the bucket.
@@ -120,10 +122,12 @@ export function createTapFunction(scope: Construct, spec: TapFunctionSpec, ctx: 
     // events:PutEvents on that one bus.
     ctx.outcomeBus?.grantPutEventsTo(func);
   }
-  // Every function records notifications; the S3 functions also check whether an object version
+  // Every function but a read-only one records notifications; the S3 functions also check whether an object version
   // already has one before processing it again (duplicate deliveries redo nothing).
-  func.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [table.tableArn] }));
-  func.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [table.tableArn] }));
+  if (!spec.readOnly) {
+    func.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [table.tableArn] }));
+    func.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [table.tableArn] }));
+  }
   if (spec.s3) {
     // The object version's index item: the configurations it has an outcome under (for reconcile).
     func.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [table.tableArn] }));

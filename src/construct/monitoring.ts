@@ -15,6 +15,7 @@ export interface MonitoringProps {
   readonly imageProcessor: lambda.IFunction;
   readonly dataValidator: lambda.IFunction;
   readonly notificationHandler: lambda.IFunction;
+  readonly notificationExport: lambda.IFunction;
   readonly table: dynamodb.ITable;
   /** The S3 functions' queues, in the queue ingestion mode. */
   readonly queues?: Array<[string, sqs.IQueue | undefined]>;
@@ -97,6 +98,7 @@ export class Monitoring extends Construct {
       ['ImageProcessor', props.imageProcessor, SERVICE_NAME.IMAGE_PROCESSOR],
       ['DataValidator', props.dataValidator, SERVICE_NAME.DATA_VALIDATOR],
       ['NotificationHandler', props.notificationHandler, SERVICE_NAME.NOTIFICATION_HANDLER],
+      ['NotificationExport', props.notificationExport, SERVICE_NAME.NOTIFICATION_EXPORT],
     ];
     const env = props.environmentSuffix;
 

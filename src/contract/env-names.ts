@@ -47,7 +47,7 @@ export const ENV = {
   /** The deployment's environment suffix, e.g. `dev`. */
   ENVIRONMENT: 'TAP_ENVIRONMENT',
   /**
-   * Optional, notification handler only: comma-separated origins allowed by CORS, e.g.
+   * Optional, notification handler and export only: comma-separated origins allowed by CORS, e.g.
    * `https://app.example.com,https://admin.example.com` (`*` allows any origin). Unset or
    * empty: no CORS header is ever returned.
    */

@@ -14,6 +14,7 @@ export const SERVICE_NAME = {
   IMAGE_PROCESSOR: 'image-processor',
   DATA_VALIDATOR: 'data-validator',
   NOTIFICATION_HANDLER: 'notification-handler',
+  NOTIFICATION_EXPORT: 'notification-export',
 } as const;
 
 /** Metric names emitted by {@link processS3Event} (Count, namespace from `POWERTOOLS_METRICS_NAMESPACE`). */

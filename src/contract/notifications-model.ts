@@ -104,3 +104,13 @@ export const MAX_DETAILS_BYTES = 8 * 1024;
 export const MAX_DETAILS_DEPTH = 10;
 /** Longest `nextToken` accepted by GET /notifications (400 above it). */
 export const MAX_PAGE_TOKEN_LENGTH = 2048;
+
+/**
+ * Longest run of one `GET /notifications/export`, in seconds: the export function's timeout and the
+ * streaming integration's timeout (15 minutes, the most API Gateway allows a streamed response and
+ * Lambda allows a function). The handler stops a little earlier and says where to resume.
+ */
+export const EXPORT_MAX_SECONDS = 900;
+
+/** Query string parameters of `GET /notifications/export` (any other is a 400). */
+export const EXPORT_PARAMETERS = ['type', 'since', 'until'] as const;

@@ -21,14 +21,14 @@ describe('alarms', () => {
   test('creates function errors and throttles, DLQ, API 5XX rate and latency, and rejection-rate alarms', () => {
     const { template, tap } = synth();
     const all = alarms(template);
-    expect(all).toHaveLength(16);
-    expect(tap.alarms).toHaveLength(16);
+    expect(all).toHaveLength(18);
+    expect(tap.alarms).toHaveLength(18);
     for (const a of all) {
       expect(a).toMatchObject({ EvaluationPeriods: 1, TreatMissingData: 'notBreaching', ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
       expect(a.AlarmActions).toBeUndefined();
     }
-    expect(all.filter((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda').map((a) => a.Threshold)).toEqual([1, 1, 1]);
-    expect(all.filter((a) => a.MetricName === 'Throttles').map((a) => a.Threshold)).toEqual([1, 1, 1]);
+    expect(all.filter((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda').map((a) => a.Threshold)).toEqual([1, 1, 1, 1]);
+    expect(all.filter((a) => a.MetricName === 'Throttles').map((a) => a.Threshold)).toEqual([1, 1, 1, 1]);
     expect(alarmNamed(template, 'dead-letter queue', 'ApproximateNumberOfMessagesVisible')).toMatchObject({
       Namespace: 'AWS/SQS', Statistic: 'Maximum', Threshold: 1, Period: 60,
     });
@@ -104,8 +104,8 @@ describe('alarms', () => {
       },
     });
     const all = alarms(template);
-    expect(all.filter((a) => a.MetricName === 'Errors').map((a) => [a.Threshold, a.Period])).toEqual([[5, 900], [5, 900], [5, 900]]);
-    expect(all.filter((a) => a.MetricName === 'Throttles').map((a) => a.Threshold)).toEqual([3, 3, 3]);
+    expect(all.filter((a) => a.MetricName === 'Errors').map((a) => [a.Threshold, a.Period])).toEqual([[5, 900], [5, 900], [5, 900], [5, 900]]);
+    expect(all.filter((a) => a.MetricName === 'Throttles').map((a) => a.Threshold)).toEqual([3, 3, 3, 3]);
     expect(alarmNamed(template, 'dead-letter queue', 'ApproximateNumberOfMessagesVisible')).toMatchObject({ Threshold: 10, Period: 60 });
     expect(alarmNamed(template, 'p99 latency').Threshold).toBe(800);
     expect(alarmNamed(template, 'too many requests with 5XX').Threshold).toBe(5);
@@ -144,7 +144,7 @@ describe('dashboard', () => {
     const { template, tap } = synth({ dashboard: false });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
     expect(tap.dashboard).toBeUndefined();
-    expect(alarms(template)).toHaveLength(16);
+    expect(alarms(template)).toHaveLength(18);
   });
 });
 
@@ -180,7 +180,7 @@ describe('metric accessors', () => {
     });
     // THEN
     const template = Template.fromStack(stack);
-    expect(alarms(template)).toHaveLength(17);
+    expect(alarms(template)).toHaveLength(19);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'NotificationsCreated', Namespace: 'TapServerless', Period: 3600, ComparisonOperator: 'LessThanThreshold',
     });

@@ -65,8 +65,8 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
     app.synth();
     // THEN
     const found = findings(stack);
-    expect(found.filter((f) => f.includes('AwsSolutions-APIG4'))).toHaveLength(3);
-    expect(found.filter((f) => f.includes('Serverless-LambdaTracing'))).toHaveLength(3);
+    expect(found.filter((f) => f.includes('AwsSolutions-APIG4'))).toHaveLength(4);
+    expect(found.filter((f) => f.includes('Serverless-LambdaTracing'))).toHaveLength(4);
     expect(found.some((f) => f.includes('Serverless-APIGWXrayEnabled'))).toBe(true);
   });
 

@@ -12,7 +12,7 @@ import { ENV, synth } from './util';
 import { ApiAuthorization, TapServerless, TapServerlessProps, ThumbnailFormat } from '../../src';
 import { toNotificationItem } from '../../src/runtime/notification-item';
 
-/** The three application functions (not aws-cdk-lib's helper functions). */
+/** The four application functions (not aws-cdk-lib's helper functions). */
 function appFunctions(template: Template): Record<string, any> {
   return template.findResources('AWS::Lambda::Function', {
     Properties: { Description: Match.stringLikeRegexp('^TapServerless: ') },
@@ -32,12 +32,12 @@ function expectSynthError(props: TapServerlessProps, message: RegExp): void {
 describe('defaults', () => {
   const { template, tap } = synth();
 
-  test('creates one bucket, one queue, one table and three application functions on arm64', () => {
+  test('creates one bucket, one queue, one table and four application functions on arm64', () => {
     template.resourceCountIs('AWS::S3::Bucket', 1);
     template.resourceCountIs('AWS::SQS::Queue', 1);
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     const fns = Object.values(appFunctions(template));
-    expect(fns).toHaveLength(3);
+    expect(fns).toHaveLength(4);
     for (const fn of fns) {
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
@@ -156,9 +156,9 @@ describe('defaults', () => {
   });
 
   test('gives every function its own log group with one-month retention, and the API an access log group', () => {
-    // three functions, the API's access log, and aws-cdk-lib's BucketNotificationsHandler
+    // four functions, the API's access log, and aws-cdk-lib's BucketNotificationsHandler
     const groups = template.findResources('AWS::Logs::LogGroup');
-    expect(Object.keys(groups)).toHaveLength(5);
+    expect(Object.keys(groups)).toHaveLength(6);
     for (const g of Object.values(groups)) {
       expect(g.Properties.RetentionInDays).toBe(30);
     }
@@ -170,7 +170,7 @@ describe('defaults', () => {
   test('sends the logs of every function in the stack, aws-cdk-lib\'s BucketNotificationsHandler too, to a log group with retention', () => {
     const groups = template.findResources('AWS::Logs::LogGroup');
     const functions = template.findResources('AWS::Lambda::Function');
-    expect(Object.keys(functions)).toHaveLength(4);
+    expect(Object.keys(functions)).toHaveLength(5);
     for (const fn of Object.values(functions)) {
       const ref: string = fn.Properties.LoggingConfig?.LogGroup?.Ref;
       expect(groups[ref]?.Properties.RetentionInDays).toBe(30);
@@ -242,7 +242,7 @@ describe('defaults', () => {
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     });
     const functions = Object.values(kept.findResources('AWS::Lambda::Function')).filter((f) => f.Properties.Environment?.Variables?.TAP_TABLE_NAME);
-    expect(functions).toHaveLength(3);
+    expect(functions).toHaveLength(4);
     for (const fn of functions) {
       expect(fn.Properties.Environment.Variables).toMatchObject({ TAP_NOTIFICATION_RETENTION_SECONDS: String(90 * 86_400), TAP_INDEX_SHARDS: '32' });
     }
@@ -309,19 +309,19 @@ describe('defaults', () => {
 });
 
 describe('REST API', () => {
-  test('exposes /notifications (GET, POST), /notifications/{id} (GET) with IAM auth and /status without', () => {
+  test('exposes /notifications (GET, POST), /notifications/{id} (GET), /notifications/export (GET) with IAM auth and /status without', () => {
     const { template } = synth();
     template.resourceCountIs('AWS::ApiGateway::RestApi', 1);
     const paths = Object.values(template.findResources('AWS::ApiGateway::Resource')).map((r) => r.Properties.PathPart);
-    expect(paths.sort()).toEqual(['notifications', 'status', '{id}']);
+    expect(paths.sort()).toEqual(['export', 'notifications', 'status', '{id}']);
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map((m) => m.Properties);
     const lambdaMethods = methods.filter((m) => m.Integration.Type === 'AWS_PROXY');
-    expect(lambdaMethods.map((m) => m.HttpMethod).sort()).toEqual(['GET', 'GET', 'POST']);
+    expect(lambdaMethods.map((m) => m.HttpMethod).sort()).toEqual(['GET', 'GET', 'GET', 'POST']);
     for (const m of lambdaMethods) expect(m.AuthorizationType).toBe('AWS_IAM');
     const status = methods.filter((m) => m.Integration.Type === 'MOCK');
     expect(status).toHaveLength(1);
     expect(status[0].AuthorizationType).toBe('NONE');
-    template.resourceCountIs('AWS::ApiGateway::Method', 4); // no OPTIONS without CORS
+    template.resourceCountIs('AWS::ApiGateway::Method', 5); // no OPTIONS without CORS
   });
 
   test('/status answers from a MOCK integration with status, request time and environment', () => {
@@ -411,7 +411,7 @@ describe('REST API', () => {
 
   test('can turn access logs off, with a warning', () => {
     const { template, stack, tap } = synth({ apiAccessLogging: false });
-    template.resourceCountIs('AWS::Logs::LogGroup', 4);
+    template.resourceCountIs('AWS::Logs::LogGroup', 5);
     expect(tap.apiAccessLogGroup).toBeUndefined();
     Annotations.fromStack(stack).hasWarning('/TestStack/Tap', Match.stringLikeRegexp('apiAccessLogging is false'));
   });
@@ -424,7 +424,7 @@ describe('REST API', () => {
   test('answers CORS preflight without authorization for the allowed origins', () => {
     const { template } = synth({ corsAllowedOrigins: ['https://app.example.com'] });
     const options = Object.values(template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'OPTIONS' } }));
-    expect(options).toHaveLength(2);
+    expect(options).toHaveLength(3);
     for (const o of options) {
       expect(o.Properties.AuthorizationType).toBe('NONE');
       expect(JSON.stringify(o.Properties.Integration.IntegrationResponses)).toContain("'https://app.example.com'");
@@ -465,7 +465,7 @@ describe('REST API', () => {
     template.resourceCountIs('AWS::ApiGateway::UsagePlanKey', 1);
     const lambdaMethods = Object.values(template.findResources('AWS::ApiGateway::Method'))
       .filter((m) => m.Properties.Integration.Type === 'AWS_PROXY');
-    expect(lambdaMethods).toHaveLength(3);
+    expect(lambdaMethods).toHaveLength(4);
     for (const m of lambdaMethods) expect(m.Properties.ApiKeyRequired).toBe(true);
     expect(tap.apiKey).toBeDefined();
   });
@@ -649,7 +649,7 @@ describe('functions', () => {
     expect(functionProps(template, 'API').VpcConfig).toBeDefined();
     // AND each execution role carries AWSLambdaVPCAccessExecutionRole (Lambda manages the ENIs with it)
     const roles = template.findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('^Execution role of the TapServerless') } });
-    expect(Object.keys(roles)).toHaveLength(3);
+    expect(Object.keys(roles)).toHaveLength(4);
     for (const role of Object.values(roles)) {
       expect(JSON.stringify(role.Properties.ManagedPolicyArns)).toContain('service-role/AWSLambdaVPCAccessExecutionRole');
     }

@@ -1,0 +1,42 @@
+import type { Writable } from 'node:stream';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { serveExport, StreamingContext, StreamingRuntime } from './runtime/export-stream';
+import { parseCorsOrigins } from './runtime/http';
+import { ENV } from '../contract/env-names';
+import { optionalEnv, requireEnv } from '../runtime/env';
+import { notificationsTableFromEnv } from '../runtime/notifications-table';
+import { createObservability } from '../runtime/observability';
+
+// Module scope: created once per execution environment, reused by every invocation.
+const { logger } = createObservability({ environment: requireEnv(ENV.ENVIRONMENT) });
+const table = notificationsTableFromEnv();
+const corsOrigins = parseCorsOrigins(optionalEnv(ENV.CORS_ORIGINS));
+
+/** Raised when the handler runs outside the Lambda Node.js runtime, which alone provides response streaming. */
+export class ResponseStreamingUnavailableError extends Error {
+  constructor() {
+    super('GET /notifications/export needs Lambda response streaming: the awslambda global (streamifyResponse, ' +
+      'HttpResponseStream) of the Lambda Node.js runtime is missing. Run it on Lambda (Node.js 18 or later) or give it a shim.');
+    this.name = 'ResponseStreamingUnavailableError';
+  }
+}
+
+// Other libraries may define an `awslambda` object too (Powertools keeps its invocation store
+// there): only the runtime's has streamifyResponse and HttpResponseStream.
+const candidate = (globalThis as unknown as { awslambda?: Partial<StreamingRuntime> }).awslambda;
+const runtime = typeof candidate?.streamifyResponse === 'function' && typeof candidate.HttpResponseStream?.from === 'function'
+  ? candidate as StreamingRuntime
+  : undefined;
+
+/**
+ * API Gateway REST (Lambda proxy, response transfer mode STREAM) handler of
+ * GET /notifications/export: streams the notifications as NDJSON, newest first.
+ */
+export const handler = runtime
+  ? runtime.streamifyResponse(async (event: APIGatewayProxyEvent, responseStream: Writable, context: StreamingContext) => {
+    logger.addContext(context as never);
+    await serveExport(event, responseStream, context, { table, logger, runtime, corsOrigins });
+  })
+  : async (): Promise<never> => {
+    throw new ResponseStreamingUnavailableError();
+  };

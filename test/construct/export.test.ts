@@ -1,0 +1,156 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import { synth } from './util';
+import { ApiAuthorization, TapServerless, TapServerlessProps } from '../../src';
+
+/** The CloudFormation properties of a method of the construct's API. */
+function methodProps(stack: Stack, tap: TapServerless, path: string, verb = 'GET'): Record<string, any> {
+  const method = tap.api.root.resourceForPath(path).node.findChild(verb) as apigw.Method;
+  const id = stack.getLogicalId(method.node.defaultChild as apigw.CfnMethod);
+  return stack.resolve((method.node.defaultChild as apigw.CfnMethod)._toCloudFormation()).Resources[id].Properties;
+}
+
+function exportFunctionId(stack: Stack, tap: TapServerless): string {
+  return stack.getLogicalId(tap.exportHandler.node.defaultChild as any);
+}
+
+describe('GET /notifications/export', () => {
+  test('is a Lambda proxy integration in STREAM mode, invoking the export function through response-streaming-invocations', () => {
+    // GIVEN the default construct
+    const { stack, tap } = synth();
+    // WHEN
+    const props = methodProps(stack, tap, '/notifications/export');
+    // THEN
+    const fnId = exportFunctionId(stack, tap);
+    expect(props.Integration).toEqual({
+      Type: 'AWS_PROXY',
+      IntegrationHttpMethod: 'POST',
+      ResponseTransferMode: 'STREAM',
+      // 15 minutes: the longest API Gateway allows a streamed response (29 s for a buffered one).
+      TimeoutInMillis: 900_000,
+      Uri: {
+        'Fn::Join': ['', [
+          'arn:', { Ref: 'AWS::Partition' }, ':apigateway:eu-west-1:lambda:path/2021-11-15/functions/',
+          { 'Fn::GetAtt': [fnId, 'Arn'] }, '/response-streaming-invocations',
+        ]],
+      },
+    });
+  });
+
+  test('the function\'s timeout equals the integration\'s', () => {
+    const { template, stack, tap } = synth();
+    template.hasResourceProperties('AWS::Lambda::Function', Match.objectLike({ Timeout: 900, Handler: 'index.handler' }));
+    const fn = template.toJSON().Resources[exportFunctionId(stack, tap)];
+    expect(fn.Properties.Timeout * 1000).toBe(methodProps(stack, tap, '/notifications/export').Integration.TimeoutInMillis);
+    expect(fn.Properties.Environment.Variables).toMatchObject({ TAP_TABLE_NAME: { Ref: expect.any(String) }, TAP_INDEX_SHARDS: '16' });
+  });
+
+  test('API Gateway may invoke the export function (lambda:InvokeFunction covers InvokeWithResponseStream)', () => {
+    const { template, stack, tap } = synth();
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [exportFunctionId(stack, tap), 'Arn'] },
+      Principal: 'apigateway.amazonaws.com',
+    });
+  });
+
+  test('validates its optional query string parameters: type, since, until', () => {
+    const { stack, tap } = synth();
+    const props = methodProps(stack, tap, '/notifications/export');
+    expect(props.RequestParameters).toEqual({
+      'method.request.querystring.type': false,
+      'method.request.querystring.since': false,
+      'method.request.querystring.until': false,
+    });
+    expect(props.RequestValidatorId).toEqual(methodProps(stack, tap, '/notifications').RequestValidatorId);
+  });
+
+  test.each<[string, (stack: Stack) => TapServerlessProps]>([
+    ['IAM (default)', () => ({})],
+    ['API key', () => ({ apiAuthorization: ApiAuthorization.apiKey() })],
+    ['Cognito', (stack) => ({
+      apiAuthorization: ApiAuthorization.cognito([new cognito.UserPool(stack, 'Pool')], { scopes: ['notifications/read'] }),
+    })],
+    ['none', () => ({ apiAuthorization: ApiAuthorization.none() })],
+  ])('has the same authorization as GET /notifications: %s', (_name, build) => {
+    const { stack, tap } = synth(undefined, build);
+    const auth = (p: Record<string, any>) => ({
+      AuthorizationType: p.AuthorizationType,
+      AuthorizerId: p.AuthorizerId,
+      AuthorizationScopes: p.AuthorizationScopes,
+      ApiKeyRequired: p.ApiKeyRequired,
+    });
+    const listing = auth(methodProps(stack, tap, '/notifications'));
+    expect(auth(methodProps(stack, tap, '/notifications/export'))).toEqual(listing);
+  });
+
+  test('IAM authorization by default', () => {
+    const { stack, tap } = synth();
+    expect(methodProps(stack, tap, '/notifications/export').AuthorizationType).toBe('AWS_IAM');
+  });
+
+  test('gets a CORS preflight and the allowed origins when CORS is configured', () => {
+    const { template, stack, tap } = synth({ corsAllowedOrigins: ['https://app.example.com'] });
+    expect(methodProps(stack, tap, '/notifications/export', 'OPTIONS').AuthorizationType).toBe('NONE');
+    const fn = template.toJSON().Resources[exportFunctionId(stack, tap)];
+    expect(fn.Properties.Environment.Variables.TAP_CORS_ORIGINS).toBe('https://app.example.com');
+  });
+});
+
+describe('the export function', () => {
+  test('has a least-privilege role: its log group, Query on the two listing indexes, BatchGetItem on the table, nothing else', () => {
+    const { template, stack, tap } = synth({ tracing: false });
+    const policies = Object.values<any>(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p.Properties.Roles).includes(stack.getLogicalId(tap.exportHandler.role!.node.defaultChild as any)));
+    expect(policies).toHaveLength(1);
+    const table = stack.getLogicalId(tap.notificationsTable.node.defaultChild as any);
+    expect(policies[0].Properties.PolicyDocument.Statement).toEqual([
+      { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^TapNotificationExportLogGroup/), 'Arn'] } },
+      {
+        Action: 'dynamodb:Query',
+        Effect: 'Allow',
+        Resource: ['byTime', 'byType'].map((index) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, `/index/${index}`]] })),
+      },
+      { Action: 'dynamodb:BatchGetItem', Effect: 'Allow', Resource: { 'Fn::GetAtt': [table, 'Arn'] } },
+    ].map((statement) => expect.objectContaining(statement)));
+    const role = template.toJSON().Resources[stack.getLogicalId(tap.exportHandler.role!.node.defaultChild as any)];
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  test('has its own log group, and the notification handler keeps its own function and rights', () => {
+    const { template, tap } = synth();
+    expect(tap.exportHandler).not.toBe(tap.notificationHandler);
+    expect(tap.exportHandler.node.id).toBe('NotificationExport');
+    expect(tap.exportHandler.logGroup.node.id).toBe('NotificationExportLogGroup');
+    // The buffered handler still writes (POST /notifications) and reads by id.
+    const handlerPolicy = JSON.stringify(Object.values<any>(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes('NotificationHandlerRole')));
+    expect(handlerPolicy).toContain('dynamodb:PutItem');
+    expect(handlerPolicy).toContain('dynamodb:GetItem');
+  });
+
+  test('inherits the notification handler\'s memory and architecture, not its reserved concurrency', () => {
+    const { template, stack, tap } = synth({ notificationHandler: { memorySize: 1024, reservedConcurrentExecutions: 5 } });
+    const fn = template.toJSON().Resources[exportFunctionId(stack, tap)];
+    expect(fn.Properties.MemorySize).toBe(1024);
+    expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  test('has error and throttle alarms and dashboard graphs, as the other functions do', () => {
+    const { template, stack, tap } = synth();
+    const fnId = exportFunctionId(stack, tap);
+    for (const metricName of ['Errors', 'Throttles']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: metricName,
+        Namespace: 'AWS/Lambda',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId } }],
+        AlarmDescription: Match.stringLikeRegexp('^TapServerless \\(dev\\): NotificationExport invocations'),
+      });
+    }
+    const body = JSON.stringify(Object.values<any>(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
+    expect(body).toContain('NotificationExport: invocations, errors, throttles');
+    expect(body).toContain('NotificationExport: duration');
+  });
+});
