@@ -24,6 +24,12 @@ const FUNCTION_BUNDLING: javascript.AddBundleOptions = {
   mainFields: ['module', 'main'],
   watchTask: false,
   tsconfigPath: 'tsconfig.dev.json',
+  esbuildArgs: {
+    // The X-Ray SDK (Powertools Tracer) pulls in all of `semver` (28 KiB minified) for one Node.js
+    // version check in cls-hooked; a tiny stand-in answers it (scripts/bundle-shims/semver.js).
+    // test/runtime/tracing.bundled.test.ts proves the bundled functions still send their traces.
+    '--alias:semver=./scripts/bundle-shims/semver.js': true,
+  },
 };
 
 const project = new awscdk.AwsCdkConstructLibrary({
