@@ -29,6 +29,9 @@ const FUNCTION_BUNDLING: javascript.AddBundleOptions = {
     // version check in cls-hooked; a tiny stand-in answers it (scripts/bundle-shims/semver.js).
     // test/runtime/tracing.bundled.test.ts proves the bundled functions still send their traces.
     '--alias:semver=./scripts/bundle-shims/semver.js': true,
+    // esbuild exports `handler` as a getter that cannot be redefined; wrappers that replace the
+    // handler (the OpenTelemetry layer of `applicationSignals`) need a plain, writable property.
+    '--footer:js=module.exports=Object.assign({},module.exports);': true,
   },
 };
 

@@ -351,8 +351,9 @@ export interface TapServerlessProps {
    * Whether to instrument the three functions for CloudWatch Application Signals: the AWS Distro
    * for OpenTelemetry layer of the stack's region (after the functions' own layers), its
    * `/opt/otel-instrument` exec wrapper, the `CloudWatchLambdaApplicationSignalsExecutionRolePolicy`
-   * managed policy on each execution role, and X-Ray active tracing. The OpenTelemetry layer then
-   * traces the functions, so Powertools Tracer is turned off in them (no double instrumentation).
+   * managed policy on each execution role, and X-Ray active tracing. The layer records each
+   * invocation for Application Signals; the AWS SDK calls stay traced by Powertools Tracer (the SDK
+   * is bundled into the functions, where OpenTelemetry's AWS SDK instrumentation cannot reach it).
    * Needs `tracing` (the default) and a stack with a concrete `env.region` served by the layer.
    *
    * @default false

@@ -110,8 +110,9 @@ export function createTapFunction(scope: Construct, spec: TapFunctionSpec, ctx: 
       [ENV.ENVIRONMENT]: settings.environmentSuffix,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       POWERTOOLS_SERVICE_NAME: spec.serviceName,
-      // Powertools Tracer traces when X-Ray does, unless the OpenTelemetry layer already instruments the function.
-      POWERTOOLS_TRACE_ENABLED: String(settings.tracing && !appSignals),
+      // Powertools Tracer traces whenever X-Ray does, with Application Signals too: the OpenTelemetry
+      // layer cannot instrument the AWS SDK bundled into index.js, so SDK calls are traced once, by Tracer.
+      POWERTOOLS_TRACE_ENABLED: String(settings.tracing),
       ...(appSignals ? { [EXEC_WRAPPER_ENV]: '/opt/otel-instrument' } : {}),
       ...s3Environment,
       ...spec.environment,

@@ -21,8 +21,7 @@ let functionTracer: Tracer | undefined;
  * The function's one X-Ray tracer (Powertools Tracer), created on first use.
  *
  * It traces only in Lambda (`AWS_EXECUTION_ENV` set) and when the construct has not turned it
- * off with `POWERTOOLS_TRACE_ENABLED=false` (the `tracing` prop off, or Application Signals on:
- * the OpenTelemetry layer then instruments the function instead). Everywhere else (tests, the
+ * off with `POWERTOOLS_TRACE_ENABLED=false` (the `tracing` prop off). Everywhere else (tests, the
  * emulator, the operations command) it does nothing and logs nothing. HTTP requests are not
  * captured globally: the AWS SDK clients are captured one by one ({@link traceAwsClient}), so that
  * every SDK call is one subsegment named after its service, not two.

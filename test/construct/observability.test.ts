@@ -69,7 +69,8 @@ describe('applicationSignals', () => {
     expect(fns).toHaveLength(3);
     for (const fn of fns) {
       expect(fn.Layers).toEqual(['arn:aws:lambda:eu-west-1:111122223333:layer:mine:3', layer]);
-      expect(fn.Environment.Variables).toMatchObject({ AWS_LAMBDA_EXEC_WRAPPER: '/opt/otel-instrument', POWERTOOLS_TRACE_ENABLED: 'false' });
+      // Tracer stays on: the OpenTelemetry layer cannot instrument the AWS SDK bundled into the functions.
+      expect(fn.Environment.Variables).toMatchObject({ AWS_LAMBDA_EXEC_WRAPPER: '/opt/otel-instrument', POWERTOOLS_TRACE_ENABLED: 'true' });
       expect(fn.TracingConfig).toEqual({ Mode: 'Active' });
     }
     const roles = Object.values(template.findResources('AWS::IAM::Role'))

@@ -1,8 +1,10 @@
+import { spawnSync } from 'child_process';
 import * as dgram from 'dgram';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import {
-  createBucket, createNotificationsTable, dynamoClient, s3Client, s3Event, s3FunctionEnv, s3Record, startBundledFunction, TEST_INDEX_SHARDS,
+  bundledAssetDir, createBucket, createNotificationsTable, dynamoClient, s3Client, s3Event, s3FunctionEnv, s3Record, startBundledFunction,
+  TEST_INDEX_SHARDS,
 } from '../emulator/bundled';
 import { LocalFunction } from '../emulator/local-function';
 
@@ -195,7 +197,7 @@ test('an S3 function traces each object as an annotated subsegment, with its S3 
   expect(objects().map((o) => o.parent_id)).toEqual([handler.id, handler.id]);
 });
 
-test('with POWERTOOLS_TRACE_ENABLED=false (tracing off, or Application Signals on) nothing is sent', async () => {
+test('with POWERTOOLS_TRACE_ENABLED=false (the tracing prop off) nothing is sent', async () => {
   // GIVEN a second daemon, and the API handler with tracing turned off by the construct
   const quiet = await FakeDaemon.start();
   try {
@@ -225,3 +227,29 @@ test('with POWERTOOLS_TRACE_ENABLED=false (tracing off, or Application Signals o
     await quiet.stop();
   }
 });
+
+test.each(['notification-handler', 'data-validator', 'image-processor'] as const)(
+  'the %s bundle exports handler as a plain, writable property (wrappers such as the OpenTelemetry layer replace it)',
+  (name) => {
+    // GIVEN the bundle, loaded in a fresh process with the environment the construct sets
+    const env = {
+      ...process.env,
+      ...s3FunctionEnv(TABLE, BUCKET),
+      TAP_THUMBNAIL_WIDTHS: '128',
+      TAP_THUMBNAIL_FORMAT: 'webp',
+      TAP_MAX_IMAGE_BYTES: '1000',
+      TAP_MAX_IMAGE_PIXELS: '1000',
+      AWS_REGION: 'us-east-1',
+      NODE_NO_WARNINGS: '1',
+    };
+    const script = `const m = require(${JSON.stringify(bundledAssetDir(name))});` +
+      'const d = Object.getOwnPropertyDescriptor(m, "handler");' +
+      'const original = m.handler; m.handler = async () => "wrapped";' +
+      'process.stdout.write(JSON.stringify({ type: typeof original, writable: d.writable, configurable: d.configurable, replaced: m.handler !== original }));';
+    // WHEN its handler is inspected and replaced
+    const result = spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8' });
+    // THEN
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual({ type: 'function', writable: true, configurable: true, replaced: true });
+  },
+);
