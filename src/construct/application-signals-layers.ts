@@ -1,10 +1,11 @@
 // The AWS Distro for OpenTelemetry (ADOT) JavaScript layer that CloudWatch Application Signals
 // uses on Node.js Lambda functions (`applicationSignals`), per region. One layer serves both
-// architectures (x86_64 and arm64). Source: "Enable your applications on Lambda" in the Amazon
-// CloudWatch User Guide (CloudWatch-Application-Signals-Enable-Lambda, section "Lambda layers"),
-// and the layer versions used by public deployments of it, read 2026-12-05. Versions differ by
-// region; a region missing here fails at synth (src/construct/settings.ts). Refresh this table
-// from the User Guide when AWS publishes new versions.
+// architectures (x86_64 and arm64). The authoritative table is "Enable your applications on
+// Lambda" in the Amazon CloudWatch User Guide (CloudWatch-Application-Signals-Enable-Lambda,
+// section "Lambda layers"); the versions below are those public deployments following it
+// reference, read 2026-12-05, for the regions where one was found: check them against that table
+// (and add regions) before a release. Versions differ by region; a region missing here fails at
+// synth (src/construct/observability-settings.ts).
 
 /** The account AWS publishes the layer from, in the regions listed. */
 export const APPLICATION_SIGNALS_LAYER_ACCOUNT = '615299751070';
