@@ -24,6 +24,15 @@ const FUNCTION_BUNDLING: javascript.AddBundleOptions = {
   mainFields: ['module', 'main'],
   watchTask: false,
   tsconfigPath: 'tsconfig.dev.json',
+  esbuildArgs: {
+    // The X-Ray SDK (Powertools Tracer) pulls in all of `semver` (28 KiB minified) for one Node.js
+    // version check in cls-hooked; a tiny stand-in answers it (scripts/bundle-shims/semver.js).
+    // test/runtime/tracing.bundled.test.ts proves the bundled functions still send their traces.
+    '--alias:semver=./scripts/bundle-shims/semver.js': true,
+    // esbuild exports `handler` as a getter that cannot be redefined; wrappers that replace the
+    // handler (the OpenTelemetry layer of `applicationSignals`) need a plain, writable property.
+    '--footer:js=module.exports=Object.assign({},module.exports);': true,
+  },
 };
 
 const project = new awscdk.AwsCdkConstructLibrary({
@@ -325,6 +334,18 @@ for (const [mode, dir] of [['queue', 'queue'], ['eventBridge', 'eventbridge']]) 
   });
 }
 
+// The example app with Application Signals, its discovery resource and the API's SLOs (in a region the
+// OpenTelemetry layer serves), for the template checks.
+project.addTask('synth:example:observability', {
+  description: 'Synthesize the example app with applicationSignals and apiObjectives into examples/cdk.out.observability',
+  env: {
+    CDK_OUTDIR: 'examples/cdk.out.observability',
+    CDK_CONTEXT_JSON: JSON.stringify({ observability: 'full' }),
+    CDK_DEFAULT_REGION: 'eu-west-1',
+  },
+  steps: [{ exec: 'ts-node --project tsconfig.dev.json examples/app.ts' }],
+});
+
 // cfn-lint and checkov over every synthesized template (example app in each ingestion mode, integ snapshot): no
 // error, and no checkov failure without a skip and its reason in the resource's metadata.
 project.addTask('lint:cfn', {
@@ -333,6 +354,7 @@ project.addTask('lint:cfn', {
     { spawn: 'synth:example' },
     { spawn: 'synth:example:queue' },
     { spawn: 'synth:example:eventbridge' },
+    { spawn: 'synth:example:observability' },
     { exec: 'bash scripts/cfn-lint.sh' },
     { exec: 'bash scripts/checkov.sh' },
   ],

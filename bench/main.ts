@@ -430,6 +430,9 @@ const HANDLER_ENV: Record<string, string> = {
   [ENV.TABLE_NAME]: 'bench-table', [ENV.INDEX_SHARDS]: '16', [ENV.BUCKET_NAME]: 'bench-bucket', [ENV.IMAGES_PREFIX]: 'images/', [ENV.DATA_PREFIX]: 'data/',
   [ENV.THUMBNAILS_PREFIX]: 'thumbnails/', [ENV.REPORTS_PREFIX]: 'reports/', [ENV.THUMBNAIL_WIDTHS]: WIDTHS.join(','),
   [ENV.THUMBNAIL_FORMAT]: FORMAT, [ENV.MAX_IMAGE_BYTES]: String(50 * MIB), [ENV.MAX_IMAGE_PIXELS]: '100000000', [ENV.ENVIRONMENT]: 'bench',
+  // The data validator reads its limits and every S3 function its fingerprint at module load.
+  [ENV.DATA_MAX_BYTES]: String(1024 * MIB), [ENV.DATA_MAX_RECORD_BYTES]: String(MIB), [ENV.DATA_MAX_JSON_DEPTH]: '64',
+  [ENV.DATA_MAX_REPORT_ERRORS]: '100', [ENV.CONFIG_FINGERPRINT]: 'bench',
   AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench',
   // The AWS SDK warns about Node 20 on stderr; Lambda's nodejs24.x runtime would not.
   NODE_NO_WARNINGS: '1',

@@ -23,9 +23,14 @@ const INGESTION: Record<string, () => Ingestion> = {
 const ingestionMode = String(app.node.tryGetContext('ingestion') ?? 'direct');
 if (!INGESTION[ingestionMode]) throw new Error(`unknown ingestion mode ${ingestionMode}: use one of ${Object.keys(INGESTION).join(', ')}`);
 
+// `-c observability=full`: Application Signals (with the account's discovery resource) and the API's
+// SLOs. The OpenTelemetry layer is per region: synthesize with a region (CDK_DEFAULT_REGION).
+const fullObservability = app.node.tryGetContext('observability') === 'full';
+
 const tap = new TapServerless(stack, 'Tap', {
   environmentSuffix: 'dev',
   ingestion: INGESTION[ingestionMode](),
+  ...(fullObservability ? { applicationSignals: true, applicationSignalsDiscovery: true, apiObjectives: {} } : {}),
   imageProcessor: { architecture: imageArchitecture },
   dataSchema: DataSchema.fromFile(path.join(__dirname, 'schema', 'order.schema.json')),
 });

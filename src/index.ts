@@ -2,6 +2,7 @@ export * from './tap-serverless';
 export * from './tap-serverless-props';
 export * from './function-options';
 export * from './api-authorization';
+export * from './api-objectives';
 export * from './alarm-options';
 export * from './data-schema';
 export * from './contract/thumbnail-format';

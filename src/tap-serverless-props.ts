@@ -6,6 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { TapAlarmOptions } from './alarm-options';
 import { ApiAuthorization } from './api-authorization';
+import { ApiObjectives } from './api-objectives';
 import { ThumbnailFormat } from './contract/thumbnail-format';
 import { DataSchema } from './data-schema';
 import { TapFunctionOptions } from './function-options';
@@ -337,11 +338,48 @@ export interface TapServerlessProps {
   readonly logRetention?: logs.RetentionDays;
 
   /**
-   * Whether AWS X-Ray active tracing is enabled on the functions and the API stage.
+   * Whether AWS X-Ray active tracing is enabled on the functions and the API stage. The functions
+   * then trace each invocation with Powertools Tracer: every S3, DynamoDB and EventBridge call is a
+   * subsegment, and each object processed is a subsegment annotated with its `bucket` and
+   * `objectKey` (see the README's "Tracing, Application Signals and SLOs").
    *
    * @default true
    */
   readonly tracing?: boolean;
+
+  /**
+   * Whether to instrument the three functions for CloudWatch Application Signals: the AWS Distro
+   * for OpenTelemetry layer of the stack's region (after the functions' own layers), its
+   * `/opt/otel-instrument` exec wrapper, the `CloudWatchLambdaApplicationSignalsExecutionRolePolicy`
+   * managed policy on each execution role, and X-Ray active tracing. The layer records each
+   * invocation for Application Signals; the AWS SDK calls stay traced by Powertools Tracer (the SDK
+   * is bundled into the functions, where OpenTelemetry's AWS SDK instrumentation cannot reach it).
+   * Needs `tracing` (the default) and a stack with a concrete `env.region` served by the layer.
+   *
+   * @default false
+   */
+  readonly applicationSignals?: boolean;
+
+  /**
+   * Whether to create the account's Application Signals discovery resource
+   * (`AWS::ApplicationSignals::Discovery`), which turns Application Signals on for the account and
+   * region and creates its service-linked role. There is one per account and region: create it in
+   * one stack only, or enable Application Signals once in the CloudWatch console instead. Only
+   * with `applicationSignals`.
+   *
+   * @default false
+   */
+  readonly applicationSignalsDiscovery?: boolean;
+
+  /**
+   * Service-level objectives of the API: availability (request-based, on the stage's `Count` and
+   * `5XXError` metrics) and latency (period-based, on its `Latency` percentile), over a rolling
+   * window, each with a burn-rate alarm that joins `alarms` and the dashboard. They use API
+   * Gateway's own metrics, so they work with or without `applicationSignals`.
+   *
+   * @default - no service-level objectives
+   */
+  readonly apiObjectives?: ApiObjectives;
 
   /**
    * How many partitions each listing index of the notifications table (all notifications by

@@ -1,5 +1,6 @@
 import { Duration, Stack, Tags } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as applicationsignals from 'aws-cdk-lib/aws-applicationsignals';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -12,6 +13,7 @@ import { Construct } from 'constructs';
 import { createNotificationsApi } from './construct/api';
 import { FunctionContext } from './construct/function-factory';
 import { Monitoring, TapMetrics } from './construct/monitoring';
+import { createApiObjectives } from './construct/objectives';
 import { enableEventBridge } from './construct/s3-trigger';
 import { resolveSettings } from './construct/settings';
 import { checkSharedBucket } from './construct/shared-bucket';
@@ -88,6 +90,20 @@ export class TapServerless extends Construct {
    */
   public readonly dashboard?: cloudwatch.Dashboard;
 
+  /**
+   * The API's service-level objectives: availability, then latency.
+   *
+   * Conditional: only when `apiObjectives` is set.
+   */
+  public readonly serviceLevelObjectives?: applicationsignals.CfnServiceLevelObjective[];
+
+  /**
+   * The account's Application Signals discovery resource.
+   *
+   * Conditional: only when `applicationSignalsDiscovery` is true.
+   */
+  public readonly applicationSignalsDiscovery?: applicationsignals.CfnDiscovery;
+
   private readonly metrics: TapMetrics;
 
   constructor(scope: Construct, id: string, props: TapServerlessProps = {}) {
@@ -122,6 +138,12 @@ export class TapServerless extends Construct {
     this.apiKey = apiKey;
     this.apiAccessLogGroup = accessLogGroup;
 
+    if (settings.applicationSignals?.discovery) {
+      this.applicationSignalsDiscovery = new applicationsignals.CfnDiscovery(this, 'ApplicationSignalsDiscovery', {});
+    }
+    const objectives = settings.apiObjectives ? createApiObjectives(this, api, settings.apiObjectives, this.environmentSuffix) : undefined;
+    this.serviceLevelObjectives = objectives?.map((objective) => objective.slo);
+
     this.metrics = new TapMetrics(this.environmentSuffix, this.deadLetterQueue, api);
     const monitoring = new Monitoring(this, 'Monitoring', {
       environmentSuffix: this.environmentSuffix,
@@ -132,6 +154,8 @@ export class TapServerless extends Construct {
       table,
       queues: [['ImageProcessor', images.queue], ['DataValidator', data.queue]],
       settings: settings.monitoring,
+      objectives,
+      burnRateAlarmThreshold: settings.apiObjectives?.burnRateAlarmThreshold,
     }, this.metrics);
     this.alarms = monitoring.alarms;
     this.dashboard = monitoring.dashboard;

@@ -66,6 +66,16 @@ export const DEFAULTS = {
   logRetention: logs.RetentionDays.ONE_MONTH,
   dashboard: true,
   tracing: true,
+  applicationSignals: false,
+  applicationSignalsDiscovery: false,
+  apiObjectives: {
+    availabilityPercent: 99.9,
+    latencyThreshold: Duration.seconds(2),
+    latencyPercentile: 99,
+    latencyAttainmentPercent: 99.9,
+    window: Duration.days(28),
+    burnRateAlarmThreshold: 14.4,
+  },
   alarms: {
     functionErrors: 1,
     functionThrottles: 1,

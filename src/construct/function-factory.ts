@@ -7,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CheckovSkip, escapeRegex, LOG_GROUP_KMS_SKIP, suppressCheckov, suppressNag } from './nag';
+import { EXEC_WRAPPER_ENV } from './observability-settings';
 import { FunctionSettings, ReliabilitySettings, TapSettings } from './settings';
 import { ENV } from '../contract/env-names';
 import { METRICS_NAMESPACE } from '../contract/metric-names';
@@ -79,6 +80,11 @@ export function createTapFunction(scope: Construct, spec: TapFunctionSpec, ctx: 
     [ENV.CONFIG_FINGERPRINT]: spec.s3.fingerprint,
     ...(ctx.outcomeBus ? { [ENV.OUTCOME_EVENT_BUS]: ctx.outcomeBus.eventBusArn } : {}),
   } : {};
+  // Application Signals: the OpenTelemetry layer after the user's layers, and its exec wrapper.
+  const appSignals = settings.applicationSignals;
+  const layers = appSignals
+    ? [...fn.layers, lambda.LayerVersion.fromLayerVersionArn(scope, `${spec.id}ApplicationSignalsLayer`, appSignals.layerArn)]
+    : fn.layers;
   const func = new lambda.Function(scope, spec.id, {
     description: spec.description,
     runtime: lambda.Runtime.NODEJS_24_X,
@@ -97,7 +103,7 @@ export function createTapFunction(scope: Construct, spec: TapFunctionSpec, ctx: 
     vpc: fn.vpc,
     vpcSubnets: fn.vpcSubnets,
     securityGroups: fn.securityGroups,
-    layers: fn.layers.length > 0 ? fn.layers : undefined,
+    layers: layers.length > 0 ? layers : undefined,
     environment: {
       ...fn.environment,
       [ENV.TABLE_NAME]: table.tableName,
@@ -106,6 +112,10 @@ export function createTapFunction(scope: Construct, spec: TapFunctionSpec, ctx: 
       [ENV.ENVIRONMENT]: settings.environmentSuffix,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       POWERTOOLS_SERVICE_NAME: spec.serviceName,
+      // Powertools Tracer traces whenever X-Ray does, with Application Signals too: the OpenTelemetry
+      // layer cannot instrument the AWS SDK bundled into index.js, so SDK calls are traced once, by Tracer.
+      POWERTOOLS_TRACE_ENABLED: String(settings.tracing),
+      ...(appSignals ? { [EXEC_WRAPPER_ENV]: '/opt/otel-instrument' } : {}),
       ...s3Environment,
       ...spec.environment,
     },
@@ -139,6 +149,15 @@ export function createTapFunction(scope: Construct, spec: TapFunctionSpec, ctx: 
     }));
     // The indexes hold keys only: a listing reads its page's items by key.
     func.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:BatchGetItem'], resources: [table.tableArn] }));
+  }
+  if (appSignals) {
+    // What the OpenTelemetry layer needs to send Application Signals' metrics and spans.
+    role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('CloudWatchLambdaApplicationSignalsExecutionRolePolicy'));
+    suppressNag(role, [{
+      id: 'AwsSolutions-IAM4',
+      reason: 'CloudWatchLambdaApplicationSignalsExecutionRolePolicy is the AWS-managed policy CloudWatch documents for Application Signals on Lambda.',
+      appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/CloudWatchLambdaApplicationSignalsExecutionRolePolicy'],
+    }]);
   }
   if (fn.vpc) {
     // Lambda creates and deletes the function's network interfaces with the execution role.

@@ -6,6 +6,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ApiObjective } from './objectives';
 import { MonitoringSettings } from './settings';
 import { API_METRICS, METRICS_NAMESPACE, S3_METRICS, SERVICE_NAME } from '../contract/metric-names';
 import { INDEX_BY_TIME, INDEX_BY_TYPE } from '../contract/notifications-model';
@@ -20,6 +21,10 @@ export interface MonitoringProps {
   /** The S3 functions' queues, in the queue ingestion mode. */
   readonly queues?: Array<[string, sqs.IQueue | undefined]>;
   readonly settings: MonitoringSettings;
+  /** The API's service-level objectives (`apiObjectives`), each alarmed on its burn rate. */
+  readonly objectives?: ApiObjective[];
+  /** Burn rate at or above which an objective's alarm fires. */
+  readonly burnRateAlarmThreshold?: number;
 }
 
 /** Builds the metrics the construct exposes and, in `Monitoring`, its alarms and dashboard. */
@@ -167,8 +172,22 @@ export class Monitoring extends Construct {
       'DynamoDB throttled reads or writes of the notifications table or its listing indexes. Sustained throttling means outcomes ' +
       'arrive faster than an index partition takes: raise notificationIndexShards (see the README\'s capacity model).');
 
+    for (const objective of props.objectives ?? []) {
+      alarm(`Api${objective.name}BurnRate`, objective.burnRate, props.burnRateAlarmThreshold ?? 1,
+        `${objective.description}: its 60-minute and 5-minute burn rates are both at or above ${props.burnRateAlarmThreshold}. ` +
+        `At this rate the objective is missed before the window ends; see the SLO ${objective.slo.name} in CloudWatch Application Signals.`);
+    }
+
     if (props.settings.dashboard) {
       this.dashboard = this.createDashboard(functions, metrics);
+      if (props.objectives && props.objectives.length > 0) {
+        this.dashboard.addWidgets(new cloudwatch.GraphWidget({
+          title: 'API service-level objectives: burn rate (min of 60 and 5 min)',
+          left: props.objectives.map((objective) => objective.burnRate),
+          leftAnnotations: [{ value: props.burnRateAlarmThreshold ?? 1, label: 'alarm' }, { value: 1, label: 'budget spent exactly over the window' }],
+          width: 24,
+        }));
+      }
     }
   }
 

@@ -8,6 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULTS, FunctionName } from './defaults';
+import { ApiObjectiveSettings, ApplicationSignalsSettings, resolveApiObjectives, resolveApplicationSignals } from './observability-settings';
 import {
   Prefixes,
   sizeInBytes,
@@ -51,6 +52,10 @@ export interface TapSettings {
   readonly table: TableSettings;
   readonly logRetention: logs.RetentionDays;
   readonly tracing: boolean;
+  /** `applicationSignals`: the OpenTelemetry layer of every function (undefined: off). */
+  readonly applicationSignals?: ApplicationSignalsSettings;
+  /** `apiObjectives` (undefined: no SLOs). */
+  readonly apiObjectives?: ApiObjectiveSettings;
   readonly reliability: ReliabilitySettings;
   readonly ingestion: IngestionSettings;
   /** Where outcomes are published (resolved by the construct: the default bus is imported there). */
@@ -180,6 +185,12 @@ export function resolveSettings(scope: Construct, props: TapServerlessProps): Ta
   };
   validatePrefixes(prefixes);
 
+  const tracing = props.tracing ?? DEFAULTS.tracing;
+  const functions: Record<FunctionName, FunctionSettings> = {
+    imageProcessor: resolveFunction('imageProcessor', props),
+    dataValidator: resolveFunction('dataValidator', props),
+    notificationHandler: resolveFunction('notificationHandler', props),
+  };
   const settings: TapSettings = {
     environmentSuffix,
     tags: { ...DEFAULTS.tags, Environment: environmentSuffix, ...props.tags },
@@ -188,17 +199,15 @@ export function resolveSettings(scope: Construct, props: TapServerlessProps): Ta
     removalPolicy: props.removalPolicy ?? DEFAULTS.removalPolicy,
     table: resolveTable(props),
     logRetention: props.logRetention ?? DEFAULTS.logRetention,
-    tracing: props.tracing ?? DEFAULTS.tracing,
+    tracing,
+    applicationSignals: resolveApplicationSignals(scope, props, tracing, functions),
+    apiObjectives: resolveApiObjectives(props),
     reliability: resolveReliability(props),
     ingestion: resolveIngestion(props),
     outcomeEvents: props.outcomeEvents,
     images: resolveImages(props),
     data: resolveData(props),
-    functions: {
-      imageProcessor: resolveFunction('imageProcessor', props),
-      dataValidator: resolveFunction('dataValidator', props),
-      notificationHandler: resolveFunction('notificationHandler', props),
-    },
+    functions,
     api: resolveApi(scope, props),
     monitoring: resolveMonitoring(props),
   };

@@ -8,7 +8,7 @@ import { DEFAULT_INDEX_SHARDS, MAX_INDEX_SHARDS } from '../contract/notification
  * value received and the fix.
  */
 
-function fail(prop: string, value: unknown, problem: string, fix: string): never {
+export function fail(prop: string, value: unknown, problem: string, fix: string): never {
   throw new Error(`TapServerless: invalid ${prop} (${JSON.stringify(value)}): ${problem}. ${fix}`);
 }
 

@@ -4,7 +4,7 @@ import { parseCorsOrigins } from './runtime/http';
 import { ENV } from '../contract/env-names';
 import { optionalEnv, requireEnv } from '../runtime/env';
 import { notificationsTableFromEnv } from '../runtime/notifications-table';
-import { createObservability } from '../runtime/observability';
+import { createObservability, traceInvocation } from '../runtime/observability';
 
 // Module scope: created once per execution environment, reused by every invocation
 // (the request-body validator is compiled at module scope of ./notifications/request-body).
@@ -20,5 +20,5 @@ const options: NotificationApiOptions = {
 /** API Gateway REST (Lambda proxy) handler of GET/POST /notifications and GET /notifications/{id}. */
 export const handler = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
   logger.addContext(context);
-  return handleNotificationRequest(event, options);
+  return traceInvocation(() => handleNotificationRequest(event, options));
 };

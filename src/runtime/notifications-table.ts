@@ -4,6 +4,7 @@ import { batchGetById } from './batch-get';
 import { InvalidIntegerEnvironmentError, optionalEnv, requireEnv, requirePositiveIntEnv } from './env';
 import { isConditionalCheckFailed } from './errors';
 import { indexFor, isExpired, ItemLayout, Notification, toNotification, toNotificationItem } from './notification-item';
+import { traceAwsClient } from './observability';
 import { ENV } from '../contract/env-names';
 import { ATTR, FEED_ALL, MAX_INDEX_SHARDS, shardKey } from '../contract/notifications-model';
 
@@ -17,7 +18,7 @@ export interface NotificationsTable {
 /** Creates the table handle of a function. Call it once, at module scope. */
 export function createNotificationsTable(tableName: string, layout: ItemLayout = { indexShards: 1 }): NotificationsTable {
   return {
-    client: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    client: DynamoDBDocumentClient.from(traceAwsClient(new DynamoDBClient({})), {
       marshallOptions: { removeUndefinedValues: true },
     }),
     tableName,

@@ -1,5 +1,6 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { Notification } from './notification-item';
+import { traceAwsClient } from './observability';
 import { OUTCOME_EVENT_SOURCE } from '../contract/notifications-model';
 
 /** Publishes recorded outcomes (at least once: a retry publishes again; consumers dedupe by id). */
@@ -21,7 +22,10 @@ export class OutcomePublishError extends Error {
  * {@link OUTCOME_EVENT_SOURCE}, `detail-type` the notification type, `detail` the notification.
  * Call it once, at module scope.
  */
-export function createOutcomePublisher(eventBusName: string, client: EventBridgeClient = new EventBridgeClient({})): OutcomePublisher {
+export function createOutcomePublisher(
+  eventBusName: string,
+  client: EventBridgeClient = traceAwsClient(new EventBridgeClient({})),
+): OutcomePublisher {
   return {
     publish: async (notification) => {
       const result = await client.send(new PutEventsCommand({

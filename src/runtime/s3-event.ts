@@ -3,7 +3,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { isNotFound, RejectionError } from './errors';
 import { getNotification } from './notifications-table';
-import { countMetric, flushMetrics } from './observability';
+import { countMetric, flushMetrics, traceObject } from './observability';
 import type { OutcomePublisher } from './outcome-events';
 import { markObjectVersionRecorded, ObjectOutcome, OutcomeStore, S3ObjectRef, objectNotificationId, outcomeNotification, recordOutcome } from './outcome-store';
 import { decodeS3Key, encodeS3KeyForEvent, MalformedKeyError } from './s3-key';
@@ -308,6 +308,11 @@ export async function rejectMalformedKey(
  * faults, timeouts, bugs) is thrown: the caller decides how it is retried.
  */
 export async function processObject(object: S3ObjectRef, options: ProcessS3EventOptions, count: CountMetric): Promise<S3RecordSummary> {
+  // With tracing, one `### object` subsegment per object, annotated with its bucket and key.
+  return traceObject(object.bucket, object.key, () => processObjectUntraced(object, options, count));
+}
+
+async function processObjectUntraced(object: S3ObjectRef, options: ProcessS3EventOptions, count: CountMetric): Promise<S3RecordSummary> {
   const { logger, kind } = options;
   const { bucket, key } = object;
   if (options.skipRecordedObjects) {

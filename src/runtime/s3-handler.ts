@@ -4,7 +4,7 @@ import { BatchOperationsEvent, BatchOperationsResponse, processBatchOperationsEv
 import { optionalEnv, requireEnv, requirePrefixEnv } from './env';
 import { classifyInvocation, S3EventBridgeEvent, UnrecognizedEventError } from './event-shapes';
 import { notificationsTableFromEnv } from './notifications-table';
-import { createObservability } from './observability';
+import { createObservability, traceAwsClient, traceInvocation } from './observability';
 import { createOutcomePublisher } from './outcome-events';
 import { ObjectProcessor, processS3Event, ProcessS3EventOptions, S3EventSummary } from './s3-event';
 import { processSqsEvent } from './sqs-batch';
@@ -55,8 +55,8 @@ export function createS3Handler(kind: S3FunctionKind, inputPrefix: string, proce
     logger,
     metrics,
   };
-  const s3 = new S3Client({});
-  const handler = async (event: unknown, context: Context): Promise<S3EventSummary | SQSBatchResponse | BatchOperationsResponse> => {
+  const s3 = traceAwsClient(new S3Client({}));
+  const handle = async (event: unknown, context: Context): Promise<S3EventSummary | SQSBatchResponse | BatchOperationsResponse> => {
     logger.addContext(context);
     let invocation;
     try {
@@ -81,6 +81,7 @@ export function createS3Handler(kind: S3FunctionKind, inputPrefix: string, proce
         return processS3Event(invocation.event, options);
     }
   };
+  const handler = (event: unknown, context: Context) => traceInvocation(() => handle(event, context));
   // The overloads of S3Handler hold: each shape is answered by its adapter (./event-shapes).
   return handler as S3Handler;
 }

@@ -50,6 +50,7 @@ function comparable(value: unknown): unknown {
 const PROPS = defaultsOf('tap-serverless-props.ts', 'TapServerlessProps');
 const FUNCTION_OPTIONS = defaultsOf('function-options.ts', 'TapFunctionOptions');
 const ALARMS = defaultsOf('alarm-options.ts', 'TapAlarmOptions');
+const OBJECTIVES = defaultsOf('api-objectives.ts', 'ApiObjectives');
 
 describe('the TSDoc @default of each prop states the value in DEFAULTS', () => {
   const props = [
@@ -57,7 +58,8 @@ describe('the TSDoc @default of each prop states the value in DEFAULTS', () => {
     'imagesPrefix', 'dataPrefix', 'thumbnailsPrefix', 'reportsPrefix', 'maxDataSize', 'maxRecordSize', 'maxJsonDepth',
     'maxReportErrors', 'thumbnailWidths', 'thumbnailFormat', 'maxImageSize', 'maxImagePixels', 'retryAttempts', 'maxEventAge',
     'apiThrottlingRateLimit', 'apiThrottlingBurstLimit', 'apiAccessLogging', 'apiCloudWatchRole', 'dashboard', 'logRetention',
-    'tracing', 'removalPolicy', 'apiAuthorization', 'notificationIndexShards', 'ingestion',
+    'tracing', 'removalPolicy', 'apiAuthorization', 'notificationIndexShards', 'ingestion', 'applicationSignals',
+    'applicationSignalsDiscovery',
   ] as const;
   test.each(props)('%s', (prop) => {
     expect(PROPS[prop]).toBeDefined();
@@ -66,6 +68,10 @@ describe('the TSDoc @default of each prop states the value in DEFAULTS', () => {
 
   test('architecture (TapFunctionOptions)', () => {
     expect(comparable(valueOf(FUNCTION_OPTIONS.architecture))).toEqual(comparable(DEFAULTS.architecture));
+  });
+
+  test.each(Object.keys(DEFAULTS.apiObjectives) as Array<keyof typeof DEFAULTS.apiObjectives>)('apiObjectives.%s', (option) => {
+    expect(comparable(valueOf(OBJECTIVES[option]))).toEqual(comparable(DEFAULTS.apiObjectives[option]));
   });
 
   test.each(Object.keys(DEFAULTS.alarms) as Array<keyof typeof DEFAULTS.alarms>)('alarmOptions.%s', (option) => {

@@ -38,6 +38,12 @@ const CONFIGURATIONS: Array<[string, (stack: Stack) => TapServerlessProps]> = [
   ['EventBridge ingestion on an existing bucket', (stack) => ({
     ingestion: Ingestion.eventBridge(), existingBucket: s3.Bucket.fromBucketName(stack, 'Existing', 'my-uploads'),
   })],
+  ['Application Signals with discovery, API objectives, a layer of the user\'s', (stack) => ({
+    applicationSignals: true,
+    applicationSignalsDiscovery: true,
+    apiObjectives: {},
+    functionDefaults: { layers: [lambda.LayerVersion.fromLayerVersionArn(stack, 'Layer', 'arn:aws:lambda:eu-west-1:123456789012:layer:extension:3')] },
+  })],
   ['functions in a VPC, with a layer', (stack) => ({
     functionDefaults: {
       vpc: ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-1234', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-1234'] }),

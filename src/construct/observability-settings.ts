@@ -1,0 +1,130 @@
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { APPLICATION_SIGNALS_ARCHITECTURES, APPLICATION_SIGNALS_LAYER_VERSIONS, applicationSignalsLayerArn } from './application-signals-layers';
+import { DEFAULTS, FunctionName } from './defaults';
+import { fail } from './validation';
+import { TapServerlessProps } from '../tap-serverless-props';
+
+/** `applicationSignals` resolved: the layer every function gets. */
+export interface ApplicationSignalsSettings {
+  /** The ADOT JavaScript layer of the stack's region. */
+  readonly layerArn: string;
+  /** Whether to create the account's `AWS::ApplicationSignals::Discovery`. */
+  readonly discovery: boolean;
+}
+
+/** `apiObjectives` resolved. */
+export interface ApiObjectiveSettings {
+  readonly availabilityPercent: number;
+  readonly latencyThreshold: Duration;
+  readonly latencyPercentile: number;
+  readonly latencyAttainmentPercent: number;
+  readonly windowDays: number;
+  readonly burnRateAlarmThreshold: number;
+}
+
+/** Lambda's limit of layers per function. */
+const MAX_LAYERS = 5;
+
+/** The Application Signals exec wrapper variable: set by the construct when `applicationSignals` is on. */
+export const EXEC_WRAPPER_ENV = 'AWS_LAMBDA_EXEC_WRAPPER';
+
+/** What a function's settings must allow for Application Signals. */
+interface InstrumentedFunction {
+  readonly architecture: { readonly name: string };
+  readonly layers: readonly unknown[];
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+/**
+ * Resolves `applicationSignals` and `applicationSignalsDiscovery`: the layer ARN of the stack's
+ * region, and checks that every function can take it (architecture served, a free layer slot, no
+ * exec wrapper of the user's).
+ */
+export function resolveApplicationSignals(
+  scope: Construct,
+  props: TapServerlessProps,
+  tracing: boolean,
+  functions: Readonly<Record<FunctionName, InstrumentedFunction>>,
+): ApplicationSignalsSettings | undefined {
+  const enabled = props.applicationSignals ?? DEFAULTS.applicationSignals;
+  const discovery = props.applicationSignalsDiscovery ?? DEFAULTS.applicationSignalsDiscovery;
+  if (!enabled) {
+    if (discovery) {
+      fail('applicationSignalsDiscovery', true, 'it enables Application Signals discovery for functions that are not instrumented',
+        'Set applicationSignals: true too, or remove applicationSignalsDiscovery.');
+    }
+    return undefined;
+  }
+  if (!tracing) {
+    fail('tracing', false, 'applicationSignals needs X-Ray active tracing on the functions',
+      'Remove tracing: false, or turn applicationSignals off.');
+  }
+  const region = Stack.of(scope).region;
+  if (Token.isUnresolved(region)) {
+    fail('applicationSignals', true, 'the stack has no concrete region (an environment-agnostic stack), and the OpenTelemetry layer ' +
+      'is published per region', 'Give the stack an env with a region, e.g. new Stack(app, \'Tap\', { env: { region: \'eu-west-1\' } }).');
+  }
+  const layerArn = applicationSignalsLayerArn(region);
+  if (layerArn === undefined) {
+    fail('applicationSignals', true, `the construct knows no AWS OpenTelemetry (AWSOpenTelemetryDistroJs) layer in region ${region}; ` +
+      `it has one in ${Object.keys(APPLICATION_SIGNALS_LAYER_VERSIONS).join(', ')}`,
+    'Deploy to one of those regions, or turn applicationSignals off and add the layer yourself with functionDefaults.layers.');
+  }
+  for (const [name, fn] of Object.entries(functions)) {
+    if (!APPLICATION_SIGNALS_ARCHITECTURES.includes(fn.architecture.name)) {
+      fail(`${name}.architecture`, fn.architecture.name,
+        `the AWS OpenTelemetry layer serves ${APPLICATION_SIGNALS_ARCHITECTURES.join(' and ')} only`,
+        'Use lambda.Architecture.ARM_64 (the default) or lambda.Architecture.X86_64, or turn applicationSignals off.');
+    }
+    if (fn.layers.length + 1 > MAX_LAYERS) {
+      fail(`${name}.layers`, `${fn.layers.length} layers`,
+        `applicationSignals adds the OpenTelemetry layer, and a function takes at most ${MAX_LAYERS} layers`,
+        `Give ${name} at most ${MAX_LAYERS - 1} layers of your own (functionDefaults.layers and ${name}.layers together).`);
+    }
+    if (EXEC_WRAPPER_ENV in fn.environment) {
+      fail(`${name}.environment`, EXEC_WRAPPER_ENV, 'applicationSignals sets the exec wrapper to the OpenTelemetry layer\'s /opt/otel-instrument',
+        `Remove ${EXEC_WRAPPER_ENV} from the environment, or turn applicationSignals off.`);
+    }
+  }
+  return { layerArn: layerArn!, discovery };
+}
+
+/** Resolves `apiObjectives`: every default applied, every value checked. */
+export function resolveApiObjectives(props: TapServerlessProps): ApiObjectiveSettings | undefined {
+  const given = props.apiObjectives;
+  if (given === undefined) {
+    return undefined;
+  }
+  const d = DEFAULTS.apiObjectives;
+  const resolved: ApiObjectiveSettings = {
+    availabilityPercent: given.availabilityPercent ?? d.availabilityPercent,
+    latencyThreshold: given.latencyThreshold ?? d.latencyThreshold,
+    latencyPercentile: given.latencyPercentile ?? d.latencyPercentile,
+    latencyAttainmentPercent: given.latencyAttainmentPercent ?? d.latencyAttainmentPercent,
+    windowDays: (given.window ?? d.window).toDays({ integral: false }),
+    burnRateAlarmThreshold: given.burnRateAlarmThreshold ?? d.burnRateAlarmThreshold,
+  };
+  const percent = (prop: string, value: number, what: string) => {
+    if (!(Number.isFinite(value) && value > 0 && value < 100)) {
+      fail(`apiObjectives.${prop}`, value, `${what} is a percentage greater than 0 and less than 100`, 'Use, for example, 99.9.');
+    }
+  };
+  percent('availabilityPercent', resolved.availabilityPercent, 'the availability objective');
+  percent('latencyPercentile', resolved.latencyPercentile, 'the latency percentile');
+  percent('latencyAttainmentPercent', resolved.latencyAttainmentPercent, 'the share of periods meeting the latency objective');
+  const latencyMs = resolved.latencyThreshold.toMilliseconds();
+  if (!(latencyMs > 0 && latencyMs <= 29_000)) {
+    fail('apiObjectives.latencyThreshold', resolved.latencyThreshold.toHumanString(),
+      'the latency objective must be more than 0 and at most 29 seconds (API Gateway\'s integration timeout)', 'Use, for example, Duration.seconds(2).');
+  }
+  if (!(Number.isInteger(resolved.windowDays) && resolved.windowDays >= 1 && resolved.windowDays <= 365)) {
+    fail('apiObjectives.window', (given.window ?? d.window).toHumanString(),
+      'the rolling window of an Application Signals SLO is a whole number of days from 1 to 365', 'Use, for example, Duration.days(28).');
+  }
+  if (!(Number.isFinite(resolved.burnRateAlarmThreshold) && resolved.burnRateAlarmThreshold > 0)) {
+    fail('apiObjectives.burnRateAlarmThreshold', resolved.burnRateAlarmThreshold, 'a burn rate is a number greater than 0',
+      'Use, for example, 14.4 (2 % of a 30-day error budget spent in one hour).');
+  }
+  return resolved;
+}
