@@ -5,7 +5,7 @@ import { parseCorsOrigins } from './runtime/http';
 import { ENV } from '../contract/env-names';
 import { optionalEnv, requireEnv } from '../runtime/env';
 import { notificationsTableFromEnv } from '../runtime/notifications-table';
-import { createObservability } from '../runtime/observability';
+import { createObservability, traceInvocation } from '../runtime/observability';
 
 // Module scope: created once per execution environment, reused by every invocation.
 const { logger } = createObservability({ environment: requireEnv(ENV.ENVIRONMENT) });
@@ -35,7 +35,7 @@ const runtime = typeof candidate?.streamifyResponse === 'function' && typeof can
 export const handler = runtime
   ? runtime.streamifyResponse(async (event: APIGatewayProxyEvent, responseStream: Writable, context: StreamingContext) => {
     logger.addContext(context as never);
-    await serveExport(event, responseStream, context, { table, logger, runtime, corsOrigins });
+    await traceInvocation(() => serveExport(event, responseStream, context, { table, logger, runtime, corsOrigins }));
   })
   : async (): Promise<never> => {
     throw new ResponseStreamingUnavailableError();

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { bundledFunctionDir } from '../construct/assets';
+import { bundledFunctionCode, FUNCTION_ASSETS } from '../construct/assets';
 import { createTapFunction, FunctionContext } from '../construct/function-factory';
 import { suppressCheckov, suppressNag } from '../construct/nag';
 import { ENV } from '../contract/env-names';
@@ -21,7 +21,7 @@ export function createNotificationExport(scope: Construct, ctx: FunctionContext)
     id: 'NotificationExport',
     description: 'TapServerless: streams GET /notifications/export (NDJSON)',
     serviceName: SERVICE_NAME.NOTIFICATION_EXPORT,
-    code: lambda.Code.fromAsset(bundledFunctionDir('notifications', 'notification-export')),
+    code: bundledFunctionCode(scope, FUNCTION_ASSETS.NOTIFICATION_EXPORT),
     settings: {
       ...settings.functions.notificationHandler,
       timeout: Duration.seconds(EXPORT_MAX_SECONDS),

@@ -77,7 +77,7 @@ describe('exportNotifications (a k-way merge of the shards)', () => {
   });
 
   test('items past their TTL, deleted since the index read, or not notifications are left out; unprocessed keys are retried', async () => {
-    const items: Record<string, unknown>[] = notifications.slice(0, 20).map((n) => toNotificationItem(n, table.layout));
+    const items: Record<string, unknown>[] = notifications.slice(0, 20).map((n) => ({ ...toNotificationItem(n, table.layout) }));
     items[3] = { ...items[3], expiresAt: Math.floor(BASE / 1000) - 1 };
     const { type: _dropped, ...typeless } = items[4];
     items[4] = typeless;

@@ -19,9 +19,10 @@ export interface FakeIndexStats {
  */
 export function fakeIndexes(
   ddb: DocumentClientStub,
-  items: ReadonlyArray<Record<string, unknown>>,
+  itemsGiven: ReadonlyArray<object>,
   options: { unprocessedOnce?: boolean; deleted?: ReadonlySet<string> } = {},
 ): FakeIndexStats {
+  const items = itemsGiven as ReadonlyArray<Record<string, unknown>>;
   const stats: FakeIndexStats = { queries: 0, batchGets: 0, maxLimit: 0 };
   const byId = new Map(items.map((item) => [item.id as string, item]));
   ddb.on(QueryCommand).callsFake(async (input: QueryCommandInput) => {
