@@ -29,6 +29,10 @@ const FUNCTION_BUNDLING: javascript.AddBundleOptions = {
     // version check in cls-hooked; a tiny stand-in answers it (scripts/bundle-shims/semver.js).
     // test/runtime/tracing.bundled.test.ts proves the bundled functions still send their traces.
     '--alias:semver=./scripts/bundle-shims/semver.js': true,
+    // The AWS SDK's default credential chain brings STS, SSO and sign-in clients (about 95 KiB minified)
+    // that a function never runs: Lambda passes the role's credentials in environment variables. The
+    // functions keep the environment and container-endpoint links (scripts/bundle-shims/lambda-credentials.js).
+    '--alias:@aws-sdk/credential-provider-node=./scripts/bundle-shims/lambda-credentials.js': true,
     // esbuild exports `handler` as a getter that cannot be redefined; wrappers that replace the
     // handler (the OpenTelemetry layer of `applicationSignals`) need a plain, writable property.
     '--footer:js=module.exports=Object.assign({},module.exports);': true,
@@ -127,6 +131,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-lambda-powertools/metrics@${POWERTOOLS_VERSION}`,
     // X-Ray subsegments for the AWS SDK calls of every function (tracing, on by default).
     `@aws-lambda-powertools/tracer@${POWERTOOLS_VERSION}`,
+    // The functions' credential chain (scripts/bundle-shims/lambda-credentials.js): the SDK's own
+    // environment and container-endpoint providers, the versions the SDK clients above resolve.
+    '@aws-sdk/credential-provider-env@3.972.86',
+    '@aws-sdk/credential-provider-http@3.972.88',
+    '@smithy/core@3.41.1',
     '@types/aws-lambda@8.10.164',
     '@types/papaparse@5.5.2',
     // Streaming parsers of the data validator: CSV (papaparse; ≈4.5× csv-parse here, docs/toolchain.md) and

@@ -472,6 +472,8 @@ function coldStart(rows: Row[]): void {
         resolveDir: ROOT, loader: 'ts',
       },
       bundle: true, platform: 'node', target: 'node24', minify: true, mainFields: ['module', 'main'], outfile: floor, logLevel: 'warning',
+      // The functions' credential chain (environment and container endpoint), as in .projenrc.ts.
+      alias: { '@aws-sdk/credential-provider-node': join(ROOT, 'scripts', 'bundle-shims', 'lambda-credentials.js') },
     });
     for (const b of bundles) {
       if (!existsSync(b.file)) throw new Error(`${relative(ROOT, b.file)} is missing: run \`npx projen bundle\` first (the bench task does)`);
