@@ -28,7 +28,9 @@ beforeAll(async () => {
     requests.push({ url: req.url ?? '', authorization: req.headers.authorization });
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify({
-      AccessKeyId: 'ASIACONTAINERTEST', SecretAccessKey: 'container-secret', Token: 'container-token',
+      AccessKeyId: 'ASIACONTAINERTEST',
+      SecretAccessKey: 'container-secret',
+      Token: 'container-token',
       Expiration: new Date(Date.now() + 3600_000).toISOString(),
     }));
   });
@@ -43,10 +45,18 @@ afterAll(async () => {
 
 function request(httpMethod: string, body: string | null): APIGatewayProxyEvent {
   return {
-    resource: '/notifications', path: '/notifications', httpMethod, body,
-    headers: { 'Content-Type': 'application/json' }, multiValueHeaders: {},
-    queryStringParameters: null, multiValueQueryStringParameters: null, pathParameters: null, stageVariables: null,
-    isBase64Encoded: false, requestContext: { requestId: 'r' } as any,
+    resource: '/notifications',
+    path: '/notifications',
+    httpMethod,
+    body,
+    headers: { 'Content-Type': 'application/json' },
+    multiValueHeaders: {},
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    isBase64Encoded: false,
+    requestContext: { requestId: 'r' } as any,
   };
 }
 
@@ -61,8 +71,11 @@ async function startApi(env: Record<string, string>): Promise<LocalFunction> {
 test('with no credentials in the environment, a function fetches them from the container endpoint, with its token', async () => {
   // GIVEN the bundled API handler with no key in its environment, only a container credentials endpoint
   const fn = await startApi({
-    AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '',
-    AWS_CONTAINER_CREDENTIALS_FULL_URI: endpointUrl, AWS_CONTAINER_AUTHORIZATION_TOKEN: 'container-auth-token',
+    AWS_ACCESS_KEY_ID: '',
+    AWS_SECRET_ACCESS_KEY: '',
+    AWS_SESSION_TOKEN: '',
+    AWS_CONTAINER_CREDENTIALS_FULL_URI: endpointUrl,
+    AWS_CONTAINER_AUTHORIZATION_TOKEN: 'container-auth-token',
   });
   // WHEN it writes and reads the table
   const created = await fn.invoke<APIGatewayProxyResult>(request('POST', JSON.stringify({ type: 'ops.credentials', message: 'container' })));
