@@ -361,6 +361,16 @@ export interface TapServerlessProps {
   readonly applicationSignals?: boolean;
 
   /**
+   * The AWS Distro for OpenTelemetry JavaScript layer `applicationSignals` adds, as a layer
+   * version ARN from AWS's table ("Lambda layer ARNs" in the AWS Distro for OpenTelemetry
+   * documentation, `AWSOpenTelemetryDistroJs`): a newer version than the construct's, or a region
+   * its table lacks. It must be in the stack's region. Only with `applicationSignals`.
+   *
+   * @default - the construct's table: the `AWSOpenTelemetryDistroJs` version it was released with in the stack's region
+   */
+  readonly applicationSignalsLayerArn?: string;
+
+  /**
    * Whether to create the account's Application Signals discovery resource
    * (`AWS::ApplicationSignals::Discovery`), which turns Application Signals on for the account and
    * region and creates its service-linked role. There is one per account and region: create it in

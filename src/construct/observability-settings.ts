@@ -1,6 +1,6 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { APPLICATION_SIGNALS_ARCHITECTURES, APPLICATION_SIGNALS_LAYER_VERSIONS, applicationSignalsLayerArn } from './application-signals-layers';
+import { APPLICATION_SIGNALS_ARCHITECTURES, applicationSignalsLayerArn, LAYER_VERSION_ARN } from './application-signals-layers';
 import { DEFAULTS, FunctionName } from './defaults';
 import { fail } from './validation';
 import { TapServerlessProps } from '../tap-serverless-props';
@@ -49,7 +49,12 @@ export function resolveApplicationSignals(
 ): ApplicationSignalsSettings | undefined {
   const enabled = props.applicationSignals ?? DEFAULTS.applicationSignals;
   const discovery = props.applicationSignalsDiscovery ?? DEFAULTS.applicationSignalsDiscovery;
+  const givenLayer = props.applicationSignalsLayerArn;
   if (!enabled) {
+    if (givenLayer !== undefined) {
+      fail('applicationSignalsLayerArn', givenLayer, 'it names the OpenTelemetry layer of applicationSignals, which is off',
+        'Set applicationSignals: true too, or remove applicationSignalsLayerArn.');
+    }
     if (discovery) {
       fail('applicationSignalsDiscovery', true, 'it enables Application Signals discovery for functions that are not instrumented',
         'Set applicationSignals: true too, or remove applicationSignalsDiscovery.');
@@ -65,11 +70,16 @@ export function resolveApplicationSignals(
     fail('applicationSignals', true, 'the stack has no concrete region (an environment-agnostic stack), and the OpenTelemetry layer ' +
       'is published per region', 'Give the stack an env with a region, e.g. new Stack(app, \'Tap\', { env: { region: \'eu-west-1\' } }).');
   }
-  const layerArn = applicationSignalsLayerArn(region);
-  if (layerArn === undefined) {
-    fail('applicationSignals', true, `the construct knows no AWS OpenTelemetry (AWSOpenTelemetryDistroJs) layer in region ${region}; ` +
-      `it has one in ${Object.keys(APPLICATION_SIGNALS_LAYER_VERSIONS).join(', ')}`,
-    'Deploy to one of those regions, or turn applicationSignals off and add the layer yourself with functionDefaults.layers.');
+  let layerArn: string | undefined;
+  if (givenLayer !== undefined) {
+    layerArn = checkedLayerArn(givenLayer, region);
+  } else {
+    layerArn = applicationSignalsLayerArn(region);
+    if (layerArn === undefined) {
+      fail('applicationSignals', true, `the construct's table has no AWS OpenTelemetry (AWSOpenTelemetryDistroJs) layer in region ${region}`,
+        'Pass the ARN AWS publishes for that region ("Lambda layer ARNs" in the AWS Distro for OpenTelemetry documentation) ' +
+        'as applicationSignalsLayerArn, or turn applicationSignals off.');
+    }
   }
   for (const [name, fn] of Object.entries(functions)) {
     if (!APPLICATION_SIGNALS_ARCHITECTURES.includes(fn.architecture.name)) {
@@ -88,6 +98,23 @@ export function resolveApplicationSignals(
     }
   }
   return { layerArn: layerArn!, discovery };
+}
+
+/** `applicationSignalsLayerArn` checked: a layer version ARN in the stack's region (tokens pass as they are). */
+function checkedLayerArn(arn: string, region: string): string {
+  if (Token.isUnresolved(arn)) {
+    return arn;
+  }
+  const match = LAYER_VERSION_ARN.exec(arn);
+  if (match === null) {
+    fail('applicationSignalsLayerArn', arn, 'it is not a Lambda layer version ARN',
+      'Use the form arn:aws:lambda:<region>:<account>:layer:AWSOpenTelemetryDistroJs:<version>, from AWS\'s table.');
+  }
+  if (match![2] !== region) {
+    fail('applicationSignalsLayerArn', arn, `the layer is in ${match![2]} and the stack in ${region}; a function can only use layers of its own region`,
+      `Use the ARN AWS publishes for ${region}.`);
+  }
+  return arn;
 }
 
 /** Resolves `apiObjectives`: every default applied, every value checked. */

@@ -4,7 +4,6 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ENV, synth } from './util';
 import { TapServerless, TapServerlessProps } from '../../src';
-import { APPLICATION_SIGNALS_LAYER_VERSIONS } from '../../src/construct/application-signals-layers';
 
 function functions(template: Template): Array<Record<string, any>> {
   return Object.values(template.findResources('AWS::Lambda::Function'))
@@ -64,7 +63,7 @@ describe('applicationSignals', () => {
       functionDefaults: { layers: [lambda.LayerVersion.fromLayerVersionArn(stack, 'Mine', 'arn:aws:lambda:eu-west-1:111122223333:layer:mine:3')] },
     }));
     // THEN
-    const layer = `arn:aws:lambda:eu-west-1:615299751070:layer:AWSOpenTelemetryDistroJs:${APPLICATION_SIGNALS_LAYER_VERSIONS['eu-west-1']}`;
+    const layer = 'arn:aws:lambda:eu-west-1:615299751070:layer:AWSOpenTelemetryDistroJs:15';
     const fns = functions(template);
     expect(fns).toHaveLength(4);
     for (const fn of fns) {
@@ -84,7 +83,7 @@ describe('applicationSignals', () => {
     const fns = functions(template);
     expect(fns.map((f) => f.Architectures).sort()).toEqual([['arm64'], ['arm64'], ['arm64'], ['x86_64']]);
     for (const fn of fns) {
-      expect(fn.Layers).toEqual([`arn:aws:lambda:ap-northeast-1:615299751070:layer:AWSOpenTelemetryDistroJs:${APPLICATION_SIGNALS_LAYER_VERSIONS['ap-northeast-1']}`]);
+      expect(fn.Layers).toEqual(['arn:aws:lambda:ap-northeast-1:615299751070:layer:AWSOpenTelemetryDistroJs:15']);
     }
   });
 
@@ -94,9 +93,41 @@ describe('applicationSignals', () => {
     expect(tap.applicationSignalsDiscovery).toBeDefined();
   });
 
-  test('fails when the region has no OpenTelemetry layer', () => {
-    expect(() => synthIn('mx-central-1', { applicationSignals: true }))
-      .toThrow(/invalid applicationSignals \(true\): the construct knows no AWS OpenTelemetry \(AWSOpenTelemetryDistroJs\) layer in region mx-central-1.*Deploy to one of those regions/);
+  test.each([
+    ['us-east-1', 'arn:aws:lambda:us-east-1:615299751070:layer:AWSOpenTelemetryDistroJs:15'],
+    ['af-south-1', 'arn:aws:lambda:af-south-1:904233096616:layer:AWSOpenTelemetryDistroJs:15'],
+    ['me-south-1', 'arn:aws:lambda:me-south-1:980921751758:layer:AWSOpenTelemetryDistroJs:12'],
+    ['mx-central-1', 'arn:aws:lambda:mx-central-1:610118373846:layer:AWSOpenTelemetryDistroJs:8'],
+    ['cn-north-1', 'arn:aws-cn:lambda:cn-north-1:440179912924:layer:AWSOpenTelemetryDistroJs:8'],
+  ])('in %s the layer is AWS\'s of that region, publishing account and partition included', (region, arn) => {
+    for (const fn of functions(synthIn(region, { applicationSignals: true }))) {
+      expect(fn.Layers).toEqual([arn]);
+    }
+  });
+
+  test('applicationSignalsLayerArn replaces the table\'s layer, in a region of the table or not', () => {
+    const newer = 'arn:aws:lambda:us-east-1:615299751070:layer:AWSOpenTelemetryDistroJs:16';
+    for (const fn of functions(synthIn('us-east-1', { applicationSignals: true, applicationSignalsLayerArn: newer }))) {
+      expect(fn.Layers).toEqual([newer]);
+    }
+    const elsewhere = 'arn:aws-us-gov:lambda:us-gov-west-1:123456789012:layer:AWSOpenTelemetryDistroJs:3';
+    for (const fn of functions(synthIn('us-gov-west-1', { applicationSignals: true, applicationSignalsLayerArn: elsewhere }))) {
+      expect(fn.Layers).toEqual([elsewhere]);
+    }
+  });
+
+  test('fails when the region has no OpenTelemetry layer in the table and none is given', () => {
+    expect(() => synthIn('us-gov-west-1', { applicationSignals: true }))
+      .toThrow(/invalid applicationSignals \(true\): the construct's table has no AWS OpenTelemetry \(AWSOpenTelemetryDistroJs\) layer in region us-gov-west-1\. Pass the ARN AWS publishes for that region .* as applicationSignalsLayerArn/);
+  });
+
+  test('fails when applicationSignalsLayerArn is not a layer version ARN, is in another region, or comes without applicationSignals', () => {
+    expect(() => synthIn('eu-west-1', { applicationSignals: true, applicationSignalsLayerArn: 'arn:aws:lambda:eu-west-1:615299751070:layer:AWSOpenTelemetryDistroJs' }))
+      .toThrow(/invalid applicationSignalsLayerArn \("arn:aws:lambda:eu-west-1:615299751070:layer:AWSOpenTelemetryDistroJs"\): it is not a Lambda layer version ARN/);
+    expect(() => synthIn('eu-west-1', { applicationSignals: true, applicationSignalsLayerArn: 'arn:aws:lambda:us-east-1:615299751070:layer:AWSOpenTelemetryDistroJs:16' }))
+      .toThrow(/the layer is in us-east-1 and the stack in eu-west-1; a function can only use layers of its own region/);
+    expect(() => synthIn('eu-west-1', { applicationSignalsLayerArn: 'arn:aws:lambda:eu-west-1:615299751070:layer:AWSOpenTelemetryDistroJs:16' }))
+      .toThrow(/invalid applicationSignalsLayerArn .*applicationSignals, which is off.*Set applicationSignals: true too/);
   });
 
   test('fails when the stack has no concrete region', () => {
