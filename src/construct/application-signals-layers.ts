@@ -10,6 +10,8 @@
 // public deployments, read 2026-12-05; newer versions exist. A user who needs a newer version, or
 // a region missing here, passes the ARN from AWS's table as `applicationSignalsLayerArn`.
 
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+
 /** The publishing account and layer version of `AWSOpenTelemetryDistroJs` in one region. */
 interface LayerVersion {
   readonly account: string;
@@ -61,19 +63,12 @@ export const APPLICATION_SIGNALS_LAYERS: Readonly<Record<string, LayerVersion>> 
 /** Architectures the layer serves (Lambda's names). */
 export const APPLICATION_SIGNALS_ARCHITECTURES: readonly string[] = ['x86_64', 'arm64'];
 
-/** The partition of a region's ARNs. */
-export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
-}
-
 /** The layer's ARN in `region`, or `undefined` when the table has no version there. */
 export function applicationSignalsLayerArn(region: string): string | undefined {
   const layer = APPLICATION_SIGNALS_LAYERS[region];
   return layer === undefined
     ? undefined
-    : `arn:${partitionOf(region)}:lambda:${region}:${layer.account}:layer:AWSOpenTelemetryDistroJs:${layer.version}`;
+    : `arn:${RegionInfo.get(region).partition ?? 'aws'}:lambda:${region}:${layer.account}:layer:AWSOpenTelemetryDistroJs:${layer.version}`;
 }
 
 /** A Lambda layer version ARN: partition, region, account, name and version. */

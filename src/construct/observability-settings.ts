@@ -70,16 +70,11 @@ export function resolveApplicationSignals(
     fail('applicationSignals', true, 'the stack has no concrete region (an environment-agnostic stack), and the OpenTelemetry layer ' +
       'is published per region', 'Give the stack an env with a region, e.g. new Stack(app, \'Tap\', { env: { region: \'eu-west-1\' } }).');
   }
-  let layerArn: string | undefined;
-  if (givenLayer !== undefined) {
-    layerArn = checkedLayerArn(givenLayer, region);
-  } else {
-    layerArn = applicationSignalsLayerArn(region);
-    if (layerArn === undefined) {
-      fail('applicationSignals', true, `the construct's table has no AWS OpenTelemetry (AWSOpenTelemetryDistroJs) layer in region ${region}`,
-        'Pass the ARN AWS publishes for that region ("Lambda layer ARNs" in the AWS Distro for OpenTelemetry documentation) ' +
-        'as applicationSignalsLayerArn, or turn applicationSignals off.');
-    }
+  const layerArn = givenLayer !== undefined ? checkedLayerArn(givenLayer, region) : applicationSignalsLayerArn(region);
+  if (layerArn === undefined) {
+    fail('applicationSignals', true, `the construct's table has no AWS OpenTelemetry (AWSOpenTelemetryDistroJs) layer in region ${region}`,
+      'Pass the ARN AWS publishes for that region ("Lambda layer ARNs" in the AWS Distro for OpenTelemetry documentation) ' +
+      'as applicationSignalsLayerArn, or turn applicationSignals off.');
   }
   for (const [name, fn] of Object.entries(functions)) {
     if (!APPLICATION_SIGNALS_ARCHITECTURES.includes(fn.architecture.name)) {
@@ -97,7 +92,7 @@ export function resolveApplicationSignals(
         `Remove ${EXEC_WRAPPER_ENV} from the environment, or turn applicationSignals off.`);
     }
   }
-  return { layerArn: layerArn!, discovery };
+  return { layerArn, discovery };
 }
 
 /** `applicationSignalsLayerArn` checked: a layer version ARN in the stack's region (tokens pass as they are). */
