@@ -20,16 +20,17 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'schema-load-'));
 execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', `
   const fs = require('fs'); const path = require('path');
   const { DataSchema } = require('./src/data-schema');
-  const { compileDataSchema } = require('./src/internal/data-schema-compiler');
-  const c = compileDataSchema(DataSchema.fromFile(${JSON.stringify(schemaFile)}));
-  const dir = path.join(${JSON.stringify(work)}, 'schema'); fs.mkdirSync(dir);
-  fs.writeFileSync(path.join(dir, 'validate-json.js'), c.jsonValidator);
-  fs.writeFileSync(path.join(dir, 'validate-csv.js'), c.csvValidator);
-  fs.writeFileSync(path.join(dir, 'schema-meta.json'), JSON.stringify(c.meta));
+  const { compileDataSchema } = require('./src/data/schema-compiler');
+  const { SCHEMA_ARTIFACTS } = require('./src/contract/data-limits');
+  const c = compileDataSchema(DataSchema.fromFile(${JSON.stringify(schemaFile)}), { cacheDir: false });
+  const dir = path.join(${JSON.stringify(work)}, SCHEMA_ARTIFACTS.DIR); fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, SCHEMA_ARTIFACTS.JSON_VALIDATOR), c.jsonValidator);
+  fs.writeFileSync(path.join(dir, SCHEMA_ARTIFACTS.CSV_VALIDATOR), c.csvValidator);
+  fs.writeFileSync(path.join(dir, SCHEMA_ARTIFACTS.META), JSON.stringify(c.meta));
 `], { cwd: root, env: { ...process.env, TS_NODE_PROJECT: 'test/tsconfig.json' } });
 
 const entries = {
-  standalone: `import { loadSchemaValidators } from ${JSON.stringify(path.join(root, 'src/functions/data/schema-validators'))};
+  standalone: `import { loadSchemaValidators } from ${JSON.stringify(path.join(root, 'src/data/runtime/schema-validators'))};
     export const v = loadSchemaValidators(${JSON.stringify(work)});`,
   compile: `import Ajv from 'ajv'; import addFormats from 'ajv-formats'; import { readFileSync } from 'fs';
     const schema = JSON.parse(readFileSync(${JSON.stringify(schemaFile)}, 'utf8'));
