@@ -452,11 +452,15 @@ function coldStart(rows: Row[]): void {
   const imageDir = join(assets, 'images', `image-processor.lambda-${process.arch === 'arm64' ? 'arm64' : 'x64'}`);
   const empty = join(ensureDir(join(WORK, 'cold', 'empty')), 'index.js');
   writeFileSync(empty, 'exports.handler = async () => ({});\n');
-  // The floor of any handler that talks to DynamoDB: the SDK client alone, bundled as the handlers are.
-  const floor = join(WORK, 'cold', 'dynamodb-only', 'index.js');
+  // What any handler that talks to DynamoDB loads: the SDK client alone, bundled as the handlers are.
+  const dynamodbOnly = join(WORK, 'cold', 'dynamodb-only', 'index.js');
+  // The floor of the API handler: the same client plus the Powertools Logger, Metrics and Tracer (with the
+  // X-Ray SDK) the handlers create at module scope, i.e. everything the handler loads but its own code.
+  const floor = join(WORK, 'cold', 'dynamodb-powertools', 'index.js');
   const bundles = [
     { key: 'api', name: 'API handler (notification-handler)', file: join(assets, 'notifications', 'notification-handler.lambda', 'index.js') },
-    { key: 'floor', name: 'DynamoDB DocumentClient only (floor)', file: floor },
+    { key: 'floor', name: 'DynamoDB DocumentClient + Powertools Logger, Metrics, Tracer (floor)', file: floor },
+    { key: 'dynamodb', name: 'DynamoDB DocumentClient only', file: dynamodbOnly },
     { key: 'data', name: 'Data validator', file: join(assets, 'data', 'data-validator.lambda', 'index.js') },
     { key: 'image', name: `Image processor (${basename(imageDir)}, with sharp)`, file: join(imageDir, 'index.js') },
   ];
@@ -465,16 +469,24 @@ function coldStart(rows: Row[]): void {
   });
   const sizeRow = { name: 'Bundle size: API handler index.js', unit: 'KiB', baselineName: 'empty handler', ratioMeaning: '' };
   section(rows, [sizeRow, ...bundles.map(loadRow)], () => {
-    esbuild.buildSync({
-      stdin: {
-        contents: "import { DynamoDBClient } from '@aws-sdk/client-dynamodb'; import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\n" +
-          'export const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));\nexport const handler = async () => ({});\n',
-        resolveDir: ROOT, loader: 'ts',
-      },
-      bundle: true, platform: 'node', target: 'node24', minify: true, mainFields: ['module', 'main'], outfile: floor, logLevel: 'warning',
-      // The functions' credential chain (environment and container endpoint), as in .projenrc.ts.
-      alias: { '@aws-sdk/credential-provider-node': join(ROOT, 'scripts', 'bundle-shims', 'lambda-credentials.js') },
-    });
+    const bundleEntry = (contents: string, outfile: string): void => {
+      esbuild.buildSync({
+        stdin: { contents, resolveDir: ROOT, loader: 'ts' },
+        bundle: true, platform: 'node', target: 'node24', minify: true, mainFields: ['module', 'main'], outfile, logLevel: 'warning',
+        // The functions' stand-ins (credential chain, semver, assert), as in .projenrc.ts.
+        alias: {
+          '@aws-sdk/credential-provider-node': join(ROOT, 'scripts', 'bundle-shims', 'lambda-credentials.js'),
+          'semver': join(ROOT, 'scripts', 'bundle-shims', 'semver.js'),
+          'assert': join(ROOT, 'scripts', 'bundle-shims', 'assert.js'),
+        },
+      });
+    };
+    const client = "import { DynamoDBClient } from '@aws-sdk/client-dynamodb'; import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\n";
+    bundleEntry(client + 'export const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));\nexport const handler = async () => ({});\n', dynamodbOnly);
+    bundleEntry(client +
+      "import { Logger } from '@aws-lambda-powertools/logger'; import { Metrics } from '@aws-lambda-powertools/metrics'; import { Tracer } from '@aws-lambda-powertools/tracer';\n" +
+      "export const logger = new Logger(); export const metrics = new Metrics({ namespace: 'Bench' }); export const tracer = new Tracer({ captureHTTPsRequests: false });\n" +
+      'export const client = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})));\nexport const handler = async () => ({});\n', floor);
     for (const b of bundles) {
       if (!existsSync(b.file)) throw new Error(`${relative(ROOT, b.file)} is missing: run \`npx projen bundle\` first (the bench task does)`);
     }
@@ -517,7 +529,9 @@ function coldStart(rows: Row[]): void {
         ...(b.key === 'api' ? { target: { on: 'ratio', op: '<=', value: 1.5 } } : {}),
         ...(b.key === 'floor' ? {
           floorOf: loadRow(bundles[0]).name,
-          floorWhy: 'loading the AWS SDK v3 DynamoDB client alone, bundled and minified as our handlers are, which every handler that reads or writes the notifications table needs',
+          floorWhy: 'loading the AWS SDK v3 DynamoDB client with the Powertools Logger, Metrics and Tracer (X-Ray SDK) the handler creates, ' +
+            'bundled and minified as our handlers are: everything the handler loads but its own code',
+          floorGap: 'the handler\'s own code',
         } : {}),
       })),
     ];
@@ -585,15 +599,65 @@ function synth(rows: Row[]): void {
     const coldResult = pairs(RUNS, coldRun, () => run(emptyApp), (o, b) => o / b);
     notes.push(`Synth medians: example app ${example.ours.median.toFixed(0)} ms, floor app ${floorResult.ours.median.toFixed(0)} ms, ` +
       `example app with cold caches ${coldResult.ours.median.toFixed(0)} ms, empty app ${example.baseline.median.toFixed(0)} ms.`);
+    notes.push(synthProfile(exampleApp, dir));
     return [
       { ...describe, ...example, target: { on: 'ratio', op: '<=', value: 2.5 }, chart: true },
       {
         ...floor, ...floorResult, chart: true, floorOf: describe.name,
         floorWhy: 'an app with one empty Lambda function from an asset folder (aws-lambda loaded, one asset fingerprinted and staged), which any app with a Lambda function pays',
+        floorGap: 'the rest of the example app: the construct\'s other functions, API, table, queue, alarms and dashboard, built and synthesized by ' +
+          'aws-cdk-lib (the synth CPU profile under Details shows how much of it is the construct\'s own code)',
       },
       { ...cold, ...coldResult },
     ];
   });
+}
+
+/**
+ * Where the example app's synth spends its CPU: three runs under V8's sampling profiler
+ * (`node --cpu-prof`), self time summed by the code it was spent in. It says how much of the synth
+ * is the construct's own code (lib/) and how much is aws-cdk-lib, Node's module loading and V8.
+ */
+function synthProfile(exampleApp: string, synthDir: string): string {
+  const dir = mkdtempSync(join(synthDir, 'profile-'));
+  try {
+    for (let i = 0; i < 3; i++) {
+      const outdir = mkdtempSync(join(synthDir, 'cdk.out-'));
+      try {
+        timed(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=200', exampleApp],
+          { ...process.env, CDK_OUTDIR: outdir, NODE_PATH: join(ROOT, 'node_modules') });
+      } finally {
+        rmSync(outdir, { recursive: true, force: true });
+      }
+    }
+    const lib = `file://${join(ROOT, 'lib')}/`;
+    const parts: Record<string, number> = {};
+    const kind = (url: string): string =>
+      url.startsWith(lib) ? 'the construct (lib/)'
+        : url.includes('/node_modules/aws-cdk-lib/') ? 'aws-cdk-lib'
+          : url.includes('/node_modules/') ? 'other packages (constructs, @aws-cdk/*)'
+            : url.startsWith('node:') ? 'Node.js (module loading and compiling, fs)'
+              : url === '' ? 'V8 (garbage collection, native code)' : 'the app file';
+    const profiles = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+    if (profiles.length === 0) throw new Error(`node --cpu-prof wrote no profile into ${dir}`);
+    for (const f of profiles) {
+      const profile = JSON.parse(readFileSync(join(dir, f), 'utf8')) as {
+        nodes: Array<{ id: number; callFrame: { url: string } }>; samples: number[]; timeDeltas: number[];
+      };
+      const urlOf = new Map(profile.nodes.map((n) => [n.id, n.callFrame.url]));
+      profile.samples.forEach((id, i) => {
+        const k = kind(urlOf.get(id) ?? '');
+        parts[k] = (parts[k] ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000;
+      });
+    }
+    const total = Object.values(parts).reduce((a, b) => a + b, 0);
+    const share = Object.entries(parts).sort((a, b) => b[1] - a[1])
+      .map(([k, ms]) => `${k} ${(ms / profiles.length).toFixed(0)} ms (${(ms / total * 100).toFixed(1)} %)`);
+    return `Synth CPU profile of the example app (\`node --cpu-prof\`, self time, mean of ${profiles.length} runs, ` +
+      `${(total / profiles.length).toFixed(0)} ms sampled): ${share.join('; ')}.`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -646,7 +710,7 @@ function missedTargets(rows: readonly Row[]): string[] {
     lines.push(`- **${row.name}**: ${value} against a target of ${targetText(row)}. Its floor, ${floor.floorWhy}, measured in the same run: ` +
       `${floorValue} (${ratioFmt(floor.ratio!.min, row)}–${ratioFmt(floor.ratio!.max, row)}×). ` +
       (floorPasses
-        ? `The floor meets the target: the gap between ${floorValue} and ${value} is our own overhead.`
+        ? `The floor meets the target: the gap between ${floorValue} and ${value} is ${floor.floorGap ?? 'what ours adds to the floor'}.`
         : 'The floor itself misses the target, so no implementation on these libraries can meet it on this input; ' +
           `ours is ${(row.ratio!.median / floor.ratio!.median * 100).toFixed(0)} % of the floor's ${floor.ratioMeaning.split(':')[0]}.`));
   }
@@ -718,8 +782,8 @@ async function main(): Promise<void> {
     '- **Validation**: `validateData()` (src/data/runtime/validate-data.ts, the handler\'s core) over a file stream, with the deployment\'s default limits and the example schema precompiled as the construct precompiles it at synth (ajv standalone). Baseline: a bare `fs.createReadStream` + line split + `JSON.parse` loop, no validation, over the same file (for CSV: over an NDJSON file holding the same records, since CSV cannot be `JSON.parse`d). Ratio = baseline time / our time over the same records = our throughput as a fraction of the bare read+parse throughput.',
     '- **Floors and comparisons**: a floor row does the least any validator of that format must do (read, parse, run the precompiled schema validator; no UTF-8 check, limits, locations or report); "as a fraction of its floor" is our time against the floor\'s in the same pair. "Format checks" rows are the NDJSON floor with the schema compiled with each set of format checks (ours; ajv-formats 3.0.1 full, which ours must agree with on every record; its fast mode, less strict; none), each alternately with the read+parse baseline. "CSV parse only" rows are each parser alone turning the 100 MB CSV into rows of string cells (the worker\'s `parse` mode), alternately with the CSV row\'s baseline; every parser must read the same rows and cells.',
     '- **Peak RSS**: `VmHWM` of the measuring process (Node itself included), validating the 1 GB NDJSON; the baseline\'s peak RSS is shown for reference. The target (≤ 200 MiB) is on our absolute figure.',
-    '- **Module load (cold start)**: wall-clock time of `node -e "require(\'<bundle>/index.js\')"` in a fresh process, i.e. process start + module load, the part of a cold start a bundle adds to a fixed runtime start, vs the same for an empty handler (`exports.handler = async () => ({})`), with the environment the construct sets (dummy values). Order rotated every round; ratio per round. The DynamoDB-only bundle (`DynamoDBDocumentClient` from the AWS SDK v3, bundled as our handlers are) shows the floor of any handler that talks to DynamoDB. Sizes are of `index.js` (KiB = 1024 bytes).',
-    '- **Synth**: wall-clock time of a Node process running examples/app.ts (transpiled, importing the compiled `lib/`, so no ts-node compile is timed) vs an app with one empty stack, each into a fresh `CDK_OUTDIR`, with the user\'s caches as any synth after the first finds them (one synth runs before the timing). The floor is an app with one empty `lambda.Function` from an asset folder, same method. The cold-caches row runs the example app with a fresh `HOME`: no CDK fingerprint cache and no compiled-schema cache.',
+    '- **Module load (cold start)**: wall-clock time of `node -e "require(\'<bundle>/index.js\')"` in a fresh process, i.e. process start + module load, the part of a cold start a bundle adds to a fixed runtime start, vs the same for an empty handler (`exports.handler = async () => ({})`), with the environment the construct sets (dummy values). Order rotated every round; ratio per round. The DynamoDB-only bundle (`DynamoDBDocumentClient` from the AWS SDK v3, bundled as our handlers are) is what any handler that talks to DynamoDB loads; the floor adds the Powertools Logger, Metrics and Tracer (with the X-Ray SDK, its client captured) that our handlers create at module scope, so the API handler\'s gap to it is its own code. Sizes are of `index.js` (KiB = 1024 bytes).',
+    '- **Synth**: wall-clock time of a Node process running examples/app.ts (transpiled, importing the compiled `lib/`, so no ts-node compile is timed) vs an app with one empty stack, each into a fresh `CDK_OUTDIR`, with the user\'s caches as any synth after the first finds them (one synth runs before the timing). The floor is an app with one empty `lambda.Function` from an asset folder, same method. The cold-caches row runs the example app with a fresh `HOME`: no CDK fingerprint cache and no compiled-schema cache. The CPU profile in the details is of three more runs of the example app under `node --cpu-prof` (sampling every 200 µs), self time summed by where the code lives (lib/, aws-cdk-lib, other packages, Node.js internals, V8).',
     '- Targets are on medians. A missed target is a **FAIL** here; the bench still exits 0. `info` rows have no target.',
     '',
   ].join('\n');

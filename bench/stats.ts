@@ -44,6 +44,8 @@ export interface Row {
   readonly floorOf?: string;
   /** Why this floor bounds the other row, for the "missed targets" notes. */
   readonly floorWhy?: string;
+  /** What the measured row does beyond its floor, for the "missed targets" notes. */
+  readonly floorGap?: string;
 }
 
 export function passes(row: Row): boolean | undefined {
