@@ -546,7 +546,8 @@ function synth(rows: Row[]): void {
   const describe = { name: 'Synth: example app (examples/app.ts)', unit: 'ms', baselineName: 'app with one empty stack, same method', ratioMeaning: 'time: ours / empty app' };
   const floor = { name: 'Floor: synth of an app with one empty Lambda function (asset folder)', unit: 'ms', baselineName: describe.baselineName, ratioMeaning: describe.ratioMeaning };
   const cold = { name: 'Synth: example app, cold caches (first synth on a machine)', unit: 'ms', baselineName: describe.baselineName, ratioMeaning: describe.ratioMeaning };
-  section(rows, [describe, floor, cold], () => {
+  const resources = { name: 'Floor: synth of the example app\'s template as L1 resources (cloudformation-include)', unit: 'ms', baselineName: describe.baselineName, ratioMeaning: describe.ratioMeaning };
+  section(rows, [describe, resources, floor, cold], () => {
     if (!existsSync(join(ROOT, 'lib', 'index.js'))) throw new Error('lib/ is missing: run `npx projen compile` first (the bench task does)');
     const dir = ensureDir(join(WORK, 'synth'));
     // examples/app.ts itself, transpiled, importing the compiled library (lib/) instead of src/: no ts-node in the timing.
@@ -592,22 +593,53 @@ function synth(rows: Row[]): void {
         rmSync(home, { recursive: true, force: true });
       }
     };
-    log(`synth: ${RUNS} pairs each (example app, floor, example app with cold caches)`);
+    // The resource floor: the example app's own template read back by cloudformation-include, i.e. the same
+    // CloudFormation resources as L1 constructs, with none of the L2 logic (grants, metrics, lazy values) that
+    // builds them, nor the construct's. Its bootstrap-version parameter and rule are dropped: the stack adds its own.
+    const templateFile = join(dir, 'example.template.json');
+    {
+      const outdir = mkdtempSync(join(dir, 'cdk.out-'));
+      try {
+        timed(process.execPath, [exampleApp], { ...process.env, CDK_OUTDIR: outdir, NODE_PATH: join(ROOT, 'node_modules') });
+        const template = JSON.parse(readFileSync(join(outdir, 'TapServerlessExample.template.json'), 'utf8'));
+        delete template.Parameters?.BootstrapVersion;
+        delete template.Rules?.CheckBootstrapVersion;
+        writeFileSync(templateFile, JSON.stringify(template));
+      } finally {
+        rmSync(outdir, { recursive: true, force: true });
+      }
+    }
+    const resourcesApp = join(dir, 'resources-app.js');
+    writeFileSync(resourcesApp, [
+      "const { App, Stack } = require('aws-cdk-lib');",
+      "const { CfnInclude } = require('aws-cdk-lib/cloudformation-include');",
+      'const app = new App();',
+      "const stack = new Stack(app, 'Resources');",
+      `new CfnInclude(stack, 'Template', { templateFile: ${JSON.stringify(templateFile)} });`,
+      'app.synth();',
+      '',
+    ].join('\n'));
+    log(`synth: ${RUNS} pairs each (example app, its template as L1 resources, one-function floor, example app with cold caches)`);
     run(exampleApp); // warm the page cache and the user's caches, as any synth after the first finds them
     const example = pairs(RUNS, () => run(exampleApp), () => run(emptyApp), (o, b) => o / b);
+    const resourcesResult = pairs(RUNS, () => run(resourcesApp), () => run(emptyApp), (o, b) => o / b);
     const floorResult = pairs(RUNS, () => run(floorApp), () => run(emptyApp), (o, b) => o / b);
     const coldResult = pairs(RUNS, coldRun, () => run(emptyApp), (o, b) => o / b);
-    notes.push(`Synth medians: example app ${example.ours.median.toFixed(0)} ms, floor app ${floorResult.ours.median.toFixed(0)} ms, ` +
+    const resourceCount = Object.keys(JSON.parse(readFileSync(templateFile, 'utf8')).Resources ?? {}).length;
+    notes.push(`Synth medians: example app ${example.ours.median.toFixed(0)} ms, its template as L1 resources (${resourceCount} resources) ` +
+      `${resourcesResult.ours.median.toFixed(0)} ms, one-function floor app ${floorResult.ours.median.toFixed(0)} ms, ` +
       `example app with cold caches ${coldResult.ours.median.toFixed(0)} ms, empty app ${example.baseline.median.toFixed(0)} ms.`);
     notes.push(synthProfile(exampleApp, dir));
     return [
       { ...describe, ...example, target: { on: 'ratio', op: '<=', value: 2.5 }, chart: true },
       {
-        ...floor, ...floorResult, chart: true, floorOf: describe.name,
-        floorWhy: 'an app with one empty Lambda function from an asset folder (aws-lambda loaded, one asset fingerprinted and staged), which any app with a Lambda function pays',
-        floorGap: 'the rest of the example app: the construct\'s other functions, API, table, queue, alarms and dashboard, built and synthesized by ' +
-          'aws-cdk-lib (the synth CPU profile under Details shows how much of it is the construct\'s own code)',
+        ...resources, ...resourcesResult, chart: true, floorOf: describe.name,
+        floorWhy: `the same ${resourceCount} CloudFormation resources read back from the example app's template by cloudformation-include ` +
+          '(L1 constructs only: no grants, metrics or lazy values, no construct code)',
+        floorGap: 'building the resources with aws-cdk-lib\'s L2 constructs (grants, metrics, lazy values), and the construct\'s own code ' +
+          '(the synth CPU profile under Details says how much of it is ours)',
       },
+      { ...floor, ...floorResult, chart: true },
       { ...cold, ...coldResult },
     ];
   });
@@ -783,7 +815,7 @@ async function main(): Promise<void> {
     '- **Floors and comparisons**: a floor row does the least any validator of that format must do (read, parse, run the precompiled schema validator; no UTF-8 check, limits, locations or report); "as a fraction of its floor" is our time against the floor\'s in the same pair. "Format checks" rows are the NDJSON floor with the schema compiled with each set of format checks (ours; ajv-formats 3.0.1 full, which ours must agree with on every record; its fast mode, less strict; none), each alternately with the read+parse baseline. "CSV parse only" rows are each parser alone turning the 100 MB CSV into rows of string cells (the worker\'s `parse` mode), alternately with the CSV row\'s baseline; every parser must read the same rows and cells.',
     '- **Peak RSS**: `VmHWM` of the measuring process (Node itself included), validating the 1 GB NDJSON; the baseline\'s peak RSS is shown for reference. The target (≤ 200 MiB) is on our absolute figure.',
     '- **Module load (cold start)**: wall-clock time of `node -e "require(\'<bundle>/index.js\')"` in a fresh process, i.e. process start + module load, the part of a cold start a bundle adds to a fixed runtime start, vs the same for an empty handler (`exports.handler = async () => ({})`), with the environment the construct sets (dummy values). Order rotated every round; ratio per round. The DynamoDB-only bundle (`DynamoDBDocumentClient` from the AWS SDK v3, bundled as our handlers are) is what any handler that talks to DynamoDB loads; the floor adds the Powertools Logger, Metrics and Tracer (with the X-Ray SDK, its client captured) that our handlers create at module scope, so the API handler\'s gap to it is its own code. Sizes are of `index.js` (KiB = 1024 bytes).',
-    '- **Synth**: wall-clock time of a Node process running examples/app.ts (transpiled, importing the compiled `lib/`, so no ts-node compile is timed) vs an app with one empty stack, each into a fresh `CDK_OUTDIR`, with the user\'s caches as any synth after the first finds them (one synth runs before the timing). The floor is an app with one empty `lambda.Function` from an asset folder, same method. The cold-caches row runs the example app with a fresh `HOME`: no CDK fingerprint cache and no compiled-schema cache. The CPU profile in the details is of three more runs of the example app under `node --cpu-prof` (sampling every 200 µs), self time summed by where the code lives (lib/, aws-cdk-lib, other packages, Node.js internals, V8).',
+    '- **Synth**: wall-clock time of a Node process running examples/app.ts (transpiled, importing the compiled `lib/`, so no ts-node compile is timed) vs an app with one empty stack, each into a fresh `CDK_OUTDIR`, with the user\'s caches as any synth after the first finds them (one synth runs before the timing). The floor is the example app\'s own template (bootstrap parameter and rule dropped) read back by `cloudformation-include`\'s `CfnInclude` in an otherwise empty app, same method: the same CloudFormation resources as L1 constructs, without the L2 constructs that build them. The one-function row is an app with one empty `lambda.Function` from an asset folder: what any app with a Lambda function pays. The cold-caches row runs the example app with a fresh `HOME`: no CDK fingerprint cache and no compiled-schema cache. The CPU profile in the details is of three more runs of the example app under `node --cpu-prof` (sampling every 200 µs), self time summed by where the code lives (lib/, aws-cdk-lib, other packages, Node.js internals, V8).',
     '- Targets are on medians. A missed target is a **FAIL** here; the bench still exits 0. `info` rows have no target.',
     '',
   ].join('\n');
