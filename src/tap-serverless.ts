@@ -18,7 +18,7 @@ import { enableEventBridge } from './construct/s3-trigger';
 import { resolveSettings } from './construct/settings';
 import { checkSharedBucket } from './construct/shared-bucket';
 import { createBucket, createDeadLetterQueue, createNotificationsTable } from './construct/storage';
-import { API_METRICS, S3_METRICS, SERVICE_NAME } from './contract/metric-names';
+import { API_METRICS, EXPORT_METRICS, S3_METRICS, SERVICE_NAME } from './contract/metric-names';
 import { createDataValidator } from './data/data-validator';
 import { createImageProcessor } from './images/image-processor';
 import { createNotificationExport } from './notifications/notification-export';
@@ -285,5 +285,19 @@ export class TapServerless extends Construct {
   /** Notifications created through `POST /notifications` (sum). */
   public metricNotificationsCreated(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metrics.handlerMetric(SERVICE_NAME.NOTIFICATION_HANDLER, API_METRICS.CREATED, props);
+  }
+
+  /** Notifications written by `GET /notifications/export` (sum). */
+  public metricNotificationsExported(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.handlerMetric(SERVICE_NAME.NOTIFICATION_EXPORT, EXPORT_METRICS.EXPORTED, props);
+  }
+
+  /**
+   * Exports that stopped before the end of their range, at the time limit or on a read error (sum).
+   * Their trailer says `complete: false` and where to resume; a client that closes the stream early
+   * is not counted.
+   */
+  public metricIncompleteExports(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.handlerMetric(SERVICE_NAME.NOTIFICATION_EXPORT, EXPORT_METRICS.INCOMPLETE, props);
   }
 }

@@ -8,7 +8,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ApiObjective } from './objectives';
 import { MonitoringSettings } from './settings';
-import { API_METRICS, METRICS_NAMESPACE, S3_METRICS, SERVICE_NAME } from '../contract/metric-names';
+import { API_METRICS, EXPORT_METRICS, METRICS_NAMESPACE, S3_METRICS, SERVICE_NAME } from '../contract/metric-names';
 import { INDEX_BY_TIME, INDEX_BY_TYPE } from '../contract/notifications-model';
 
 export interface MonitoringProps {
@@ -238,17 +238,23 @@ export class Monitoring extends Construct {
       new cloudwatch.GraphWidget({
         title: 'Images: processed, rejected, skipped, failed',
         left: business(SERVICE_NAME.IMAGE_PROCESSOR, [S3_METRICS.PROCESSED, S3_METRICS.REJECTED, S3_METRICS.SKIPPED, S3_METRICS.FAILED]),
-        width: 8,
+        width: 6,
       }),
       new cloudwatch.GraphWidget({
         title: 'Data files: processed, rejected, skipped, failed',
         left: business(SERVICE_NAME.DATA_VALIDATOR, [S3_METRICS.PROCESSED, S3_METRICS.REJECTED, S3_METRICS.SKIPPED, S3_METRICS.FAILED]),
-        width: 8,
+        width: 6,
       }),
       new cloudwatch.GraphWidget({
         title: 'Notifications created through the API',
         left: business(SERVICE_NAME.NOTIFICATION_HANDLER, [API_METRICS.CREATED]),
-        width: 8,
+        width: 6,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Export: notifications exported, incomplete exports',
+        left: business(SERVICE_NAME.NOTIFICATION_EXPORT, [EXPORT_METRICS.EXPORTED]),
+        right: business(SERVICE_NAME.NOTIFICATION_EXPORT, [EXPORT_METRICS.INCOMPLETE]),
+        width: 6,
       }),
     );
     return dashboard;

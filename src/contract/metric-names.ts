@@ -35,6 +35,14 @@ export const S3_METRICS = {
   FAILED: 'ObjectsFailed',
 } as const;
 
+/** Metric names emitted by the streamed export, `GET /notifications/export` (Count). */
+export const EXPORT_METRICS = {
+  /** Notifications written to export responses (including those of exports the client closed early). */
+  EXPORTED: 'NotificationsExported',
+  /** Exports that stopped before the end of their range (time limit or a read error); their trailer says where to resume. */
+  INCOMPLETE: 'ExportsIncomplete',
+} as const;
+
 /** Metric names emitted by the notifications API (Count). */
 export const API_METRICS = {
   /** Notifications created by POST /notifications. */

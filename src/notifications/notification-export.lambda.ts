@@ -5,10 +5,10 @@ import { parseCorsOrigins } from './runtime/http';
 import { ENV } from '../contract/env-names';
 import { optionalEnv, requireEnv } from '../runtime/env';
 import { notificationsTableFromEnv } from '../runtime/notifications-table';
-import { createObservability, traceInvocation } from '../runtime/observability';
+import { createObservability, flushMetrics, traceInvocation } from '../runtime/observability';
 
 // Module scope: created once per execution environment, reused by every invocation.
-const { logger } = createObservability({ environment: requireEnv(ENV.ENVIRONMENT) });
+const { logger, metrics } = createObservability({ environment: requireEnv(ENV.ENVIRONMENT) });
 const table = notificationsTableFromEnv();
 const corsOrigins = parseCorsOrigins(optionalEnv(ENV.CORS_ORIGINS));
 
@@ -35,7 +35,11 @@ const runtime = typeof candidate?.streamifyResponse === 'function' && typeof can
 export const handler = runtime
   ? runtime.streamifyResponse(async (event: APIGatewayProxyEvent, responseStream: Writable, context: StreamingContext) => {
     logger.addContext(context as never);
-    await traceInvocation(() => serveExport(event, responseStream, context, { table, logger, runtime, corsOrigins }));
+    try {
+      await traceInvocation(() => serveExport(event, responseStream, context, { table, logger, metrics, runtime, corsOrigins }));
+    } finally {
+      flushMetrics(metrics);
+    }
   })
   : async (): Promise<never> => {
     throw new ResponseStreamingUnavailableError();

@@ -126,7 +126,7 @@ export async function traceObject<T>(bucket: string, key: string, fn: () => Prom
 }
 
 /** Adds a Count metric (nothing when `value` is 0, so that EMF lines stay small). */
-export function countMetric(metrics: Metrics, name: string, value = 1): void {
+export function countMetric(metrics: Pick<Metrics, 'addMetric'>, name: string, value = 1): void {
   if (value > 0) {
     metrics.addMetric(name, MetricUnit.Count, value);
   }

@@ -135,7 +135,8 @@ describe('dashboard', () => {
     expect(tap.dashboard).toBeDefined();
     const body = JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'));
     for (const part of ['ImageProcessor: duration', 'Dead-letter queue: messages waiting', 'API: latency', 'Images: processed, rejected',
-      'Data files: processed, rejected', 'Notifications created through the API', 'ApproximateNumberOfMessagesVisible', 'NotificationsCreated', 'p99']) {
+      'Data files: processed, rejected', 'Notifications created through the API', 'ApproximateNumberOfMessagesVisible', 'NotificationsCreated', 'p99',
+      'Export: notifications exported, incomplete exports', 'NotificationsExported', 'ExportsIncomplete']) {
       expect(body).toContain(part);
     }
   });
@@ -157,6 +158,10 @@ describe('metric accessors', () => {
     expect(m.dimensions).toEqual({ service: 'image-processor', environment: 'prod' });
     expect(tap.metricDataFilesProcessed().dimensions).toEqual({ service: 'data-validator', environment: 'prod' });
     expect(tap.metricNotificationsCreated().metricName).toBe('NotificationsCreated');
+    expect(tap.metricNotificationsExported().metricName).toBe('NotificationsExported');
+    expect(tap.metricNotificationsExported().dimensions).toEqual({ service: 'notification-export', environment: 'prod' });
+    expect(tap.metricIncompleteExports().metricName).toBe('ExportsIncomplete');
+    expect(tap.metricIncompleteExports({ period: Duration.hours(1) }).period.toSeconds()).toBe(3600);
     expect(tap.metricImagesProcessed({ period: Duration.minutes(1) }).period.toSeconds()).toBe(60);
     expect(tap.metricDataFilesRejected().statistic).toBe('Sum');
     expect(Object.keys(tap.metricObjectsFailed().usingMetrics).sort()).toEqual(['data', 'images']);

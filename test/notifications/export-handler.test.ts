@@ -3,6 +3,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { NDJSON } from '../../src/notifications/runtime/export-stream';
 import { Notification, toNotificationItem } from '../../src/runtime/notification-item';
+import { captureConsole } from '../support/console-capture';
 import { fakeIndexes } from '../support/fake-index';
 import { FUNCTION_ENV, lambdaContext } from '../support/fixtures';
 import { createStreamingShim, RecordedResponse } from '../support/streaming-shim';
@@ -26,8 +27,9 @@ afterAll(() => {
   delete (globalThis as any).awslambda;
 });
 
-test('the handler streams NDJSON through awslambda.HttpResponseStream', async () => {
+test('the handler streams NDJSON through awslambda.HttpResponseStream, then publishes its count', async () => {
   fakeIndexes(ddb, notifications.map((n) => toNotificationItem(n, { indexShards: 3 })));
+  const output = captureConsole();
   const res = await handler({
     resource: '/notifications/export',
     path: '/notifications/export',
@@ -46,4 +48,12 @@ test('the handler streams NDJSON through awslambda.HttpResponseStream', async ()
   const lines = res.body.trimEnd().split('\n').map((line) => JSON.parse(line));
   expect(lines.slice(0, -1).map((n) => n.id)).toEqual(['n-4', 'n-3', 'n-2', 'n-1', 'n-0']);
   expect(lines[lines.length - 1]).toMatchObject({ trailer: true, complete: true, count: 5, type: 'ops.note' });
+  // AND the count went out as an EMF metric once the response ended
+  try {
+    expect(output.metric('NotificationsExported')).toBe(5);
+    expect(output.metric('ExportsIncomplete')).toBe(0);
+    expect(output.emf()).toHaveLength(1);
+  } finally {
+    output.restore();
+  }
 });

@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { InternalServerError } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
@@ -21,6 +22,17 @@ const notifications: Notification[] = Array.from({ length: 250 }, (_, i) => ({
   message: `notification ${i} ${'x'.repeat(200)}`,
 }));
 const logger = { info: jest.fn(), warn: jest.fn(), error: jest.fn() };
+const metrics = { addMetric: jest.fn() };
+
+/** The counts serveExport added, by metric name (all Count). */
+function counted(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, unit, value] of metrics.addMetric.mock.calls) {
+    expect(unit).toBe('Count');
+    out[name] = (out[name] ?? 0) + value;
+  }
+  return out;
+}
 
 function exportEvent(query: Record<string, string> | null, headers: Record<string, string> = {}): APIGatewayProxyEvent {
   return {
@@ -45,7 +57,7 @@ async function run(
   options: { shim?: ShimOptions; remainingMs?: () => number; deps?: Partial<ExportDependencies> } = {},
 ): Promise<RecordedResponse> {
   const shim = createStreamingShim(options.shim);
-  const deps: ExportDependencies = { table, logger, runtime: shim, corsOrigins: [], now: () => NOW, ...options.deps };
+  const deps: ExportDependencies = { table, logger, metrics, runtime: shim, corsOrigins: [], now: () => NOW, ...options.deps };
   const invoke = shim.streamifyResponse((e, stream, context) => serveExport(e as APIGatewayProxyEvent, stream, context as any, deps));
   return invoke(event, { ...lambdaContext(), getRemainingTimeInMillis: options.remainingMs ?? (() => 600_000) });
 }
@@ -73,12 +85,15 @@ test('200 NDJSON: every notification newest first, then a trailer saying the exp
   expect((out as Notification[]).map((n) => n.id)).toEqual([...notifications].reverse().map((n) => n.id));
   expect(out[0]).toEqual(notifications[249]);
   expect(res.ended).toBe(true);
+  // AND counted: 250 exported, nothing incomplete
+  expect(counted()).toEqual({ NotificationsExported: 250 });
 });
 
 test('an empty range is just the trailer', async () => {
   fakeIndexes(ddb, notifications.map((n) => toNotificationItem(n, table.layout)));
   const res = await run(exportEvent({ until: new Date(BASE).toISOString(), type: 'data.valid' }));
   expect(lines(res.body)).toEqual([{ trailer: true, complete: true, count: 0, type: 'data.valid', until: '2026-12-01T00:00:00.000Z' }]);
+  expect(counted()).toEqual({});
 });
 
 test('bad parameters: a 400 JSON response before anything is read or streamed', async () => {
@@ -87,6 +102,7 @@ test('bad parameters: a 400 JSON response before anything is read or streamed', 
   expect(res.prelude).toMatchObject({ statusCode: 400, headers: { 'Content-Type': 'application/json' } });
   expect(JSON.parse(res.body)).toEqual({ parameter: 'since', message: expect.stringMatching(/^Invalid since: must be an ISO-8601 date-time/) });
   expect(stats.queries).toBe(0);
+  expect(counted()).toEqual({});
 });
 
 test('a failure of the first read: a 500 JSON response, not a broken stream', async () => {
@@ -130,6 +146,8 @@ test('a failure after streaming started: status stays 200, the trailer says inco
   // Resuming with until=resumeUntil loses nothing: it includes every notification not yet written.
   const notWritten = notifications.filter((n) => !out.some((o) => (o as Notification).id === n.id));
   expect(notWritten.every((n) => n.createdAt < trailer.resumeUntil!)).toBe(true);
+  // AND counted as an incomplete export of 200
+  expect(counted()).toEqual({ NotificationsExported: 200, ExportsIncomplete: 1 });
 });
 
 test('near the timeout the export stops cleanly: an incomplete trailer with resumeUntil', async () => {
@@ -142,6 +160,31 @@ test('near the timeout the export stops cleanly: an incomplete trailer with resu
   expect(out).toHaveLength(125);
   expect(trailer).toMatchObject({ complete: false, count: 125, type: 'image.processed', error: expect.stringMatching(/^time limit reached/) });
   expect(trailer.resumeUntil).toBe(new Date(Date.parse((out[124] as Notification).createdAt) + 1).toISOString());
+  expect(counted()).toEqual({ NotificationsExported: 125, ExportsIncomplete: 1 });
+});
+
+test('a client that goes away mid-stream: the export stops, logs it, and counts what was written, not an incomplete export', async () => {
+  // GIVEN a response stream whose peer disconnects after about 45 KB (a batch and a half)
+  fakeIndexes(ddb, notifications.map((n) => toNotificationItem(n, table.layout)));
+  let received = 0;
+  const stream = new Writable({
+    highWaterMark: 1024,
+    write(chunk: Buffer, _encoding, callback) {
+      received += chunk.length;
+      setImmediate(() => callback(received > 45_000 ? new Error('client went away') : null));
+    },
+  });
+  stream.on('error', () => undefined);
+  const deps: ExportDependencies = { table, logger, metrics, runtime: { HttpResponseStream: { from: (s) => s } }, corsOrigins: [], now: () => NOW };
+  // WHEN
+  await serveExport(exportEvent(null), stream, { getRemainingTimeInMillis: () => 600_000 }, deps);
+  // THEN it stopped early, without a trailer, and said so
+  expect(stream.destroyed).toBe(true);
+  expect(logger.warn).toHaveBeenCalledWith('export stream closed by the client', expect.objectContaining({ count: expect.any(Number) }));
+  const { count } = logger.warn.mock.calls[0][1] as { count: number };
+  expect(count).toBeGreaterThan(0);
+  expect(count).toBeLessThan(250);
+  expect(counted()).toEqual({ NotificationsExported: count });
 });
 
 test('writes respect backpressure: the response buffer never holds more than its size plus one batch', async () => {

@@ -1,12 +1,15 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { exportNotifications, ExportOptions } from './export-notifications';
 import { ExportQuery, parseExportQuery } from './export-query';
 import { corsHeaders, getHeader, HttpError } from './http';
+import { EXPORT_METRICS } from '../../contract/metric-names';
 import { Notification } from '../../runtime/notification-item';
 import { NotificationsTable } from '../../runtime/notifications-table';
+import { countMetric } from '../../runtime/observability';
 
 /** The HTTP status and headers API Gateway sends before the streamed body. */
 export interface HttpPrelude {
@@ -60,6 +63,8 @@ export interface ExportTrailer {
 export interface ExportDependencies {
   readonly table: NotificationsTable;
   readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /** Where the export's counts go ({@link EXPORT_METRICS}); the handler publishes them after the response. */
+  readonly metrics?: Pick<Metrics, 'addMetric'>;
   readonly runtime: Pick<StreamingRuntime, 'HttpResponseStream'>;
   readonly corsOrigins: readonly string[];
   /** Request time (default: now). */
@@ -129,6 +134,7 @@ export async function serveExport(
   } catch (err) {
     if (body.destroyed || body.writableEnded) {
       deps.logger.warn('export stream closed by the client', { count, error: err as Error });
+      if (deps.metrics) countMetric(deps.metrics, EXPORT_METRICS.EXPORTED, count);
       return;
     }
     deps.logger.error('export failed while streaming', { count, error: err as Error });
@@ -149,6 +155,10 @@ export async function serveExport(
   };
   await write(body, JSON.stringify(trailer) + '\n');
   await end(body);
+  if (deps.metrics) {
+    countMetric(deps.metrics, EXPORT_METRICS.EXPORTED, count);
+    countMetric(deps.metrics, EXPORT_METRICS.INCOMPLETE, trailer.complete ? 0 : 1);
+  }
   deps.logger.info('export streamed', { count, complete: trailer.complete, type: query.type, since: query.since, until: query.until });
 }
 
