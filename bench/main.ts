@@ -574,11 +574,13 @@ function synth(rows: Row[]): void {
       'app.synth();',
       '',
     ].join('\n'));
-    const run = (file: string, env: NodeJS.ProcessEnv = {}): number => {
+    const run = (file: string, env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = [], read?: (outdir: string) => void): number => {
       const outdir = mkdtempSync(join(dir, 'cdk.out-'));
       try {
         // Run from the project root so that aws-cdk-lib resolves from its node_modules.
-        return timed(process.execPath, [file], { ...process.env, CDK_OUTDIR: outdir, NODE_PATH: join(ROOT, 'node_modules'), ...env }).ms;
+        const { ms } = timed(process.execPath, [...nodeArgs, file], { ...process.env, CDK_OUTDIR: outdir, NODE_PATH: join(ROOT, 'node_modules'), ...env });
+        read?.(outdir);
+        return ms;
       } finally {
         rmSync(outdir, { recursive: true, force: true });
       }
@@ -597,18 +599,12 @@ function synth(rows: Row[]): void {
     // CloudFormation resources as L1 constructs, with none of the L2 logic (grants, metrics, lazy values) that
     // builds them, nor the construct's. Its bootstrap-version parameter and rule are dropped: the stack adds its own.
     const templateFile = join(dir, 'example.template.json');
-    {
-      const outdir = mkdtempSync(join(dir, 'cdk.out-'));
-      try {
-        timed(process.execPath, [exampleApp], { ...process.env, CDK_OUTDIR: outdir, NODE_PATH: join(ROOT, 'node_modules') });
-        const template = JSON.parse(readFileSync(join(outdir, 'TapServerlessExample.template.json'), 'utf8'));
-        delete template.Parameters?.BootstrapVersion;
-        delete template.Rules?.CheckBootstrapVersion;
-        writeFileSync(templateFile, JSON.stringify(template));
-      } finally {
-        rmSync(outdir, { recursive: true, force: true });
-      }
-    }
+    run(exampleApp, {}, [], (outdir) => {
+      const template = JSON.parse(readFileSync(join(outdir, 'TapServerlessExample.template.json'), 'utf8'));
+      delete template.Parameters?.BootstrapVersion;
+      delete template.Rules?.CheckBootstrapVersion;
+      writeFileSync(templateFile, JSON.stringify(template));
+    });
     const resourcesApp = join(dir, 'resources-app.js');
     writeFileSync(resourcesApp, [
       "const { App, Stack } = require('aws-cdk-lib');",
@@ -629,7 +625,7 @@ function synth(rows: Row[]): void {
     notes.push(`Synth medians: example app ${example.ours.median.toFixed(0)} ms, its template as L1 resources (${resourceCount} resources) ` +
       `${resourcesResult.ours.median.toFixed(0)} ms, one-function floor app ${floorResult.ours.median.toFixed(0)} ms, ` +
       `example app with cold caches ${coldResult.ours.median.toFixed(0)} ms, empty app ${example.baseline.median.toFixed(0)} ms.`);
-    notes.push(synthProfile(exampleApp, dir));
+    notes.push(synthProfile(exampleApp, dir, run));
     return [
       { ...describe, ...example, target: { on: 'ratio', op: '<=', value: 2.5 }, chart: true },
       {
@@ -650,18 +646,10 @@ function synth(rows: Row[]): void {
  * (`node --cpu-prof`), self time summed by the code it was spent in. It says how much of the synth
  * is the construct's own code (lib/) and how much is aws-cdk-lib, Node's module loading and V8.
  */
-function synthProfile(exampleApp: string, synthDir: string): string {
+function synthProfile(exampleApp: string, synthDir: string, run: (file: string, env: NodeJS.ProcessEnv, nodeArgs: string[]) => number): string {
   const dir = mkdtempSync(join(synthDir, 'profile-'));
   try {
-    for (let i = 0; i < 3; i++) {
-      const outdir = mkdtempSync(join(synthDir, 'cdk.out-'));
-      try {
-        timed(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=200', exampleApp],
-          { ...process.env, CDK_OUTDIR: outdir, NODE_PATH: join(ROOT, 'node_modules') });
-      } finally {
-        rmSync(outdir, { recursive: true, force: true });
-      }
-    }
+    for (let i = 0; i < 3; i++) run(exampleApp, {}, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=200']);
     const lib = `file://${join(ROOT, 'lib')}/`;
     const parts: Record<string, number> = {};
     const kind = (url: string): string =>

@@ -64,7 +64,7 @@ export interface ExportDependencies {
   readonly table: NotificationsTable;
   readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** Where the export's counts go ({@link EXPORT_METRICS}); the handler publishes them after the response. */
-  readonly metrics?: Pick<Metrics, 'addMetric'>;
+  readonly metrics: Pick<Metrics, 'addMetric'>;
   readonly runtime: Pick<StreamingRuntime, 'HttpResponseStream'>;
   readonly corsOrigins: readonly string[];
   /** Request time (default: now). */
@@ -134,7 +134,7 @@ export async function serveExport(
   } catch (err) {
     if (body.destroyed || body.writableEnded) {
       deps.logger.warn('export stream closed by the client', { count, error: err as Error });
-      if (deps.metrics) countMetric(deps.metrics, EXPORT_METRICS.EXPORTED, count);
+      countMetric(deps.metrics, EXPORT_METRICS.EXPORTED, count);
       return;
     }
     deps.logger.error('export failed while streaming', { count, error: err as Error });
@@ -155,10 +155,8 @@ export async function serveExport(
   };
   await write(body, JSON.stringify(trailer) + '\n');
   await end(body);
-  if (deps.metrics) {
-    countMetric(deps.metrics, EXPORT_METRICS.EXPORTED, count);
-    countMetric(deps.metrics, EXPORT_METRICS.INCOMPLETE, trailer.complete ? 0 : 1);
-  }
+  countMetric(deps.metrics, EXPORT_METRICS.EXPORTED, count);
+  countMetric(deps.metrics, EXPORT_METRICS.INCOMPLETE, trailer.complete ? 0 : 1);
   deps.logger.info('export streamed', { count, complete: trailer.complete, type: query.type, since: query.since, until: query.until });
 }
 
