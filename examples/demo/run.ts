@@ -344,9 +344,23 @@ async function main(): Promise<void> {
     const listedIds = new Set((listing.body?.items ?? []).map((n: any) => n.id));
     for (const r of recorded) check(listedIds.has(r.id), `listing contains ${r.type} for ${r.sample.key}`);
     check(listedIds.has(created.body?.id), 'listing contains the notification created by POST');
+
     const bad = await call(apiEvent('POST', '/notifications', { headers: { 'Content-Type': 'application/json' }, body: '{"type": ' }));
     console.log(`  POST with broken JSON → ${bad.status} ${JSON.stringify(bad.body)}`);
     check(bad.status === 400, 'broken JSON → 400');
+
+    step('GET /notifications/export (response streaming: NDJSON, newest first, then a trailer)');
+    const exportFunctionId = spec.methods.find((m) => m.functionLogicalId && m.resourcePath === '/notifications/export')?.functionLogicalId;
+    if (!exportFunctionId) throw new DemoFailure('the template has no Lambda proxy method for GET /notifications/export');
+    const exported = await functions.get(exportFunctionId)!.invoke<any>(apiEvent('GET', '/notifications/export'));
+    const exportLines: any[] = String(exported.body ?? '').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line));
+    const trailer = exportLines.pop();
+    console.log(`  ${exported.statusCode} ${exported.headers?.['Content-Type']}: ${exportLines.length} notifications, then ${JSON.stringify(trailer)}`);
+    check(exported.statusCode === 200 && exported.headers?.['Content-Type'] === 'application/x-ndjson', 'export → 200 application/x-ndjson');
+    check(trailer?.trailer === true && trailer.complete === true && trailer.count === exportLines.length, 'export ends with a complete trailer counting its lines');
+    const exportedIds = exportLines.map((n) => n.id);
+    check(exportedIds.length === listedIds.size && exportedIds.every((id) => listedIds.has(id)), 'export holds the same notifications as the listing');
+    check(exportLines.every((n, i) => i === 0 || n.createdAt <= exportLines[i - 1].createdAt), 'export is newest first');
 
     step('GET /status (MOCK integration, rendered from the template)');
     const status = spec.methods.find((m) => m.resourcePath === '/status' && m.integrationType === 'MOCK');

@@ -3,6 +3,54 @@
 // each event received over IPC. Started by local-function.ts.
 'use strict';
 const path = require('path');
+const { Writable } = require('stream');
+
+// The Lambda Node.js runtime gives every function an `awslambda` global; response-streaming
+// handlers (GET /notifications/export) wrap themselves with its streamifyResponse and open the HTTP
+// response with HttpResponseStream.from, which writes the prelude (status and headers, as JSON)
+// and 8 NUL bytes before the body. This host provides both. It invokes a streamified handler with
+// a stream it collects, and the invocation's result is what API Gateway sends the client: the
+// prelude's status and headers, and the body.
+const STREAMING = Symbol('streamifyResponse');
+const PRELUDE_DELIMITER = Buffer.alloc(8);
+globalThis.awslambda = {
+  ...globalThis.awslambda,
+  streamifyResponse(fn) {
+    const streamed = async () => {
+      throw new Error('a streamified handler is invoked by the host with a response stream');
+    };
+    streamed[STREAMING] = fn;
+    return streamed;
+  },
+  HttpResponseStream: {
+    from(stream, prelude) {
+      stream.write(Buffer.concat([Buffer.from(JSON.stringify(prelude)), PRELUDE_DELIMITER]));
+      return stream;
+    },
+  },
+};
+
+async function invokeStreaming(fn, event, context) {
+  const chunks = [];
+  const stream = new Writable({
+    write(chunk, _encoding, callback) {
+      chunks.push(Buffer.from(chunk));
+      callback();
+    },
+  });
+  const finished = new Promise((resolve, reject) => {
+    stream.on('finish', resolve);
+    stream.on('error', reject);
+  });
+  await fn(event, stream, context);
+  if (!stream.writableEnded) throw new Error('the handler returned without ending its response stream');
+  await finished;
+  const all = Buffer.concat(chunks);
+  const at = all.indexOf(PRELUDE_DELIMITER);
+  if (at < 0) throw new Error('the handler wrote no HTTP prelude (awslambda.HttpResponseStream.from) before its body');
+  const prelude = JSON.parse(all.subarray(0, at).toString('utf8'));
+  return { statusCode: prelude.statusCode, headers: prelude.headers ?? {}, body: all.subarray(at + PRELUDE_DELIMITER.length).toString('utf8') };
+}
 
 const [, , assetDir, handlerSpec, functionName, timeoutMs] = process.argv;
 const dot = handlerSpec.lastIndexOf('.');
@@ -35,7 +83,9 @@ process.on('message', async (msg) => {
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   };
   try {
-    const result = await handler(msg.event, context);
+    const result = handler[STREAMING]
+      ? await invokeStreaming(handler[STREAMING], msg.event, context)
+      : await handler(msg.event, context);
     process.send({ type: 'result', id: msg.id, result: result === undefined ? null : result });
   } catch (err) {
     process.send({ type: 'error', id: msg.id, error: { name: err && err.name, message: err && err.message, stack: err && err.stack } });

@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { buildSync } from 'esbuild';
+import { ENV } from '../../src/contract/env-names';
 import { ExportTrailer } from '../../src/notifications/runtime/export-stream';
 import { indexShardOf, Notification, toNotificationItem } from '../../src/runtime/notification-item';
-import { bundledAssetDir, createNotificationsTable, dynamoClient, emulatorEndpoint } from '../emulator/bundled';
+import { bundledAssetDir, createNotificationsTable, dynamoClient, emulatorEndpoint, startBundledFunction } from '../emulator/bundled';
+import { LocalFunction } from '../emulator/local-function';
 import { EMULATOR_AWS_ENV } from '../emulator/moto';
 
 // GET /notifications/export end to end: the bundled export function, in its own Node.js process with
@@ -222,5 +224,42 @@ describe('the bundled export against moto', () => {
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout.trim().split('\n').pop()!).prelude).toMatchObject({ statusCode: 400, headers: { 'Content-Type': 'application/json' } });
     expect(JSON.parse(readFileSync(outFile, 'utf8'))).toMatchObject({ parameter: 'since', message: expect.stringMatching(/^Invalid since/) });
+  });
+});
+
+describe('the local Lambda host (the demo\'s) runs the streamed export', () => {
+  // test/emulator/lambda-host.js gives every function the runtime's `awslambda` global and answers
+  // a streamified handler's invocation as API Gateway would answer the client: the prelude's status
+  // and headers, and the body that followed it.
+  let fn: LocalFunction;
+
+  beforeAll(async () => {
+    fn = await startBundledFunction('notification-export', {
+      [ENV.TABLE_NAME]: TABLE, [ENV.INDEX_SHARDS]: String(SHARDS), [ENV.ENVIRONMENT]: 'test', POWERTOOLS_LOG_LEVEL: 'WARN',
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await fn?.stop();
+  });
+
+  test('a time range: 200 NDJSON with the range\'s notifications newest first, then the trailer', async () => {
+    const since = new Date(BASE + 3000).toISOString();
+    const until = new Date(BASE + 3100).toISOString();
+    const res = await fn.invoke<{ statusCode: number; headers: Record<string, string>; body: string }>(exportEvent({ since, until }));
+    expect(res.statusCode).toBe(200);
+    expect(res.headers).toMatchObject({ 'Content-Type': 'application/x-ndjson' });
+    const lines = res.body.slice(0, -1).split('\n').map((line) => JSON.parse(line));
+    const expected = notifications.filter((n) => n.createdAt >= since && n.createdAt < until);
+    expect(expected).toHaveLength(300);
+    expect(lines.slice(0, -1).map((n) => n.id)).toEqual(newestFirst(expected));
+    expect(lines[lines.length - 1]).toEqual({ trailer: true, complete: true, count: 300, since, until });
+  }, 60_000);
+
+  test('bad parameters: the 400 JSON error, as the client would get it', async () => {
+    const res = await fn.invoke<{ statusCode: number; headers: Record<string, string>; body: string }>(exportEvent({ until: 'later' }));
+    expect(res.statusCode).toBe(400);
+    expect(res.headers).toMatchObject({ 'Content-Type': 'application/json' });
+    expect(JSON.parse(res.body)).toMatchObject({ parameter: 'until', message: expect.stringMatching(/^Invalid until/) });
   });
 });
