@@ -10,8 +10,6 @@
 // public deployments, read 2026-12-05; newer versions exist. A user who needs a newer version, or
 // a region missing here, passes the ARN from AWS's table as `applicationSignalsLayerArn`.
 
-import { RegionInfo } from 'aws-cdk-lib/region-info';
-
 /** The publishing account and layer version of `AWSOpenTelemetryDistroJs` in one region. */
 interface LayerVersion {
   readonly account: string;
@@ -68,7 +66,20 @@ export function applicationSignalsLayerArn(region: string): string | undefined {
   const layer = APPLICATION_SIGNALS_LAYERS[region];
   return layer === undefined
     ? undefined
-    : `arn:${RegionInfo.get(region).partition ?? 'aws'}:lambda:${region}:${layer.account}:layer:AWSOpenTelemetryDistroJs:${layer.version}`;
+    : `arn:${partitionOf(region)}:lambda:${region}:${layer.account}:layer:AWSOpenTelemetryDistroJs:${layer.version}`;
+}
+
+/**
+ * The partition of a region, from its name. aws-cdk-lib's `RegionInfo` knows it too, but its
+ * region facts are 1.3 MB of code that take about 50 ms to load. A test checks this against
+ * `RegionInfo` for every region of the table and every region aws-cdk-lib knows.
+ */
+export function partitionOf(region: string): string {
+  const prefixes: ReadonlyArray<[string, string]> = [
+    ['cn-', 'aws-cn'], ['us-gov-', 'aws-us-gov'], ['us-isob-', 'aws-iso-b'], ['us-isof-', 'aws-iso-f'],
+    ['us-iso-', 'aws-iso'], ['eu-isoe-', 'aws-iso-e'], ['eusc-', 'aws-eusc'],
+  ];
+  return prefixes.find(([prefix]) => region.startsWith(prefix))?.[1] ?? 'aws';
 }
 
 /** A Lambda layer version ARN: partition, region, account, name and version. */

@@ -2,8 +2,10 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { ENV, synth } from './util';
 import { TapServerless, TapServerlessProps } from '../../src';
+import { APPLICATION_SIGNALS_LAYERS, partitionOf } from '../../src/construct/application-signals-layers';
 
 function functions(template: Template): Array<Record<string, any>> {
   return Object.values(template.findResources('AWS::Lambda::Function'))
@@ -102,6 +104,15 @@ describe('applicationSignals', () => {
   ])('in %s the layer is AWS\'s of that region, publishing account and partition included', (region, arn) => {
     for (const fn of functions(synthIn(region, { applicationSignals: true }))) {
       expect(fn.Layers).toEqual([arn]);
+    }
+  });
+
+  test('the partition of every region in the layer table, and of every region aws-cdk-lib knows, is RegionInfo\'s', () => {
+    // The construct derives it from the region's name rather than loading region-info at synth.
+    const regions = [...Object.keys(APPLICATION_SIGNALS_LAYERS), ...RegionInfo.regions.map((r) => r.name)];
+    expect(regions.length).toBeGreaterThan(Object.keys(APPLICATION_SIGNALS_LAYERS).length);
+    for (const region of regions) {
+      expect([region, partitionOf(region)]).toEqual([region, RegionInfo.get(region).partition]);
     }
   });
 
