@@ -46,6 +46,8 @@ export interface Row {
   readonly floorWhy?: string;
   /** What the measured row does beyond its floor, for the "missed targets" notes. */
   readonly floorGap?: string;
+  /** This row's baseline is its floor: what the row does beyond it, for the "missed targets" notes. */
+  readonly beyondFloor?: string;
 }
 
 export function passes(row: Row): boolean | undefined {
