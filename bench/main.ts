@@ -684,41 +684,16 @@ function synthProfile(exampleApp: string, synthDir: string, run: (file: string, 
 }
 
 /**
- * Where the synth's module loading goes: each module's own load time (reading, compiling and running
- * its top level, without the modules it requires in turn), timed by a hook on Node.js's module
- * loader and summed by package (aws-cdk-lib by submodule), with the package that first required
- * it. The CPU profile counts compiling under Node.js; this says whose code was compiled.
+ * Where the synth's module loading goes: each module's own load time, timed by a hook on Node.js's
+ * module loader (bench/workers/module-loads.worker.ts), summed by package (aws-cdk-lib by
+ * submodule), with the package that first required it. The CPU profile counts compiling under
+ * Node.js; this says whose code was compiled.
  */
 function synthModuleLoads(exampleApp: string, emptyApp: string, synthDir: string,
   run: (file: string, env: NodeJS.ProcessEnv, nodeArgs: string[]) => number): string {
   const dir = mkdtempSync(join(synthDir, 'requires-'));
   try {
-    const hook = join(dir, 'require-times.js');
-    writeFileSync(hook, [
-      "const Module = require('module');",
-      "const { writeFileSync } = require('fs');",
-      // Module.prototype.load runs once per module, with its file resolved: no cost for cached requires.
-      'const original = Module.prototype.load;',
-      'const frames = [];',
-      'const own = {};',
-      'const firstBy = {};',
-      'Module.prototype.load = function (file) {',
-      '  const frame = { children: 0 };',
-      '  frames.push(frame);',
-      '  firstBy[file] = this.parent?.filename;',
-      '  const start = process.hrtime.bigint();',
-      '  try {',
-      '    return original.apply(this, arguments);',
-      '  } finally {',
-      '    const ms = Number(process.hrtime.bigint() - start) / 1e6;',
-      '    frames.pop();',
-      '    own[file] = (own[file] ?? 0) + ms - frame.children;',
-      '    if (frames.length > 0) frames[frames.length - 1].children += ms;',
-      '  }',
-      '};',
-      "process.on('exit', () => writeFileSync(process.env.REQUIRE_TIMES_OUT, JSON.stringify({ own, firstBy })));",
-      '',
-    ].join('\n'));
+    const hook = bundleWorker('module-loads');
     const lib = join(ROOT, 'lib') + '/';
     const packageOf = (file: string | undefined): string => {
       if (file === undefined) return 'the app file';
@@ -806,12 +781,12 @@ function missedTargets(rows: readonly Row[]): string[] {
   const lines = ['## Where a target is missed', ''];
   for (const row of failed) {
     const value = row.target!.on === 'ratio' ? `${ratioFmt(row.ratio!.median, row)}×` : `${row.ours!.median.toFixed(0)} ${row.unit}`;
-    const floor = rows.find((r) => r.floorOf === row.name && r.ratio);
     if (row.beyondFloor !== undefined) {
       lines.push(`- **${row.name}**: ${value} against a target of ${targetText(row)}, measured against its floor in the same pairs: ` +
         `the gap is ${row.beyondFloor} (min–max ${ratioFmt(row.ratio!.min, row)}–${ratioFmt(row.ratio!.max, row)}×).`);
       continue;
     }
+    const floor = rows.find((r) => r.floorOf === row.name && r.ratio);
     if (!floor || row.target!.on !== 'ratio') {
       lines.push(`- **${row.name}**: ${value} against a target of ${targetText(row)}; no floor measured.`);
       continue;
