@@ -21,7 +21,8 @@ import { ensureDir, makeDataFiles, makeJpeg, makeLargeFile } from './inputs';
 import { chart, ratioFmt, resultText, table, targetText } from './report';
 import { passes, Row, summarize, Summary } from './stats';
 import { DataSchema } from '../src/data-schema';
-import { compileDataSchema } from '../src/data/schema-compiler';
+import { compileDataSchema, schemaArtifacts } from '../src/data/schema-compiler';
+import { SCHEMA_ARTIFACTS } from '../src/contract/data-limits';
 import { DEFAULTS } from '../src/construct/defaults';
 import { ENV } from '../src/contract/env-names';
 
@@ -318,13 +319,11 @@ function dataValidation(rows: Row[]): void {
     // The schema as the construct precompiles it at synth, written where the handler finds it (schema/ beside it).
     const schemaFile = join(ROOT, 'examples', 'schema', 'order.schema.json');
     const compiled = compileDataSchema(DataSchema.fromFile(schemaFile));
-    const writeValidators = (root: string, json: string, csv: string): void => {
-      const dir = ensureDir(join(root, 'schema'));
-      writeFileSync(join(dir, 'validate-json.js'), json);
-      writeFileSync(join(dir, 'validate-csv.js'), csv);
-      writeFileSync(join(dir, 'schema-meta.json'), JSON.stringify(compiled.meta));
+    const writeValidators = (root: string, files: Record<string, string>): void => {
+      const dir = ensureDir(join(root, SCHEMA_ARTIFACTS.DIR));
+      for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
     };
-    writeValidators(schemaDir, compiled.jsonValidator, compiled.csvValidator);
+    writeValidators(schemaDir, schemaArtifacts(compiled));
     // The same schema with other format checks, for the comparison rows: ajv-formats' full formats (what
     // the construct compiled before src/data/shared/data-formats.ts), its fast ones (less strict), none.
     for (const variant of FORMAT_VARIANTS.filter((v) => v.key !== 'ours')) {
@@ -338,7 +337,10 @@ function dataValidation(rows: Row[]): void {
         addFormats(ajv, { mode: variant.key === 'ajv-fast' ? 'fast' : 'full' });
         return standaloneCode(ajv, ajv.compile(JSON.parse(readFileSync(schemaFile, 'utf8'))));
       };
-      writeValidators(`${schemaDir}-${variant.key}`, compile(false), compile(true));
+      // The floor rows run each validator alone (no bounds file: the floor checks no depth).
+      writeValidators(`${schemaDir}-${variant.key}`, {
+        [SCHEMA_ARTIFACTS.JSON_VALIDATOR]: compile(false), [SCHEMA_ARTIFACTS.CSV_VALIDATOR]: compile(true), [SCHEMA_ARTIFACTS.META]: JSON.stringify(compiled.meta),
+      });
     }
     script = bundleWorker('data');
     // The deployment's default limits, for the worker (which imports nothing of the construct side).

@@ -20,13 +20,11 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'schema-load-'));
 execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', `
   const fs = require('fs'); const path = require('path');
   const { DataSchema } = require('./src/data-schema');
-  const { compileDataSchema } = require('./src/data/schema-compiler');
+  const { compileDataSchema, schemaArtifacts } = require('./src/data/schema-compiler');
   const { SCHEMA_ARTIFACTS } = require('./src/contract/data-limits');
   const c = compileDataSchema(DataSchema.fromFile(${JSON.stringify(schemaFile)}), { cacheDir: false });
   const dir = path.join(${JSON.stringify(work)}, SCHEMA_ARTIFACTS.DIR); fs.mkdirSync(dir);
-  fs.writeFileSync(path.join(dir, SCHEMA_ARTIFACTS.JSON_VALIDATOR), c.jsonValidator);
-  fs.writeFileSync(path.join(dir, SCHEMA_ARTIFACTS.CSV_VALIDATOR), c.csvValidator);
-  fs.writeFileSync(path.join(dir, SCHEMA_ARTIFACTS.META), JSON.stringify(c.meta));
+  for (const [name, content] of Object.entries(schemaArtifacts(c))) fs.writeFileSync(path.join(dir, name), content);
 `], { cwd: root, env: { ...process.env, TS_NODE_PROJECT: 'test/tsconfig.json' } });
 
 const entries = {

@@ -27,6 +27,8 @@ export const SCHEMA_ARTIFACTS = {
   CSV_VALIDATOR: 'validate-csv.js',
   /** `{ sha256, id, draft, bytes }` of the schema, quoted in reports. */
   META: 'schema-meta.json',
+  /** {@link SchemaBounds}: what the schema itself limits, which lets the handler skip checks a valid record cannot fail. */
+  BOUNDS: 'schema-bounds.json',
 } as const;
 
 /** Identity of the schema a report was made with. */
@@ -39,4 +41,14 @@ export interface SchemaMeta {
   readonly draft: string;
   /** Size of the schema text, in bytes. */
   readonly bytes: number;
+}
+
+/** What a schema itself limits in the records it accepts, worked out at synth. */
+export interface SchemaBounds {
+  /**
+   * The deepest nesting of arrays and objects in any record the schema accepts (a record object
+   * is depth 1); absent when the schema does not bound it (open objects, arrays of any item,
+   * recursive `$ref`s, …).
+   */
+  readonly maxDepth?: number;
 }

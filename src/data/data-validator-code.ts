@@ -4,7 +4,7 @@ import * as path from 'path';
 import { AssetHashType, FileSystem } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { CompiledDataSchema } from './schema-compiler';
+import { CompiledDataSchema, schemaArtifacts } from './schema-compiler';
 import { bundledFunction, bundledFunctionCode, FUNCTION_ASSETS, warnNoBuildTimeHash } from '../construct/assets';
 import { SCHEMA_ARTIFACTS } from '../contract/data-limits';
 
@@ -22,11 +22,7 @@ export function dataValidatorCode(scope: Construct, schema?: CompiledDataSchema)
     return bundledFunctionCode(scope, FUNCTION_ASSETS.DATA_VALIDATOR);
   }
   const bundled = bundledFunction(FUNCTION_ASSETS.DATA_VALIDATOR);
-  const files: Record<string, string> = {
-    [SCHEMA_ARTIFACTS.JSON_VALIDATOR]: schema.jsonValidator,
-    [SCHEMA_ARTIFACTS.CSV_VALIDATOR]: schema.csvValidator,
-    [SCHEMA_ARTIFACTS.META]: JSON.stringify(schema.meta, null, 2),
-  };
+  const files = schemaArtifacts(schema);
   const staging = FileSystem.mkdtemp('tap-data-validator-');
   fs.cpSync(bundled.path, staging, { recursive: true });
   const schemaDir = path.join(staging, SCHEMA_ARTIFACTS.DIR);

@@ -3,8 +3,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Options } from 'ajv';
-import { MAX_SCHEMA_BYTES, SchemaMeta } from '../contract/data-limits';
+import { MAX_SCHEMA_BYTES, SCHEMA_ARTIFACTS, SchemaBounds, SchemaMeta } from '../contract/data-limits';
 import { DataSchema } from '../data-schema';
+import { schemaDepthBound } from './schema-depth';
 
 /** A data schema checked and precompiled at synth. */
 export interface CompiledDataSchema {
@@ -13,6 +14,18 @@ export interface CompiledDataSchema {
   readonly jsonValidator: string;
   /** The same for CSV records, with `coerceTypes` (every CSV cell is a string). */
   readonly csvValidator: string;
+  /** What the schema itself limits in the records it accepts. */
+  readonly bounds: SchemaBounds;
+}
+
+/** The files of a compiled schema, by name, as the construct writes them into `schema/` beside the data validator's code. */
+export function schemaArtifacts(compiled: CompiledDataSchema): Record<string, string> {
+  return {
+    [SCHEMA_ARTIFACTS.JSON_VALIDATOR]: compiled.jsonValidator,
+    [SCHEMA_ARTIFACTS.CSV_VALIDATOR]: compiled.csvValidator,
+    [SCHEMA_ARTIFACTS.META]: JSON.stringify(compiled.meta, null, 2),
+    [SCHEMA_ARTIFACTS.BOUNDS]: JSON.stringify(compiled.bounds),
+  };
 }
 
 function fail(value: string, problem: string, fix: string): never {
@@ -94,15 +107,17 @@ export function compileDataSchema(schema: DataSchema, options: SchemaCompileOpti
     draft,
     bytes,
   };
+  const maxDepth = schemaDepthBound(root, draft);
+  const bounds: SchemaBounds = maxDepth !== undefined ? { maxDepth } : {};
 
   const cacheDir = options.cacheDir === undefined ? DEFAULT_SCHEMA_CACHE_DIR : options.cacheDir;
   const key = cacheDir === false ? undefined : cacheKey(schema.json);
   const cached = key === undefined ? undefined : readCached(cacheDir as string, key);
-  if (cached) return { meta, ...cached };
+  if (cached) return { meta, bounds, ...cached };
 
   const compiled = compileWithAjv(root, draft, origin);
   if (key !== undefined) writeCached(cacheDir as string, key, compiled);
-  return { meta, ...compiled };
+  return { meta, bounds, ...compiled };
 }
 
 type Validators = Pick<CompiledDataSchema, 'jsonValidator' | 'csvValidator'>;

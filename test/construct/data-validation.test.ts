@@ -73,8 +73,10 @@ describe('dataSchema', () => {
   test('is precompiled into the code asset, next to index.js, and the handler\'s loader validates with it', () => {
     const { codeDir } = synthData({ dataSchema: DataSchema.fromFile(ORDER_SCHEMA_FILE) });
 
-    expect(fs.readdirSync(path.join(codeDir, 'schema')).sort()).toEqual(['schema-meta.json', 'validate-csv.js', 'validate-json.js']);
+    expect(fs.readdirSync(path.join(codeDir, 'schema')).sort()).toEqual(['schema-bounds.json', 'schema-meta.json', 'validate-csv.js', 'validate-json.js']);
     const validators = loadSchemaValidators(codeDir)!;
+    // The order schema accepts records two levels deep at most (an object holding the tags array).
+    expect(validators.maxDepth).toBe(2);
     expect(validators.meta).toEqual({
       sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
       id: 'https://schemas.tapserverless.dev/order.json',

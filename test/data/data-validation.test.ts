@@ -175,6 +175,22 @@ describe('hazards (case 9)', () => {
     expect(lines.errors).toEqual([expect.objectContaining({ line: 2, keyword: 'depth' })]);
   });
 
+  test('a schema that bounds the depth (checked after the schema) still reports a hostile line for its depth, even when ajv overflows on it', async () => {
+    // uniqueItems over object items: ajv compares the items recursively, and overflows the stack on these.
+    const bounded = schemaValidators(JSON.stringify({
+      type: 'object',
+      additionalProperties: false,
+      properties: { list: { type: 'array', uniqueItems: true, items: { type: 'object', additionalProperties: false, properties: { a: { type: 'integer' } } } } },
+    }));
+    expect(bounded.maxDepth).toBe(3);
+    const hostile = deep(100_000);
+    expect(() => bounded.json(JSON.parse(`{"list":[${hostile},${hostile}]}`))).toThrow(RangeError);
+    const text = `{"list":[{"a":1},{"a":2}]}\n{"list":[${hostile},${hostile}]}\n{"list":[{"a":1},{"a":1}]}\n`;
+    const result = await validateData(chunked(text), options('ndjson', { validators: bounded, limits: { ...limits, maxRecordBytes: 1024 * 1024 } }));
+    expect(result.counts).toEqual({ records: 3, valid: 1, invalid: 2, errors: 2 });
+    expect(result.errors.map((e) => [e.line, e.keyword])).toEqual([[2, 'depth'], [3, 'uniqueItems']]);
+  });
+
   test('invalid UTF-8: the NDJSON line is an error, the CSV and JSON files are invalid', async () => {
     const ndjsonResult = await validateData(chunked(Buffer.concat([Buffer.from(ndjson(2)), Buffer.from('"'), INVALID_UTF8, Buffer.from('"\n')]), 7), options('ndjson'));
     expect(ndjsonResult.counts).toMatchObject({ records: 3, valid: 2, invalid: 1 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { SCHEMA_ARTIFACTS } from '../../src/contract/data-limits';
 import { loadSchemaValidators, SchemaValidators } from '../../src/data/runtime/schema-validators';
-import { compileDataSchema } from '../../src/data/schema-compiler';
+import { compileDataSchema, schemaArtifacts } from '../../src/data/schema-compiler';
 import { DataSchema } from '../../src/data-schema';
 
 /** The order schema of the fixtures (draft-07, formats, enum, additionalProperties: false). */
@@ -25,9 +25,7 @@ export function schemaValidatorsDir(schemaJson = ORDER_SCHEMA_JSON): string {
   const dir = mkdtempSync(join(tmpdir(), 'tap-validators-'));
   const schemaDir = join(dir, SCHEMA_ARTIFACTS.DIR);
   mkdirSync(schemaDir);
-  writeFileSync(join(schemaDir, SCHEMA_ARTIFACTS.JSON_VALIDATOR), compiled.jsonValidator);
-  writeFileSync(join(schemaDir, SCHEMA_ARTIFACTS.CSV_VALIDATOR), compiled.csvValidator);
-  writeFileSync(join(schemaDir, SCHEMA_ARTIFACTS.META), JSON.stringify(compiled.meta));
+  for (const [name, content] of Object.entries(schemaArtifacts(compiled))) writeFileSync(join(schemaDir, name), content);
   return dir;
 }
 

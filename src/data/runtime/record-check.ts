@@ -1,5 +1,5 @@
 import type { RecordLocation, ReportBuilder } from './report';
-import type { RecordValidator } from './schema-validators';
+import type { RecordError, RecordValidator } from './schema-validators';
 
 /**
  * Whether a parsed value nests arrays and objects deeper than `maxDepth` (a record object is
@@ -47,26 +47,75 @@ export function shallowText(text: string, maxDepth: number): boolean {
 export interface RecordCheckOptions {
   readonly validator?: RecordValidator;
   readonly maxJsonDepth: number;
+  /**
+   * The schema accepts no record deeper than `maxJsonDepth` (its bound is worked out at synth):
+   * a record the validator accepts is within the limit, so only invalid records need the depth check.
+   */
+  readonly schemaBoundsDepth?: boolean;
+}
+
+/** How records of one kind are checked: by `validator`, against the depth limit, which the schema may bound (`schemaMaxDepth`). */
+export function recordCheckOptions(validator: RecordValidator | undefined, maxJsonDepth: number,
+  schemaMaxDepth: number | undefined): RecordCheckOptions {
+  return { validator, maxJsonDepth, schemaBoundsDepth: validator !== undefined && schemaMaxDepth !== undefined && schemaMaxDepth <= maxJsonDepth };
 }
 
 /**
- * Checks one parsed record (depth, then schema) and counts it in the report. `mayBeDeep: false`
- * skips the depth walk for a record known to be shallow (its text passed {@link shallowText}).
+ * Checks one parsed record (depth, then schema) and counts it in the report. `text`, the record's
+ * JSON text when the caller has it, lets a record with few brackets skip the depth walk
+ * ({@link shallowText}).
+ *
+ * When the schema bounds the depth (`schemaBoundsDepth`), the schema runs first and a valid record
+ * needs no depth check at all. An invalid record is then checked for depth, and one too deep is
+ * reported for its depth, not its schema errors: the report is the same as when the depth is
+ * checked first. A validator that throws on a hostile record (ajv's `uniqueItems` compares items
+ * recursively) is no crash when the record is too deep; on a record within the limit it would be a
+ * bug, and is thrown.
  */
-export function checkRecord(record: unknown, location: RecordLocation, options: RecordCheckOptions, report: ReportBuilder, mayBeDeep = true): void {
-  if (mayBeDeep && exceedsDepth(record, options.maxJsonDepth)) {
-    report.invalid([{
-      ...location,
-      path: '',
-      keyword: 'depth',
-      message: `arrays and objects are nested deeper than ${options.maxJsonDepth} levels (maxJsonDepth)`,
-    }]);
-    return;
+export function checkRecord(record: unknown, location: RecordLocation, options: RecordCheckOptions, report: ReportBuilder, text?: string): void {
+  let errors: RecordError[];
+  if (options.schemaBoundsDepth) {
+    let threw = false;
+    let thrown: unknown;
+    try {
+      errors = options.validator!(record);
+    } catch (err) {
+      threw = true;
+      thrown = err;
+      errors = [];
+    }
+    if (!threw && errors.length === 0) {
+      report.valid();
+      return;
+    }
+    if (tooDeep(record, text, options.maxJsonDepth)) {
+      reportDepth(location, options.maxJsonDepth, report);
+      return;
+    }
+    if (threw) throw thrown;
+  } else {
+    if (tooDeep(record, text, options.maxJsonDepth)) {
+      reportDepth(location, options.maxJsonDepth, report);
+      return;
+    }
+    errors = options.validator ? options.validator(record) : [];
   }
-  const errors = options.validator ? options.validator(record) : [];
   if (errors.length === 0) {
     report.valid();
   } else {
     report.invalid(errors.map((error) => ({ ...location, ...error })));
   }
+}
+
+function tooDeep(record: unknown, text: string | undefined, maxDepth: number): boolean {
+  return (text === undefined || !shallowText(text, maxDepth)) && exceedsDepth(record, maxDepth);
+}
+
+function reportDepth(location: RecordLocation, maxDepth: number, report: ReportBuilder): void {
+  report.invalid([{
+    ...location,
+    path: '',
+    keyword: 'depth',
+    message: `arrays and objects are nested deeper than ${maxDepth} levels (maxJsonDepth)`,
+  }]);
 }

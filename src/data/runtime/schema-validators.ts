@@ -6,7 +6,7 @@ import equal from 'ajv/dist/runtime/equal';
 import ucs2length from 'ajv/dist/runtime/ucs2length';
 import uri from 'ajv/dist/runtime/uri';
 import ValidationError from 'ajv/dist/runtime/validation_error';
-import { SCHEMA_ARTIFACTS, SchemaMeta } from '../../contract/data-limits';
+import { SCHEMA_ARTIFACTS, SchemaBounds, SchemaMeta } from '../../contract/data-limits';
 import { errorMessage, errorPointer } from '../../runtime/ajv-errors';
 import { DATA_FORMATS_MODULE, dataFormats } from '../shared/data-formats';
 
@@ -28,6 +28,11 @@ export interface SchemaValidators {
   /** CSV records: strings are coerced to the schema's types (ajv `coerceTypes`). */
   readonly csv: RecordValidator;
   readonly meta: SchemaMeta;
+  /**
+   * The deepest nesting of any record the schema accepts (a record object is depth 1), when the
+   * schema bounds it: a record no deeper than the limit needs its depth checked only if it is invalid.
+   */
+  readonly maxDepth?: number;
 }
 
 /** The shape of an ajv validate function (standalone or compiled). */
@@ -111,5 +116,14 @@ export function loadSchemaValidators(dir: string): SchemaValidators | undefined 
     const file = join(schemaDir, name);
     return recordValidator(loadStandaloneValidator(readFileSync(file, 'utf8'), file));
   };
-  return { json: load(SCHEMA_ARTIFACTS.JSON_VALIDATOR), csv: load(SCHEMA_ARTIFACTS.CSV_VALIDATOR), meta };
+  // Without the bounds file (validators written by hand), every record's depth is checked.
+  const boundsFile = join(schemaDir, SCHEMA_ARTIFACTS.BOUNDS);
+  const bounds = existsSync(boundsFile) ? JSON.parse(readFileSync(boundsFile, 'utf8')) as SchemaBounds : {};
+  const maxDepth = Number.isInteger(bounds.maxDepth) ? bounds.maxDepth : undefined;
+  return {
+    json: load(SCHEMA_ARTIFACTS.JSON_VALIDATOR),
+    csv: load(SCHEMA_ARTIFACTS.CSV_VALIDATOR),
+    meta,
+    ...(maxDepth !== undefined ? { maxDepth } : {}),
+  };
 }

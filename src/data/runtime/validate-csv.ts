@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import Papa from 'papaparse';
 import { InvalidUtf8Error, Utf8Checker } from './bytes';
-import { checkRecord } from './record-check';
+import { checkRecord, recordCheckOptions } from './record-check';
 import type { ReportBuilder } from './report';
 import type { ValidateDataOptions } from './validate-data';
 
@@ -15,7 +15,7 @@ const NO_PARSE_ERRORS: readonly Papa.ParseError[] = [];
  */
 export async function validateCsv(chunks: AsyncIterable<Uint8Array>, options: ValidateDataOptions, report: ReportBuilder): Promise<void> {
   const { maxRecordBytes, maxJsonDepth } = options.limits;
-  const check = { validator: options.validators?.csv, maxJsonDepth };
+  const check = recordCheckOptions(options.validators?.csv, maxJsonDepth, options.validators?.maxDepth);
   let row = 0;
   let pendingBytes = 0;
 

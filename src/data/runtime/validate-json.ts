@@ -1,6 +1,6 @@
 import { Tokenizer, TokenizerError, TokenParser, TokenParserError, TokenType } from '@streamparser/json';
 import { InvalidUtf8Error, Utf8Checker } from './bytes';
-import { checkRecord } from './record-check';
+import { checkRecord, recordCheckOptions } from './record-check';
 import type { ReportBuilder } from './report';
 import type { ValidateDataOptions } from './validate-data';
 
@@ -12,7 +12,7 @@ import type { ValidateDataOptions } from './validate-data';
  */
 export async function validateJson(chunks: AsyncIterable<Uint8Array>, options: ValidateDataOptions, report: ReportBuilder): Promise<void> {
   const { maxRecordBytes, maxJsonDepth } = options.limits;
-  const check = { validator: options.validators?.json, maxJsonDepth };
+  const check = recordCheckOptions(options.validators?.json, maxJsonDepth, options.validators?.maxDepth);
   const utf8 = new Utf8Checker();
   const tokenizer = new Tokenizer();
   let parser: TokenParser | undefined;

@@ -1,12 +1,12 @@
 import { textLineBatches } from './bytes';
-import { checkRecord, shallowText } from './record-check';
+import { checkRecord, recordCheckOptions } from './record-check';
 import type { ReportBuilder } from './report';
 import type { ValidateDataOptions } from './validate-data';
 
 /** NDJSON / JSON Lines: one JSON value per line; blank lines are ignored. A bad line never stops the file. */
 export async function validateNdjson(chunks: AsyncIterable<Uint8Array>, options: ValidateDataOptions, report: ReportBuilder): Promise<void> {
   const { maxRecordBytes, maxJsonDepth } = options.limits;
-  const check = { validator: options.validators?.json, maxJsonDepth };
+  const check = recordCheckOptions(options.validators?.json, maxJsonDepth, options.validators?.maxDepth);
   for await (const batch of textLineBatches(chunks, maxRecordBytes)) {
     for (const line of batch) {
       const location = { line: line.number };
@@ -25,7 +25,7 @@ export async function validateNdjson(chunks: AsyncIterable<Uint8Array>, options:
         report.invalid([{ ...location, path: '', keyword: 'parse', message: `not valid JSON: ${(err as Error).message}` }]);
         continue;
       }
-      checkRecord(record, location, check, report, !shallowText(text, maxJsonDepth));
+      checkRecord(record, location, check, report, text);
     }
   }
 }
