@@ -547,11 +547,12 @@ function coldStart(rows: Row[]): void {
 // (an app with one empty Lambda function from an asset folder) and the example app with cold caches.
 
 function synth(rows: Row[]): void {
-  const describe = { name: 'Synth: example app (examples/app.ts)', unit: 'ms', baselineName: 'app with one empty stack, same method', ratioMeaning: 'time: ours / empty app' };
+  const describe = { name: 'Synth: example app (examples/app.ts), as `cdk synth` runs it', unit: 'ms', baselineName: 'app with one empty stack, run the same way', ratioMeaning: 'time: ours / empty app' };
+  const bare = { name: 'Synth: example app, run by `node` alone (no CDK CLI context: the method before 2026-12-06)', unit: 'ms', baselineName: 'app with one empty stack, run by `node` alone', ratioMeaning: describe.ratioMeaning };
   const floor = { name: 'Floor: synth of an app with one empty Lambda function (asset folder)', unit: 'ms', baselineName: describe.baselineName, ratioMeaning: describe.ratioMeaning };
   const cold = { name: 'Synth: example app, cold caches (first synth on a machine)', unit: 'ms', baselineName: describe.baselineName, ratioMeaning: describe.ratioMeaning };
   const resources = { name: 'Floor: synth of the example app\'s template as L1 resources (cloudformation-include)', unit: 'ms', baselineName: describe.baselineName, ratioMeaning: describe.ratioMeaning };
-  section(rows, [describe, resources, floor, cold], () => {
+  section(rows, [describe, resources, floor, cold, bare], () => {
     if (!existsSync(join(ROOT, 'lib', 'index.js'))) throw new Error('lib/ is missing: run `npx projen compile` first (the bench task does)');
     const dir = ensureDir(join(WORK, 'synth'));
     // examples/app.ts itself, transpiled, importing the compiled library (lib/) instead of src/: no ts-node in the timing.
@@ -578,7 +579,9 @@ function synth(rows: Row[]): void {
       'app.synth();',
       '',
     ].join('\n'));
-    const run = (file: string, env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = [], read?: (outdir: string) => void): number => {
+    // Every row but one runs the apps as `cdk synth` does, in the environment the CDK CLI gives them.
+    const cli = cdkCliEnvironment(dir);
+    const runBare = (file: string, env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = [], read?: (outdir: string) => void): number => {
       const outdir = mkdtempSync(join(dir, 'cdk.out-'));
       try {
         // Run from the project root so that aws-cdk-lib resolves from its node_modules.
@@ -589,6 +592,8 @@ function synth(rows: Row[]): void {
         rmSync(outdir, { recursive: true, force: true });
       }
     };
+    const run = (file: string, env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = [], read?: (outdir: string) => void): number =>
+      runBare(file, { ...cli.env, ...env }, nodeArgs, read);
     // Cold caches: a fresh home folder, so neither the CDK's fingerprint cache (~/.cdk/cache/fingerprints)
     // nor the construct's compiled-schema cache (~/.cdk/cache/cdk-tap-serverless) has anything yet.
     const coldRun = (): number => {
@@ -601,12 +606,16 @@ function synth(rows: Row[]): void {
     };
     // The resource floor: the example app's own template read back by cloudformation-include, i.e. the same
     // CloudFormation resources as L1 constructs, with none of the L2 logic (grants, metrics, lazy values) that
-    // builds them, nor the construct's. Its bootstrap-version parameter and rule are dropped: the stack adds its own.
+    // builds them, nor the construct's. Its bootstrap-version parameter and rule, and its version-reporting
+    // resource, are dropped: the including stack adds its own.
     const templateFile = join(dir, 'example.template.json');
     run(exampleApp, {}, [], (outdir) => {
       const template = JSON.parse(readFileSync(join(outdir, 'TapServerlessExample.template.json'), 'utf8'));
       delete template.Parameters?.BootstrapVersion;
       delete template.Rules?.CheckBootstrapVersion;
+      delete template.Resources?.CDKMetadata; // version reporting: the including stack adds its own
+      delete template.Conditions?.CDKMetadataAvailable;
+      if (template.Conditions && Object.keys(template.Conditions).length === 0) delete template.Conditions;
       writeFileSync(templateFile, JSON.stringify(template));
     });
     const resourcesApp = join(dir, 'resources-app.js');
@@ -619,16 +628,19 @@ function synth(rows: Row[]): void {
       'app.synth();',
       '',
     ].join('\n'));
-    log(`synth: ${RUNS} pairs each (example app, its template as L1 resources, one-function floor, example app with cold caches)`);
+    log(`synth: ${RUNS} pairs each (example app, its template as L1 resources, one-function floor, example app with cold caches; example app run by node alone)`);
     run(exampleApp); // warm the page cache and the user's caches, as any synth after the first finds them
     const example = pairs(RUNS, () => run(exampleApp), () => run(emptyApp), (o, b) => o / b);
     const resourcesResult = pairs(RUNS, () => run(resourcesApp), () => run(emptyApp), (o, b) => o / b);
     const floorResult = pairs(RUNS, () => run(floorApp), () => run(emptyApp), (o, b) => o / b);
     const coldResult = pairs(RUNS, coldRun, () => run(emptyApp), (o, b) => o / b);
+    const bareResult = pairs(RUNS, () => runBare(exampleApp), () => runBare(emptyApp), (o, b) => o / b);
     const resourceCount = Object.keys(JSON.parse(readFileSync(templateFile, 'utf8')).Resources ?? {}).length;
     notes.push(`Synth medians: example app ${example.ours.median.toFixed(0)} ms, its template as L1 resources (${resourceCount} resources) ` +
       `${resourcesResult.ours.median.toFixed(0)} ms, one-function floor app ${floorResult.ours.median.toFixed(0)} ms, ` +
-      `example app with cold caches ${coldResult.ours.median.toFixed(0)} ms, empty app ${example.baseline.median.toFixed(0)} ms.`);
+      `example app with cold caches ${coldResult.ours.median.toFixed(0)} ms, empty app ${example.baseline.median.toFixed(0)} ms; ` +
+      `run by node alone: example app ${bareResult.ours.median.toFixed(0)} ms, empty app ${bareResult.baseline.median.toFixed(0)} ms.`);
+    notes.push(cli.note);
     notes.push(synthProfile(exampleApp, dir, run));
     notes.push(synthModuleLoads(exampleApp, emptyApp, dir, run));
     return [
@@ -642,8 +654,49 @@ function synth(rows: Row[]): void {
       },
       { ...floor, ...floorResult, chart: true },
       { ...cold, ...coldResult },
+      { ...bare, ...bareResult, chart: true },
     ];
   });
+}
+
+/**
+ * The environment the CDK CLI runs an app in (`cdk synth`): its context (path and asset metadata,
+ * version reporting, bundling, and the example's cdk.json context), its version and a default
+ * region. Read from the project's own CLI (aws-cdk) by having it synthesize a capture app once,
+ * so that the bench follows the CLI rather than a copy of what it did once.
+ */
+function cdkCliEnvironment(synthDir: string): { env: NodeJS.ProcessEnv; note: string } {
+  const work = mkdtempSync(join(synthDir, 'cli-'));
+  try {
+    const captured = join(work, 'env.json');
+    writeFileSync(join(work, 'capture.js'), [
+      "const { App, Stack } = require('aws-cdk-lib');",
+      `require('fs').writeFileSync(${JSON.stringify(captured)}, JSON.stringify(Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('CDK_')))));`,
+      "const app = new App();",
+      "new Stack(app, 'Capture');",
+      'app.synth();',
+      '',
+    ].join('\n'));
+    writeFileSync(join(work, 'cdk.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(ROOT, 'examples', 'cdk.json'), 'utf8')), app: 'node capture.js' }));
+    const cdk = join(ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk');
+    const given: NodeJS.ProcessEnv = { ...process.env, NODE_PATH: join(ROOT, 'node_modules'), CDK_DISABLE_CLI_TELEMETRY: 'true', AWS_EC2_METADATA_DISABLED: 'true' };
+    const result = spawnSync(process.execPath, [cdk, 'synth', '--no-notices', '--quiet'], { cwd: work, encoding: 'utf8', env: given });
+    if (result.status !== 0 || !existsSync(captured)) {
+      throw new Error(`cdk synth of the capture app failed (${result.status}): ${result.stderr}`);
+    }
+    // What the CLI added to the environment it was given.
+    const env = Object.fromEntries(Object.entries(JSON.parse(readFileSync(captured, 'utf8')) as Record<string, string>)
+      .filter(([k, v]) => given[k] !== v && k !== 'CDK_OUTDIR' && k !== 'CDK_ERROR_FILE')); // each run has its own output folder
+    if (env.CDK_CONTEXT_JSON === undefined) throw new Error('the CDK CLI passed no CDK_CONTEXT_JSON to the capture app');
+    const cliVersion = JSON.parse(readFileSync(join(ROOT, 'node_modules', 'aws-cdk', 'package.json'), 'utf8')).version as string;
+    const note = `Synth environment (the CDK CLI's, aws-cdk ${cliVersion}, captured by \`cdk synth\` of a capture app): ` +
+      Object.entries(env).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `\`${k}=${v}\``).join(', ') +
+      '. Its `aws:cdk:version-reporting` adds the CDKMetadata resource to every stack, the empty one too, and that resource reads ' +
+      'aws-cdk-lib\'s region facts (region-info, 1.3 MB of JavaScript): run by `node` alone, the empty app skips that load, the example app (whose assets load it) does not.';
+    return { env, note };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -871,7 +924,7 @@ async function main(): Promise<void> {
     '- **Floors and comparisons**: a floor row does the least any validator of that format must do (read, parse, run the precompiled schema validator; no UTF-8 check, limits, locations or report); "as a fraction of its floor" is our time against the floor\'s in the same pair. "Format checks" rows are the NDJSON floor with the schema compiled with each set of format checks (ours; ajv-formats 3.0.1 full, which ours must agree with on every record; its fast mode, less strict; none), each alternately with the read+parse baseline. "CSV parse only" rows are each parser alone turning the 100 MB CSV into rows of string cells (the worker\'s `parse` mode), alternately with the CSV row\'s baseline; every parser must read the same rows and cells.',
     '- **Peak RSS**: `VmHWM` of the measuring process (Node itself included), validating the 1 GB NDJSON; the baseline\'s peak RSS is shown for reference. The target (≤ 200 MiB) is on our absolute figure.',
     '- **Module load (cold start)**: wall-clock time of `node -e "require(\'<bundle>/index.js\')"` in a fresh process, i.e. process start + module load, the part of a cold start a bundle adds to a fixed runtime start, vs the same for an empty handler (`exports.handler = async () => ({})`), with the environment the construct sets (dummy values). Order rotated every round; ratio per round. The DynamoDB-only bundle (`DynamoDBDocumentClient` from the AWS SDK v3, bundled as our handlers are) is what any handler that talks to DynamoDB loads; the floor adds the Powertools Logger, Metrics and Tracer (with the X-Ray SDK, its client captured) that our handlers create at module scope, so the API handler\'s gap to it is its own code. Sizes are of `index.js` (KiB = 1024 bytes).',
-    '- **Synth**: wall-clock time of a Node process running examples/app.ts (transpiled, importing the compiled `lib/`, so no ts-node compile is timed) vs an app with one empty stack, each into a fresh `CDK_OUTDIR`, with the user\'s caches as any synth after the first finds them (one synth runs before the timing). The floor is the example app\'s own template (bootstrap parameter and rule dropped) read back by `cloudformation-include`\'s `CfnInclude` in an otherwise empty app, same method: the same CloudFormation resources as L1 constructs, without the L2 constructs that build them. The one-function row is an app with one empty `lambda.Function` from an asset folder: what any app with a Lambda function pays. The cold-caches row runs the example app with a fresh `HOME`: no CDK fingerprint cache and no compiled-schema cache. The CPU profile in the details is of three more runs of the example app under `node --cpu-prof` (sampling every 200 µs), self time summed by where the code lives (lib/, aws-cdk-lib, other packages, Node.js internals, V8).',
+    '- **Synth**: wall-clock time of a Node process running examples/app.ts (transpiled, importing the compiled `lib/`, so no ts-node compile is timed) vs an app with one empty stack, each into a fresh `CDK_OUTDIR`, with the user\'s caches as any synth after the first finds them (one synth runs before the timing). Both run as `cdk synth` runs an app: in the environment (context, CLI version, default region) that the project\'s CDK CLI gives its app, captured at the start of the run (see the details). The row "run by `node` alone" is the method used before 2026-12-06, without that environment: there the empty app has no CDKMetadata resource and skips loading aws-cdk-lib\'s region facts, which the example app loads anyway (its Lambda assets do), so that ratio counts aws-cdk-lib\'s version reporting (the region facts\' load, under module loading in the details) against the construct. The floor is the example app\'s own template (bootstrap parameter and rule dropped) read back by `cloudformation-include`\'s `CfnInclude` in an otherwise empty app, same method: the same CloudFormation resources as L1 constructs, without the L2 constructs that build them. The one-function row is an app with one empty `lambda.Function` from an asset folder: what any app with a Lambda function pays. The cold-caches row runs the example app with a fresh `HOME`: no CDK fingerprint cache and no compiled-schema cache. The CPU profile in the details is of three more runs of the example app under `node --cpu-prof` (sampling every 200 µs), self time summed by where the code lives (lib/, aws-cdk-lib, other packages, Node.js internals, V8).',
     '- Targets are on medians. A missed target is a **FAIL** here; the bench still exits 0. `info` rows have no target.',
     '',
   ].join('\n');
