@@ -144,6 +144,9 @@ function compileWithAjv(root: Record<string, unknown>, draft: Draft, origin: str
       // The validator's formats come from the data validator's own bundle (src/data/shared/data-formats.ts).
       code: { source: true, formats: ajvModule._`require(${DATA_FORMATS_MODULE}).dataFormats` },
     });
+    // ajv knows draft-07 itself; draft-06 schemas name their meta-schema, which it must be given.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    if (draft === 'draft-06') ajv.addMetaSchema(require('ajv/dist/refs/json-schema-draft-06.json'));
     addFormats(ajv);
     // ajv-formats' full formats, with faster date-time, date and time of the same strictness.
     for (const [name, format] of Object.entries(dataFormats)) ajv.addFormat(name, format as Parameters<typeof ajv.addFormat>[1]);

@@ -2,7 +2,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { DataSchema } from '../../src';
-import { cacheKey, compileDataSchema } from '../../src/data/schema-compiler';
+import { SCHEMA_ARTIFACTS } from '../../src/contract/data-limits';
+import { loadSchemaValidators } from '../../src/data/runtime/schema-validators';
+import { cacheKey, compileDataSchema, schemaArtifacts } from '../../src/data/schema-compiler';
 
 // The data schema is compiled at synth (ajv standalone); the two validator modules are cached under a
 // key of the schema text, the ajv versions and the compiler's code, so the next synth loads no ajv.
@@ -73,3 +75,32 @@ test('without a cache folder nothing is written', () => {
   compileDataSchema(ORDER, { cacheDir: false });
   expect(fs.readdirSync(cacheDir)).toEqual([]);
 });
+
+test.each([
+  ['draft-06', 'http://json-schema.org/draft-06/schema#'],
+  ['draft-07', 'http://json-schema.org/draft-07/schema#'],
+  ['2019-09', 'https://json-schema.org/draft/2019-09/schema'],
+  ['2020-12', 'https://json-schema.org/draft/2020-12/schema'],
+])('a %s schema compiles into validators that check records, with its depth bound', (draft, id) => {
+  const compiled = compileDataSchema(DataSchema.fromJson(JSON.stringify({
+    $schema: id,
+    type: 'object',
+    required: ['price'],
+    additionalProperties: false,
+    properties: { price: { type: 'number', exclusiveMinimum: 0 }, tags: { type: 'array', items: { type: 'string' } } },
+  })), { cacheDir: false });
+  expect(compiled.meta.draft).toBe(draft);
+  expect(compiled.bounds).toEqual({ maxDepth: 2 });
+  const validators = loadSchemaValidators(writeArtifacts(compiled))!;
+  expect(validators.maxDepth).toBe(2);
+  expect(validators.json({ price: 1, tags: ['a'] })).toEqual([]);
+  expect(validators.json({ price: 0 }).map((e) => e.keyword)).toEqual(['exclusiveMinimum']);
+});
+
+/** The compiled schema's files, written as the construct writes them (`schema/` in a folder). */
+function writeArtifacts(compiled: ReturnType<typeof compileDataSchema>): string {
+  const dir = fs.mkdtempSync(path.join(cacheDir, 'asset-'));
+  fs.mkdirSync(path.join(dir, SCHEMA_ARTIFACTS.DIR));
+  for (const [name, content] of Object.entries(schemaArtifacts(compiled))) fs.writeFileSync(path.join(dir, SCHEMA_ARTIFACTS.DIR, name), content);
+  return dir;
+}
