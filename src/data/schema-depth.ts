@@ -24,19 +24,28 @@ const SCALAR_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'null'])
  */
 export function schemaDepthBound(schema: unknown, draft: string): number | undefined {
   if (hasNestedId(schema, 0, true)) return undefined; // "#/…" inside a subschema with its own $id resolves elsewhere
-  const bound = new DepthBound(schema, draft === '2020-12').of(schema, 0);
+  const bound = new DepthBound(schema, draft).of(schema, 0);
   return bound <= USEFUL ? bound : undefined;
 }
+
+/**
+ * The `$ref`s followed: to the root, or to a definition by a name of plain URI characters. ajv
+ * checks these places against the draft's meta-schema (`$defs` only from 2019-09 on), so the
+ * keywords found there have the shapes the bound assumes; it reads a ref's characters as a URI
+ * (a `#` ends the pointer, some characters are dropped or replaced), so any other character could
+ * make it resolve a different definition than the one read here.
+ */
+const LOCAL_REF = /^#(?:\/(definitions|\$defs)\/((?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})+))?$/;
 
 /** The nesting depth of a JSON value (a scalar is 0), counted up to just past {@link USEFUL}. */
 export function valueDepth(value: unknown, level = 0): number {
   if (typeof value !== 'object' || value === null) return 0;
   if (level > USEFUL) return UNBOUNDED;
-  let deepest = 0;
+  let members = 0;
   for (const member of Array.isArray(value) ? value : Object.values(value)) {
-    deepest = Math.max(deepest, valueDepth(member, level + 1));
+    members = Math.max(members, valueDepth(member, level + 1));
   }
-  return deepest + 1;
+  return members + 1;
 }
 
 class DepthBound {
@@ -45,7 +54,15 @@ class DepthBound {
   /** `$ref` targets being worked out: meeting one again is a recursive schema. */
   private readonly open = new Set<string>();
 
-  constructor(private readonly root: unknown, private readonly prefixItems: boolean) {}
+  /** 2020-12: `prefixItems` and `items` for the rest, instead of an `items` array and `additionalItems`. */
+  private readonly prefixItems: boolean;
+  /** Whether the draft's meta-schema checks `$defs` (2019-09 on; earlier drafts check `definitions` only). */
+  private readonly defs: boolean;
+
+  constructor(private readonly root: unknown, draft: string) {
+    this.prefixItems = draft === '2020-12';
+    this.defs = draft === '2019-09' || draft === '2020-12';
+  }
 
   /** The bound of one (sub)schema met `level` schemas below the root (deeper than USEFUL: unbounded). */
   public of(schema: unknown, level: number): number {
@@ -62,7 +79,7 @@ class DepthBound {
       for (const sub of s.allOf) bound = Math.min(bound, this.of(sub, level + 1));
     }
     for (const alternatives of [s.anyOf, s.oneOf]) {
-      if (Array.isArray(alternatives)) bound = Math.min(bound, Math.max(0, ...alternatives.map((sub) => this.of(sub, level + 1))));
+      if (Array.isArray(alternatives)) bound = Math.min(bound, deepest(alternatives.map((sub) => this.of(sub, level + 1))));
     }
     return bound;
   }
@@ -70,13 +87,15 @@ class DepthBound {
   /** `const` and `enum` list every valid value. */
   private ofValues(s: Record<string, unknown>): number {
     if ('const' in s) return valueDepth(s.const);
-    if (Array.isArray(s.enum)) return Math.max(0, ...s.enum.map((v) => valueDepth(v)));
+    if (Array.isArray(s.enum)) return deepest(s.enum.map((v) => valueDepth(v)));
     return UNBOUNDED;
   }
 
   /** What `type` allows, with the members `properties` and `items` allow for objects and arrays. */
   private ofTypes(s: Record<string, unknown>, level: number): number {
-    const types = typeof s.type === 'string' ? [s.type] : Array.isArray(s.type) ? s.type : undefined;
+    // As ajv reads `type`: an empty list (or string) checks no type at all.
+    const listed = Array.isArray(s.type) ? s.type : s.type ? [s.type] : [];
+    const types = listed.length > 0 ? listed : undefined;
     if (types !== undefined && types.every((t) => SCALAR_TYPES.has(t as string))) return 0;
     let bound = 0;
     if (types === undefined || types.includes('object')) bound = Math.max(bound, this.ofObject(s, level));
@@ -118,7 +137,10 @@ class DepthBound {
   }
 
   private ofRef(ref: unknown, level: number): number {
-    if (typeof ref !== 'string' || !(ref === '#' || ref.startsWith('#/'))) return UNBOUNDED; // remote, or an anchor
+    if (typeof ref !== 'string') return UNBOUNDED;
+    const local = LOCAL_REF.exec(ref);
+    if (local === null) return UNBOUNDED; // remote, an anchor, a pointer elsewhere or with other characters
+    if (local[1] === '$defs' && !this.defs) return UNBOUNDED;
     const known = this.refs.get(ref);
     if (known !== undefined) return known;
     if (this.open.has(ref)) return UNBOUNDED; // recursive
@@ -130,6 +152,13 @@ class DepthBound {
     this.refs.set(ref, bound);
     return bound;
   }
+}
+
+/** The deepest of some bounds; of none, 0 (`anyOf: []` accepts nothing). */
+function deepest(bounds: readonly number[]): number {
+  let max = 0;
+  for (const bound of bounds) max = Math.max(max, bound);
+  return max;
 }
 
 /** The value at a `#/a/b` JSON pointer (URI fragment) of `root`, or `undefined`. */

@@ -145,6 +145,50 @@ describe('schemaDepthBound: the deepest record a schema accepts', () => {
     expect(schemaDepthBound(schema, draft)).toBeUndefined();
   });
 
+  // Found in review: each of these compiles in ajv, which accepts values deeper than a bound read naively
+  // (a `type` ajv reads as no type check, in places its meta-schema does not check; pointers whose
+  // characters ajv reads as a URI, differently). None may be bounded below what ajv accepts.
+  const TRICKY: Array<{ name: string; draft: string; schema: Schema }> = [
+    { name: '$defs in draft-07 (not checked by its meta-schema) with type: []', draft: 'draft-07', schema: { type: 'array', items: { $ref: '#/$defs/x' }, $defs: { x: { type: [] } } } },
+    { name: 'a $ref into examples, with type: ""', draft: 'draft-07', schema: { type: 'array', items: { $ref: '#/examples/0' }, examples: [{ type: '' }] } },
+    {
+      name: 'a pointer ending in #',
+      draft: 'draft-07',
+      schema: { type: 'array', items: { $ref: '#/definitions/x#' }, definitions: { 'x#': { type: 'integer' }, 'x': {} } },
+    },
+    {
+      name: 'a pointer ending in #/',
+      draft: '2020-12',
+      schema: { type: 'array', items: { $ref: '#/definitions/x#/' }, definitions: { 'x#': { '': { type: 'integer' } }, 'x': {} } },
+    },
+    {
+      name: 'a line separator in a pointer',
+      draft: 'draft-07',
+      schema: { type: 'array', items: { $ref: '#/definitions/k\u2028k' }, definitions: { 'k\u2028k': { type: 'integer' }, 'k': {} } },
+    },
+    {
+      name: 'a lone surrogate in a pointer',
+      draft: 'draft-07',
+      schema: { type: 'array', items: { $ref: '#/definitions/leaf\ud800' }, definitions: { 'leaf\ud800': { type: 'integer' }, 'leaf\ufffd': {} } },
+    },
+  ];
+
+  test.each(TRICKY)('$name: never bounded below a value ajv accepts', ({ draft, schema }) => {
+    const validate = ajvFor(draft).compile(schema);
+    const bound = schemaDepthBound(schema, draft);
+    let probe: unknown = 1;
+    let accepted = 0;
+    for (let depth = 1; depth <= 8; depth++) {
+      probe = [probe];
+      if (!validate(probe)) continue;
+      accepted = depth;
+      if (bound !== undefined) expect(depth).toBeLessThanOrEqual(bound);
+    }
+    // ajv accepts the deepest probe: the schema is as open as it looks, so only "unbounded" is right.
+    expect(accepted).toBe(8);
+    expect(bound).toBeUndefined();
+  });
+
   test('a bound of exactly 1000 levels is kept; schemas nested past the stack\'s reach are unbounded, not a crash', () => {
     expect(schemaDepthBound(nested(1000), 'draft-07')).toBe(1000);
     expect(schemaDepthBound(nested(100_000), 'draft-07')).toBeUndefined();
