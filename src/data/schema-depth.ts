@@ -10,8 +10,10 @@
  * which can only make the bound larger than it need be.
  */
 
+import { DATA_LIMITS } from '../contract/data-limits';
+
 /** No bound is useful above the highest `maxJsonDepth` a deployment may set. */
-const USEFUL = 1000;
+const USEFUL = DATA_LIMITS.maxJsonDepth.max;
 const UNBOUNDED = Number.POSITIVE_INFINITY;
 const SCALAR_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'null']);
 
@@ -144,7 +146,8 @@ class DepthBound {
     const known = this.refs.get(ref);
     if (known !== undefined) return known;
     if (this.open.has(ref)) return UNBOUNDED; // recursive
-    const target = resolvePointer(this.root, ref);
+    const [, kind, name] = local;
+    const target = kind === undefined ? this.root : definition(this.root, kind, name);
     if (target === undefined) return UNBOUNDED;
     this.open.add(ref);
     const bound = this.of(target, level + 1);
@@ -161,21 +164,18 @@ function deepest(bounds: readonly number[]): number {
   return max;
 }
 
-/** The value at a `#/a/b` JSON pointer (URI fragment) of `root`, or `undefined`. */
-function resolvePointer(root: unknown, ref: string): unknown {
-  let node = root;
-  if (ref === '#') return node;
-  for (const raw of ref.slice(2).split('/')) {
-    let token: string;
-    try {
-      token = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
-    } catch {
-      return undefined;
-    }
-    if (typeof node !== 'object' || node === null || !Object.prototype.hasOwnProperty.call(node, token)) return undefined;
-    node = (node as Record<string, unknown>)[token];
+/** The definition `#/<kind>/<name>` of `root` (`name` as in the pointer: percent- and `~`-escaped), or `undefined`. */
+function definition(root: unknown, kind: string, name: string): unknown {
+  let key: string;
+  try {
+    key = decodeURIComponent(name).replace(/~1/g, '/').replace(/~0/g, '~');
+  } catch {
+    return undefined;
   }
-  return node;
+  const defs = (root as Record<string, unknown>)[kind];
+  return typeof defs === 'object' && defs !== null && Object.prototype.hasOwnProperty.call(defs, key)
+    ? (defs as Record<string, unknown>)[key]
+    : undefined;
 }
 
 /** Whether any subschema below the root (or any value inside the schema) has an `$id`. */

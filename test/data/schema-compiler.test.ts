@@ -2,9 +2,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { DataSchema } from '../../src';
-import { SCHEMA_ARTIFACTS } from '../../src/contract/data-limits';
 import { loadSchemaValidators } from '../../src/data/runtime/schema-validators';
-import { cacheKey, compileDataSchema, schemaArtifacts } from '../../src/data/schema-compiler';
+import { cacheKey, compileDataSchema } from '../../src/data/schema-compiler';
+import { writeSchemaArtifacts } from '../support/data-files';
 
 // The data schema is compiled at synth (ajv standalone); the two validator modules are cached under a
 // key of the schema text, the ajv versions and the compiler's code, so the next synth loads no ajv.
@@ -91,16 +91,8 @@ test.each([
   })), { cacheDir: false });
   expect(compiled.meta.draft).toBe(draft);
   expect(compiled.bounds).toEqual({ maxDepth: 2 });
-  const validators = loadSchemaValidators(writeArtifacts(compiled))!;
+  const validators = loadSchemaValidators(writeSchemaArtifacts(compiled))!;
   expect(validators.maxDepth).toBe(2);
   expect(validators.json({ price: 1, tags: ['a'] })).toEqual([]);
   expect(validators.json({ price: 0 }).map((e) => e.keyword)).toEqual(['exclusiveMinimum']);
 });
-
-/** The compiled schema's files, written as the construct writes them (`schema/` in a folder). */
-function writeArtifacts(compiled: ReturnType<typeof compileDataSchema>): string {
-  const dir = fs.mkdtempSync(path.join(cacheDir, 'asset-'));
-  fs.mkdirSync(path.join(dir, SCHEMA_ARTIFACTS.DIR));
-  for (const [name, content] of Object.entries(schemaArtifacts(compiled))) fs.writeFileSync(path.join(dir, SCHEMA_ARTIFACTS.DIR, name), content);
-  return dir;
-}

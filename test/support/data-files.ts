@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { SCHEMA_ARTIFACTS } from '../../src/contract/data-limits';
 import { loadSchemaValidators, SchemaValidators } from '../../src/data/runtime/schema-validators';
-import { compileDataSchema, schemaArtifacts } from '../../src/data/schema-compiler';
+import { CompiledDataSchema, compileDataSchema, schemaArtifacts } from '../../src/data/schema-compiler';
 import { DataSchema } from '../../src/data-schema';
 
 /** The order schema of the fixtures (draft-07, formats, enum, additionalProperties: false). */
@@ -21,7 +21,11 @@ export function schemaValidators(schemaJson = ORDER_SCHEMA_JSON): SchemaValidato
 
 /** A directory holding the precompiled validators as the construct writes them into the asset. */
 export function schemaValidatorsDir(schemaJson = ORDER_SCHEMA_JSON): string {
-  const compiled = compileDataSchema(DataSchema.fromJson(schemaJson));
+  return writeSchemaArtifacts(compileDataSchema(DataSchema.fromJson(schemaJson)));
+}
+
+/** A new directory holding a compiled schema's files in `schema/`, as the construct writes them into the asset. */
+export function writeSchemaArtifacts(compiled: CompiledDataSchema): string {
   const dir = mkdtempSync(join(tmpdir(), 'tap-validators-'));
   const schemaDir = join(dir, SCHEMA_ARTIFACTS.DIR);
   mkdirSync(schemaDir);

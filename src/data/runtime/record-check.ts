@@ -73,33 +73,31 @@ export function recordCheckOptions(validator: RecordValidator | undefined, maxJs
  * bug, and is thrown.
  */
 export function checkRecord(record: unknown, location: RecordLocation, options: RecordCheckOptions, report: ReportBuilder, text?: string): void {
-  let errors: RecordError[];
+  const { validator, maxJsonDepth } = options;
   if (options.schemaBoundsDepth) {
-    let threw = false;
-    let thrown: unknown;
+    let errors: RecordError[];
     try {
-      errors = options.validator!(record);
+      errors = validator!(record);
     } catch (err) {
-      threw = true;
-      thrown = err;
-      errors = [];
-    }
-    if (!threw && errors.length === 0) {
-      report.valid();
+      if (!tooDeep(record, text, maxJsonDepth)) throw err;
+      reportDepth(location, maxJsonDepth, report);
       return;
     }
-    if (tooDeep(record, text, options.maxJsonDepth)) {
-      reportDepth(location, options.maxJsonDepth, report);
-      return;
+    if (errors.length > 0 && tooDeep(record, text, maxJsonDepth)) {
+      reportDepth(location, maxJsonDepth, report);
+    } else {
+      count(errors, location, report);
     }
-    if (threw) throw thrown;
-  } else {
-    if (tooDeep(record, text, options.maxJsonDepth)) {
-      reportDepth(location, options.maxJsonDepth, report);
-      return;
-    }
-    errors = options.validator ? options.validator(record) : [];
+    return;
   }
+  if (tooDeep(record, text, maxJsonDepth)) {
+    reportDepth(location, maxJsonDepth, report);
+  } else {
+    count(validator ? validator(record) : [], location, report);
+  }
+}
+
+function count(errors: readonly RecordError[], location: RecordLocation, report: ReportBuilder): void {
   if (errors.length === 0) {
     report.valid();
   } else {

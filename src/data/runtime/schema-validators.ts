@@ -119,11 +119,10 @@ export function loadSchemaValidators(dir: string): SchemaValidators | undefined 
   // Without the bounds file (validators written by hand), every record's depth is checked.
   const boundsFile = join(schemaDir, SCHEMA_ARTIFACTS.BOUNDS);
   const bounds = existsSync(boundsFile) ? JSON.parse(readFileSync(boundsFile, 'utf8')) as SchemaBounds : {};
-  const maxDepth = Number.isInteger(bounds.maxDepth) ? bounds.maxDepth : undefined;
   return {
     json: load(SCHEMA_ARTIFACTS.JSON_VALIDATOR),
     csv: load(SCHEMA_ARTIFACTS.CSV_VALIDATOR),
     meta,
-    ...(maxDepth !== undefined ? { maxDepth } : {}),
+    maxDepth: Number.isInteger(bounds.maxDepth) ? bounds.maxDepth : undefined,
   };
 }
