@@ -128,12 +128,17 @@ export interface CliClients {
   readonly cloudformation: CloudFormationClient;
 }
 
-/** Clients from the environment's credentials, Region and endpoints (AWS_ENDPOINT_URL_* included). */
-export function defaultClients(): CliClients {
+/**
+ * Clients from the environment's credentials, Region and endpoints (AWS_ENDPOINT_URL_* included).
+ * With an endpoint given for SQS, requests go to it: the SQS client otherwise sends each request to the
+ * host of the queue URL it names, which an endpoint in front of SQS (a local AWS, a proxy) does not serve.
+ */
+export function defaultClients(env: NodeJS.ProcessEnv = process.env): CliClients {
+  const sqsEndpointGiven = Boolean(env.AWS_ENDPOINT_URL_SQS || env.AWS_ENDPOINT_URL);
   return {
     s3: new S3Client({}),
     ddb: DynamoDBDocumentClient.from(new DynamoDBClient({})),
-    sqs: new SQSClient({}),
+    sqs: new SQSClient({ useQueueUrlAsEndpoint: !sqsEndpointGiven }),
     lambda: new LambdaClient({}),
     cloudformation: new CloudFormationClient({}),
   };
