@@ -66,17 +66,29 @@ function killAll(): void {
 }
 process.once('exit', killAll);
 
+/** Options of {@link startMoto}. */
+export interface StartMotoOptions {
+  readonly timeoutMs?: number;
+  /**
+   * Variables merged over this process's environment for the server, e.g.
+   * `INITIAL_NO_AUTH_ACTION_COUNT` (moto's IAM authorization: after that many requests, every
+   * request is authorized against its caller's IAM policies).
+   */
+  readonly env?: Record<string, string>;
+}
+
 /**
  * Starts moto server (from the project-local .venv, installed on first use) on 127.0.0.1 on a
  * free port and waits until it answers. The server is killed when this process exits, even
  * when `stop()` is never reached.
  */
-export async function startMoto(options: { timeoutMs?: number } = {}): Promise<Emulator> {
+export async function startMoto(options: StartMotoOptions = {}): Promise<Emulator> {
   const bin = pythonBin();
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const child = spawn(path.join(bin, 'moto_server'), ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
   });
   running.add(child);
   let stderr = '';
