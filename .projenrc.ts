@@ -143,6 +143,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/credential-provider-env@3.972.86',
     '@aws-sdk/credential-provider-http@3.972.88',
     '@smithy/core@3.41.1',
+    // SigV4 for the local deployment's acceptance run (local-aws/acceptance.ts): the IAM-authorized API is
+    // called as a client would call it. The version the SDK clients above resolve.
+    '@smithy/signature-v4@5.7.5',
+    // The local deployment checks that the log groups the template retains outlive `cdk destroy`.
+    `@aws-sdk/client-cloudwatch-logs@${AWS_SDK_VERSION}`,
     '@types/aws-lambda@8.10.164',
     '@types/papaparse@5.5.2',
     // Streaming parsers of the data validator: CSV (papaparse; ≈4.5× csv-parse here, docs/toolchain.md) and
@@ -341,6 +346,21 @@ project.addTask('demo', {
   ],
 });
 
+// The example app deployed for real onto a local AWS (local-aws/, docs/local-deploy.md): LocalStack with
+// the functions in containers of locally built runtime images, the CDK CLI's bootstrap and deploy, the
+// acceptance against the deployed stack in each ingestion mode, destroy and what it retains. It installs and
+// starts what it needs (Docker engine, images, LocalStack) and stops it all at the end.
+project.addTask('deploy:local', {
+  description: 'Deploy the example app with the CDK CLI onto a local AWS (LocalStack, functions in Docker) and run the acceptance in each ingestion mode',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'ts-node --project tsconfig.dev.json local-aws/deploy.ts', receiveArgs: true },
+  ],
+});
+project.eslint?.addLintPattern('local-aws');
+project.eslint?.allowDevDeps('local-aws/**/*.ts');
+project.npmignore?.addPatterns('/local-aws/');
+
 // The example app in the queue and EventBridge ingestion modes, for the template checks.
 for (const [mode, dir] of [['queue', 'queue'], ['eventBridge', 'eventbridge']]) {
   project.addTask(`synth:example:${dir}`, {
@@ -431,12 +451,15 @@ project.addTask('test:consumers', {
   receiveArgs: true,
 });
 
-// Editors resolve the nearest tsconfig.json: the tests' one extends the development tsconfig.
-new javascript.TypescriptConfig(project, {
-  fileName: 'test/tsconfig.json',
-  extends: javascript.TypescriptConfigExtends.fromPaths(['../tsconfig.dev.json']),
-  include: ['**/*.ts'],
-  compilerOptions: {},
-});
+// Editors (and the linter's TypeScript service) resolve the nearest tsconfig.json: the tests' and the
+// local deployment's extend the development tsconfig.
+for (const dir of ['test', 'local-aws']) {
+  new javascript.TypescriptConfig(project, {
+    fileName: `${dir}/tsconfig.json`,
+    extends: javascript.TypescriptConfigExtends.fromPaths(['../tsconfig.dev.json']),
+    include: ['**/*.ts'],
+    compilerOptions: {},
+  });
+}
 
 project.synth();

@@ -1,7 +1,7 @@
 // The example app: a TapServerless pipeline whose data uploads must be orders (examples/schema).
 // Synthesize it with `npx projen synth:example` (writes examples/cdk.out); `npx projen demo` runs it locally.
 import * as path from 'path';
-import { App, CfnOutput, Stack } from 'aws-cdk-lib';
+import { App, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DataSchema, Ingestion, TapServerless } from '../src';
 
@@ -14,10 +14,20 @@ const stack = new Stack(app, 'TapServerlessExample', {
 // `-c imageArchitecture=x86_64` on x86-64 machines: sharp's native binaries run only on their own CPU.
 const imageArchitecture = app.node.tryGetContext('imageArchitecture') === 'x86_64' ? lambda.Architecture.X86_64 : lambda.Architecture.ARM_64;
 
+// `-c imageTimeoutSeconds=N -c maxReceiveCount=N`: used by the local deployment (npx projen deploy:local) in
+// the queue mode, so that a message that keeps failing is retried and dead-lettered within a test run (an SQS
+// queue's visibility timeout is 6 × its function's timeout). Unset: the construct's defaults.
+const numberContext = (name: string): number | undefined => {
+  const value = app.node.tryGetContext(name);
+  return value === undefined ? undefined : Number(value);
+};
+const imageTimeoutSeconds = numberContext('imageTimeoutSeconds');
+const maxReceiveCount = numberContext('maxReceiveCount');
+
 // How uploads reach the functions: `-c ingestion=queue` or `-c ingestion=eventBridge` (default: direct).
 const INGESTION: Record<string, () => Ingestion> = {
   direct: () => Ingestion.direct(),
-  queue: () => Ingestion.queue({ batchSize: 10, maxConcurrency: 20 }),
+  queue: () => Ingestion.queue({ batchSize: 10, maxConcurrency: 20, ...(maxReceiveCount !== undefined ? { maxReceiveCount } : {}) }),
   eventBridge: () => Ingestion.eventBridge(),
 };
 const ingestionMode = String(app.node.tryGetContext('ingestion') ?? 'direct');
@@ -31,7 +41,10 @@ const tap = new TapServerless(stack, 'Tap', {
   environmentSuffix: 'dev',
   ingestion: INGESTION[ingestionMode](),
   ...(fullObservability ? { applicationSignals: true, applicationSignalsDiscovery: true, apiObjectives: {} } : {}),
-  imageProcessor: { architecture: imageArchitecture },
+  imageProcessor: {
+    architecture: imageArchitecture,
+    ...(imageTimeoutSeconds !== undefined ? { timeout: Duration.seconds(imageTimeoutSeconds) } : {}),
+  },
   dataSchema: DataSchema.fromFile(path.join(__dirname, 'schema', 'order.schema.json')),
 });
 
