@@ -29,8 +29,8 @@ const RUNTIME_IMAGES: Record<string, string> = {
   'python3.12': 'tap-local/lambda-python:latest',
 };
 
-/** Prefix of the function containers' names (LocalStack names them `<main container>-lambda-…`). */
-const CONTAINER_PREFIX = 'tap-local-aws';
+/** Prefix of the function containers' names (LocalStack names them `<main container>-lambda-…`), one per port. */
+const containerPrefix = (port: number) => `tap-local-aws-${port}`;
 
 export interface LocalAws {
   /** `http://127.0.0.1:<port>`: the endpoint of every service. */
@@ -86,8 +86,8 @@ function bridgeGateway(): string {
   return address;
 }
 
-function removeFunctionContainers(): void {
-  const list = spawnSync('docker', ['ps', '-aq', '--filter', `name=^${CONTAINER_PREFIX}-lambda-`], { encoding: 'utf8' });
+function removeFunctionContainers(port: number): void {
+  const list = spawnSync('docker', ['ps', '-aq', '--filter', `name=^${containerPrefix(port)}-lambda-`], { encoding: 'utf8' });
   const ids = list.stdout.split('\n').filter(Boolean);
   if (ids.length > 0) spawnSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' });
 }
@@ -125,7 +125,7 @@ export async function startLocalAws(options: StartOptions = {}): Promise<LocalAw
       await exited;
       clearTimeout(timer);
     }
-    removeFunctionContainers();
+    removeFunctionContainers(port);
     if (dockerdPid) bash('docker-engine.sh', ['stop', dockerdPid]);
   };
 
@@ -133,7 +133,7 @@ export async function startLocalAws(options: StartOptions = {}): Promise<LocalAw
     dockerdPid = timed('docker engine', () => bash('docker-engine.sh', ['start'], scriptEnv));
     timed('runtime images', () => bash('images/build.sh', [], scriptEnv));
     const python = timed('LocalStack install', () => bash('localstack/install.sh', [], scriptEnv));
-    removeFunctionContainers(); // left by a run that was killed
+    removeFunctionContainers(port); // left by a run that was killed
 
     const bridge = bridgeGateway();
     if ((await ping(`http://127.0.0.1:${port}/_localstack/health`)) !== 0) {
@@ -153,7 +153,7 @@ export async function startLocalAws(options: StartOptions = {}): Promise<LocalAw
         OVERRIDE_IN_DOCKER: '0',
         GATEWAY_SERVER: 'hypercorn',
         GATEWAY_LISTEN: `127.0.0.1:${port},${bridge}:${port}`,
-        MAIN_CONTAINER_NAME: CONTAINER_PREFIX,
+        MAIN_CONTAINER_NAME: containerPrefix(port),
         SKIP_SSL_CERT_DOWNLOAD: '1',
         DNS_ADDRESS: '0',
         DISABLE_EVENTS: '1',
