@@ -33,7 +33,11 @@ base_inputs="$(printf '%s %s minbase ca-certificates,python3' "$DEBIAN_SUITE" "$
 base_tar="$cache/rootfs-$DEBIAN_SUITE-$base_inputs.tar"
 if [ "$(image_label tap-local/lambda-base:latest)" != "$base_inputs" ]; then
   if [ ! -s "$base_tar" ]; then
-    command -v debootstrap >/dev/null || { log "installing debootstrap"; apt-get install -y -qq debootstrap >/dev/null; }
+    if ! command -v debootstrap >/dev/null; then
+      log "installing Debian's debootstrap"
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get install -y -qq debootstrap >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq debootstrap >/dev/null; }
+    fi
     work="$(mktemp -d "$cache/rootfs.XXXXXX")"
     trap 'rm -rf "$work"' EXIT
     log "debootstrap $DEBIAN_SUITE (minbase, ca-certificates, python3) from $DEBIAN_MIRROR"
