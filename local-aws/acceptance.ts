@@ -161,7 +161,8 @@ function isPoison(body: string | undefined): boolean {
   }
 }
 
-function queueNameOf(url: string): string {
+/** A queue's name from its URL (the host of LocalStack's queue URLs does not resolve here: look the URL up by name). */
+export function queueNameOf(url: string): string {
   return url.split('/').pop()!;
 }
 

@@ -21,8 +21,8 @@ import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { AcceptanceContext, Checks, runAcceptance, StackOutputs } from './acceptance';
-import { LocalAws, LOCAL_ACCOUNT, LOCAL_REGION, ROOT, startLocalAws, startTimes } from './local-aws';
+import { AcceptanceContext, Checks, queueNameOf, runAcceptance, StackOutputs } from './acceptance';
+import { LocalAws, LOCAL_ACCOUNT, LOCAL_REGION, ROOT, startLocalAws } from './local-aws';
 
 const STACK = 'TapServerlessExample';
 const MODES = ['direct', 'queue', 'eventBridge'] as const;
@@ -111,7 +111,7 @@ async function checkRetained(local: LocalAws, template: any, resources: StackRes
   const probes: Record<string, (id: string) => Promise<unknown>> = {
     'AWS::S3::Bucket': (id) => s3.send(new HeadBucketCommand({ Bucket: id })),
     'AWS::SQS::Queue': async (id) => {
-      const url = (await sqs.send(new GetQueueUrlCommand({ QueueName: id.split('/').pop()! }))).QueueUrl;
+      const url = (await sqs.send(new GetQueueUrlCommand({ QueueName: queueNameOf(id) }))).QueueUrl;
       return sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
     },
     'AWS::DynamoDB::Table': (id) => ddb.send(new DescribeTableCommand({ TableName: id })),
@@ -156,7 +156,7 @@ async function main(): Promise<void> {
   const checks = new Checks();
   try {
     local = await phase('starting the local AWS: Docker engine, runtime images, LocalStack', () => startLocalAws());
-    for (const [stage, seconds] of Object.entries(startTimes)) phases.push([`  ${stage}`, seconds]);
+    for (const [stage, seconds] of Object.entries(local.startTimes)) phases.push([`  ${stage}`, seconds]);
     Object.assign(process.env, local.env); // the acceptance's SDK clients, and every command run from here
     const env = process.env;
     const cdk = (args: string[], quiet = false) => run('npx', ['cdk', '--no-notices', ...args], { cwd: path.join(ROOT, 'examples'), env, quiet });

@@ -39,20 +39,10 @@ export interface LocalAws {
   readonly env: Record<string, string>;
   /** LocalStack's log file. */
   readonly logFile: string;
+  /** Seconds each stage of the start took (the Docker engine, the images, LocalStack's install and start). */
+  readonly startTimes: Readonly<Record<string, number>>;
   /** Stops everything started (safe to call twice). */
   stop(): Promise<void>;
-}
-
-/** Seconds each stage of the start took. */
-export const startTimes: Record<string, number> = {};
-
-function timed<T>(stage: string, fn: () => T): T {
-  const start = Date.now();
-  try {
-    return fn();
-  } finally {
-    startTimes[stage] = (Date.now() - start) / 1000;
-  }
 }
 
 function bash(script: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env): string {
@@ -106,6 +96,15 @@ export async function startLocalAws(options: StartOptions = {}): Promise<LocalAw
   const cache = process.env.TAP_LOCAL_AWS_CACHE ?? path.join(os.homedir(), '.cache', 'tap-serverless-local-aws');
   const scriptEnv = { ...process.env, TAP_LOCAL_AWS_CACHE: cache };
 
+  const startTimes: Record<string, number> = {};
+  const timed = <T>(stage: string, fn: () => T): T => {
+    const start = Date.now();
+    try {
+      return fn();
+    } finally {
+      startTimes[stage] = (Date.now() - start) / 1000;
+    }
+  };
   let dockerdPid = '';
   let localstack: ChildProcess | undefined;
   let stopped = false;
@@ -187,7 +186,7 @@ export async function startLocalAws(options: StartOptions = {}): Promise<LocalAw
       CDK_DEFAULT_REGION: LOCAL_REGION,
       CDK_DISABLE_CLI_TELEMETRY: 'true',
     };
-    return { endpoint, env, logFile, stop };
+    return { endpoint, env, logFile, startTimes, stop };
   } catch (err) {
     await stop();
     throw err;

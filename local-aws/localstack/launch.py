@@ -213,13 +213,6 @@ def custom_resources() -> None:
         def read(self, request):
             raise NotImplementedError
 
-    load = ResourceProviderExecutor.try_load_resource_provider
-
-    def try_load_resource_provider(resource_type):
-        if resource_type and (resource_type.startswith("Custom::") or resource_type == LambdaBackedCustomResourceProvider.TYPE):
-            return LambdaBackedCustomResourceProvider()
-        return load(resource_type)
-
     class DashboardProvider(ResourceProvider):
         TYPE = "AWS::CloudWatch::Dashboard"
         SCHEMA = {"primaryIdentifier": ["/DashboardName"]}
@@ -245,12 +238,16 @@ def custom_resources() -> None:
         def read(self, request):
             raise NotImplementedError
 
-    def try_load(resource_type):
+    load = ResourceProviderExecutor.try_load_resource_provider
+
+    def try_load_resource_provider(resource_type):
+        if resource_type and (resource_type.startswith("Custom::") or resource_type == LambdaBackedCustomResourceProvider.TYPE):
+            return LambdaBackedCustomResourceProvider()
         if resource_type == DashboardProvider.TYPE:
             return DashboardProvider()
-        return try_load_resource_provider(resource_type)
+        return load(resource_type)
 
-    ResourceProviderExecutor.try_load_resource_provider = staticmethod(try_load)
+    ResourceProviderExecutor.try_load_resource_provider = staticmethod(try_load_resource_provider)
 
 
 def _as_sent(value):

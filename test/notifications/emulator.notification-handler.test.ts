@@ -1,30 +1,13 @@
 import { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { createNotificationsTable, dynamoClient, startBundledFunction, TEST_INDEX_SHARDS } from '../emulator/bundled';
 import { LocalFunction } from '../emulator/local-function';
+import { apiRequest as request } from '../support/fixtures';
 
 // The bundled notification handler (assets/), in its own process, against DynamoDB in moto server
 // (docs/testing.md cases 11 and 12 end to end).
 const TABLE = 'notifications-api-test';
 let fn: LocalFunction;
 const handler = (event: APIGatewayProxyEvent) => fn.invoke<APIGatewayProxyResult>(event);
-
-function request(method: string, resource: string, init: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
-  return {
-    resource,
-    path: resource,
-    httpMethod: method,
-    headers: {},
-    multiValueHeaders: {},
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: null,
-    stageVariables: null,
-    body: null,
-    isBase64Encoded: false,
-    requestContext: { requestId: 'r' } as any,
-    ...init,
-  };
-}
 
 beforeAll(async () => {
   await createNotificationsTable(dynamoClient(), TABLE);

@@ -14,15 +14,17 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, S3EventRecord } from 'aws-lambda';
+import type { APIGatewayProxyResult, S3EventRecord } from 'aws-lambda';
 import { DataSchema, OutcomeEvents, TapServerless } from '../../src';
 import { SERVICE_NAME } from '../../src/contract/metric-names';
 import { objectNotificationId } from '../../src/runtime/outcome-store';
 import type { S3EventSummary } from '../../src/runtime/s3-event';
+import { decodeS3Key } from '../../src/runtime/s3-key';
 import { bundledAssetDir, s3Event, s3Record } from '../emulator/bundled';
 import { FunctionError, LocalFunction } from '../emulator/local-function';
 import { Emulator, EMULATOR_AWS_ENV, startMoto } from '../emulator/moto';
 import { ndjson, ORDER_SCHEMA_FILE } from '../support/data-files';
+import { apiRequest } from '../support/fixtures';
 import * as images from '../support/images';
 
 // The IAM policies the construct synthesizes, enforced: a dedicated moto server with IAM
@@ -508,23 +510,6 @@ async function processUpload(fn: LocalFunction, record: S3EventRecord): Promise<
   }
 }
 
-function apiRequest(method: string, resource: string, init: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
-  return {
-    resource,
-    path: resource,
-    httpMethod: method,
-    headers: {},
-    multiValueHeaders: {},
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: null,
-    stageVariables: null,
-    body: null,
-    isBase64Encoded: false,
-    requestContext: { requestId: 'iam-enforced' } as any,
-    ...init,
-  };
-}
 
 /** POST /notifications, GET /notifications/{id} and GET /notifications, as API Gateway invokes the handler. */
 async function useApi(fn: LocalFunction): Promise<{ statuses: number[]; created?: any; listed?: any; errors: LoggedError[]; denials: string[] }> {
@@ -743,6 +728,19 @@ describe('necessary: without any one statement its code uses, a function is deni
     if (quotes.length > 0) console.log(quotes.join('\n'));
   });
 
+  /** The id the data validator records an upload's outcome under (its configuration's fingerprint). */
+  const dataOutcomeId = (record: S3EventRecord) => objectNotificationId(
+    { bucket, key: decodeS3Key(record.s3.object.key), versionId: record.s3.object.versionId, eTag: record.s3.object.eTag },
+    String(fns['data-validator'].environment.TAP_CONFIG_FINGERPRINT),
+  );
+  /** The AccessDenied output of a run, printed once after the tests (for the record). */
+  const quote = (title: string, result: RunResult) => quotes.push(
+    title,
+    `  invocation: ${result.functionError!.message}`,
+    `  logged:     ${result.errors[0].logged}`,
+    `  moto:       ${result.denials.join('; ')}`,
+  );
+
   test('data validator without the statement granting s3:PutObject on reports/: the upload fails with AccessDenied; no report, no outcome', async () => {
     await without('data-validator', 's3:PutObject');
     const record = await upload('data/iam/no-report-permission.ndjson', ndjson(3));
@@ -758,17 +756,8 @@ describe('necessary: without any one statement its code uses, a function is deni
     expect(result.errors.map((e) => `${e.name}: ${e.message}`)).toEqual(['AccessDenied: Access Denied']);
     expect(result.denials).toEqual(['data-validator-reduced PUT reports/ → AccessDenied: Access Denied']);
     expect(await keysUnder('reports/data/iam/no-report-permission')).toEqual([]);
-    const id = objectNotificationId(
-      { bucket, key: 'data/iam/no-report-permission.ndjson', versionId: record.s3.object.versionId, eTag: record.s3.object.eTag },
-      String(fns['data-validator'].environment.TAP_CONFIG_FINGERPRINT),
-    );
-    expect(await notification(id)).toBeUndefined();
-    quotes.push(
-      'data validator without s3:PutObject on reports/*:',
-      `  invocation: ${result.functionError!.message}`,
-      `  logged:     ${result.errors[0].logged}`,
-      `  moto:       ${result.denials.join('; ')}`,
-    );
+    expect(await notification(dataOutcomeId(record))).toBeUndefined();
+    quote('data validator without s3:PutObject on reports/*:', result);
   });
 
   test('data validator without the statement granting dynamodb:PutItem: denied dynamodb:PutItem; the report is written, no outcome recorded', async () => {
@@ -786,17 +775,8 @@ describe('necessary: without any one statement its code uses, a function is deni
     expect(result.errors.map((e) => e.name)).toEqual(['SyntaxError']);
     expect(result.errors[0].message).toMatch(/^Unexpected token '<', "<\?xml vers"\.\.\. is not valid JSON/);
     expect(await keysUnder('reports/data/iam/no-put-item')).toEqual(['reports/data/iam/no-put-item.ndjson.report.json']);
-    const id = objectNotificationId(
-      { bucket, key: 'data/iam/no-put-item.ndjson', versionId: record.s3.object.versionId, eTag: record.s3.object.eTag },
-      String(fns['data-validator'].environment.TAP_CONFIG_FINGERPRINT),
-    );
-    expect(await notification(id)).toBeUndefined();
-    quotes.push(
-      'data validator without dynamodb:PutItem:',
-      `  invocation: ${result.functionError!.message}`,
-      `  logged:     ${result.errors[0].logged}`,
-      `  moto:       ${result.denials.join('; ')}`,
-    );
+    expect(await notification(dataOutcomeId(record))).toBeUndefined();
+    quote('data validator without dynamodb:PutItem:', result);
   });
 
   /** What happens without one statement: `works` (nothing denied), or the denials and what was recorded. */
