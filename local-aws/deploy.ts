@@ -10,7 +10,7 @@
  * --keep leaves the last stack deployed and the local AWS running until Ctrl-C (to try it by hand:
  * the environment to use is printed). Exits 1 when any check fails, naming it.
  */
-import { spawn, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -22,6 +22,7 @@ import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AcceptanceContext, Checks, queueNameOf, runAcceptance, StackOutputs } from './acceptance';
+import { run } from './command';
 import { LocalAws, LOCAL_ACCOUNT, LOCAL_REGION, ROOT, startLocalAws } from './local-aws';
 
 const STACK = 'TapServerlessExample';
@@ -37,28 +38,6 @@ async function phase<T>(name: string, fn: () => Promise<T>): Promise<T> {
   } finally {
     phases.push([name, (Date.now() - start) / 1000]);
   }
-}
-
-/** Runs a command (asynchronously: Ctrl-C reaches this process's handler), echoing its output; resolves with its exit code and output. */
-interface RunOptions {
-  readonly cwd?: string;
-  readonly env?: NodeJS.ProcessEnv;
-  readonly quiet?: boolean;
-}
-
-function run(cmd: string, args: string[], options: RunOptions = {}): Promise<{ status: number; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: options.cwd ?? ROOT, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const take = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (!options.quiet) process.stdout.write(chunk.toString().replace(/^/gm, '    '));
-    };
-    child.stdout.on('data', take);
-    child.stderr.on('data', take);
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ status: code ?? 1, output }));
-  });
 }
 
 function parseArgs(argv: string[]): { modes: Mode[]; keep: boolean } {

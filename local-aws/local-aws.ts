@@ -12,6 +12,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 
 export const ROOT = path.resolve(__dirname, '..');
 const HERE = __dirname;
@@ -87,6 +88,25 @@ export interface StartOptions {
   readonly port?: number;
   /** Folder for logs (default .tmp/local-aws). */
   readonly logDir?: string;
+  /**
+   * Serve the functions' containers at the URLs AWS's own code builds (default false): HTTPS on port 443
+   * of the bridge address, with a certificate the containers trust, and a DNS server there that answers
+   * `*.localhost.localstack.cloud` and `<api>.execute-api.<region>.amazonaws.com` with it. The CDK's
+   * Node.js custom-resource handlers (integ-tests' assertions, autoDeleteObjects) need it. Ports 443
+   * and 53 are the machine's: one local AWS at a time can have it.
+   */
+  readonly awsUrls?: boolean;
+}
+
+/** The names LocalStack's certificate is for: its own, and every commercial Region's API Gateway endpoints. */
+function certificateNames(bridge: string): string[] {
+  const regions = RegionInfo.regions.filter((region) => region.partition === 'aws').map((region) => region.name);
+  return [
+    'localhost', '127.0.0.1', bridge,
+    'localhost.localstack.cloud', '*.localhost.localstack.cloud', '*.execute-api.localhost.localstack.cloud',
+    // An API's URL ends in the Region's AWS::URLSuffix: amazonaws.com on AWS, localhost.localstack.cloud here.
+    ...regions.flatMap((region) => [`*.execute-api.${region}.amazonaws.com`, `*.execute-api.${region}.localhost.localstack.cloud`]),
+  ];
 }
 
 export async function startLocalAws(options: StartOptions = {}): Promise<LocalAws> {
@@ -138,6 +158,24 @@ export async function startLocalAws(options: StartOptions = {}): Promise<LocalAw
     if ((await ping(`http://127.0.0.1:${port}/_localstack/health`)) !== 0) {
       throw new Error(`something already answers on 127.0.0.1:${port}: stop it, or choose another port with LOCAL_AWS_PORT`);
     }
+    const awsUrls: Record<string, string> = {};
+    if (options.awsUrls) {
+      const tls = path.join(cache, 'tls');
+      timed('certificate', () => bash('localstack/certificate.sh', [tls, ...certificateNames(bridge)], scriptEnv));
+      const ca = '/etc/tap-local-aws/ca.pem';
+      Object.assign(awsUrls, {
+        CUSTOM_SSL_CERT_PATH: path.join(tls, 'server.pem'),
+        DNS_ADDRESS: bridge,
+        DNS_PORT: '53',
+        DNS_RESOLVE_IP: bridge,
+        // Names LocalStack does not answer itself go nowhere: this machine may have no resolver.
+        DNS_SERVER: '127.0.0.1',
+        LAMBDA_DOCKER_DNS: bridge,
+        // Node.js adds the authority to its own; Python's ssl module (urllib) reads it instead of the system's.
+        LAMBDA_DOCKER_FLAGS: `-v ${path.join(tls, 'ca.pem')}:${ca}:ro -e NODE_EXTRA_CA_CERTS=${ca} -e SSL_CERT_FILE=${ca}`,
+        TAP_RESPONSE_URL_BASE: `https://${bridge}`,
+      });
+    }
     const logFile = path.join(logDir, 'localstack.log');
     const out = fs.openSync(logFile, 'w');
     const started = Date.now();
@@ -151,7 +189,7 @@ export async function startLocalAws(options: StartOptions = {}): Promise<LocalAw
         FILESYSTEM_ROOT: path.join(cache, 'localstack-filesystem'),
         OVERRIDE_IN_DOCKER: '0',
         GATEWAY_SERVER: 'hypercorn',
-        GATEWAY_LISTEN: `127.0.0.1:${port},${bridge}:${port}`,
+        GATEWAY_LISTEN: [`127.0.0.1:${port}`, `${bridge}:${port}`, ...(options.awsUrls ? [`${bridge}:443`] : [])].join(','),
         MAIN_CONTAINER_NAME: containerPrefix(port),
         SKIP_SSL_CERT_DOWNLOAD: '1',
         DNS_ADDRESS: '0',
@@ -166,6 +204,7 @@ export async function startLocalAws(options: StartOptions = {}): Promise<LocalAw
         // that keeps failing reaches the dead-letter queue within a test.
         LAMBDA_RETRY_BASE_DELAY: '1',
         LAMBDA_EVENT_SOURCE_MAPPING_MAX_BACKOFF_ON_EMPTY_POLL_SEC: '2',
+        ...awsUrls,
       },
     });
     fs.closeSync(out);

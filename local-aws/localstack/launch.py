@@ -2,7 +2,7 @@
 registry and without DynamoDB Local. Python because it runs inside LocalStack's own interpreter
 (local-aws/localstack/start.sh installs and calls it).
 
-Two changes to LocalStack's behaviour, both made here rather than in its installed files:
+Changes to LocalStack's behaviour, all made here rather than in its installed files:
 
 1. Lambda runtime images are used as they are when present. LocalStack pulls the image of a
    function's runtime before creating the function, even when the tag exists locally; with no
@@ -28,8 +28,16 @@ Two changes to LocalStack's behaviour, both made here rather than in its install
    S3 event notifications (`holiday%20photo%2B1.jpg`) into `detail.object.key` too; the key
    patterns of EventBridge rules (`{"prefix": "images/"}`) are written with keys as they are, and the
    functions read the EventBridge key that way (S3 event notifications alone encode it).
+7. Lambda layers are unpacked into /opt of the function's container, as Lambda does (the open-source
+   edition stores layers but starts containers without them: the CDK's BucketDeployment, for one,
+   needs the AWS CLI layer at /opt/awscli).
+8. With DNS on (local-aws.ts, `awsUrls`), LocalStack's DNS server also answers API Gateway's own
+   names, `<api>.execute-api.<region>.amazonaws.com`, with LocalStack's address, and custom
+   resources get an HTTPS ResponseURL on port 443 (TAP_RESPONSE_URL_BASE): the CDK's Node.js
+   handlers send their answer to that host and port whatever the URL says.
 """
 
+import os
 import sys
 
 
@@ -124,6 +132,7 @@ CUSTOM_RESOURCE_TIMEOUT_S = 300
 
 def custom_resources() -> None:
     import json
+    import logging
     import threading
     import uuid
 
@@ -138,6 +147,7 @@ def custom_resources() -> None:
     from localstack.services.edge import ROUTER
     from localstack.services.lambda_.networking import get_main_endpoint_from_container
 
+    LOG = logging.getLogger("localstack.custom_resources")
     responses: dict[str, dict] = {}
     # The engine hands Update and Delete the template's properties, not the resource's outcome: the
     # physical ids the functions returned are kept here, by stack and logical id.
@@ -166,10 +176,11 @@ def custom_resources() -> None:
                                      message=f"custom resource {request.logical_resource_id}: only Lambda ServiceTokens run here, got {token!r}")
             request_id = str(uuid.uuid4())
             port = config.GATEWAY_LISTEN[0].port
+            base = os.environ.get("TAP_RESPONSE_URL_BASE") or f"http://{get_main_endpoint_from_container()}:{port}"
             event = {
                 "RequestType": request_type,
                 "ServiceToken": token,
-                "ResponseURL": f"http://{get_main_endpoint_from_container()}:{port}/_tap/cloudformation-response/{request_id}",
+                "ResponseURL": f"{base}/_tap/cloudformation-response/{request_id}",
                 "StackId": request.stack_id,
                 "RequestId": request_id,
                 "LogicalResourceId": request.logical_resource_id,
@@ -188,7 +199,14 @@ def custom_resources() -> None:
                 payload = invoked["Payload"].read().decode("utf-8", "replace")[:2000]
                 return ProgressEvent(OperationStatus.FAILED, resource_model={},
                                      message=f"custom resource {request.logical_resource_id}: {token} sent no response ({payload})")
+            # One line per answer in LocalStack's log (integ:local prints the assertions' from it).
+            LOG.info("custom resource %s %s %s: %s %s %s", request.logical_resource_id, request.resource_type, request_type,
+                     answer.get("Status"), json.dumps((answer.get("Data") or {}).get("assertion") or answer.get("Reason") or ""),
+                     json.dumps(properties.get("parameters") or properties.get("url") or ""))
             if answer.get("Status") != "SUCCESS":
+                # A failed Create is still deleted on rollback, under the id its answer gave.
+                if request_type == "Create":
+                    physical_ids[key] = answer.get("PhysicalResourceId") or request_id
                 return ProgressEvent(OperationStatus.FAILED, resource_model={},
                                      message=answer.get("Reason") or f"custom resource {request.logical_resource_id} failed")
             # Fn::GetAtt reads the resource's model: the function's Data, over its properties.
@@ -282,8 +300,48 @@ def eventbridge_keys_as_they_are() -> None:
     EventBridgeNotifier._get_event_payload = staticmethod(event_payload)
 
 
+def layers_in_opt() -> None:
+    from localstack.services.lambda_ import hooks as lambda_hooks
+
+    start_hook = lambda_hooks.start_docker_executor
+
+    class LayersThenHook:
+        def run(self, container_config, function_version, *args, **kwargs):
+            for layer in function_version.config.layers or []:
+                if layer.code is not None:
+                    layer.code.prepare_for_execution()
+                    container_config.copy_folders.append((f"{layer.code.get_unzipped_code_location()}/.", "/opt"))
+            return start_hook.run(container_config, function_version, *args, **kwargs)
+
+        def __getattr__(self, name):
+            return getattr(start_hook, name)
+
+    lambda_hooks.start_docker_executor = LayersThenHook()
+
+
+def api_gateway_names_in_dns() -> None:
+    import dns.message
+    import dns.query
+    from localstack.dns import server as dns_server
+
+    dns_server.NAME_PATTERNS_POINTING_TO_LOCALSTACK.append(r".*\.execute-api\.[a-z0-9-]+\.amazonaws\.com")
+
+    # LocalStack's health check asks 127.0.0.1; the server listens on the bridge address only.
+    def health(self):
+        try:
+            query = dns.message.make_query("localhost.localstack.cloud", "A")
+            address = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+            return len(dns.query.udp(query, address, port=self.port, timeout=0.5).answer) > 0
+        except Exception:
+            return False
+
+    dns_server.DnsServer.health = health
+
+
 if __name__ == "__main__":
     skip_pull_of_present_images()
+    api_gateway_names_in_dns()
+    layers_in_opt()
     eventbridge_keys_as_they_are()
     dynamodb_from_moto()
     api_gateway_response_streaming()
