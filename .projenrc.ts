@@ -357,6 +357,15 @@ project.addTask('deploy:local', {
     { exec: 'ts-node --project tsconfig.dev.json local-aws/deploy.ts', receiveArgs: true },
   ],
 });
+// The integ test (test/integ.tap-serverless.ts) deployed by integ-runner onto the same local AWS, with its
+// assertions run in the local Lambda containers; the committed snapshot is left as it was.
+project.addTask('integ:local', {
+  description: 'Deploy the integ test with integ-runner onto a local AWS, run its assertions and destroy it',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'ts-node --project tsconfig.dev.json local-aws/integ.ts', receiveArgs: true },
+  ],
+});
 project.eslint?.addLintPattern('local-aws');
 project.eslint?.allowDevDeps('local-aws/**/*.ts');
 project.npmignore?.addPatterns('/local-aws/');

@@ -1,21 +1,33 @@
 /**
- * Integration test: deploys TapServerless and checks, after deployment, that the pipeline works.
+ * Integration test: deploys TapServerless and checks, after deployment, that the pipeline works:
+ * uploads end in their outcomes, read through the API with SigV4; a bad upload ends in one
+ * rejection; nothing reaches the dead-letter queue.
  *
- * - In CI (no AWS account): `npx projen integ` verifies the committed snapshot
- *   (test/integ.tap-serverless.ts.snapshot/) still matches what this file synthesizes.
+ * - `npx projen integ`: the committed snapshot (test/integ.tap-serverless.ts.snapshot/) still matches
+ *   what this file synthesizes (no deployment).
+ * - `npx projen integ:local`: integ-runner deploys it onto the local AWS, runs every assertion and
+ *   destroys it. What the local AWS cannot assert, and how it is covered: test/integ.local-gaps.md.
  * - Against your account: `npx integ-runner --language typescript --force` (see README, "Integration test").
  */
 import * as path from 'path';
-import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { App, CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { DataSchema, TapServerless } from '../src';
 
 const app = new App();
 const stack = new Stack(app, 'TapServerlessIntegStack');
 
+// The image function runs on arm64 (the default). On a local AWS the functions' containers run on the
+// machine's own CPU, whose sharp binaries it needs: `npx projen integ:local` sets TAP_INTEG_IMAGE_ARCHITECTURE.
+const imageArchitecture = process.env.TAP_INTEG_IMAGE_ARCHITECTURE === 'x86_64' ? lambda.Architecture.X86_64 : lambda.Architecture.ARM_64;
+
 const tap = new TapServerless(stack, 'Tap', {
   environmentSuffix: 'integ',
+  imageProcessor: { architecture: imageArchitecture },
   removalPolicy: RemovalPolicy.DESTROY,
   dataSchema: DataSchema.fromFile(path.join(__dirname, '..', 'examples', 'schema', 'order.schema.json')),
   // The CloudWatch role is account-wide: an integration test must not replace the account's.
@@ -23,17 +35,32 @@ const tap = new TapServerless(stack, 'Tap', {
 });
 
 // A small PNG, uploaded under images/ at deployment time (binary content cannot travel in an SDK call's JSON).
-new s3deploy.BucketDeployment(stack, 'SampleImage', {
+// It goes in after the whole pipeline is in place: the bucket's event notifications are a resource of
+// their own, and an upload before them would never be processed.
+const sampleImage = new s3deploy.BucketDeployment(stack, 'SampleImage', {
   sources: [s3deploy.Source.asset(path.join(__dirname, 'integ-fixtures', 'images'))],
   destinationBucket: tap.bucket,
   destinationKeyPrefix: 'images/',
   prune: false,
   retainOnDelete: false,
 });
-// aws-cdk-lib's BucketDeployment function (test scaffolding, not part of the construct) fails checkov's
-// function and log group checks by design; say so on its resources, so that the gate stays at zero.
-const scaffolding = 'aws-cdk-lib\'s BucketDeployment provider, used by this test only to upload a sample image at deployment';
-for (const resource of stack.node.findAll().filter((c) => c.node.path.includes('CDKBucketDeployment'))) {
+sampleImage.node.addDependency(tap);
+// The API client: signs each request with its role's credentials, as an IAM-authorized caller does.
+const apiCaller = new nodejs.NodejsFunction(stack, 'ApiCaller', {
+  entry: path.join(__dirname, 'integ-fixtures', 'api-caller', 'index.ts'),
+  runtime: lambda.Runtime.NODEJS_24_X,
+  timeout: Duration.seconds(30),
+  bundling: { minify: true, sourceMap: false },
+});
+apiCaller.addToRolePolicy(new iam.PolicyStatement({
+  actions: ['execute-api:Invoke'],
+  resources: [tap.api.arnForExecuteApi('GET', '/notifications'), tap.api.arnForExecuteApi('POST', '/notifications')],
+}));
+
+// Test scaffolding (aws-cdk-lib's BucketDeployment function, the API client) fails checkov's function
+// and log group checks by design; say so on its resources, so that the gate stays at zero.
+const scaffolding = 'test scaffolding: aws-cdk-lib\'s BucketDeployment provider (uploads a sample image at deployment) or the API client';
+for (const resource of stack.node.findAll().filter((c) => c.node.path.includes('CDKBucketDeployment') || c.node.path.includes('ApiCaller'))) {
   if (resource instanceof CfnResource && ['AWS::Lambda::Function', 'AWS::Logs::LogGroup'].includes(resource.cfnResourceType)) {
     resource.addMetadata('checkov', {
       skip: ['CKV_AWS_115', 'CKV_AWS_116', 'CKV_AWS_117', 'CKV_AWS_173', 'CKV_AWS_158'].map((id) => ({ id, comment: scaffolding })),
@@ -52,7 +79,24 @@ const integ = new IntegTest(app, 'TapServerlessIntegTest', {
 const wait = { totalTimeout: Duration.minutes(5), interval: Duration.seconds(10) };
 const bucket = tap.bucket.bucketName;
 
-// 1. The image upload turns into one thumbnail per default width.
+/** One SigV4-signed request to the API, by the API client; its answer is `{ status, body }`. */
+function api(method: 'GET' | 'POST', pathAndQuery: string, body?: unknown) {
+  return integ.assertions.invokeFunction({
+    functionName: apiCaller.functionName,
+    payload: JSON.stringify({ method, url: `${tap.apiUrl}${pathAndQuery}`, body }),
+  });
+}
+/** The answer of GET /notifications?type=<type>: exactly one notification, for `key`. */
+function exactlyOne(type: string, key: string) {
+  return ExpectedResult.objectLike({
+    Payload: Match.serializedJson({
+      status: 200,
+      body: Match.objectLike({ items: [Match.objectLike({ type, source: Match.stringLikeRegexp(`/${key.replace(/\./g, '\\.')}$`) })] }),
+    }),
+  });
+}
+
+// 1. The image (uploaded at deployment) turns into one readable thumbnail per default width.
 // (getObject rather than headObject: integ-tests derives the IAM action from the API name, and
 // s3:HeadObject is not an IAM action — HeadObject is authorized by s3:GetObject.)
 const thumb128 = integ.assertions.awsApiCall('S3', 'getObject', { Bucket: bucket, Key: 'thumbnails/integ-sample.png/128.webp' })
@@ -60,7 +104,8 @@ const thumb128 = integ.assertions.awsApiCall('S3', 'getObject', { Bucket: bucket
 const thumb512 = integ.assertions.awsApiCall('S3', 'getObject', { Bucket: bucket, Key: 'thumbnails/integ-sample.png/512.webp' })
   .waitForAssertions(wait);
 
-// 2. A valid and an invalid data file (orders, examples/schema/order.schema.json) each get a report.
+// 2. A valid and an invalid data file (orders, examples/schema/order.schema.json) each get a report;
+//    a file under images/ that is not an image is a bad upload.
 const putValid = integ.assertions.awsApiCall('S3', 'putObject', {
   Bucket: bucket,
   Key: 'data/integ-valid.ndjson',
@@ -71,62 +116,55 @@ const putInvalid = integ.assertions.awsApiCall('S3', 'putObject', {
   Key: 'data/integ-invalid.ndjson',
   Body: '{"id": 1, "customer": "Ada", "email": "not-an-email", "quantity": 0, "price": 19.9, "paid": true}\n',
 });
+const putBad = integ.assertions.awsApiCall('S3', 'putObject', {
+  Bucket: bucket,
+  Key: 'images/integ-not-an-image.png',
+  Body: 'this is text, not a PNG',
+});
 const validReport = integ.assertions.awsApiCall('S3', 'getObject', { Bucket: bucket, Key: 'reports/data/integ-valid.ndjson.report.json' })
   .waitForAssertions(wait);
 const invalidReport = integ.assertions.awsApiCall('S3', 'getObject', { Bucket: bucket, Key: 'reports/data/integ-invalid.ndjson.report.json' })
   .waitForAssertions(wait);
 
-// 3. GET /status answers 200 healthy (public MOCK integration).
-integ.assertions.httpApiCall(`${tap.apiUrl}status`)
+// 3. Each upload ends in exactly one outcome, read through the API (SigV4): GET /notifications?type=…
+const processed = api('GET', 'notifications?type=image.processed').expect(exactlyOne('image.processed', 'images/integ-sample.png')).waitForAssertions(wait);
+const valid = api('GET', 'notifications?type=data.valid').expect(exactlyOne('data.valid', 'data/integ-valid.ndjson')).waitForAssertions(wait);
+const invalid = api('GET', 'notifications?type=data.invalid').expect(exactlyOne('data.invalid', 'data/integ-invalid.ndjson')).waitForAssertions(wait);
+const rejected = api('GET', 'notifications?type=image.rejected').expect(exactlyOne('image.rejected', 'images/integ-not-an-image.png')).waitForAssertions(wait);
+// …and the unfiltered listing (newest first) holds both the valid file's and the image's.
+const listedBoth = api('GET', 'notifications?limit=100').expect(ExpectedResult.objectLike({
+  Payload: Match.serializedJson({
+    status: 200,
+    body: Match.objectLike({
+      items: Match.arrayWith([
+        Match.objectLike({ type: 'data.valid', source: Match.stringLikeRegexp('/data/integ-valid\\.ndjson$') }),
+        Match.objectLike({ type: 'image.processed', source: Match.stringLikeRegexp('/images/integ-sample\\.png$') }),
+      ]),
+    }),
+  }),
+}));
+
+// 4. A notification created through the API is listed by its type.
+const created = api('POST', 'notifications', { type: 'integ.check', message: 'created by the integration test' })
+  .expect(ExpectedResult.objectLike({ Payload: Match.serializedJson({ status: 201, body: Match.objectLike({ type: 'integ.check' }) }) }));
+const listed = api('GET', 'notifications?type=integ.check&limit=10').expect(ExpectedResult.objectLike({
+  Payload: Match.serializedJson({ status: 200, body: Match.objectLike({ items: [Match.objectLike({ type: 'integ.check', message: 'created by the integration test' })] }) }),
+}));
+
+// 5. GET /status answers 200 healthy (public MOCK integration, no signature).
+const status = integ.assertions.httpApiCall(`${tap.apiUrl}status`)
   .expect(ExpectedResult.objectLike({ status: 200, body: { status: 'healthy', environment: 'integ' } }));
 
-// 4. A notification created through the API can be read back by id and in the listing.
-//    TestInvokeMethod runs the real integration (not the IAM authorizer, which SigV4 callers pass).
-const notifications = tap.api.root.getResource('notifications')!;
-const byId = notifications.getResource('{id}')!;
-const created = integ.assertions.awsApiCall('APIGateway', 'testInvokeMethod', {
-  restApiId: tap.api.restApiId,
-  resourceId: notifications.resourceId,
-  httpMethod: 'POST',
-  pathWithQueryString: '/notifications',
-  headers: { 'Content-Type': 'application/json' },
-  body: JSON.stringify({ type: 'integ.check', message: 'created by the integration test' }),
-});
-created.expect(ExpectedResult.objectLike({ status: 201 }));
-// TestInvokeMethod is authorized by apigateway:POST on the method (integ-tests would ask for the
-// non-existent apigateway:TestInvokeMethod action).
-const testInvokePolicy = {
-  Effect: 'Allow',
-  Action: ['apigateway:POST'],
-  Resource: [`arn:${stack.partition}:apigateway:${stack.region}::/restapis/${tap.api.restApiId}/resources/*`],
-};
-const readBack = integ.assertions.awsApiCall('APIGateway', 'testInvokeMethod', {
-  restApiId: tap.api.restApiId,
-  resourceId: byId.resourceId,
-  httpMethod: 'GET',
-  pathWithQueryString: `/notifications/${created.getAttString('body.id')}`,
-});
-readBack.expect(ExpectedResult.objectLike({ status: 200 }));
-const listed = integ.assertions.awsApiCall('APIGateway', 'testInvokeMethod', {
-  restApiId: tap.api.restApiId,
-  resourceId: notifications.resourceId,
-  httpMethod: 'GET',
-  pathWithQueryString: '/notifications?type=integ.check&limit=10',
-});
-listed.expect(ExpectedResult.objectLike({ status: 200, body: { items: [{ type: 'integ.check', message: 'created by the integration test' }] } }));
-for (const call of [created, readBack, listed]) {
-  call.provider.addToRolePolicy(testInvokePolicy);
-}
-
-// 5. Nothing ended in the dead-letter queue.
+// 6. Nothing ended in the dead-letter queue.
 const dlqEmpty = integ.assertions.awsApiCall('SQS', 'getQueueAttributes', {
   QueueUrl: tap.deadLetterQueue.queueUrl,
   AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
 });
 dlqEmpty.expect(ExpectedResult.objectLike({ Attributes: { ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' } }));
 
-// Order: uploads and their outputs first, the API next, the DLQ last.
-thumb128.next(thumb512).next(putValid).next(putInvalid).next(validReport).next(invalidReport)
-  .next(created).next(readBack).next(listed).next(dlqEmpty);
+// Order: uploads and their outputs first, the outcomes through the API next, the DLQ last.
+thumb128.next(thumb512).next(putValid).next(putInvalid).next(putBad).next(validReport).next(invalidReport)
+  .next(processed).next(valid).next(invalid).next(rejected).next(listedBoth)
+  .next(created).next(listed).next(status).next(dlqEmpty);
 
 app.synth();
