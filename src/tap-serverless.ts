@@ -166,6 +166,24 @@ export class TapServerless extends Construct {
   }
 
   /**
+   * Grants `grantee` the right to read through the API, with IAM authorization (the default):
+   * `execute-api:Invoke` on `GET /notifications`, `GET /notifications/{id}` and
+   * `GET /notifications/export`. It does not allow `POST`: see `grantCreateNotifications`.
+   */
+  public grantReadNotifications(grantee: iam.IGrantable): iam.Grant {
+    return this.grantApi(grantee, 'GET', ['/notifications', '/notifications/*']);
+  }
+
+  /**
+   * Grants `grantee` the right to create notifications through the API (`POST /notifications`,
+   * `execute-api:Invoke`), with IAM authorization (the default). The pipeline's own types
+   * (`image.*`, `data.*`) stay refused. It does not allow reading: see `grantReadNotifications`.
+   */
+  public grantCreateNotifications(grantee: iam.IGrantable): iam.Grant {
+    return this.grantApi(grantee, 'POST', ['/notifications']);
+  }
+
+  /**
    * Grants `grantee` what `npx cdk-tap-serverless redrive` needs: consume the dead-letter queue,
    * read the image and data functions' configuration (their input prefixes) and invoke them.
    */
@@ -299,5 +317,14 @@ export class TapServerless extends Construct {
    */
   public metricIncompleteExports(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metrics.handlerMetric(SERVICE_NAME.NOTIFICATION_EXPORT, EXPORT_METRICS.INCOMPLETE, props);
+  }
+
+  private grantApi(grantee: iam.IGrantable, method: string, paths: string[]): iam.Grant {
+    const stage = this.api.deploymentStage.stageName;
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['execute-api:Invoke'],
+      resourceArns: paths.map((p) => this.api.arnForExecuteApi(method, p, stage)),
+    });
   }
 }

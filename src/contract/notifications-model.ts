@@ -98,6 +98,19 @@ export const OUTCOME = {
 /** The kind of an S3 function: the first part of the notification types it records. */
 export type S3FunctionKind = keyof typeof OUTCOME;
 
+/**
+ * Namespaces (first part of a type) only the pipeline records in: POST /notifications refuses a type
+ * in them, so that no API caller can forge an outcome (`data.valid`) that listings, exports and
+ * outcome events would show as the pipeline's.
+ */
+export const RESERVED_TYPE_NAMESPACES: readonly string[] = Object.keys(OUTCOME);
+
+/** The reserved namespace `type` is in, if any. */
+export function reservedNamespaceOf(type: string): string | undefined {
+  const namespace = type.split('.', 1)[0];
+  return RESERVED_TYPE_NAMESPACES.includes(namespace) ? namespace : undefined;
+}
+
 /** Largest serialized size, in bytes, of the `details` object of a POST /notifications body (400 above it). */
 export const MAX_DETAILS_BYTES = 8 * 1024;
 /** Deepest nesting of objects and arrays inside `details` (DynamoDB allows 32 levels in an item). */

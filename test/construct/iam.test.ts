@@ -1,5 +1,8 @@
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { synth } from './util';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { ENV, synth } from './util';
+import { TapServerless } from '../../src';
 
 interface Statement {
   Effect: string;
@@ -89,5 +92,40 @@ describe('least privilege', () => {
     for (const { statement } of logs) {
       expect(statement.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/LogGroup/), 'Arn'] });
     }
+  });
+});
+
+describe('API grants (finding: the grant that reads also writes)', () => {
+  function invokeArnsOf(stack: Stack, role: string): string[] {
+    const policy = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+      .find((p) => JSON.stringify(p.Properties.Roles).includes(role))!;
+    const statements: any[] = policy.Properties.PolicyDocument.Statement;
+    expect([...new Set(statements.flatMap((s) => [s.Action].flat()))]).toEqual(['execute-api:Invoke']);
+    // Each resource is Fn::Join [ '', [ 'arn:', partition, …, api, '/', stage, '/<METHOD><path>' ] ]: the stage's Ref is kept as {Ref}
+    return statements.flatMap((s) => [s.Resource].flat())
+      .map((r) => (r['Fn::Join'][1] as unknown[]).slice(-3).map((part) => typeof part === 'string' ? part : `{${JSON.stringify(part)}}`).join(''))
+      .sort();
+  }
+
+  test('grantReadNotifications allows the GET methods of the API stage only', () => {
+    const stack = new Stack(new App(), 'ReadStack', { env: ENV });
+    const tap = new TapServerless(stack, 'Tap');
+    const reader = new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+
+    expect(tap.grantReadNotifications(reader).success).toBe(true);
+
+    const stage = `{${JSON.stringify(stack.resolve(tap.api.deploymentStage.stageName))}}`;
+    expect(invokeArnsOf(stack, 'Reader')).toEqual([`/${stage}/GET/notifications`, `/${stage}/GET/notifications/*`]);
+  });
+
+  test('grantCreateNotifications allows POST /notifications only', () => {
+    const stack = new Stack(new App(), 'WriteStack', { env: ENV });
+    const tap = new TapServerless(stack, 'Tap', { environmentSuffix: 'prod' });
+    const writer = new iam.Role(stack, 'Writer', { assumedBy: new iam.AccountRootPrincipal() });
+
+    tap.grantCreateNotifications(writer);
+
+    const stage = `{${JSON.stringify(stack.resolve(tap.api.deploymentStage.stageName))}}`;
+    expect(invokeArnsOf(stack, 'Writer')).toEqual([`/${stage}/POST/notifications`]);
   });
 });

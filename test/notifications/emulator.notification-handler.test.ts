@@ -42,6 +42,19 @@ test('POST stores a notification that GET by id and the newest-first listing ret
   expect(JSON.parse(page2.body).items.map((i: any) => i.message)).toEqual(['first']);
 });
 
+test('a forged pipeline outcome (POST data.valid) gets a 400 and is never listed', async () => {
+  // GIVEN a caller allowed to POST, trying the pipeline's own outcome type
+  const res = await handler(request('POST', '/notifications', {
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ type: 'data.valid', message: 'forged', source: 's3://bucket/data/orders.ndjson' }),
+  }));
+  // THEN it is refused, naming the field, and the type's listing stays empty
+  expect(res.statusCode).toBe(400);
+  expect(JSON.parse(res.body).errors).toEqual([expect.objectContaining({ field: '/type' })]);
+  const listed = await handler(request('GET', '/notifications', { queryStringParameters: { type: 'data.valid' } }));
+  expect(JSON.parse(listed.body).items).toEqual([]);
+});
+
 test('errors are JSON: 404 unknown id, 400 bad limit, 400 forged token, 415 wrong type, 413 large body', async () => {
   const cases: Array<[APIGatewayProxyEvent, number]> = [
     [request('GET', '/notifications/{id}', { pathParameters: { id: 'nope' } }), 404],

@@ -86,6 +86,17 @@ describe('validateCreateNotification', () => {
     expect((err.extra.errors as { field: string }[]).map((e) => e.field)).toContain(field);
   });
 
+  test.each(['image.processed', 'data.valid', 'data.invalid', 'image.rejected', 'data.anything-new', 'image'])(
+    'refuses the pipeline\'s own type %s with a 400 naming the reserved namespace (finding: forged outcomes)', (type) => {
+      const err = httpErrorOf(() => validateCreateNotification({ ...valid, type }));
+      expect(err.statusCode).toBe(400);
+      expect(err.extra.errors).toEqual([{ field: '/type', message: expect.stringMatching(/^must not start with "(image|data)\.": the image\.\* and data\.\* types are the pipeline's own outcomes$/) }]);
+    });
+
+  test.each(['images.processed', 'database.valid', 'ops.image', 'metadata.valid'])('accepts %s, outside the reserved namespaces', (type) => {
+    expect(validateCreateNotification({ ...valid, type }).type).toBe(type);
+  });
+
   test('limits the serialized size of details', () => {
     const err = httpErrorOf(() => validateCreateNotification({ ...valid, details: { blob: 'x'.repeat(MAX_DETAILS_BYTES) } }));
     expect(err.extra.errors).toEqual([expect.objectContaining({ field: '/details' })]);

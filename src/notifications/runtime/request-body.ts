@@ -2,7 +2,7 @@ import type { ErrorObject } from 'ajv';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { validate as generatedValidator } from './create-notification-validator.generated';
 import { HttpError } from './http';
-import { MAX_BODY_BYTES, MAX_DETAILS_BYTES, MAX_DETAILS_DEPTH } from '../../contract/notifications-model';
+import { MAX_BODY_BYTES, MAX_DETAILS_BYTES, MAX_DETAILS_DEPTH, RESERVED_TYPE_NAMESPACES, reservedNamespaceOf } from '../../contract/notifications-model';
 import { childPointer, errorMessage, errorPointer } from '../../runtime/ajv-errors';
 
 /** A valid body of POST /notifications. */
@@ -76,7 +76,8 @@ export function parseJsonBody(text: string): unknown {
 
 /**
  * Validates a parsed body against `CREATE_NOTIFICATION_SCHEMA` (the same schema as the API
- * Gateway model), then checks that it can be stored as it is: `details` at most
+ * Gateway model), refuses a type in the pipeline's own namespaces (`RESERVED_TYPE_NAMESPACES`),
+ * then checks that it can be stored as it is: `details` at most
  * `MAX_DETAILS_BYTES` serialized and `MAX_DETAILS_DEPTH` deep, numbers DynamoDB keeps exactly,
  * no empty object keys, no unpaired UTF-16 surrogates.
  *
@@ -87,6 +88,13 @@ export function validateCreateNotification(value: unknown): CreateNotificationIn
     throw invalid((validateSchema.errors ?? []).map(toFieldError));
   }
   const errors: FieldError[] = [];
+  const reserved = reservedNamespaceOf(value.type);
+  if (reserved !== undefined) {
+    errors.push({
+      field: '/type',
+      message: `must not start with "${reserved}.": the ${RESERVED_TYPE_NAMESPACES.map((n) => `${n}.*`).join(' and ')} types are the pipeline's own outcomes`,
+    });
+  }
   checkStorable(value, '', 0, errors);
   if (value.details !== undefined) {
     const size = Buffer.byteLength(JSON.stringify(value.details), 'utf8');
