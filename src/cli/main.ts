@@ -6,6 +6,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ArgumentError, FlagSpec, numberFlag, parseCommandLine, ParsedArgs, stringFlag, stringsFlag, switchFlag } from './args';
+import { printableOutput } from './printable';
 import { Progress } from './progress';
 import { formatReconcileReport, reconcile } from './reconcile';
 import { redrive, RedriveTarget, resolveTargets } from './redrive';
@@ -319,13 +320,14 @@ if (require.main === module) {
     process.stderr.write('\nStopping after the events in flight (Ctrl-C again to quit at once)…\n');
   });
   runCli(process.argv.slice(2), {
-    out: (line) => process.stdout.write(`${line}\n`),
+    // Keys and messages are escaped where they are formatted; this is the last guard for the rest.
+    out: (line) => process.stdout.write(`${printableOutput(line)}\n`),
     err: (text) => process.stderr.write(text),
     stopRequested: () => interrupted,
   }).then((code) => {
     process.exitCode = code;
   }, (err) => {
-    process.stderr.write(`error: ${(err as Error).name}: ${(err as Error).message}\n`);
+    process.stderr.write(`error: ${(err as Error).name}: ${printableOutput((err as Error).message)}\n`);
     process.exitCode = 1;
   });
 }

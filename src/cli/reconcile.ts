@@ -3,6 +3,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AuditScope, classifiedObjects, fingerprintOf, functionScopes } from './audit';
 import { ClassifiedObject, OutcomeStatus } from './outcomes';
+import { printable } from './printable';
 import { Progress } from './progress';
 
 /**
@@ -184,7 +185,7 @@ export function formatReconcileReport(report: ReconcileReport, context: { stack?
     if (total === 0) return;
     lines.push('');
     lines.push(`${title} (${objects.length < total ? `first ${objects.length} of ${total}` : total}):`);
-    for (const o of objects) lines.push(`  ${o.key}${o.versionId ? `  (version ${o.versionId})` : ''}`);
+    for (const o of objects) lines.push(`  ${printable(o.key)}${o.versionId ? `  (version ${o.versionId})` : ''}`);
   };
   list('No outcome', report.missing, report.missingObjects);
   list('Recorded only under an older configuration', report.olderConfiguration, report.olderConfigurationObjects);

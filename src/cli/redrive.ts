@@ -2,6 +2,7 @@ import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@a
 import {
   ChangeMessageVisibilityCommand, DeleteMessageCommand, Message, ReceiveMessageCommand, SQSClient,
 } from '@aws-sdk/client-sqs';
+import { printable } from './printable';
 import { ENV } from '../contract/env-names';
 import { SERVICE_NAME } from '../contract/metric-names';
 import { s3PayloadOf, UnrecognizedEventError } from '../runtime/event-shapes';
@@ -94,8 +95,8 @@ export function chooseTarget(payload: unknown, targets: RedriveTarget[]): Redriv
   }
   const matching = targets.filter((t) => t.inputPrefix === undefined || keys.every((k) => k.startsWith(t.inputPrefix!)));
   if (matching.length === 1) return matching[0];
-  if (matching.length === 0) return `no given function processes ${JSON.stringify(keys)}`;
-  return `several given functions match ${JSON.stringify(keys)}: ${matching.map((t) => t.functionName).join(', ')}`;
+  if (matching.length === 0) return `no given function processes ${printable(JSON.stringify(keys))}`;
+  return `several given functions match ${printable(JSON.stringify(keys))}: ${matching.map((t) => t.functionName).join(', ')}`;
 }
 
 export async function redrive(sqs: SQSClient, lambda: LambdaClient, options: RedriveOptions): Promise<RedriveSummary> {
@@ -146,7 +147,7 @@ export async function redrive(sqs: SQSClient, lambda: LambdaClient, options: Red
       }
       const target = chooseTarget(payload, options.targets);
       const keys = s3KeysOf(payload);
-      const what = keys ? keys.join(', ') : 'event';
+      const what = keys ? keys.map(printable).join(', ') : 'event';
       if (typeof target === 'string') {
         unroutable += 1;
         log(`${prefix}: ${what}: ${target}; left in the queue`);
@@ -154,7 +155,7 @@ export async function redrive(sqs: SQSClient, lambda: LambdaClient, options: Red
         continue;
       }
       if (dryRun) {
-        log(`${prefix}: ${what} → would invoke ${target.functionName}${error ? ` (failed with: ${error})` : ''}`);
+        log(`${prefix}: ${what} → would invoke ${target.functionName}${error ? ` (failed with: ${printable(error)})` : ''}`);
         await release(message);
         continue;
       }
@@ -169,7 +170,7 @@ export async function redrive(sqs: SQSClient, lambda: LambdaClient, options: Red
         }
       } catch (err) {
         failed += 1;
-        log(`${prefix}: ${what} → invoking ${target.functionName} failed (${(err as Error).name}: ${(err as Error).message}); left in the queue`);
+        log(`${prefix}: ${what} → invoking ${target.functionName} failed (${(err as Error).name}: ${printable((err as Error).message)}); left in the queue`);
         await release(message);
         continue;
       }

@@ -5,6 +5,7 @@ import type { S3EventRecord } from 'aws-lambda';
 import { AuditScope, classifiedObjects, functionScopes, inputObjects } from './audit';
 import { ListedObject } from './objects';
 import { OutcomeStatus } from './outcomes';
+import { printable } from './printable';
 import { Progress } from './progress';
 import { PipelineFunction } from './stack';
 import { errorName, httpStatusCode, isThrottling } from '../runtime/errors';
@@ -125,7 +126,7 @@ export async function reprocess(clients: ReprocessClients, options: ReprocessOpt
     const sequence = nextSequence++;
     const lastKey = event.objects[event.objects.length - 1].key;
     if (options.dryRun) {
-      for (const o of event.objects) log(`would deliver ${o.key}${o.versionId ? ` (version ${o.versionId})` : ''} → ${event.fn.functionName}`);
+      for (const o of event.objects) log(`would deliver ${printable(o.key)}${o.versionId ? ` (version ${o.versionId})` : ''} → ${event.fn.functionName}`);
       events += 1;
       complete(sequence, true, lastKey);
       return;
@@ -141,7 +142,7 @@ export async function reprocess(clients: ReprocessClients, options: ReprocessOpt
       } else {
         failed += event.objects.length;
         failures.push({ functionName: event.fn.functionName, keys: event.objects.map((o) => o.key), error: result });
-        log(`failed to deliver ${event.objects.length} objects to ${event.fn.functionName} (${event.objects[0].key} …): ${result}`);
+        log(`failed to deliver ${event.objects.length} objects to ${event.fn.functionName} (${printable(event.objects[0].key)} …): ${printable(result)}`);
         complete(sequence, false, lastKey);
       }
       tick();
