@@ -31,7 +31,7 @@ export interface ReprocessOptions extends AuditScope {
   readonly selection?: ReprocessSelection;
   /** Records per event. @default 10 */
   readonly batchSize?: number;
-  /** Objects delivered per second, at most. @default - no limit */
+  /** Objects delivered per second, paced evenly (an event carries at most this many). @default - no limit */
   readonly ratePerSecond?: number;
   /** Invoke requests in flight at once. @default 4 */
   readonly concurrency?: number;
@@ -88,7 +88,8 @@ const EVENT_OVERHEAD_BYTES = '{"Records":[]}'.length;
 
 export async function reprocess(clients: ReprocessClients, options: ReprocessOptions): Promise<ReprocessSummary> {
   const selection = options.selection ?? 'missing';
-  const batchSize = options.batchSize ?? 10;
+  // An event's objects arrive at once: with a rate, no event carries more than one second's worth.
+  const batchSize = Math.max(1, Math.min(options.batchSize ?? 10, Math.floor(options.ratePerSecond ?? Infinity)));
   const concurrency = options.concurrency ?? 4;
   const region = options.region ?? 'us-east-1';
   const log = options.log ?? (() => undefined);
@@ -247,29 +248,27 @@ async function invokeWithRetry(lambda: LambdaClient, functionName: string, paylo
   }
 }
 
-/** At most `perSecond` units per second (a token bucket of one second's burst); no limit when undefined. */
+/**
+ * Paces units (objects) to `perSecond`, evenly: a take of `u` units goes `u / perSecond` seconds after
+ * the one before it, with no burst at the start or after a pause. Any one-second window then holds
+ * at most about `perSecond` units (exactly, when takes are of one unit or divide it). No limit when
+ * undefined.
+ */
 export class RateLimiter {
-  private tokens: number;
-  private last = Date.now();
+  private next: number | undefined;
 
-  constructor(private readonly perSecond?: number) {
-    this.tokens = perSecond ?? 0;
-  }
+  constructor(
+    private readonly perSecond?: number,
+    private readonly clock: { now(): number; sleep(ms: number): Promise<void> } = { now: Date.now, sleep },
+  ) {}
 
-  /** Waits until `units` may go (a request larger than one second's budget waits for the whole second). */
+  /** Waits until `units` may go. */
   public async take(units: number): Promise<void> {
     if (this.perSecond === undefined) return;
-    const want = Math.min(units, this.perSecond);
-    for (;;) {
-      const now = Date.now();
-      this.tokens = Math.min(this.perSecond, this.tokens + ((now - this.last) / 1000) * this.perSecond);
-      this.last = now;
-      if (this.tokens >= want) {
-        this.tokens -= units;
-        return;
-      }
-      await sleep(((want - this.tokens) / this.perSecond) * 1000);
-    }
+    const now = this.clock.now();
+    const at = Math.max(now, this.next ?? now);
+    this.next = at + (units / this.perSecond) * 1000;
+    if (at > now) await this.clock.sleep(at - now);
   }
 }
 

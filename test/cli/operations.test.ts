@@ -9,7 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { functionScopes } from '../../src/cli/audit';
 import { inventoryObjects } from '../../src/cli/objects';
 import { Progress } from '../../src/cli/progress';
-import { encodeEventKey, reprocess } from '../../src/cli/reprocess';
+import { encodeEventKey, RateLimiter, reprocess } from '../../src/cli/reprocess';
 import { Pipeline, resolvePipeline } from '../../src/cli/stack';
 
 const cloudformation = mockClient(CloudFormationClient);
@@ -198,6 +198,16 @@ describe('reprocess', () => {
     expect(await run()).toMatchObject({ listed: 7, selected: 3, delivered: 3 });
   });
 
+  test('with --rate below --batch, no event carries more than one second\'s worth (finding: --rate 5 sent 10 at once)', async () => {
+    lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+
+    const summary = await run({ batchSize: 10, ratePerSecond: 3 });
+
+    const payloads = lambda.commandCalls(InvokeCommand).map((c) => JSON.parse(Buffer.from(c.args[0].input.Payload as Uint8Array).toString()));
+    expect(payloads.map((p) => p.Records.length)).toEqual([3, 3, 1]);
+    expect(summary).toMatchObject({ delivered: 7, events: 3 });
+  });
+
   test('a stop request sends no further event', async () => {
     lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
     let calls = 0;
@@ -238,4 +248,48 @@ test('reprocess --count: one listing first, then a bar over the objects in scope
   expect(s3.commandCalls(ListObjectsV2Command)).toHaveLength(2); // the count, then the walk
   expect(lines[lines.length - 1]).toMatch(/^reprocess: \[#{20}\] 100% listed 4, selected 4, delivered 4, failed 0 · [\d.]+\/s · [\d.]+s\n$/);
   expect(lines.some((l) => / {2}50% listed 2,/.test(l))).toBe(true);
+});
+
+describe('RateLimiter (finding: the rate held only on average)', () => {
+  function paced(perSecond: number) {
+    let now = 0;
+    const sent: number[] = [];
+    const limiter = new RateLimiter(perSecond, { now: () => now, sleep: async (ms) => { now += ms; } });
+    const take = async (units: number) => {
+      await limiter.take(units);
+      sent.push(now);
+    };
+    return { take, sent, wait: (ms: number) => { now += ms; } };
+  }
+
+  test('paces takes evenly from the first one: no burst at the start', async () => {
+    const { take, sent } = paced(5);
+    for (let i = 0; i < 6; i++) await take(1);
+    expect(sent).toEqual([0, 200, 400, 600, 800, 1000]);
+  });
+
+  test('a take of several units holds the next one back by their share of the second', async () => {
+    const { take, sent } = paced(5);
+    for (let i = 0; i < 3; i++) await take(5);
+    expect(sent).toEqual([0, 1000, 2000]);
+  });
+
+  test('idle time is not saved up into a burst', async () => {
+    const { take, sent, wait } = paced(4);
+    await take(1);
+    wait(10_000);
+    for (let i = 0; i < 3; i++) await take(1);
+    expect(sent).toEqual([0, 10_000, 10_250, 10_500]);
+  });
+
+  test('any one-second window holds at most the rate, for one-unit takes', async () => {
+    const { take, sent } = paced(8);
+    for (let i = 0; i < 50; i++) await take(1);
+    for (const start of sent) expect(sent.filter((t) => t >= start && t < start + 1000).length).toBeLessThanOrEqual(8);
+  });
+
+  test('without a rate, nothing waits', async () => {
+    const limiter = new RateLimiter(undefined, { now: () => 0, sleep: async () => { throw new Error('must not sleep'); } });
+    await limiter.take(1_000_000);
+  });
 });
