@@ -341,7 +341,8 @@ export interface TapServerlessProps {
    * Whether AWS X-Ray active tracing is enabled on the functions and the API stage. The functions
    * then trace each invocation with Powertools Tracer: every S3, DynamoDB and EventBridge call is a
    * subsegment, and each object processed is a subsegment annotated with its `bucket` and
-   * `objectKey` (see the README's "Tracing, Application Signals and SLOs").
+   * `objectKeySha256` (a hash: object keys are never indexed; see the README's "Tracing,
+   * Application Signals and SLOs").
    *
    * @default true
    */

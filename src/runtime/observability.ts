@@ -57,21 +57,13 @@ export function traceAwsClient<T>(client: T): T {
   return t.isTracingEnabled() ? t.captureAWSv3Client(client) : client;
 }
 
-/** Longest annotation value written: X-Ray indexes annotations, and object keys reach 1,024 bytes. */
-export const MAX_ANNOTATION_LENGTH = 250;
-
 /**
- * The annotation value of a possibly long string (an object key): the string itself up to
- * {@link MAX_ANNOTATION_LENGTH} characters; a longer one is cut and ends with `…` and the first 16
- * hex digits of its SHA-256, so that two long keys sharing a beginning stay distinct. The whole
- * key is in the subsegment's metadata.
+ * The annotation that finds a trace by its object: the first 16 hex digits of the SHA-256 of the
+ * object key. X-Ray indexes annotations and keeps them 30 days, longer than the functions' logs
+ * may be kept: the key itself goes only into the subsegment's metadata, which is not indexed.
  */
-export function annotationValue(value: string): string {
-  if (value.length <= MAX_ANNOTATION_LENGTH) {
-    return value;
-  }
-  const hash = createHash('sha256').update(value).digest('hex').slice(0, 16);
-  return `${value.slice(0, MAX_ANNOTATION_LENGTH - hash.length - 1)}…${hash}`;
+export function objectKeyHash(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 16);
 }
 
 /**
@@ -101,8 +93,8 @@ export async function traceInvocation<T>(fn: () => Promise<T>, t: Tracer = trace
 
 /**
  * Runs the processing of one S3 object inside a `### object` subsegment annotated with `bucket`
- * and `objectKey` (see {@link annotationValue}), the whole key in its metadata, so that a trace
- * can be found by the object it processed. Without tracing it only runs `fn`.
+ * and `objectKeySha256` (see {@link objectKeyHash}), the key in its metadata (not indexed), so that
+ * a trace can be found by the object it processed. Without tracing it only runs `fn`.
  */
 export async function traceObject<T>(bucket: string, key: string, fn: () => Promise<T>, t: Tracer = tracer()): Promise<T> {
   const parent = t.isTracingEnabled() ? t.getSegment() : undefined;
@@ -111,8 +103,8 @@ export async function traceObject<T>(bucket: string, key: string, fn: () => Prom
   }
   const subsegment = parent.addNewSubsegment('### object');
   t.setSegment(subsegment);
-  subsegment.addAnnotation('bucket', annotationValue(bucket));
-  subsegment.addAnnotation('objectKey', annotationValue(key));
+  subsegment.addAnnotation('bucket', bucket);
+  subsegment.addAnnotation('objectKeySha256', objectKeyHash(key));
   subsegment.addMetadata('object', { bucket, key });
   try {
     return await fn();
