@@ -45,6 +45,11 @@ describe('page tokens', () => {
     expect(() => decodePageToken(token, {})).toThrow(InvalidPageTokenError);
   });
 
+  test('accept a well-formed position written by hand, as the README says (a position, not a credential)', () => {
+    const handMade = tokenOf({ b: '2026-01-01T00:00:00.000Z#obj-anything' });
+    expect(decodePageToken(handMade, {})).toEqual({ before: '2026-01-01T00:00:00.000Z#obj-anything' });
+  });
+
   test('reject a non-canonical base64url spelling of a valid token (same bytes, altered unused bits)', () => {
     // GIVEN a valid position whose JSON length leaves unused bits in the token's last character
     let before = position.before;
