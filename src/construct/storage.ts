@@ -92,6 +92,9 @@ export function createNotificationsTable(scope: Construct, settings: TableSettin
     timeToLiveAttribute: settings.retention ? ATTR.EXPIRES_AT : undefined,
     warmThroughput: settings.warmThroughput,
     removalPolicy: removalPolicy,
+    // A retained table is also protected from a DeleteTable outside CloudFormation (a console click,
+    // a script); RemovalPolicy.DESTROY means the table may go, with the stack.
+    deletionProtection: removalPolicy !== RemovalPolicy.DESTROY,
   });
   // Listing newest first without a scan: one index over every notification, one by type. Each
   // spreads its writes over `indexShards` partitions (`ALL#07`, `image.processed#07`) and holds

@@ -194,10 +194,11 @@ describe('defaults', () => {
     template.resourceCountIs('Custom::LogRetention', 0);
   });
 
-  test('stores notifications by id with sharded, keys-only by-time and by-type indexes, on demand, encrypted, with PITR', () => {
+  test('stores notifications by id with sharded, keys-only by-time and by-type indexes, on demand, encrypted, with PITR, protected from deletion', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
       BillingMode: 'PAY_PER_REQUEST',
+      DeletionProtectionEnabled: true,
       SSESpecification: { SSEEnabled: true },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       GlobalSecondaryIndexes: [
@@ -568,6 +569,8 @@ describe('bucket options', () => {
       }
     }
     template.resourceCountIs('Custom::S3AutoDeleteObjects', 1);
+    // …and the table, which deletion protection would otherwise keep from going with the stack.
+    template.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
   });
 });
 
