@@ -179,10 +179,13 @@ test('an object deleted before processing is recorded as skipped, not retried (c
   expect(await keysUnder('thumbnails/gone.jpg/')).toEqual([]);
 });
 
-test('a bomb, a text file named .jpg, a truncated JPEG and an SVG are rejected with clear reasons, without throwing (cases 6 and 7)', async () => {
+test('a bomb, a text file named .jpg, a truncated JPEG, an SVG and a PNG with a bad CRC are rejected with clear reasons, without throwing (cases 6 and 7)', async () => {
   // GIVEN
+  const badCrc = Buffer.from(await images.png(64, 48));
+  badCrc[29] = 0xff - badCrc[29]; // the IHDR chunk's CRC
   const cases = [
     ['images/bad/bomb.png', images.pngHeaderBomb(30000, 30000), /PNG header declares 30000×30000 = 900,000,000 pixels, more than the limit of 100,000,000.*not decoded/],
+    ['images/bad/crc.png', badCrc, /^The PNG image could not be decoded: the IHDR chunk at byte 8 has a bad CRC \(stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}\)/],
     ['images/bad/text.jpg', images.textPretendingToBeJpeg(), /not a recognised image format.*not by file extension/],
     ['images/bad/truncated.jpg', await images.truncatedJpeg(640, 480), /The JPEG image could not be decoded: /],
     ['images/bad/vector.svg', images.svg(), /content is SVG, which is not an accepted image format/],
@@ -194,7 +197,7 @@ test('a bomb, a text file named .jpg, a truncated JPEG and an SVG are rejected w
   const summary = await invoke(s3Event(...records));
 
   // THEN
-  expect(summary.records.map((r) => r.outcome)).toEqual(['image.rejected', 'image.rejected', 'image.rejected', 'image.rejected']);
+  expect(summary.records.map((r) => r.outcome)).toEqual(cases.map(() => 'image.rejected'));
   for (const [i, [key, , reason]] of cases.entries()) {
     const notification = await notificationOf(records[i], key);
     expect(notification).toMatchObject({ type: 'image.rejected' });

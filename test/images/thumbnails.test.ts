@@ -193,6 +193,20 @@ describe('makeThumbnails', () => {
       expect(err.message).toMatch(/^The JPEG image could not be decoded: .+/);
     });
 
+    test('a PNG whose header chunk has a bad CRC is rejected naming the chunk, not "Unknown error" (finding: vague reasons)', async () => {
+      const input = Buffer.from(await images.png(64, 48));
+      input[29] = 0xff - input[29]; // the IHDR chunk's CRC (libvips reads the header, then fails with "Unknown error")
+      const err = await rejection(makeThumbnails(input, SETTINGS));
+      expect(err.message).toMatch(/^The PNG image could not be decoded: the IHDR chunk at byte 8 has a bad CRC \(stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}\): the file is corrupt$/);
+    });
+
+    test('a PNG cut inside its pixel data is rejected naming where it ends', async () => {
+      const full = await images.png(640, 480);
+      const idat = full.indexOf('IDAT') - 4;
+      const err = await rejection(makeThumbnails(full.subarray(0, idat + 100), SETTINGS));
+      expect(err.message).toContain(`the file ends inside the IDAT chunk at byte ${idat}`);
+    });
+
     test('an SVG is rejected', async () => {
       const err = await rejection(makeThumbnails(images.svg(), SETTINGS));
       expect(err.message).toMatch(/content is SVG, which is not an accepted image format/);

@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { pngStructureDefect } from './png-structure';
 import { headerRejectionReason, ImageHeader, ImageSettings, thumbnailBox, ThumbnailFormatName } from './settings';
 import { asInputRejection, RejectionError } from '../../runtime/errors';
 
@@ -103,7 +104,8 @@ export async function makeThumbnails(input: Buffer, settings: ImageSettings): Pr
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
   } catch (err) {
-    throw asInputRejection(err, (message) => `The ${formatName} image could not be decoded: ${message}`, { format: header.format });
+    throw asInputRejection(err, (message) => `The ${formatName} image could not be decoded: ${decodeFailureReason(input, header.format, message)}`,
+      { format: header.format });
   }
   const { data, info } = decoded;
   const swapped = (header.orientation ?? 1) >= 5; // EXIF orientations 5-8 swap width and height
@@ -128,6 +130,20 @@ export async function makeThumbnails(input: Buffer, settings: ImageSettings): Pr
     }
   }
   return { format: header.format!, width, height, thumbnails };
+}
+
+/**
+ * What is wrong with an image libvips could not decode: its own message, unless that names nothing
+ * ("Unknown error", "libpng read error"), then the defect found in the file's structure (PNG) or
+ * the plain fact that the data is corrupt.
+ */
+function decodeFailureReason(input: Buffer, format: string | undefined, message: string): string {
+  const vague = message === '' || /^(Unknown error|vipspng: libpng read error)$/i.test(message);
+  if (format === 'png') {
+    const defect = pngStructureDefect(input);
+    if (defect !== undefined) return vague ? defect : `${message} (${defect})`;
+  }
+  return vague ? `the data is corrupt or truncated (the decoder gave no reason: "${message}")` : message;
 }
 
 function errorMessage(err: unknown): string {
