@@ -29,6 +29,8 @@ const full = {
   dateTime: fullFormats['date-time'] as FormatDefinition,
 };
 
+/** Fraction digits the fast path reads: 59 plus any 12-digit fraction stays below 60 as a double. */
+const MAX_FAST_FRACTION_DIGITS = 12;
 const DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const ZERO = 0x30;
 
@@ -69,6 +71,9 @@ function fastTime(s: string, at: number): boolean {
     const first = ++i;
     for (let c = s.charCodeAt(i) - ZERO; i < end && c >= 0 && c <= 9; c = s.charCodeAt(++i) - ZERO);
     if (i === first) return false;
+    // ajv-formats reads the seconds as a JavaScript number: with many fraction digits `59.999…`
+    // rounds to 60 and is then refused outside a leap second. Such strings go to the full check.
+    if (i - first > MAX_FAST_FRACTION_DIGITS) return false;
   }
   const zone = s.charCodeAt(i);
   if (zone === 0x5a || zone === 0x7a) return i + 1 === end; // Z or z
