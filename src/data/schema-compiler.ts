@@ -140,6 +140,9 @@ function compileWithAjv(root: Record<string, unknown>, draft: Draft, origin: str
       strictTypes: false,
       strictTuples: false,
       strictRequired: false,
+      // `required: ["constructor"]` (or `toString`, `__proto__`) must not be met by what every
+      // object inherits: only a record's own fields count, for `required` and `properties` alike.
+      ownProperties: true,
       ...extra,
       // The validator's formats come from the data validator's own bundle (src/data/shared/data-formats.ts).
       code: { source: true, formats: ajvModule._`require(${DATA_FORMATS_MODULE}).dataFormats` },

@@ -160,6 +160,37 @@ describe('CSV typing', () => {
   });
 });
 
+describe('text is validated exactly as it was uploaded (finding: text changed by the parser)', () => {
+  // A closed schema: the key "\ufeffid" is not "id", and a value with U+FEFF is not the value without it.
+  const closed = schemaValidators(JSON.stringify({
+    type: 'object',
+    additionalProperties: false,
+    required: ['id'],
+    properties: { id: { type: 'string', pattern: '^[a-z]+$' }, note: { type: 'string', maxLength: 1 } },
+  }));
+  const bom = '\ufeff';
+
+  test.each(['json', 'ndjson'] as const)('%s: a U+FEFF inside a string or a key is kept, wherever the chunks split it', async (format) => {
+    const records = [{ id: 'ab' }, { id: `a${bom}b` }, { id: `${bom}ab` }, { [`${bom}id`]: 'ab' }, { id: 'ab', note: `${bom}x` }];
+    const text = format === 'json' ? JSON.stringify(records) : records.map((r) => JSON.stringify(r)).join('\n');
+    for (const size of [1, 2, 3, 7, 4096]) {
+      const result = await validateData(chunked(`${bom}${text}`, size), options(format, { validators: closed }));
+      expect({ size, counts: result.counts }).toEqual({ size, counts: { records: 5, valid: 1, invalid: 4, errors: expect.any(Number) } });
+    }
+  });
+
+  test('required names that every object inherits (__proto__, constructor, toString) are met only by a record\'s own field', async () => {
+    const inherited = schemaValidators(JSON.stringify({ type: 'object', required: ['__proto__', 'constructor', 'toString'] }));
+    for (const format of ['json', 'ndjson'] as const) {
+      const text = format === 'json' ? '[{}, {"__proto__": 1, "constructor": 2, "toString": 3}]' : '{}\n{"__proto__": 1, "constructor": 2, "toString": 3}';
+      const result = await validateData(chunked(text), options(format, { validators: inherited }));
+      expect({ format, counts: result.counts }).toEqual({ format, counts: { records: 2, valid: 1, invalid: 1, errors: 3 } });
+    }
+    const csvResult = await validateData(chunked('__proto__,constructor,toString,other\n1,2,3,a\n,,,b\n'), options('csv', { validators: inherited }));
+    expect(csvResult.counts).toEqual({ records: 2, valid: 1, invalid: 1, errors: 3 });
+  });
+});
+
 describe('hazards (case 9)', () => {
   test('.json nested 10,000 deep is invalid with a clear reason, no crash', async () => {
     const result = await validateData(chunked(`[${deep(10_000)}]`), options('json'));

@@ -112,10 +112,14 @@ export type RecordBuilder = (cells: readonly string[]) => Record<string, string>
  * straight-line stores (a loop storing under each column's name in turn was 4× slower and the
  * largest cost of ours in the CSV path, `npx projen bench`). The names enter the code only as
  * JSON string literals (`JSON.stringify`), never as code; the result is what the loop gave
- * (an empty cell is an absent field, a duplicate name was renamed by {@link headerFields}).
+ * (an empty cell is an absent field, a duplicate name was renamed by {@link headerFields}). A
+ * `__proto__` column is an own field like any other.
  */
 export function recordBuilder(fields: readonly string[]): RecordBuilder {
-  const stores = fields.map((name, i) => `if ((cell = cells[${i}]) !== '') record[${JSON.stringify(name)}] = cell;`);
+  const stores = fields.map((name, i) => name === '__proto__'
+    // An assignment would call Object.prototype's __proto__ setter: the column would be lost.
+    ? `if ((cell = cells[${i}]) !== '') Object.defineProperty(record, '__proto__', { value: cell, enumerable: true, writable: true, configurable: true });`
+    : `if ((cell = cells[${i}]) !== '') record[${JSON.stringify(name)}] = cell;`);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return new Function('cells', `'use strict'; const record = {}; let cell; ${stores.join(' ')} return record;`) as RecordBuilder;
 }

@@ -14,7 +14,7 @@ export async function validateJson(chunks: AsyncIterable<Uint8Array>, options: V
   const { maxRecordBytes, maxJsonDepth } = options.limits;
   const check = recordCheckOptions(options.validators?.json, maxJsonDepth, options.validators?.maxDepth);
   const utf8 = new Utf8Checker();
-  const tokenizer = new Tokenizer();
+  const tokenizer = keepingByteOrderMarks(new Tokenizer());
   let parser: TokenParser | undefined;
   let topLevel: 'array' | 'object' | undefined;
   let depth = 0;
@@ -104,3 +104,20 @@ export async function validateJson(chunks: AsyncIterable<Uint8Array>, options: V
 
 /** Unwinds the JSON tokenizer once the report has its fatal problem. */
 class StopParsing extends Error {}
+
+/**
+ * The tokenizer, set to keep every U+FEFF of a string. @streamparser/json decodes each piece of a
+ * string with its own `TextDecoder`, which by default drops a U+FEFF at the start of what it
+ * decodes: `"a\ufeffb"` would be validated as `"ab"`, the key `"\ufeffid"` as `"id"`. (The file's
+ * own byte order mark is removed before the tokenizer sees the bytes.)
+ */
+function keepingByteOrderMarks(tokenizer: Tokenizer): Tokenizer {
+  const builders = tokenizer as unknown as Record<'bufferedString' | 'bufferedNumber', { decoder?: TextDecoder }>;
+  for (const name of ['bufferedString', 'bufferedNumber'] as const) {
+    if (!(builders[name]?.decoder instanceof TextDecoder)) {
+      throw new Error(`@streamparser/json changed: its tokenizer has no ${name}.decoder to keep U+FEFF with`);
+    }
+    builders[name].decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  }
+  return tokenizer;
+}
