@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { boundDetails, boundText, MAX_MESSAGE_CHARS, MAX_NOTIFICATION_BYTES } from './bounded';
 import { expiresAtOf, Notification } from './notification-item';
 import { NotificationsTable, putNewNotification } from './notifications-table';
 import { ATTR, OBJECT_VERSION_ATTR } from '../contract/notifications-model';
@@ -85,7 +86,15 @@ export interface OutcomeStore {
  */
 export function outcomeNotification(store: Pick<OutcomeStore, 'fingerprint'>, outcome: ObjectOutcome): Notification {
   const { object } = outcome;
-  const details = withoutUndefined({
+  const identity = withoutUndefined({
+    bucket: object.bucket,
+    key: object.key,
+    size: object.size,
+    versionId: object.versionId,
+    eTag: object.eTag,
+    sequencer: object.sequencer,
+  });
+  const details = boundDetails(withoutUndefined({
     bucket: object.bucket,
     key: object.key,
     size: object.size,
@@ -94,15 +103,19 @@ export function outcomeNotification(store: Pick<OutcomeStore, 'fingerprint'>, ou
     sequencer: object.sequencer,
     ...outcome.details,
     fingerprint: store.fingerprint,
-  });
-  return {
+  })) as Record<string, unknown>;
+  const notification: Notification = {
     id: objectNotificationId(object, store.fingerprint),
     type: outcome.type,
     createdAt: (outcome.createdAt ?? new Date()).toISOString(),
-    message: outcome.message,
+    message: boundText(outcome.message, MAX_MESSAGE_CHARS),
     source: `s3://${object.bucket}/${object.key}`,
     details,
   };
+  const bytes = Buffer.byteLength(JSON.stringify(notification), 'utf8');
+  if (bytes <= MAX_NOTIFICATION_BYTES) return notification;
+  // Many bounded fields can still add up: keep the object's identity and say what was left out.
+  return { ...notification, details: { ...identity, fingerprint: store.fingerprint, detailsOmitted: { bytes, maxBytes: MAX_NOTIFICATION_BYTES } } };
 }
 
 /** `recorded`: the notification was written; `duplicate`: this object version already has one. */

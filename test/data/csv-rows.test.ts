@@ -39,8 +39,8 @@ describe('CSV rows, whatever the chunking', () => {
     const { seen } = await records(text, 3);
     expect(reference(text)).toEqual([{ b: '2' }]);
     expect(seen).toHaveLength(1);
-    expect(Object.keys(seen[0])).toEqual(['__proto__', 'b']);
-    expect(Object.getOwnPropertyDescriptor(seen[0], '__proto__')?.value).toBe('{}');
+    expect(Object.keys(seen[0] as object)).toEqual(['__proto__', 'b']);
+    expect(Object.getOwnPropertyDescriptor(seen[0] as object, '__proto__')?.value).toBe('{}');
     expect(Object.getPrototypeOf(seen[0])).toBe(Object.prototype);
   });
 

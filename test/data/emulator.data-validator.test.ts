@@ -224,3 +224,28 @@ test('the notification describes the object read, not the event: a 40-byte objec
   expect(await notification(summary.records[0].notificationId)).toMatchObject({ details: { size: 40, versionId, records: 4 } });
   expect((await report('data/real/small.ndjson')).source).toMatchObject({ size: 40, versionId });
 });
+
+test('a 450 KB property name under a closed schema ends in one data.invalid outcome with cut texts, never in the dead-letter queue (finding: an outcome too large to record)', async () => {
+  // GIVEN an NDJSON line and a CSV header, each with a ~450 KB property name (the order schema has additionalProperties: false)
+  const name = 'p'.repeat(450_000);
+  const line = JSON.stringify({ id: 1, customer: 'Ada', email: 'ada@example.com', quantity: 1, price: 1, paid: true, [name]: 1 });
+  const records = [
+    await upload('data/hostile/long-name.ndjson', `${line}\n`),
+    await upload('data/hostile/long-header.csv', `id,customer,email,quantity,price,paid,${name}\n1,Ada,ada@example.com,1,1,true,x\n`),
+  ];
+
+  // WHEN (no throw: DynamoDB would refuse a 451 KB item, which was retried and dead-lettered)
+  const summary = await invoke(...records);
+
+  // THEN each is recorded, under 64 KB, the counts exact and the texts marked as cut
+  expect(summary.records.map((r) => r.outcome)).toEqual(['data.invalid', 'data.invalid']);
+  for (const [i, key] of ['data/hostile/long-name.ndjson', 'data/hostile/long-header.csv'].entries()) {
+    const item = await notification(summary.records[i].notificationId);
+    expect(Buffer.byteLength(JSON.stringify(item))).toBeLessThan(64 * 1024);
+    expect(item.details).toMatchObject({ records: 1, invalidRecords: 1, errors: 1, firstError: { keyword: 'additionalProperties', truncated: true } });
+    expect(item.details.firstError.path).toMatch(/^\/p+… \[cut: 450001 characters\]$/);
+    const written = await report(key);
+    expect(written.counts).toEqual({ records: 1, valid: 0, invalid: 1, errors: 1 });
+    expect(written.errors[0].path.length).toBeLessThanOrEqual(512);
+  }
+});

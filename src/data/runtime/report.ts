@@ -1,5 +1,6 @@
 import type { DataFormat } from './format';
 import type { SchemaMeta } from '../../contract/data-limits';
+import { boundText, MAX_DETAIL_STRING_CHARS, MAX_REPORT_ERROR_TEXT_CHARS } from '../../runtime/bounded';
 
 /**
  * Where an error is: `line` (1-based physical line) for NDJSON and JSON, `row` (1-based data row,
@@ -18,6 +19,8 @@ export interface ReportError extends RecordLocation {
   readonly message: string;
   /** The JSON Schema keyword that failed (`type`, `required`, …) or a parse problem (`parse`, `depth`, `utf8`, `fields`, `length`). */
   readonly keyword: string;
+  /** Set when `path` or `message` was cut to {@link MAX_REPORT_ERROR_TEXT_CHARS} characters. */
+  readonly truncated?: true;
 }
 
 /** Counts of a report. */
@@ -75,13 +78,13 @@ export class ReportBuilder {
     this.errorCount += errors.length;
     for (const error of errors) {
       if (this.errors.length >= this.maxErrors) break;
-      this.errors.push(error);
+      this.errors.push(boundedError(error));
     }
   }
 
   /** A file-level problem; the first one wins. */
   public fail(problem: FatalProblem): void {
-    this.fatal ??= problem;
+    this.fatal ??= { ...problem, reason: boundText(problem.reason, MAX_DETAIL_STRING_CHARS) };
   }
 
   public get failed(): boolean {
@@ -101,4 +104,15 @@ export class ReportBuilder {
       ...(this.schema ? { schema: this.schema } : {}),
     };
   }
+}
+
+/** An error with its path and message cut to {@link MAX_REPORT_ERROR_TEXT_CHARS} characters, marked when cut. */
+function boundedError(error: ReportError): ReportError {
+  if (error.path.length <= MAX_REPORT_ERROR_TEXT_CHARS && error.message.length <= MAX_REPORT_ERROR_TEXT_CHARS) return error;
+  return {
+    ...error,
+    path: boundText(error.path, MAX_REPORT_ERROR_TEXT_CHARS),
+    message: boundText(error.message, MAX_REPORT_ERROR_TEXT_CHARS),
+    truncated: true,
+  };
 }
