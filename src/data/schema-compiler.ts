@@ -153,14 +153,38 @@ function compileWithAjv(root: Record<string, unknown>, draft: Draft, origin: str
     addFormats(ajv);
     // ajv-formats' full formats, with faster date-time, date and time of the same strictness.
     for (const [name, format] of Object.entries(dataFormats)) ajv.addFormat(name, format as Parameters<typeof ajv.addFormat>[1]);
+    let validate: ReturnType<typeof ajv.compile>;
     try {
-      return standaloneCode(ajv, ajv.compile(root));
+      validate = ajv.compile(root);
     } catch (err) {
       return fail(origin, `it does not compile as a JSON Schema (${draft}): ${(err as Error).message}`,
         'Fix the schema; ajv strict mode also rejects unknown keywords and formats.');
     }
+    checkRunnable(validate, origin);
+    return standaloneCode(ajv, validate);
   };
   return { jsonValidator: compile({}), csvValidator: compile({ coerceTypes: true }) };
+}
+
+/**
+ * Values every schema is tried on once at synth. A schema that refers to itself without consuming
+ * any input (`{"$ref": "#"}`, or a definition whose `allOf` names itself) overflows the stack on
+ * every record; it would turn every upload into a rejection, so it fails the synth instead.
+ */
+const PROBES: readonly unknown[] = [null, true, 0, '', [], {}, [{}], { a: {} }];
+
+function checkRunnable(validate: (data: unknown) => boolean, origin: string): void {
+  for (const probe of PROBES) {
+    try {
+      validate(probe);
+    } catch (err) {
+      const overflow = err instanceof RangeError;
+      fail(origin, overflow
+        ? `validating ${JSON.stringify(probe)} overflows the stack (${(err as Error).message}): the schema refers to itself without consuming any input, so it would do the same on every record`
+        : `validating ${JSON.stringify(probe)} throws (${(err as Error).message})`,
+      overflow ? 'Make each self-reference go one level into the data (e.g. under "properties" or "items").' : 'Fix the schema.');
+    }
+  }
 }
 
 let compilerIdentity: string | undefined;

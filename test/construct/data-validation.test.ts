@@ -124,6 +124,18 @@ describe('dataSchema', () => {
     schemaError('{"type": "objekt"}', /TapServerless: invalid dataSchema \(inline JSON\): it does not compile as a JSON Schema \(draft-07\): schema is invalid: data\/type must be equal to one of the allowed values/);
   });
 
+  test.each([
+    ['refers to itself', '{"$ref": "#"}'],
+    ['has a definition that names itself through allOf', '{"definitions": {"a": {"allOf": [{"$ref": "#/definitions/a"}]}}, "$ref": "#/definitions/a"}'],
+    ['2020-12: refers to itself through $dynamicRef', '{"$schema": "https://json-schema.org/draft/2020-12/schema", "$dynamicAnchor": "n", "anyOf": [{"$dynamicRef": "#n"}]}'],
+  ])('fails when the schema %s without consuming input: it would overflow the stack on every record (finding: schemas the validator cannot run)', (_name, schema) => {
+    schemaError(schema, /invalid dataSchema \(inline JSON\): validating .* overflows the stack \(Maximum call stack size exceeded\): the schema refers to itself without consuming any input.*Make each self-reference go one level into the data/);
+  });
+
+  test('a schema that refers to itself one level into the data is fine', () => {
+    expect(() => synthData({ dataSchema: DataSchema.fromJson('{"type": "object", "properties": {"children": {"type": "array", "items": {"$ref": "#"}}}}') })).not.toThrow();
+  });
+
   test('fails when the schema file cannot be read', () => {
     expect(() => DataSchema.fromFile(ORDER_SCHEMA_FILE.replace('order', 'missing'))).toThrow(/DataSchema.fromFile: cannot read the schema file ".*missing.schema.json" \(ENOENT/);
   });
