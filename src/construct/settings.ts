@@ -358,6 +358,7 @@ function warnAboutImageMemory(scope: Construct, s: TapSettings): void {
   if (neededMiB > memory) {
     Annotations.of(scope).addWarningV2('cdk-tap-serverless:imageMemory',
       `maxImagePixels (${maxImagePixels}) and maxImageSize (${maxImageBytes} bytes) may need about ${neededMiB} MiB to decode ` +
-      `a worst-case image, more than imageProcessor.memorySize (${memory} MiB): raise the memory or lower the limits.`);
+      `a worst-case 8-bit image, more than imageProcessor.memorySize (${memory} MiB): raise the memory or lower the limits. ` +
+      'An image that would not fit is rejected (image.rejected) before it is decoded.');
   }
 }

@@ -30,6 +30,7 @@ let s3: S3Client;
 let ddb: DynamoDBDocumentClient;
 let fn: LocalFunction;
 let smallLimitFn: LocalFunction;
+let smallMemoryFn: LocalFunction;
 
 function env(maxImageBytes = 50 * 1024 * 1024): Record<string, string> {
   return {
@@ -48,11 +49,14 @@ beforeAll(async () => {
   await createNotificationsTable(dynamoClient(), TABLE);
   fn = await startBundledFunction('image-processor', env());
   smallLimitFn = await startBundledFunction('image-processor', env(SMALL_LIMIT_BYTES));
+  // A function of 150 MiB (Lambda's AWS_LAMBDA_FUNCTION_MEMORY_SIZE): for the memory check by bit depth.
+  smallMemoryFn = await startBundledFunction('image-processor', { ...env(), AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '150' });
 });
 
 afterAll(async () => {
   await fn?.stop();
   await smallLimitFn?.stop();
+  await smallMemoryFn?.stop();
 });
 
 /** Uploads an object and returns the ObjectCreated record S3 would send for it. */
@@ -436,4 +440,20 @@ describe('queue and EventBridge shapes, against moto', () => {
   test('an unrecognised invocation fails the function (retried, then dead-lettered), recording nothing', async () => {
     await expect(fn.invoke({ Records: [{ eventSource: 'aws:dynamodb' }] })).rejects.toThrow(/UnrecognizedEventError/);
   });
+});
+
+test('a 16-bit RGBA PNG too large for the function\'s memory is rejected before decoding, never crashing the function (finding: memory by bit depth)', async () => {
+  // GIVEN a 2000×2000 16-bit RGBA PNG (about 168 MiB to decode) and a function of 150 MiB
+  const png16 = await sharp({ create: { width: 2000, height: 2000, channels: 4, background: { r: 10, g: 20, b: 30, alpha: 0.5 } } })
+    .toColourspace('rgb16').png().toBuffer();
+  const record = await upload('images/deep/rgba16.png', png16);
+
+  // WHEN
+  const summary = await invoke(s3Event(record), smallMemoryFn);
+
+  // THEN one rejection, with the reason, and no thumbnail
+  expect(summary.records.map((r) => r.outcome)).toEqual(['image.rejected']);
+  const notification = await notificationOf(record, 'images/deep/rgba16.png');
+  expect(notification?.details.reason).toMatch(/^The 2000×2000 16-bit 4-band PNG image needs about \d+ MiB to decode, more than this function's 150 MiB/);
+  expect(await keysUnder('thumbnails/deep/')).toEqual([]);
 });

@@ -207,6 +207,22 @@ describe('makeThumbnails', () => {
       expect(err.message).toContain(`the file ends inside the IDAT chunk at byte ${idat}`);
     });
 
+    test('a 16-bit RGBA PNG that would not fit in the function\'s memory is rejected before decoding; an 8-bit one of the same size fits (finding: memory by bit depth)', async () => {
+      // 2000×2000 16-bit RGBA: 4 MP × 10.4 bytes ≈ 40 MiB + 128 MiB > 150 MiB; 8-bit RGB: 4 MP × 3.9 bytes ≈ 15 MiB + 128 MiB fits.
+      const create = { width: 2000, height: 2000, channels: 4 as const, background: { r: 10, g: 20, b: 30, alpha: 0.5 } };
+      const png16 = await sharp({ create }).toColourspace('rgb16').png({ compressionLevel: 1 }).toBuffer();
+      const png8 = await sharp({ create: { ...create, channels: 3 as const } }).png({ compressionLevel: 1 }).toBuffer();
+      const toBuffer = jest.spyOn(sharp.prototype, 'toBuffer');
+      try {
+        const err = await rejection(makeThumbnails(png16, { ...SETTINGS, memoryMiB: 150 }));
+        expect(err.message).toMatch(/^The 2000×2000 16-bit 4-band PNG image needs about 1\d\d MiB to decode, more than this function's 150 MiB \(imageProcessor.memorySize\); the image was not decoded$/);
+        expect(toBuffer).not.toHaveBeenCalled();
+      } finally {
+        toBuffer.mockRestore();
+      }
+      expect((await makeThumbnails(png8, { ...SETTINGS, memoryMiB: 150 })).thumbnails).toHaveLength(2);
+    });
+
     test('an SVG is rejected', async () => {
       const err = await rejection(makeThumbnails(images.svg(), SETTINGS));
       expect(err.message).toMatch(/content is SVG, which is not an accepted image format/);

@@ -26,6 +26,8 @@ export interface ImageSettings {
   readonly format: ThumbnailFormatName;
   readonly maxBytes: number;
   readonly maxPixels: number;
+  /** The function's memory in MiB (Lambda's AWS_LAMBDA_FUNCTION_MEMORY_SIZE); without it, no memory check. */
+  readonly memoryMiB?: number;
 }
 
 /** Thrown at cold start when the image settings in the environment are unusable (a deployment error). */
@@ -56,6 +58,7 @@ export function parseImageSettings(env: NodeJS.ProcessEnv = process.env): ImageS
     format: format as ThumbnailFormatName,
     maxBytes: requirePositiveIntEnv(ENV.MAX_IMAGE_BYTES, env, IMAGE_LIMITS.MAX_BYTES),
     maxPixels: requirePositiveIntEnv(ENV.MAX_IMAGE_PIXELS, env, IMAGE_LIMITS.MAX_PIXELS),
+    ...(/^\d+$/.test(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? '') ? { memoryMiB: Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE) } : {}),
   };
 }
 
@@ -123,6 +126,41 @@ export interface ImageHeader {
   readonly format?: string;
   readonly width?: number;
   readonly height?: number;
+  /** Bands per pixel (3 RGB, 4 RGBA, …), when the header says. */
+  readonly channels?: number;
+  /** libvips' sample format: `uchar` (8-bit), `ushort` (16-bit), … */
+  readonly depth?: string;
+}
+
+/**
+ * Memory the image processor needs per pixel of an image, by its bands and bit depth: the decoded
+ * image (bands × bytes per sample) and 30 % more. Measured (scripts/measure-image-rss.ts) on a
+ * 100 MP interlaced PNG, which libvips must decode whole: 8-bit RGBA about 4.6 bytes per pixel
+ * (formula: 5.2), 16-bit RGBA about 9.4 (formula: 10.4).
+ */
+export function bytesPerPixel(header: Pick<ImageHeader, 'channels' | 'depth'>): number {
+  const bytesPerSample = header.depth === 'ushort' || header.depth === 'short' ? 2
+    : header.depth === 'float' || header.depth === 'int' || header.depth === 'uint' ? 4
+      : header.depth === 'double' ? 8 : 1;
+  return Math.max(header.channels ?? 4, 1) * bytesPerSample * 1.3;
+}
+
+/** What the function holds besides the image: the runtime, sharp and the handler (measured idle: about 105 MB). */
+export const IMAGE_BASELINE_MIB = 128;
+
+/**
+ * Why an image would not fit in the function's memory once decoded, or undefined when it fits (or
+ * the memory is unknown): decoding it would end the process (out of memory), and the event would be
+ * retried and dead-lettered, so it is rejected before any pixel is decoded.
+ */
+export function memoryRejectionReason(header: ImageHeader, inputBytes: number, memoryMiB: number | undefined): string | undefined {
+  if (memoryMiB === undefined) return undefined;
+  const pixels = (header.width ?? 0) * (header.height ?? 0);
+  const neededMiB = Math.ceil((pixels * bytesPerPixel(header) + inputBytes) / 1048576) + IMAGE_BASELINE_MIB;
+  if (neededMiB <= memoryMiB) return undefined;
+  const bits = bytesPerPixel({ ...header, channels: 1 }) / 1.3 * 8;
+  return `The ${header.width}×${header.height} ${bits}-bit ${header.channels ?? '?'}-band ${String(header.format).toUpperCase()} image needs about ` +
+    `${neededMiB} MiB to decode, more than this function's ${memoryMiB} MiB (imageProcessor.memorySize); the image was not decoded`;
 }
 
 const FORMAT_NAMES: Readonly<Record<string, string>> = {

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { pngStructureDefect } from './png-structure';
-import { headerRejectionReason, ImageHeader, ImageSettings, thumbnailBox, ThumbnailFormatName } from './settings';
+import { headerRejectionReason, ImageHeader, ImageSettings, memoryRejectionReason, thumbnailBox, ThumbnailFormatName } from './settings';
 import { asInputRejection, RejectionError } from '../../runtime/errors';
 
 /**
@@ -65,8 +65,8 @@ export function decodeOptions(maxPixels: number): sharp.SharpOptions {
  */
 export async function readHeader(input: Buffer): Promise<ImageHeader & { orientation?: number }> {
   try {
-    const { format, width, height, orientation } = await sharp(input, { failOn: 'none', limitInputPixels: false }).metadata();
-    return { format, width, height, orientation };
+    const { format, width, height, orientation, channels, depth } = await sharp(input, { failOn: 'none', limitInputPixels: false }).metadata();
+    return { format, width, height, orientation, channels, depth };
   } catch (err) {
     throw new RejectionError(`The content is not a recognised image format (${errorMessage(err)}); ` +
       'formats are recognised by content, not by file extension', undefined, { cause: err });
@@ -90,7 +90,7 @@ export async function readHeader(input: Buffer): Promise<ImageHeader & { orienta
  */
 export async function makeThumbnails(input: Buffer, settings: ImageSettings): Promise<ThumbnailSet> {
   const header = await readHeader(input);
-  const reason = headerRejectionReason(header, settings.maxPixels);
+  const reason = headerRejectionReason(header, settings.maxPixels) ?? memoryRejectionReason(header, input.length, settings.memoryMiB);
   if (reason !== undefined) {
     throw new RejectionError(reason, { format: header.format, width: header.width, height: header.height });
   }
