@@ -209,9 +209,23 @@ interface CacheEntry extends Validators {
   readonly key: string;
 }
 
+/**
+ * Whether a cache file (or folder) could only have been written by this user: owned by them and not
+ * writable by group or others, as OpenSSH requires of its keys. The cached code is copied into the
+ * data validator's asset and runs there: an entry someone else could have planted is not used.
+ * (Where there are no POSIX owners, on Windows, only the entry's key is checked.)
+ */
+function writableOnlyByMe(stat: fs.Stats): boolean {
+  if (typeof process.getuid !== 'function') return true;
+  // eslint-disable-next-line no-bitwise
+  return stat.uid === process.getuid() && (stat.mode & 0o022) === 0;
+}
+
 function readCached(dir: string, key: string): Validators | undefined {
   try {
-    const entry = JSON.parse(fs.readFileSync(path.join(dir, `${key}.json`), 'utf8')) as CacheEntry;
+    const file = path.join(dir, `${key}.json`);
+    if (!writableOnlyByMe(fs.statSync(dir)) || !writableOnlyByMe(fs.statSync(file))) return undefined;
+    const entry = JSON.parse(fs.readFileSync(file, 'utf8')) as CacheEntry;
     if (entry.key === key && typeof entry.jsonValidator === 'string' && typeof entry.csvValidator === 'string'
       && entry.jsonValidator.length > 0 && entry.csvValidator.length > 0) {
       return { jsonValidator: entry.jsonValidator, csvValidator: entry.csvValidator };
@@ -226,9 +240,9 @@ function writeCached(dir: string, key: string, validators: Validators): void {
   const file = path.join(dir, `${key}.json`);
   const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const entry: CacheEntry = { key, ...validators };
-    fs.writeFileSync(temp, JSON.stringify(entry));
+    fs.writeFileSync(temp, JSON.stringify(entry), { mode: 0o600 });
     fs.renameSync(temp, file); // atomic: a concurrent synth reads the old file or the new one, never half of one
     const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
     if (files.length > MAX_CACHED_SCHEMAS) {

@@ -57,6 +57,33 @@ test('an entry that is not for its key, or is damaged, is ignored and rewritten'
   }
 });
 
+test('an entry someone else could have written (finding: schema-cache poisoning) is not used, but compiled again', () => {
+  const file = path.join(cacheDir, `${cacheKey(ORDER.json)}.json`);
+  const good = compileDataSchema(ORDER, { cacheDir: false });
+  const planted = JSON.stringify({ key: cacheKey(ORDER.json), jsonValidator: 'module.exports = () => true', csvValidator: 'module.exports = () => true' });
+  const attempts: Array<[string, () => void]> = [
+    ['a file writable by others', () => fs.chmodSync(file, 0o666)],
+    ['a file writable by its group', () => fs.chmodSync(file, 0o620)],
+    ['a folder writable by others', () => fs.chmodSync(cacheDir, 0o777)],
+    ['a file owned by another user', () => fs.chownSync(file, 65534, 65534)],
+  ];
+  for (const [name, make] of attempts) {
+    fs.chmodSync(cacheDir, 0o700);
+    fs.writeFileSync(file, planted, { mode: 0o600 });
+    make();
+    if (name.includes('another user') && process.getuid?.() !== 0) continue; // only root can give a file away
+    expect({ name, compiled: compileDataSchema(ORDER, { cacheDir }) }).toEqual({ name, compiled: good });
+  }
+  fs.chmodSync(cacheDir, 0o700);
+});
+
+test('the cache folder and its entries are written for this user only', () => {
+  compileDataSchema(ORDER, { cacheDir });
+  const file = path.join(cacheDir, `${cacheKey(ORDER.json)}.json`);
+  // eslint-disable-next-line no-bitwise
+  expect(fs.statSync(file).mode & 0o077).toBe(0);
+});
+
 test('fails when the schema does not compile, on every synth: a failure is never cached', () => {
   const bad = DataSchema.fromJson('{"type": "object", "propertiez": {}}');
   for (let i = 0; i < 2; i++) {
