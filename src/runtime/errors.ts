@@ -66,6 +66,14 @@ export function isNotFound(err: unknown): boolean {
   return httpStatusCode(err) === 404 && name !== 'NoSuchBucket';
 }
 
+/**
+ * Whether an S3 read pinned with `IfMatch` (see `pinnedTo`) failed because the key now holds
+ * another write: 412 PreconditionFailed.
+ */
+export function isOverwritten(err: unknown): boolean {
+  return errorName(err) === 'PreconditionFailed' || httpStatusCode(err) === 412;
+}
+
 /** Whether a DynamoDB write failed its condition expression. */
 export function isConditionalCheckFailed(err: unknown): boolean {
   return errorName(err) === 'ConditionalCheckFailedException';

@@ -38,3 +38,15 @@ export function objectReadDetails(object: S3ObjectRef, response: ObjectReadRespo
 function withoutUndefined<T extends object>(record: T): T {
   return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as T;
 }
+
+/**
+ * The request fields that pin a read to the object version an event names: its `VersionId`, or, in
+ * an unversioned bucket, `IfMatch` on its ETag, so that a write of the key between the event and the
+ * read (or between two reads) is never read under the event's identity: S3 answers 412
+ * PreconditionFailed instead (see `isOverwritten`).
+ */
+export function pinnedTo(version: { readonly versionId?: string; readonly eTag?: string }): { VersionId?: string; IfMatch?: string } {
+  if (version.versionId && version.versionId !== 'null') return { VersionId: version.versionId };
+  if (version.eTag) return { IfMatch: `"${version.eTag.replace(/"/g, '')}"` };
+  return {};
+}

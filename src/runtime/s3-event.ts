@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
-import { isNotFound, RejectionError } from './errors';
+import { isNotFound, isOverwritten, RejectionError } from './errors';
 import { getNotification } from './notifications-table';
 import { countMetric, flushMetrics, traceObject } from './observability';
 import type { OutcomePublisher } from './outcome-events';
@@ -332,8 +332,10 @@ async function processObjectUntraced(object: S3ObjectRef, options: ProcessS3Even
   try {
     processed = await options.processor(object);
   } catch (err) {
-    if (isNotFound(err)) {
-      const reason = 'The object no longer exists: it was deleted (or overwritten in an unversioned bucket) before it could be processed';
+    if (isNotFound(err) || isOverwritten(err)) {
+      const reason = isOverwritten(err)
+        ? 'The object was overwritten before it could be processed (unversioned bucket): its content is no longer the one this event announced; the new write has its own event'
+        : 'The object no longer exists: it was deleted (or overwritten in an unversioned bucket) before it could be processed';
       return recordAndSummarize(options, count, {
         type: OUTCOME[kind].SKIPPED,
         message: `Skipped s3://${bucket}/${key}: ${reason}`,

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, ListObjectVersionsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, ListObjectVersionsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -248,4 +248,23 @@ test('a 450 KB property name under a closed schema ends in one data.invalid outc
     expect(written.counts).toEqual({ records: 1, valid: 0, invalid: 1, errors: 1 });
     expect(written.errors[0].path.length).toBeLessThanOrEqual(512);
   }
+});
+
+test('unversioned bucket: a file overwritten before its event is processed is skipped, never recorded with the new content (finding: the wrong content under an outcome)', async () => {
+  // GIVEN an unversioned bucket, file A announced by its event, then overwritten with B
+  const bucket = 'tap-data-unversioned';
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  const key = 'data/overwritten.ndjson';
+  const a = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: ndjson(2) }));
+  const eventForA = s3Record(bucket, key, { ETag: a.ETag }, Buffer.byteLength(ndjson(2)));
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: '{"not": "an order"}\n' }));
+
+  // WHEN A's event is processed
+  const summary = await invoke(eventForA);
+
+  // THEN A is skipped as overwritten (the read was pinned to A's ETag); B's content is not recorded under A
+  expect(summary.records.map((r) => r.outcome)).toEqual(['data.skipped']);
+  const item = await notification(summary.records[0].notificationId);
+  expect(item.details.reason).toMatch(/^The object was overwritten before it could be processed/);
+  expect(item.details.eTag).toBe(a.ETag!.replace(/"/g, ''));
 });

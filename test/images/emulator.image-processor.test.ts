@@ -1,5 +1,6 @@
 import * as path from 'path';
 import {
+  CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   ListObjectsV2Command,
@@ -456,4 +457,21 @@ test('a 16-bit RGBA PNG too large for the function\'s memory is rejected before 
   const notification = await notificationOf(record, 'images/deep/rgba16.png');
   expect(notification?.details.reason).toMatch(/^The 2000×2000 16-bit 4-band PNG image needs about \d+ MiB to decode, more than this function's 150 MiB/);
   expect(await keysUnder('thumbnails/deep/')).toEqual([]);
+});
+
+test('unversioned bucket: an image overwritten before its event is processed is skipped, never recorded with the new content (finding: the wrong content under an outcome)', async () => {
+  const bucket = 'tap-images-unversioned';
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  const key = 'images/overwritten.png';
+  const first = await images.png(64, 48);
+  const a = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: first }));
+  const eventForA = s3Record(bucket, key, { ETag: a.ETag }, first.length);
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: await images.png(640, 480) }));
+
+  const summary = await invoke(s3Event(eventForA));
+
+  expect(summary.records.map((r) => r.outcome)).toEqual(['image.skipped']);
+  expect(summary.records[0].reason ?? '').toMatch(/overwritten/);
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'thumbnails/' }));
+  expect(listed.Contents ?? []).toEqual([]);
 });

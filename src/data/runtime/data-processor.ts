@@ -7,7 +7,7 @@ import type { SchemaValidators } from './schema-validators';
 import { validateData } from './validate-data';
 import { OUTCOME } from '../../contract/notifications-model';
 import { asInputRejection, RejectionError } from '../../runtime/errors';
-import { ObjectReadDetails, objectReadDetails } from '../../runtime/object-read';
+import { ObjectReadDetails, objectReadDetails, pinnedTo } from '../../runtime/object-read';
 import type { S3ObjectRef } from '../../runtime/outcome-store';
 import { outputKey, rejectTooLongOutputKeys } from '../../runtime/output-key';
 import type { ObjectProcessor, ProcessedObject } from '../../runtime/s3-event';
@@ -120,11 +120,7 @@ export function createDataProcessor(options: DataProcessorOptions): ObjectProces
     if (object.size !== undefined && object.size > limits.maxDataBytes) {
       throw tooLarge(object.size);
     }
-    const response = await s3.send(new GetObjectCommand({
-      Bucket: object.bucket,
-      Key: object.key,
-      ...(object.versionId ? { VersionId: object.versionId } : {}),
-    }));
+    const response = await s3.send(new GetObjectCommand({ Bucket: object.bucket, Key: object.key, ...pinnedTo(object) }));
     const body = response.Body as Readable | undefined;
     const read = objectReadDetails(object, response);
     if (read.size !== undefined && read.size > limits.maxDataBytes) {

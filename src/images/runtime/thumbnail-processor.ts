@@ -3,7 +3,7 @@ import { ImageSettings, sizeRejectionReason, thumbnailContentType, thumbnailKey 
 import { makeThumbnails, ThumbnailSet } from './thumbnails';
 import { OUTCOME } from '../../contract/notifications-model';
 import { asInputRejection, RejectionError, withRejectionDetails } from '../../runtime/errors';
-import { ObjectReadDetails, objectReadDetails } from '../../runtime/object-read';
+import { ObjectReadDetails, objectReadDetails, pinnedTo } from '../../runtime/object-read';
 import { rejectTooLongOutputKeys } from '../../runtime/output-key';
 import type { ObjectProcessor } from '../../runtime/s3-event';
 
@@ -36,12 +36,14 @@ export function createThumbnailProcessor(options: ThumbnailProcessorOptions): Ob
     const keyOf = (width: number): string => thumbnailKey(object.key, options.imagesPrefix, options.thumbnailsPrefix, width, settings.format);
     rejectTooLongOutputKeys(settings.widths.map(keyOf), 'thumbnail');
     rejectIfTooLarge(object.size, settings.maxBytes);
-    const head = await s3.send(new HeadObjectCommand({ Bucket: object.bucket, Key: object.key, ...versionOf(object.versionId) }));
+    const head = await s3.send(new HeadObjectCommand({ Bucket: object.bucket, Key: object.key, ...pinnedTo(object) }));
     const headed = objectReadDetails(object, head);
     rejectIfTooLarge(head.ContentLength, settings.maxBytes, headed);
 
-    // Without a version in the event, read the version HeadObject described (not a later write of the key).
-    const got = await s3.send(new GetObjectCommand({ Bucket: object.bucket, Key: object.key, ...versionOf(object.versionId ?? head.VersionId) }));
+    // Read exactly the version HeadObject described (its version id, else its ETag), never a later write of the key.
+    const got = await s3.send(new GetObjectCommand({
+      Bucket: object.bucket, Key: object.key, ...pinnedTo({ versionId: object.versionId ?? head.VersionId, eTag: head.ETag ?? object.eTag }),
+    }));
     // The version is immutable, so its size cannot have changed since HeadObject; checked again anyway.
     rejectIfTooLarge(got.ContentLength, settings.maxBytes, objectReadDetails(object, got));
     const input = Buffer.from(await got.Body!.transformToByteArray());
@@ -87,10 +89,6 @@ export function createThumbnailProcessor(options: ThumbnailProcessorOptions): Ob
       },
     };
   };
-}
-
-function versionOf(versionId: string | undefined): { VersionId?: string } {
-  return versionId ? { VersionId: versionId } : {};
 }
 
 function rejectIfTooLarge(size: number | undefined, maxBytes: number, read?: ObjectReadDetails): void {
