@@ -430,7 +430,7 @@ function dataValidation(rows: Row[]): void {
 // Cold start: whole-process time of `node -e "require(bundle)"` vs the same for an empty handler.
 
 const HANDLER_ENV: Record<string, string> = {
-  [ENV.TABLE_NAME]: 'bench-table', [ENV.INDEX_SHARDS]: '16', [ENV.BUCKET_NAME]: 'bench-bucket', [ENV.IMAGES_PREFIX]: 'images/', [ENV.DATA_PREFIX]: 'data/',
+  [ENV.TABLE_NAME]: 'bench-table', [ENV.INDEX_SHARDS]: '16', [ENV.BUCKET_NAME]: 'bench-bucket', [ENV.BUCKET_OWNER]: '123456789012', [ENV.IMAGES_PREFIX]: 'images/', [ENV.DATA_PREFIX]: 'data/',
   [ENV.THUMBNAILS_PREFIX]: 'thumbnails/', [ENV.REPORTS_PREFIX]: 'reports/', [ENV.THUMBNAIL_WIDTHS]: WIDTHS.join(','),
   [ENV.THUMBNAIL_FORMAT]: FORMAT, [ENV.MAX_IMAGE_BYTES]: String(50 * MIB), [ENV.MAX_IMAGE_PIXELS]: '100000000', [ENV.ENVIRONMENT]: 'bench',
   // The data validator reads its limits and every S3 function its fingerprint at module load.

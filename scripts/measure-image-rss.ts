@@ -8,7 +8,7 @@ import * as path from 'path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { createBucket, createNotificationsTable, dynamoClient, s3Client, s3Event, s3Record, startBundledFunction } from '../test/emulator/bundled';
-import { ROOT, startMoto } from '../test/emulator/moto';
+import { EMULATOR_ACCOUNT_ID, ROOT, startMoto } from '../test/emulator/moto';
 import { pngHeaderBomb } from '../test/support/images';
 
 const OUT = path.join(ROOT, '.tmp', 'image-rss');
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     await createBucket(s3, 'rss');
     await createNotificationsTable(dynamoClient(moto.endpoint), 'rss');
     const env = {
-      TAP_TABLE_NAME: 'rss', TAP_INDEX_SHARDS: '16', TAP_BUCKET_NAME: 'rss', TAP_IMAGES_PREFIX: 'images/', TAP_DATA_PREFIX: 'data/',
+      TAP_TABLE_NAME: 'rss', TAP_INDEX_SHARDS: '16', TAP_BUCKET_NAME: 'rss', TAP_BUCKET_OWNER: EMULATOR_ACCOUNT_ID, TAP_IMAGES_PREFIX: 'images/', TAP_DATA_PREFIX: 'data/',
       TAP_THUMBNAILS_PREFIX: 'thumbnails/', TAP_REPORTS_PREFIX: 'reports/', TAP_ENVIRONMENT: 'rss',
       TAP_THUMBNAIL_WIDTHS: '128,512', TAP_THUMBNAIL_FORMAT: 'webp',
       TAP_MAX_IMAGE_BYTES: String(50 * 1024 * 1024), TAP_MAX_IMAGE_PIXELS: '100000000',

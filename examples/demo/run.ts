@@ -29,7 +29,7 @@ import { objectNotificationId } from '../../src/runtime/outcome-store';
 import { decodeS3Key } from '../../src/runtime/s3-key';
 import { s3Event, s3Record } from '../../test/emulator/bundled';
 import { FunctionError, LocalFunction } from '../../test/emulator/local-function';
-import { EMULATOR_AWS_ENV, Emulator, ROOT, startMoto } from '../../test/emulator/moto';
+import { EMULATOR_ACCOUNT_ID, EMULATOR_AWS_ENV, Emulator, ROOT, startMoto } from '../../test/emulator/moto';
 import { FunctionSpec, PipelineSpec, readPipeline, RouteSpec, routeFor } from './cloud-assembly';
 import { DemoSample, demoSamples } from './samples';
 
@@ -72,6 +72,10 @@ function synthesizeExample(ingestion: string): string {
 
 /** Physical names for the local run (CloudFormation would generate them). */
 function physicalName(logicalId: string, attribute?: string): string {
+  // Pseudo parameters: moto's account (the owner of the buckets it creates) and the demo's Region.
+  if (logicalId === 'AWS::AccountId') return EMULATOR_ACCOUNT_ID;
+  if (logicalId === 'AWS::Region') return REGION;
+  if (logicalId === 'AWS::Partition') return 'aws';
   const name = `tap-demo-${logicalId.toLowerCase()}`.slice(0, 63);
   if (!attribute) return name;
   if (attribute === 'Arn') return `arn:aws:local:${REGION}:000000000000:${name}`;

@@ -12,6 +12,7 @@ import { formatReconcileReport, reconcile } from './reconcile';
 import { redrive, RedriveTarget, resolveTargets } from './redrive';
 import { reprocess, ReprocessSelection } from './reprocess';
 import { Pipeline, PipelineQuery, resolvePipeline, UsageError } from './stack';
+import { expectBucketOwner } from '../runtime/bucket-owner';
 
 const FIND = `Finding the pipeline (one name is enough):
   --stack NAME            the CloudFormation stack holding the TapServerless construct: its image and
@@ -214,8 +215,18 @@ function describePipeline(pipeline: Pipeline): string {
   return `Pipeline: bucket ${pipeline.bucket}, table ${pipeline.table}; ${fns}`;
 }
 
-async function runReconcile(args: ParsedArgs, io: CliIo, clients: CliClients): Promise<number> {
+/**
+ * The pipeline the arguments name, and the clients to use on it: S3 requests carry the bucket's
+ * owner (from the functions' environment) as `ExpectedBucketOwner`.
+ */
+async function resolveWithClients(args: ParsedArgs, clients: CliClients): Promise<{ pipeline: Pipeline; clients: CliClients }> {
   const pipeline = await resolvePipeline(clients, query(args));
+  const s3 = pipeline.bucketOwner ? expectBucketOwner(clients.s3, pipeline.bucketOwner) : clients.s3;
+  return { pipeline, clients: { ...clients, s3 } };
+}
+
+async function runReconcile(args: ParsedArgs, io: CliIo, allClients: CliClients): Promise<number> {
+  const { pipeline, clients } = await resolveWithClients(args, allClients);
   const json = switchFlag(args, 'json');
   const outputFile = stringFlag(args, 'output');
   const output = outputFile ? fs.openSync(outputFile, 'w') : undefined;
@@ -237,11 +248,11 @@ async function runReconcile(args: ParsedArgs, io: CliIo, clients: CliClients): P
   }
 }
 
-async function runReprocess(args: ParsedArgs, io: CliIo, clients: CliClients): Promise<number> {
+async function runReprocess(args: ParsedArgs, io: CliIo, allClients: CliClients): Promise<number> {
   if (switchFlag(args, 'all') && switchFlag(args, 'older')) throw new UsageError('--all already includes --older: pass one of them');
   const batchSize = numberFlag(args, 'batch');
   if (batchSize !== undefined && batchSize > 100) throw new UsageError(`--batch must be at most 100, got ${batchSize}`);
-  const pipeline = await resolvePipeline(clients, query(args));
+  const { pipeline, clients } = await resolveWithClients(args, allClients);
   const selection: ReprocessSelection = switchFlag(args, 'all') ? 'all' : switchFlag(args, 'older') ? 'older' : 'missing';
   const json = switchFlag(args, 'json');
   const dryRun = switchFlag(args, 'dry-run');

@@ -26,11 +26,18 @@ export interface PipelineFunction {
   readonly fingerprint?: string;
   /** ARN of its dead-letter queue, when it has one. */
   readonly deadLetterQueueArn?: string;
+  /** The account that owns its bucket (`TAP_BUCKET_OWNER`), when its environment names one. */
+  readonly bucketOwner?: string;
 }
 
 /** A TapServerless pipeline: its bucket, table, dead-letter queue and S3 functions. */
 export interface Pipeline {
   readonly bucket: string;
+  /**
+   * The account that owns the bucket, as the functions name it: every S3 request of the CLI then
+   * carries it as `ExpectedBucketOwner`. Undefined with an explicit `--bucket`.
+   */
+  readonly bucketOwner?: string;
   readonly table: string;
   readonly queueUrl?: string;
   readonly functions: PipelineFunction[];
@@ -101,6 +108,7 @@ export async function describeFunction(lambda: LambdaClient, functionName: strin
     outputPrefixes: [env[ENV.THUMBNAILS_PREFIX], env[ENV.REPORTS_PREFIX]].filter((p): p is string => !!p),
     fingerprint: env[ENV.CONFIG_FINGERPRINT] || undefined,
     deadLetterQueueArn: config.DeadLetterConfig?.TargetArn,
+    bucketOwner: env[ENV.BUCKET_OWNER] || undefined,
   };
 }
 
@@ -145,13 +153,15 @@ export async function resolvePipeline(clients: AwsClients, query: PipelineQuery)
   if (found.length === 0) throw new UsageError('pass --stack NAME (or --image-function / --data-function)');
 
   const bucket = query.bucket ?? single(found.map((f) => f.bucket), 'bucket');
+  const owners = [...new Set(found.map((f) => f.bucketOwner))];
+  const bucketOwner = query.bucket === undefined && owners.length === 1 ? owners[0] : undefined;
   const table = query.table ?? single(found.map((f) => f.table), 'table');
   let queueUrl = query.queueUrl;
   if (!queueUrl) {
     const arns = [...new Set(found.map((f) => f.deadLetterQueueArn).filter((a): a is string => !!a))];
     if (arns.length === 1) queueUrl = await queueUrlOf(clients.sqs, arns[0]);
   }
-  return { bucket, table, queueUrl, functions: found.map((f) => ({ ...f, bucket, table })) };
+  return { bucket, ...(bucketOwner ? { bucketOwner } : {}), table, queueUrl, functions: found.map((f) => ({ ...f, bucket, table })) };
 }
 
 function single(values: string[], what: string): string {

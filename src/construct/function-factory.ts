@@ -11,6 +11,7 @@ import { EXEC_WRAPPER_ENV } from './observability-settings';
 import { FunctionSettings, ReliabilitySettings, TapSettings } from './settings';
 import { ENV } from '../contract/env-names';
 import { METRICS_NAMESPACE } from '../contract/metric-names';
+import { OUTCOME_EVENT_SOURCE, S3FunctionKind, WRITTEN_KEYS } from '../contract/notifications-model';
 
 /** What every function of one TapServerless shares: the table it records to, the queue it dead-letters to. */
 export interface FunctionContext {
@@ -23,6 +24,8 @@ export interface FunctionContext {
 
 /** Read one prefix of the bucket, write another. */
 export interface S3Access {
+  /** Which outcomes it records (`image.*` or `data.*`). */
+  readonly kind: S3FunctionKind;
   readonly bucket: s3.IBucket;
   readonly inputPrefix: string;
   readonly outputPrefix: string;
@@ -73,6 +76,7 @@ export function createTapFunction(scope: Construct, spec: TapFunctionSpec, ctx: 
 
   const s3Environment: Record<string, string> = spec.s3 ? {
     [ENV.BUCKET_NAME]: spec.s3.bucket.bucketName,
+    [ENV.BUCKET_OWNER]: spec.s3.bucket.env.account,
     [ENV.IMAGES_PREFIX]: settings.prefixes.imagesPrefix,
     [ENV.DATA_PREFIX]: settings.prefixes.dataPrefix,
     [ENV.THUMBNAILS_PREFIX]: settings.prefixes.thumbnailsPrefix,
@@ -129,18 +133,35 @@ export function createTapFunction(scope: Construct, spec: TapFunctionSpec, ctx: 
   suppressFunctionFindings(func, role, fn, settings.tracing);
   if (spec.s3) {
     grantS3Access(func, spec.s3);
-    // events:PutEvents on that one bus.
-    ctx.outcomeBus?.grantPutEventsTo(func);
+    // events:PutEvents on that one bus, as the pipeline's source with a pipeline type only.
+    if (ctx.outcomeBus) {
+      func.addToRolePolicy(new iam.PolicyStatement({
+        actions: ['events:PutEvents'],
+        resources: [ctx.outcomeBus.eventBusArn],
+        conditions: {
+          StringEquals: { 'events:source': OUTCOME_EVENT_SOURCE },
+          StringLike: { 'events:detail-type': `${spec.s3.kind}.*` },
+        },
+      }));
+    }
   }
   // Every function but a read-only one records notifications; the S3 functions also check whether an object version
   // already has one before processing it again (duplicate deliveries redo nothing).
+  // Each writer writes its own keys only (dynamodb:LeadingKeys): an S3 function its objects' outcomes,
+  // the API the notifications it creates; neither can overwrite or forge the other's.
   if (!spec.readOnly) {
-    func.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [table.tableArn] }));
-    func.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [table.tableArn] }));
+    const written = spec.s3 ? WRITTEN_KEYS.OUTCOME : WRITTEN_KEYS.POSTED;
+    func.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [table.tableArn], conditions: leadingKeys(written) }));
+    // The API reads any notification by id; an S3 function reads only outcomes (has this version one already?).
+    func.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['dynamodb:GetItem'], resources: [table.tableArn], ...(spec.s3 ? { conditions: leadingKeys(WRITTEN_KEYS.OUTCOME) } : {}),
+    }));
   }
   if (spec.s3) {
     // The object version's index item: the configurations it has an outcome under (for reconcile).
-    func.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [table.tableArn] }));
+    func.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['dynamodb:UpdateItem'], resources: [table.tableArn], conditions: leadingKeys(WRITTEN_KEYS.OBJECT_VERSION),
+    }));
   }
   if (spec.queriedIndexes) {
     func.addToRolePolicy(new iam.PolicyStatement({
@@ -171,6 +192,11 @@ export function createTapFunction(scope: Construct, spec: TapFunctionSpec, ctx: 
   return func;
 }
 
+/** The condition that limits an item-level DynamoDB action to partition keys matching `pattern` (IAM StringLike). */
+function leadingKeys(pattern: string): Record<string, unknown> {
+  return { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [pattern] } };
+}
+
 /** Read the input prefix, write the output prefix; nothing else of the bucket. */
 function grantS3Access(fn: lambda.Function, access: S3Access): void {
   const { bucket, inputPrefix, outputPrefix } = access;
@@ -183,7 +209,12 @@ function grantS3Access(fn: lambda.Function, access: S3Access): void {
   fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
   fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects(`${outputPrefix}*`)] }));
   if (bucket.encryptionKey) {
-    bucket.encryptionKey.grantEncryptDecrypt(fn);
+    // The bucket's key, through S3 only (kms:ViaService): the role cannot use it on any other data.
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
+      resources: [bucket.encryptionKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `s3.${bucket.env.region}.amazonaws.com` } },
+    }));
   }
   suppressNag(fn.role!.node.findChild('DefaultPolicy'), [{
     id: 'AwsSolutions-IAM5',

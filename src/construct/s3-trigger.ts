@@ -1,6 +1,7 @@
 import { Annotations, CfnResource, Duration, Names, Stack, Tags } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -67,7 +68,7 @@ function addQueueTrigger(scope: Construct, id: string, bucket: s3.IBucket, fn: l
     id: 'CKV_AWS_27',
     comment: 'The queue is encrypted at rest with SQS-managed keys (SqsManagedSseEnabled); the check looks for a KMS key only.',
   }]);
-  bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(queue), { prefix });
+  bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new QueueDestination(queue, bucket), { prefix });
   configureBucketNotificationsHandler(scope, ctx.settings);
   const source = new lambdaEventSources.SqsEventSource(queue, {
     batchSize: options.batchSize,
@@ -85,6 +86,26 @@ function addQueueTrigger(scope: Construct, id: string, bucket: s3.IBucket, fn: l
     }]);
   }
   return queue;
+}
+
+/**
+ * S3 event notifications to a queue, as aws-cdk-lib's SqsDestination, with the queue policy naming the
+ * bucket's account too (`aws:SourceAccount`) besides its ARN (`aws:SourceArn`): S3 bucket ARNs carry
+ * no account, so without it a bucket of the same name in another account (the name taken after
+ * this bucket was deleted) could send messages to the queue.
+ */
+class QueueDestination implements s3.IBucketNotificationDestination {
+  constructor(private readonly queue: sqs.IQueue, private readonly bucket: s3.IBucket) {}
+
+  public bind(): s3.BucketNotificationDestinationConfig {
+    this.queue.grantSendMessages(new iam.ServicePrincipal('s3.amazonaws.com', {
+      conditions: {
+        ArnLike: { 'aws:SourceArn': this.bucket.bucketArn },
+        StringEquals: { 'aws:SourceAccount': this.bucket.env.account },
+      },
+    }));
+    return { arn: this.queue.queueArn, type: s3.BucketNotificationDestinationType.QUEUE, dependencies: [this.queue] };
+  }
 }
 
 /** The bucket's EventBridge events → a rule for the input prefix → the function (retry policy, dead-letter queue). */

@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { TapSettings } from './settings';
@@ -25,8 +25,12 @@ export function checkSharedBucket(scope: Construct, bucket: s3.IBucket, settings
   const root = scope.node.root;
   const byBucket = USES.get(root) ?? new Map<string, BucketUse[]>();
   USES.set(root, byBucket);
-  // An imported bucket is known by its name; a bucket created in the app by its construct path.
-  const key = Token.isUnresolved(bucket.bucketName) ? `construct:${bucket.node.path}` : `name:${bucket.bucketName}`;
+  // A bucket is known by its name, or, when the name is a token (a bucket created in the app, a name
+  // from a CfnParameter or another resource), by what that token resolves to in its stack: two
+  // imports of one parameter-named bucket are the same bucket.
+  const key = Token.isUnresolved(bucket.bucketName)
+    ? `token:${Stack.of(bucket).node.path}:${JSON.stringify(Stack.of(bucket).resolve(bucket.bucketName))}`
+    : `name:${bucket.bucketName}`;
   const prefixes = [settings.prefixes.imagesPrefix, settings.prefixes.dataPrefix];
   const earlier = byBucket.get(key) ?? [];
   for (const other of earlier) {

@@ -7,6 +7,12 @@ export const ENV = {
   TABLE_NAME: 'TAP_TABLE_NAME',
   /** Name of the ingestion bucket (empty for the notification handler). */
   BUCKET_NAME: 'TAP_BUCKET_NAME',
+  /**
+   * S3 functions: the 12-digit account that owns the ingestion bucket. Every S3 request names it
+   * as `ExpectedBucketOwner`, so that a bucket of the same name in another account (after the
+   * bucket was deleted and its name taken) is never read or written: S3 answers 403.
+   */
+  BUCKET_OWNER: 'TAP_BUCKET_OWNER',
   /** Input prefix of images, e.g. `images/`. */
   IMAGES_PREFIX: 'TAP_IMAGES_PREFIX',
   /** Input prefix of data files, e.g. `data/`. */

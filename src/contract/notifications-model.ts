@@ -70,6 +70,21 @@ export const MAX_PAGE_SIZE = 100;
  */
 export const NOTIFICATION_ID_PATTERN = '[A-Za-z0-9._:-]{1,128}';
 
+/**
+ * The table's partition keys each writer creates, as IAM `StringLike` patterns: the conditions
+ * (`dynamodb:LeadingKeys`) that keep an S3 function from writing a posted notification and the API
+ * from writing an object's outcome. An S3 function records outcomes (`obj-` + 64 hex digits) and
+ * updates version items (`ver-` + 64 hex digits); `POST /notifications` creates UUIDs (36 characters).
+ */
+export const WRITTEN_KEYS = {
+  /** Outcome notifications of the S3 functions (see `objectNotificationId`). */
+  OUTCOME: 'obj-*',
+  /** Object-version index items of the S3 functions (see `objectVersionItemId`). */
+  OBJECT_VERSION: 'ver-*',
+  /** Notifications created through the API (`crypto.randomUUID`). */
+  POSTED: '????????-????-????-????-????????????',
+} as const;
+
 /** Pattern of a notification type: dotted lower-case words, e.g. `image.processed`. */
 export const TYPE_PATTERN = '^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)*$';
 

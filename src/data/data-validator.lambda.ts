@@ -1,17 +1,15 @@
-import { S3Client } from '@aws-sdk/client-s3';
 import { createDataProcessor } from './runtime/data-processor';
 import { readDataLimits } from './runtime/limits';
 import { loadSchemaValidators } from './runtime/schema-validators';
 import { ENV } from '../contract/env-names';
 import { requirePrefixEnv } from '../runtime/env';
-import { traceAwsClient } from '../runtime/observability';
-import { createS3Handler } from '../runtime/s3-handler';
+import { createS3Handler, ingestionS3Client } from '../runtime/s3-handler';
 
 // Module scope: created once per execution environment, reused by every invocation.
 // The schema, precompiled at synth by the construct into schema/ next to this file (none: well-formedness only).
 const validators = loadSchemaValidators(__dirname);
 const processor = createDataProcessor({
-  s3: traceAwsClient(new S3Client({})),
+  s3: ingestionS3Client(),
   reportsPrefix: requirePrefixEnv(ENV.REPORTS_PREFIX),
   validators,
   limits: readDataLimits(),

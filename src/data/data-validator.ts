@@ -25,7 +25,7 @@ export function createDataValidator(scope: Construct, bucket: s3.IBucket, ctx: F
       [ENV.DATA_MAX_REPORT_ERRORS]: String(data.maxReportErrors),
     },
     asynchronous: settings.reliability,
-    s3: { bucket, inputPrefix: prefixes.dataPrefix, outputPrefix: prefixes.reportsPrefix, fingerprint: dataValidatorFingerprint(data) },
+    s3: { kind: 'data', bucket, inputPrefix: prefixes.dataPrefix, outputPrefix: prefixes.reportsPrefix, fingerprint: dataValidatorFingerprint(data) },
   }, ctx);
   const trigger = addS3Trigger(scope, 'DataValidator', bucket, fn, prefixes.dataPrefix, ctx);
   return { fn, queue: trigger.queue };

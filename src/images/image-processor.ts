@@ -32,7 +32,7 @@ export function createImageProcessor(scope: Construct, bucket: s3.IBucket, ctx: 
       [ENV.MAX_IMAGE_PIXELS]: String(images.maxImagePixels),
     },
     asynchronous: settings.reliability,
-    s3: { bucket, inputPrefix: prefixes.imagesPrefix, outputPrefix: prefixes.thumbnailsPrefix, fingerprint: imageProcessorFingerprint(images) },
+    s3: { kind: 'image', bucket, inputPrefix: prefixes.imagesPrefix, outputPrefix: prefixes.thumbnailsPrefix, fingerprint: imageProcessorFingerprint(images) },
   }, ctx);
   const trigger = addS3Trigger(scope, 'ImageProcessor', bucket, fn, prefixes.imagesPrefix, ctx);
   return { fn, queue: trigger.queue };

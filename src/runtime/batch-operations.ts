@@ -1,5 +1,6 @@
-import { HeadObjectCommand, HeadObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { errorName, isNotFound } from './errors';
+import { headObjectExact } from './object-read';
 import type { S3ObjectRef } from './outcome-store';
 import {
   checkObjectKey,
@@ -214,7 +215,7 @@ function taskBucket(task: BatchOperationsTask): string | undefined {
 async function headObject(s3: S3Client, bucket: string, key: string, versionId: string | undefined): Promise<S3ObjectRef | undefined> {
   let head: HeadObjectCommandOutput;
   try {
-    head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }));
+    head = await headObjectExact(s3, { Bucket: bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) });
   } catch (err) {
     if (isNotFound(err)) {
       return undefined;

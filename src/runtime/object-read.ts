@@ -1,3 +1,5 @@
+import { GetObjectCommand, HeadObjectCommand, HeadObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
+import { errorName } from './errors';
 import type { S3ObjectRef } from './outcome-store';
 
 /** The fields of a HeadObject or GetObject response that describe the object version answered. */
@@ -49,4 +51,34 @@ export function pinnedTo(version: { readonly versionId?: string; readonly eTag?:
   if (version.versionId && version.versionId !== 'null') return { VersionId: version.versionId };
   if (version.eTag) return { IfMatch: `"${version.eTag.replace(/"/g, '')}"` };
   return {};
+}
+
+/** HeadObject found nothing and GetObject then found the object: it appeared in between; retried. */
+export class ObjectAppearedError extends Error {
+  constructor(bucket: string, key: string) {
+    super(`HeadObject found no s3://${bucket}/${key} but GetObject then did: it was written in between; retrying`);
+    this.name = 'ObjectAppearedError';
+  }
+}
+
+/**
+ * HeadObject, with its 404 made exact. A HeadObject response has no body, so the SDK names every
+ * 404 `NotFound`: a missing key and a missing bucket look alike, and a missing bucket (deleted, or
+ * never this account's) must never be recorded as "object deleted". On a `NotFound` the same read
+ * is asked of GetObject (one byte), whose error body says which: `NoSuchKey` or `NoSuchVersion`
+ * (the object is gone: see `isNotFound`) or `NoSuchBucket` (a deployment fault: retried, then
+ * dead-lettered), thrown as it comes.
+ */
+export async function headObjectExact(
+  s3: S3Client,
+  input: { readonly Bucket: string; readonly Key: string; readonly VersionId?: string; readonly IfMatch?: string },
+): Promise<HeadObjectCommandOutput> {
+  try {
+    return await s3.send(new HeadObjectCommand({ ...input }));
+  } catch (err) {
+    if (errorName(err) !== 'NotFound') throw err;
+    const got = await s3.send(new GetObjectCommand({ ...input, Range: 'bytes=0-0' }));
+    await got.Body?.transformToByteArray();
+    throw new ObjectAppearedError(input.Bucket, input.Key);
+  }
 }

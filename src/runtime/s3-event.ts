@@ -36,7 +36,10 @@ export interface ProcessS3EventOptions {
   readonly store: OutcomeStore;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  /** The bucket the function was deployed for: a record from another bucket is logged as a warning (and still processed). */
+  /**
+   * The bucket the function was deployed for: a record naming another bucket is refused (logged as
+   * an error and failed, so that its event is retried and then dead-lettered), never processed.
+   */
   readonly expectedBucket?: string;
   /**
    * Whether to look up an object version's notification before processing it (one GetItem), and
@@ -88,8 +91,12 @@ export class S3EventProcessingError extends Error {
   public readonly failures: readonly unknown[];
 
   constructor(summary: S3EventSummary, failures: readonly unknown[]) {
-    const failed = summary.records.filter((r) => r.outcome === 'failed').map((r) => r.key);
-    super(`${failed.length} of ${summary.records.length} S3 records failed and will be retried: ${JSON.stringify(failed)}`, {
+    const failedRecords = summary.records.filter((r) => r.outcome === 'failed');
+    const failed = failedRecords.map((r) => r.key);
+    // The first reason too: the dead-letter queue's error message attribute and the invocation's error show it.
+    const first = failedRecords[0]?.reason;
+    super(`${failed.length} of ${summary.records.length} S3 records failed and will be retried: ${JSON.stringify(failed)}`
+      + (first ? `; the first: ${first.slice(0, 512)}` : ''), {
       cause: failures[0],
     });
     this.name = 'S3EventProcessingError';
@@ -127,10 +134,21 @@ export function startInvocationCounts(metrics: Metrics): InvocationCounts {
   };
 }
 
+/** A record names a bucket other than the function's: it is refused, never processed. */
+export class ForeignBucketError extends Error {
+  constructor(bucket: string, expectedBucket: string) {
+    super(`The record names bucket ${JSON.stringify(bucket)}, not ${JSON.stringify(expectedBucket)}, the bucket this function was deployed for: `
+      + 'refused, nothing read or recorded (a misrouted notification or a forged record)');
+    this.name = 'ForeignBucketError';
+  }
+}
+
 /**
  * Processes EVERY record of an S3 event (the outcome rule in docs/architecture.md):
  *
- * 1. the key is URL-decoded; a malformed key is recorded as `<kind>.rejected` (raw key, no throw);
+ * 1. a record naming a bucket other than `expectedBucket` is refused (a failure, see 4: nothing is
+ *    read or recorded); the key is URL-decoded; a malformed key is recorded as `<kind>.rejected`
+ *    (raw key, no throw);
  * 2. keys outside the input prefix, or under an output prefix, are skipped with a log line and
  *    no notification (no recursion through the functions' own outputs);
  * 3. the processor's outcome is recorded; an object deleted before processing is recorded as
@@ -212,9 +230,12 @@ async function processRecord(
     return skip(rawKey, `event ${String(record.eventName)} is not an ObjectCreated event`);
   }
   if (options.expectedBucket !== undefined && bucket !== options.expectedBucket) {
-    logger.warn('Record is from a bucket other than the one this function was deployed for', {
-      bucket, expectedBucket: options.expectedBucket,
+    // Not an upload of this pipeline: nothing is read or recorded. The record fails (retried, then
+    // dead-lettered with its event), so that a misrouted notification or a forged record is seen.
+    logger.error('Record refused: it names a bucket other than the one this function was deployed for; nothing is read or recorded', {
+      bucket, expectedBucket: options.expectedBucket, rawKey,
     });
+    throw new ForeignBucketError(bucket, options.expectedBucket);
   }
 
   const check = checkObjectKey(rawKey, options);

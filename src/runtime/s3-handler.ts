@@ -1,6 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Context, S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { BatchOperationsEvent, BatchOperationsResponse, processBatchOperationsEvent } from './batch-operations';
+import { expectBucketOwner } from './bucket-owner';
 import { optionalEnv, requireEnv, requirePrefixEnv } from './env';
 import { classifyInvocation, S3EventBridgeEvent, UnrecognizedEventError } from './event-shapes';
 import { notificationsTableFromEnv } from './notifications-table';
@@ -22,6 +23,14 @@ export interface S3Handler {
   (event: S3EventBridgeEvent, context: Context): Promise<S3EventSummary>;
   (event: SQSEvent, context: Context): Promise<SQSBatchResponse>;
   (event: BatchOperationsEvent, context: Context): Promise<BatchOperationsResponse>;
+}
+
+/**
+ * The S3 client of an S3 function: traced, and every request naming the ingestion bucket's owner
+ * (`TAP_BUCKET_OWNER`, set by the construct) as `ExpectedBucketOwner`. Call it once, at module scope.
+ */
+export function ingestionS3Client(env: NodeJS.ProcessEnv = process.env): S3Client {
+  return traceAwsClient(expectBucketOwner(new S3Client({}), requireEnv(ENV.BUCKET_OWNER, env)));
 }
 
 /**
@@ -55,7 +64,7 @@ export function createS3Handler(kind: S3FunctionKind, inputPrefix: string, proce
     logger,
     metrics,
   };
-  const s3 = traceAwsClient(new S3Client({}));
+  const s3 = ingestionS3Client();
   const handle = async (event: unknown, context: Context): Promise<S3EventSummary | SQSBatchResponse | BatchOperationsResponse> => {
     logger.addContext(context);
     let invocation;

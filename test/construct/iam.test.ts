@@ -1,8 +1,9 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { ENV, synth } from './util';
-import { TapServerless } from '../../src';
+import { Ingestion, OutcomeEvents, TapServerless } from '../../src';
 
 interface Statement {
   Effect: string;
@@ -127,5 +128,69 @@ describe('API grants (finding: the grant that reads also writes)', () => {
 
     const stage = `{${JSON.stringify(stack.resolve(tap.api.deploymentStage.stageName))}}`;
     expect(invokeArnsOf(stack, 'Writer')).toEqual([`/${stage}/POST/notifications`]);
+  });
+});
+
+describe('bucket owner and conditions (findings: bucket-name squatting, wide blast radius)', () => {
+  const statementsOf = (template: Template, policyPrefix: string) => identityStatements(template)
+    .filter(({ policy }) => policy.startsWith(policyPrefix)).map(({ statement }) => statement);
+
+  test('the S3 functions name the bucket\'s account as its expected owner; the others have no bucket', () => {
+    const { template } = synth();
+    const owners = Object.entries(template.findResources('AWS::Lambda::Function'))
+      .filter(([id]) => id.startsWith('Tap'))
+      .map(([id, fn]) => [id.replace(/[0-9A-F]{8}$/, ''), fn.Properties.Environment.Variables.TAP_BUCKET_OWNER]);
+    expect(Object.fromEntries(owners)).toEqual({
+      TapImageProcessor: '123456789012',
+      TapDataValidator: '123456789012',
+      TapNotificationHandler: undefined,
+      TapNotificationExport: undefined,
+    });
+  });
+
+  test('an imported bucket of another account: that account is the expected owner', () => {
+    const { template } = synth(undefined, (stack) => ({
+      existingBucket: Bucket.fromBucketAttributes(stack, 'Shared', { bucketName: 'shared-ingest', account: '444455556666' }),
+    }));
+    const fn = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('TapImageProcessor'))![1];
+    expect(fn.Properties.Environment.Variables.TAP_BUCKET_OWNER).toBe('444455556666');
+  });
+
+  test('queue mode: S3 may send to the queues only from the bucket\'s ARN and account (aws:SourceAccount)', () => {
+    const { template } = synth({ ingestion: Ingestion.queue() });
+    const fromS3 = Object.values(template.findResources('AWS::SQS::QueuePolicy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as any[])
+      .filter((s) => s.Principal?.Service === 's3.amazonaws.com');
+    expect(fromS3).toHaveLength(2);
+    for (const s of fromS3) {
+      expect(s.Condition).toEqual({
+        ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [expect.stringMatching(/^TapBucket/), 'Arn'] } },
+        StringEquals: { 'aws:SourceAccount': '123456789012' },
+      });
+    }
+  });
+
+  test('a KMS-encrypted bucket: its key only through S3 in the bucket\'s Region (kms:ViaService)', () => {
+    const { template } = synth({ bucketProps: { encryption: BucketEncryption.KMS } });
+    const kms = statementsOf(template, 'TapImageProcessor').filter((s) => asArray(s.Action).some((a) => a.startsWith('kms:')));
+    expect(kms).toEqual([expect.objectContaining({
+      Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
+      Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
+    })]);
+  });
+
+  test('item writes are limited to each writer\'s keys (dynamodb:LeadingKeys); outcome events to the pipeline\'s source and the function\'s types', () => {
+    const { template } = synth({ outcomeEvents: OutcomeEvents.defaultBus() });
+    const conditions = (prefix: string) => Object.fromEntries(statementsOf(template, prefix)
+      .filter((s) => s.Condition !== undefined).map((s) => [asArray(s.Action).join(','), s.Condition]));
+    const leading = (pattern: string) => ({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [pattern] } });
+    expect(conditions('TapDataValidator')).toEqual({
+      'dynamodb:PutItem': leading('obj-*'),
+      'dynamodb:GetItem': leading('obj-*'),
+      'dynamodb:UpdateItem': leading('ver-*'),
+      'events:PutEvents': { StringEquals: { 'events:source': 'cdk-tap-serverless' }, StringLike: { 'events:detail-type': 'data.*' } },
+    });
+    expect(conditions('TapNotificationHandler')).toEqual({ 'dynamodb:PutItem': leading('????????-????-????-????-????????????') });
+    // That every key the functions use matches: test/reliability/iam-enforced.emulator.test.ts, on the keys they sent.
   });
 });

@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -158,6 +158,18 @@ describe('two constructs on one bucket', () => {
       expect(() => twoOn(ingestion)).toThrow(/S\/TapB and S\/TapA .*overlapping prefixes "images\/" and "images\/".*Ingestion.eventBridge\(\)/);
     });
 
+  test('a bucket named by a CfnParameter, imported twice, is the same bucket: overlapping prefixes fail at synth (finding: the parameter-named bucket)', () => {
+    const stack = new Stack(new App(), 'P', { env: ENV });
+    const name = new CfnParameter(stack, 'UploadsBucket', { type: 'String' }).valueAsString;
+    new TapServerless(stack, 'TapA', { existingBucket: s3.Bucket.fromBucketName(stack, 'ImportA', name) });
+    expect(() => new TapServerless(stack, 'TapB', { existingBucket: s3.Bucket.fromBucketName(stack, 'ImportB', name), environmentSuffix: 'b' }))
+      .toThrow(/P\/TapB and P\/TapA .*overlapping prefixes "images\/" and "images\/"/);
+    // Another parameter's bucket is another bucket
+    const other = new CfnParameter(stack, 'OtherBucket', { type: 'String' }).valueAsString;
+    expect(() => new TapServerless(stack, 'TapC', { existingBucket: s3.Bucket.fromBucketName(stack, 'ImportC', other), environmentSuffix: 'c' }))
+      .not.toThrow();
+  });
+
   test('with disjoint prefixes are allowed in the direct mode', () => {
     const t = twoOn(Ingestion.direct, { imagesPrefix: 'team-b/images/', dataPrefix: 'team-b/data/' });
     expect(Object.keys(t.findResources('AWS::Lambda::Function')).filter((id) => id.startsWith('TapBImageProcessor'))).toHaveLength(1);
@@ -187,8 +199,14 @@ describe('outcomeEvents', () => {
     const { template, stack } = synth({ outcomeEvents: OutcomeEvents.defaultBus() });
     const arn = stack.resolve(`arn:${stack.partition}:events:${stack.region}:${stack.account}:event-bus/default`);
     for (const [, fn] of s3Functions(template)) expect(fn.Properties.Environment.Variables.TAP_OUTCOME_EVENT_BUS).toEqual(arn);
-    for (const prefix of ['TapImageProcessor', 'TapDataValidator']) {
-      expect(putEvents(template, prefix)).toEqual([{ Action: 'events:PutEvents', Effect: 'Allow', Resource: arn }]);
+    // As the pipeline's source, with the function's own types only
+    for (const [prefix, kind] of [['TapImageProcessor', 'image'], ['TapDataValidator', 'data']]) {
+      expect(putEvents(template, prefix)).toEqual([{
+        Action: 'events:PutEvents',
+        Effect: 'Allow',
+        Resource: arn,
+        Condition: { StringEquals: { 'events:source': 'cdk-tap-serverless' }, StringLike: { 'events:detail-type': `${kind}.*` } },
+      }]);
     }
     expect(putEvents(template, 'TapNotificationHandler')).toEqual([]);
   });
@@ -197,6 +215,6 @@ describe('outcomeEvents', () => {
     const { template } = synth(undefined, (stack) => ({ outcomeEvents: OutcomeEvents.bus(new events.EventBus(stack, 'Outcomes')) }));
     const ref = { 'Fn::GetAtt': [expect.stringMatching(/^Outcomes/), 'Arn'] };
     for (const [, fn] of s3Functions(template)) expect(fn.Properties.Environment.Variables.TAP_OUTCOME_EVENT_BUS).toEqual(ref);
-    expect(putEvents(template, 'TapImageProcessor')).toEqual([{ Action: 'events:PutEvents', Effect: 'Allow', Resource: ref }]);
+    expect(putEvents(template, 'TapImageProcessor')).toEqual([{ Action: 'events:PutEvents', Effect: 'Allow', Resource: ref, Condition: { StringEquals: { 'events:source': 'cdk-tap-serverless' }, StringLike: { 'events:detail-type': 'image.*' } } }]);
   });
 });

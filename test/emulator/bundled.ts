@@ -3,7 +3,7 @@ import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aw
 import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { LocalFunction } from './local-function';
-import { EMULATOR_AWS_ENV, ROOT } from './moto';
+import { EMULATOR_ACCOUNT_ID, EMULATOR_AWS_ENV, ROOT } from './moto';
 import { encodeEventKey } from '../../src/cli/reprocess';
 import { DEFAULTS } from '../../src/construct/defaults';
 import { ENV } from '../../src/contract/env-names';
@@ -98,6 +98,7 @@ export function s3FunctionEnv(table: string, bucket: string): Record<string, str
     [ENV.TABLE_NAME]: table,
     [ENV.INDEX_SHARDS]: String(TEST_INDEX_SHARDS),
     [ENV.BUCKET_NAME]: bucket,
+    [ENV.BUCKET_OWNER]: EMULATOR_ACCOUNT_ID,
     [ENV.IMAGES_PREFIX]: DEFAULTS.imagesPrefix,
     [ENV.DATA_PREFIX]: DEFAULTS.dataPrefix,
     [ENV.THUMBNAILS_PREFIX]: DEFAULTS.thumbnailsPrefix,

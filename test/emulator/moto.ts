@@ -16,6 +16,9 @@ export interface Emulator {
 }
 
 /** Credentials and region the emulator accepts; never real ones. */
+/** The account moto server answers as (its default): the owner of every bucket it holds. */
+export const EMULATOR_ACCOUNT_ID = '123456789012';
+
 export const EMULATOR_AWS_ENV = {
   AWS_REGION: 'us-east-1',
   AWS_DEFAULT_REGION: 'us-east-1',

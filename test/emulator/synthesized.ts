@@ -4,6 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { bundledAssetDir } from './bundled';
+import { EMULATOR_ACCOUNT_ID } from './moto';
 import { TapServerless, TapServerlessProps } from '../../src';
 import { ENV } from '../../src/contract/env-names';
 import { SERVICE_NAME } from '../../src/contract/metric-names';
@@ -43,5 +44,5 @@ export function synthesizedS3Functions(props: TapServerlessProps): { images: Syn
 
 /** A synthesized function's environment pointed at a test bucket and table. */
 export function withResources(fn: SynthesizedFunction, table: string, bucket: string): Record<string, string> {
-  return { ...fn.environment, [ENV.TABLE_NAME]: table, [ENV.BUCKET_NAME]: bucket, [ENV.ENVIRONMENT]: 'test' };
+  return { ...fn.environment, [ENV.TABLE_NAME]: table, [ENV.BUCKET_NAME]: bucket, [ENV.BUCKET_OWNER]: EMULATOR_ACCOUNT_ID, [ENV.ENVIRONMENT]: 'test' };
 }

@@ -11,6 +11,7 @@ import {
 import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { S3Event } from 'aws-lambda';
 import sharp from 'sharp';
+import { ENV } from '../../src/contract/env-names';
 import { objectNotificationId } from '../../src/runtime/outcome-store';
 import type { S3EventSummary } from '../../src/runtime/s3-event';
 import {
@@ -459,6 +460,33 @@ test('a 16-bit RGBA PNG too large for the function\'s memory is rejected before 
   expect(await keysUnder('thumbnails/deep/')).toEqual([]);
 });
 
+test('a bucket that does not exist is a failure (retried, then dead-lettered), never "object deleted" (finding: a missing bucket reads as deleted)', async () => {
+  // GIVEN a function deployed for a bucket that is gone, and an event for one of its objects
+  const bucket = 'tap-images-deleted-bucket';
+  const own = await startBundledFunction('image-processor', { ...env(), [ENV.BUCKET_NAME]: bucket });
+
+  // WHEN (HeadObject answers a bodyless 404 for a missing bucket and a missing key alike)
+  const failure = await invoke(s3Event(s3Record(bucket, 'images/a.png', { ETag: '"0123"', VersionId: 'v1' }, 100)), own)
+    .then(() => undefined, (err: Error) => err).finally(() => own.stop());
+
+  // THEN the invocation fails with NoSuchBucket, and nothing is recorded as skipped
+  expect(failure?.message).toMatch(/NoSuchBucket/);
+  const id = objectNotificationId({ bucket, key: 'images/a.png', versionId: 'v1', eTag: '0123' }, TEST_FINGERPRINT);
+  expect((await ddb.send(new GetCommand({ TableName: TABLE, Key: { id } }))).Item).toBeUndefined();
+});
+
+test('a record naming another bucket is refused: the invocation fails and nothing is read or recorded (finding: foreign buckets)', async () => {
+  const record = await upload('images/foreign.png', await images.png(32, 32));
+  record.s3.bucket.name = 'someone-elses-bucket';
+
+  const failure = await invoke(s3Event(record)).then(() => undefined, (err: Error) => err);
+
+  expect(failure?.message).toMatch(/1 of 1 S3 records failed .*; the first: ForeignBucketError: The record names bucket "someone-elses-bucket"/);
+  const id = objectNotificationId({ bucket: 'someone-elses-bucket', key: 'images/foreign.png', versionId: record.s3.object.versionId, eTag: record.s3.object.eTag }, TEST_FINGERPRINT);
+  expect((await ddb.send(new GetCommand({ TableName: TABLE, Key: { id } }))).Item).toBeUndefined();
+  expect(await keysUnder('thumbnails/foreign.png')).toEqual([]);
+});
+
 test('unversioned bucket: an image overwritten before its event is processed is skipped, never recorded with the new content (finding: the wrong content under an outcome)', async () => {
   const bucket = 'tap-images-unversioned';
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
@@ -468,7 +496,9 @@ test('unversioned bucket: an image overwritten before its event is processed is 
   const eventForA = s3Record(bucket, key, { ETag: a.ETag }, first.length);
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: await images.png(640, 480) }));
 
-  const summary = await invoke(s3Event(eventForA));
+  // A function deployed for that bucket (a record of any other bucket is refused)
+  const own = await startBundledFunction('image-processor', { ...env(), [ENV.BUCKET_NAME]: bucket });
+  const summary = await invoke(s3Event(eventForA), own).finally(() => own.stop());
 
   expect(summary.records.map((r) => r.outcome)).toEqual(['image.skipped']);
   expect(summary.records[0].reason ?? '').toMatch(/overwritten/);

@@ -47,8 +47,11 @@ import * as images from '../support/images';
 //   a statement keeps its actions but has `Resource: "*"`; that its real resources are the created
 //   table, its indexes and the default event bus is asserted separately (`policies name...` below).
 // - Conditions: moto only knows the values of trust-policy requests; an unmet condition on an Allow
-//   counts as an explicit deny. The functions' policies have no condition (asserted: a new one makes
-//   this test fail until it is handled).
+//   counts as an explicit deny. The functions' conditions (dynamodb:LeadingKeys on their item
+//   writes, events:source and events:detail-type on PutEvents) are on statements of services moto
+//   authorizes by action only: the users' copies leave them out, the test below asserts them as
+//   synthesized, and the recorder checks that every item key a function used matches its pattern.
+//   A condition anywhere else makes this test fail until it is handled.
 // - Resource-based policies are not evaluated: the bucket policy (deny without TLS) and the queue
 //   policy are not installed. AWS-managed policies on a role (AWSLambdaBasicExecutionRole,
 //   AWSXRayDaemonWriteAccess) are left out: they cover what the Lambda service and the X-Ray daemon
@@ -133,6 +136,8 @@ class DenialRecorder {
   }
 
   public readonly denials: Denial[] = [];
+  /** The partition key of every DynamoDB item request (PutItem, GetItem, UpdateItem), by user. */
+  public readonly itemKeys: Array<{ readonly user: string; readonly action: string; readonly key: string }> = [];
   /** IAM user names by access key id (filled by `createUser`). */
   public readonly users = new Map<string, string>();
   private readonly server: http.Server;
@@ -173,7 +178,23 @@ class DenialRecorder {
       });
     });
     upstream.on('error', () => res.destroy());
+    const target = req.headers['x-amz-target'];
+    const operation = typeof target === 'string' && target.startsWith('DynamoDB_20120810.') ? target.split('.')[1] : undefined;
+    if (operation === 'PutItem' || operation === 'GetItem' || operation === 'UpdateItem') {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        const key = (body.Item ?? body.Key)?.id?.S;
+        this.itemKeys.push({ user: this.userOf(req), action: `dynamodb:${operation}`, key: String(key) });
+      });
+    }
     req.pipe(upstream);
+  }
+
+  private userOf(req: http.IncomingMessage): string {
+    const key = /Credential=([^/]+)\//.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    return this.users.get(key) ?? `unknown key ${key}`;
   }
 
   private record(req: http.IncomingMessage, body: string): void {
@@ -347,15 +368,19 @@ function forMoto(document: PolicyDocument): PolicyDocument {
   return {
     Version: resolved.Version,
     Statement: resolved.Statement.map((s) => {
-      for (const unsupported of ['Condition', 'NotAction', 'NotResource', 'Principal']) {
+      for (const unsupported of ['NotAction', 'NotResource', 'Principal']) {
         if (unsupported in s) throw new Error(`a function's statement has ${unsupported}, which moto does not evaluate as AWS does: ${JSON.stringify(s)}`);
       }
       const services = new Set(asList(s.Action).map(serviceOf));
-      if ([...services].every((service) => RESOURCE_LEVEL_SERVICES.has(service))) return s;
+      if ([...services].every((service) => RESOURCE_LEVEL_SERVICES.has(service))) {
+        if ('Condition' in s) throw new Error(`a statement moto scopes by resource has a condition it does not evaluate: ${JSON.stringify(s)}`);
+        return s;
+      }
       if ([...services].some((service) => RESOURCE_LEVEL_SERVICES.has(service))) {
         throw new Error(`a statement mixes services moto scopes by resource and by action only: ${JSON.stringify(s)}`);
       }
-      return { ...s, Resource: '*' };
+      const { Condition: _unevaluated, ...unconditional } = s;
+      return { ...unconditional, Resource: '*' };
     }),
   };
 }
@@ -366,6 +391,18 @@ function userPolicy(fn: TemplateFunction, keep: (s: Statement) => boolean = () =
 }
 
 const actionsOf = (s: Statement) => asList(s.Action).join(',');
+
+/** The conditions of a function's statements, by their actions. */
+function conditionsByAction(fn: TemplateFunction): Record<string, unknown> {
+  return Object.fromEntries(fn.policies.flatMap((p) => p.document.Statement)
+    .filter((s) => 'Condition' in s).map((s) => [actionsOf(s), resolveIntrinsics(s.Condition)]));
+}
+
+/** Whether `value` matches an IAM StringLike pattern (`*`: any characters, `?`: one). */
+function stringLike(pattern: string, value: string): boolean {
+  const regex = pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+  return new RegExp(`^${regex}$`, 's').test(value);
+}
 
 // ---------------------------------------------------------------------------------------------
 // moto: users, resources, functions.
@@ -600,11 +637,20 @@ describe('moto enforces IAM in this file', () => {
 });
 
 describe('the policies the template gives the functions\' roles', () => {
-  test('are AWS::IAM::Policy documents only (no inline, managed or AWS-managed policy), without conditions', () => {
+  test('are AWS::IAM::Policy documents only (no inline, managed or AWS-managed policy), with conditions on the item writes and the outcome events (finding: wide blast radius)', () => {
     for (const fn of Object.values(fns)) {
       expect({ fn: fn.name, policies: fn.policies.length, leftOut: fn.leftOut }).toEqual({ fn: fn.name, policies: 1, leftOut: [] });
-      for (const s of fn.policies[0].document.Statement) expect(s).not.toHaveProperty('Condition');
     }
+    const leading = (pattern: string) => ({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [pattern] } });
+    const s3Function = (kind: string) => ({
+      'dynamodb:PutItem': leading('obj-*'),
+      'dynamodb:GetItem': leading('obj-*'),
+      'dynamodb:UpdateItem': leading('ver-*'),
+      'events:PutEvents': { StringEquals: { 'events:source': 'cdk-tap-serverless' }, StringLike: { 'events:detail-type': `${kind}.*` } },
+    });
+    expect(conditionsByAction(fns['image-processor'])).toEqual(s3Function('image'));
+    expect(conditionsByAction(fns['data-validator'])).toEqual(s3Function('data'));
+    expect(conditionsByAction(fns['notification-handler'])).toEqual({ 'dynamodb:PutItem': leading('????????-????-????-????-????????????') });
   });
 
   test('name the created resources: prefixes of the bucket, the queue, and (checked here: moto authorizes them by action only) the table, its indexes, the default bus', () => {
@@ -697,6 +743,27 @@ describe('sufficient: each function, with only its role\'s policy, does its whol
     expect(await put('images/probe.png')).toMatch(S3_ACCESS_DENIED);
   });
 
+  test('every item key a function read or wrote matches its dynamodb:LeadingKeys condition, and no other writer\'s keys do', () => {
+    for (const fn of Object.values(fns)) {
+      const patterns = Object.fromEntries(Object.entries(conditionsByAction(fn))
+        .filter(([action]) => action.startsWith('dynamodb:'))
+        .map(([action, condition]) => [action, (condition as any)['ForAllValues:StringLike']['dynamodb:LeadingKeys'] as string[]]));
+      const used = recorder.itemKeys.filter((k) => k.user === fn.name && patterns[k.action] !== undefined);
+      for (const { action, key } of used) {
+        const allowed = patterns[action].some((p) => stringLike(p, key));
+        expect({ fn: fn.name, action, key, allowed }).toEqual({ fn: fn.name, action, key, allowed: true });
+      }
+    }
+    const usedBy = (name: string) => [...new Set(recorder.itemKeys.filter((k) => k.user === name).map((k) => `${k.action} ${k.key.slice(0, 4)}`))].sort();
+    expect(usedBy('image-processor')).toEqual(['dynamodb:GetItem obj-', 'dynamodb:PutItem obj-', 'dynamodb:UpdateItem ver-']);
+    expect(usedBy('data-validator')).toEqual(['dynamodb:GetItem obj-', 'dynamodb:PutItem obj-', 'dynamodb:UpdateItem ver-']);
+    const posted = recorder.itemKeys.find((k) => k.user === 'notification-handler' && k.action === 'dynamodb:PutItem')!.key;
+    expect(stringLike('????????-????-????-????-????????????', posted)).toBe(true);
+    // The patterns keep the writers apart: the API's keys are no outcome, an outcome is no posted key.
+    expect(stringLike('obj-*', posted)).toBe(false);
+    expect(stringLike('????????-????-????-????-????????????', recorder.itemKeys.find((k) => k.user === 'image-processor')!.key)).toBe(false);
+  });
+
   test('the dead-letter queue statement (Lambda sends failed async events with the role) allows that queue only', async () => {
     const dataUser = await createUser('data-validator-probe', fns['data-validator'].policies.map((p) => ({ name: p.name, document: forMoto(p.document) })));
     const asDataValidator = new SQSClient(clientConfig(dataUser));
@@ -751,7 +818,8 @@ describe('necessary: without any one statement its code uses, a function is deni
     expect(result.ok).toBe(false);
     expect(result.functionError).toMatchObject({
       errorName: 'S3EventProcessingError',
-      message: 'data-validator failed: S3EventProcessingError: 1 of 1 S3 records failed and will be retried: ["data/iam/no-report-permission.ndjson"]',
+      message: 'data-validator failed: S3EventProcessingError: 1 of 1 S3 records failed and will be retried: ["data/iam/no-report-permission.ndjson"]; '
+        + 'the first: AccessDenied: Access Denied',
     });
     expect(result.errors.map((e) => `${e.name}: ${e.message}`)).toEqual(['AccessDenied: Access Denied']);
     expect(result.denials).toEqual(['data-validator-reduced PUT reports/ → AccessDenied: Access Denied']);

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { HeadObjectCommand, NotFound, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
@@ -169,12 +169,27 @@ describe('processBatchOperationsEvent', () => {
   });
 
   test('an object that does not exist is a PermanentFailure, nothing processed or recorded', async () => {
+    // HeadObject's bodyless 404 is NotFound whatever is missing; GetObject then names it
     s3.on(HeadObjectCommand).rejects(new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } }));
+    s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }));
     const processor = jest.fn(accept);
 
     const response = await processBatchOperationsEvent(v2With({ s3Key: 'images/gone.jpg', s3VersionId: 'v9' }), options(processor));
 
     expect(response.results).toEqual([{ taskId: 'task-1', resultCode: 'PermanentFailure', resultString: `object not found: s3://${FIXTURE_BUCKET}/images/gone.jpg (version v9)` }]);
+    expect(s3.commandCalls(GetObjectCommand)[0].args[0].input).toEqual({ Bucket: FIXTURE_BUCKET, Key: 'images/gone.jpg', VersionId: 'v9', Range: 'bytes=0-0' });
+    expect(processor).not.toHaveBeenCalled();
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  test('a bucket that does not exist is a TemporaryFailure (NoSuchBucket), never "object not found" (finding: a missing bucket reads as deleted)', async () => {
+    s3.on(HeadObjectCommand).rejects(new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } }));
+    s3.on(GetObjectCommand).rejects(Object.assign(new Error('The specified bucket does not exist'), { name: 'NoSuchBucket', $metadata: { httpStatusCode: 404 } }));
+    const processor = jest.fn(accept);
+
+    const response = await processBatchOperationsEvent(v2With({ s3Key: 'images/a.jpg' }), options(processor));
+
+    expect(response.results).toEqual([{ taskId: 'task-1', resultCode: 'TemporaryFailure', resultString: 'NoSuchBucket: The specified bucket does not exist' }]);
     expect(processor).not.toHaveBeenCalled();
     expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
   });

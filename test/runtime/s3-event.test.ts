@@ -65,7 +65,7 @@ describe('processS3Event with a swapped-in processor', () => {
     expect([...items.values()].find((i) => i.type === 'image.processed')?.details).toEqual(expect.objectContaining({ width: 10 }));
   });
 
-  test('records that are not ObjectCreated events, folder markers and other buckets are handled without processing', async () => {
+  test('records that are not ObjectCreated events and folder markers are skipped; a record of another bucket is refused, failing the event (finding: foreign buckets)', async () => {
     // GIVEN
     const event = s3Event('s3-images-several-records.json');
     event.Records[0].eventName = 'ObjectRemoved:Delete';
@@ -75,19 +75,21 @@ describe('processS3Event with a swapped-in processor', () => {
     fakeConditionalPuts(ddb);
 
     // WHEN
-    const summary = await processS3Event(event, options(async (object) => {
+    const error = await processS3Event(event, options(async (object) => {
       processed.push(`${object.bucket}/${object.key}`);
       return { type: 'image.received', message: 'ok' };
-    }));
+    })).catch((err: unknown) => err);
 
-    // THEN
-    expect(summary.records.map((r) => [r.outcome, r.reason])).toEqual([
+    // THEN the event fails (retried, then dead-lettered) for that record alone; nothing of it is read or recorded
+    expect(error).toBeInstanceOf(S3EventProcessingError);
+    expect((error as S3EventProcessingError).summary.records.map((r) => [r.outcome, r.reason])).toEqual([
       ['skipped', 'event ObjectRemoved:Delete is not an ObjectCreated event'],
       ['skipped', 'key is a folder placeholder'],
-      ['image.received', undefined],
+      ['failed', expect.stringMatching(/^ForeignBucketError: The record names bucket "someone-elses-bucket", not "tap-dev-ingest-123456789012"/)],
     ]);
-    expect(processed).toEqual(['someone-elses-bucket/images/diagram v2.webp']);
-    expect(output.logs().some((l) => l.level === 'WARN' && String(l.message).includes('bucket other than'))).toBe(true);
+    expect(processed).toEqual([]);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+    expect(output.logs().some((l) => l.level === 'ERROR' && String(l.message).startsWith('Record refused: it names a bucket other than'))).toBe(true);
   });
 
   test('a malformed key under an output prefix is skipped, not rejected', async () => {

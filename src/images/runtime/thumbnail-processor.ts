@@ -1,9 +1,9 @@
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ImageSettings, sizeRejectionReason, thumbnailContentType, thumbnailKey } from './settings';
 import { makeThumbnails, ThumbnailSet } from './thumbnails';
 import { OUTCOME } from '../../contract/notifications-model';
 import { asInputRejection, RejectionError, withRejectionDetails } from '../../runtime/errors';
-import { ObjectReadDetails, objectReadDetails, pinnedTo } from '../../runtime/object-read';
+import { headObjectExact, ObjectReadDetails, objectReadDetails, pinnedTo } from '../../runtime/object-read';
 import { rejectTooLongOutputKeys } from '../../runtime/output-key';
 import type { ObjectProcessor } from '../../runtime/s3-event';
 
@@ -36,7 +36,7 @@ export function createThumbnailProcessor(options: ThumbnailProcessorOptions): Ob
     const keyOf = (width: number): string => thumbnailKey(object.key, options.imagesPrefix, options.thumbnailsPrefix, width, settings.format);
     rejectTooLongOutputKeys(settings.widths.map(keyOf), 'thumbnail');
     rejectIfTooLarge(object.size, settings.maxBytes);
-    const head = await s3.send(new HeadObjectCommand({ Bucket: object.bucket, Key: object.key, ...pinnedTo(object) }));
+    const head = await headObjectExact(s3, { Bucket: object.bucket, Key: object.key, ...pinnedTo(object) });
     const headed = objectReadDetails(object, head);
     rejectIfTooLarge(head.ContentLength, settings.maxBytes, headed);
 
