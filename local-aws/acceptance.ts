@@ -250,6 +250,13 @@ export async function runAcceptance(ctx: AcceptanceContext, checks: Checks): Pro
       checks.check((listed.KeyCount ?? 0) > 0, `${u.sample.key}: output ${output} written`);
     }
   }
+  // The functions name the bucket's owner on every S3 request (ExpectedBucketOwner, from
+  // TAP_BUCKET_OWNER): the deployed value is the stack's account, and every S3 call above succeeded
+  // with it. (LocalStack checks ExpectedBucketOwner only on bucket policy and metrics calls, so a
+  // wrong owner would not be refused here: test/runtime/bucket-owner.test.ts checks the header.)
+  const account = ctx.outputs.ImageProcessorArn.split(':')[4];
+  checks.check(imageEnv[ENV.BUCKET_OWNER] === account && dataEnv[ENV.BUCKET_OWNER] === account,
+    `the S3 functions name the bucket's owner, the stack's account ${account} (TAP_BUCKET_OWNER: ${imageEnv[ENV.BUCKET_OWNER]}, ${dataEnv[ENV.BUCKET_OWNER]})`);
 
   console.log('\n  ▶ the REST API through API Gateway (SigV4)');
   const created = await api.request('POST', 'notifications', JSON.stringify({ type: 'demo.note', message: 'posted through the local API Gateway', source: 'local-aws acceptance' }), { 'content-type': 'application/json' });

@@ -289,6 +289,28 @@ export interface TapServerlessProps {
   readonly apiThrottlingBurstLimit?: number;
 
   /**
+   * Most `GET /notifications/export` calls that run at once: the export function's reserved
+   * concurrency (each export holds one execution for up to 15 minutes). A call beyond it is
+   * throttled by Lambda (API Gateway answers 500; the `NotificationExportThrottles` alarm counts
+   * them), so exports can never take the account's concurrency from ingestion. The method is also
+   * throttled to 1 request per second with a burst of this many (429 beyond). Reserving takes
+   * this many from the account's unreserved concurrency, which must stay at 100 or more: an
+   * account whose concurrency limit is under 100 + this cannot deploy it (ask for a higher limit).
+   *
+   * @default 2
+   */
+  readonly exportMaxConcurrency?: number;
+
+  /**
+   * Longest time range one `GET /notifications/export` call may cover (`until` − `since`). A
+   * longer range is a 400 naming both bounds; without `since`, the range is this long, ending at
+   * `until` (the trailer names it). From 1 hour to 366 days.
+   *
+   * @default Duration.days(31)
+   */
+  readonly exportMaxRange?: Duration;
+
+  /**
    * Whether API access logs (JSON, one line per request) are written to CloudWatch Logs.
    *
    * @default true

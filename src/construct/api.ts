@@ -23,6 +23,9 @@ export interface NotificationsApi {
  * as a MOCK integration. Its constructs are children of `scope`
  * (the TapServerless), so their ids are those of the construct's public contract.
  */
+/** Requests per second of GET /notifications/export (at most the stage's rate). */
+const EXPORT_RATE_LIMIT = 1;
+
 export function createNotificationsApi(
   scope: Construct,
   tap: TapSettings,
@@ -36,6 +39,7 @@ export function createNotificationsApi(
     : undefined;
   if (accessLogGroup) suppressCheckov(accessLogGroup, [LOG_GROUP_KMS_SKIP]);
 
+  const loggingLevel = cloudWatchRole ? apigw.MethodLoggingLevel.ERROR : apigw.MethodLoggingLevel.OFF;
   const api = new apigw.RestApi(scope, 'Api', {
     // Unique in the account and region (stack, construct path, suffix): the alarms and the dashboard
     // select the API's metrics by this name.
@@ -50,8 +54,19 @@ export function createNotificationsApi(
       throttlingBurstLimit: burst,
       tracingEnabled: tap.tracing,
       metricsEnabled: true,
-      loggingLevel: cloudWatchRole ? apigw.MethodLoggingLevel.ERROR : apigw.MethodLoggingLevel.OFF,
+      loggingLevel,
       dataTraceEnabled: false,
+      // Each export holds an execution for up to 15 minutes: its method gets 1 request per second,
+      // with a burst of the exports that may run at once (the stage's settings otherwise).
+      methodOptions: {
+        '/notifications/export/GET': {
+          throttlingRateLimit: Math.min(EXPORT_RATE_LIMIT, rate),
+          throttlingBurstLimit: Math.min(settings.exportMaxConcurrency, burst),
+          metricsEnabled: true,
+          loggingLevel,
+          dataTraceEnabled: false,
+        },
+      },
       accessLogDestination: accessLogGroup ? new apigw.LogGroupLogDestination(accessLogGroup) : undefined,
       accessLogFormat: accessLogGroup ? apigw.AccessLogFormat.jsonWithStandardFields({
         caller: true,

@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { ApiAuthorization } from '../api-authorization';
-import { DEFAULT_INDEX_SHARDS } from '../contract/notifications-model';
+import { DEFAULT_EXPORT_MAX_RANGE_SECONDS, DEFAULT_INDEX_SHARDS } from '../contract/notifications-model';
 import { ThumbnailFormat } from '../contract/thumbnail-format';
 import { Ingestion } from '../ingestion';
 
@@ -59,6 +59,8 @@ export const DEFAULTS = {
   apiAuthorization: ApiAuthorization.iam(),
   apiThrottlingRateLimit: 50,
   apiThrottlingBurstLimit: 100,
+  exportMaxConcurrency: 2,
+  exportMaxRange: Duration.days(DEFAULT_EXPORT_MAX_RANGE_SECONDS / 86_400),
   apiAccessLogging: true,
   apiCloudWatchRole: true,
 

@@ -128,7 +128,10 @@ export class Monitoring extends Construct {
       alarm(`${name}Errors`, fn.metricErrors({ period, statistic: cloudwatch.Stats.SUM }), o.functionErrors,
         `${name} invocations failed. S3 events are retried and then sent to the dead-letter queue; check the function's logs.`);
       alarm(`${name}Throttles`, fn.metricThrottles({ period, statistic: cloudwatch.Stats.SUM }), o.functionThrottles,
-        `${name} invocations were throttled. Raise reserved concurrency or the account's concurrency limit.`);
+        name === 'NotificationExport'
+          ? 'exports were refused: more GET /notifications/export calls ran at once than exportMaxConcurrency allows. '
+            + 'Callers retry later; raise exportMaxConcurrency if this is the normal load.'
+          : `${name} invocations were throttled. Raise reserved concurrency or the account's concurrency limit.`);
     }
     alarm('DeadLetterQueueMessages', metrics.deadLetterQueueMessages({ period: Duration.minutes(1) }), o.deadLetterQueueMessages,
       'events failed every retry and are waiting in the dead-letter queue. Fix the cause, then redrive them (npx cdk-tap-serverless redrive).');

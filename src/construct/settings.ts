@@ -26,6 +26,7 @@ import {
   validateQueueIngestion,
   validatePrefixes,
   validateRetryAttempts,
+  validateExportLimits,
   validateThrottling,
   validateThumbnailWidths,
   validateWarmThroughput,
@@ -136,6 +137,10 @@ export interface ApiSettings {
   readonly corsAllowedOrigins?: string[];
   readonly throttlingRateLimit: number;
   readonly throttlingBurstLimit: number;
+  /** Reserved concurrency of the export function, and the burst of its method. */
+  readonly exportMaxConcurrency: number;
+  /** Longest since–until range of one export. */
+  readonly exportMaxRange: Duration;
   readonly accessLogging: boolean;
   readonly cloudWatchRole: boolean;
 }
@@ -309,6 +314,9 @@ function resolveApi(scope: Construct, props: TapServerlessProps): ApiSettings {
   const throttlingRateLimit = props.apiThrottlingRateLimit ?? DEFAULTS.apiThrottlingRateLimit;
   const throttlingBurstLimit = props.apiThrottlingBurstLimit ?? DEFAULTS.apiThrottlingBurstLimit;
   validateThrottling(throttlingRateLimit, throttlingBurstLimit);
+  const exportMaxConcurrency = props.exportMaxConcurrency ?? DEFAULTS.exportMaxConcurrency;
+  const exportMaxRange = props.exportMaxRange ?? DEFAULTS.exportMaxRange;
+  validateExportLimits(exportMaxConcurrency, exportMaxRange);
   if (props.corsAllowedOrigins) {
     validateCorsOrigins(props.corsAllowedOrigins);
     if (props.corsAllowedOrigins.includes('*')) {
@@ -330,6 +338,8 @@ function resolveApi(scope: Construct, props: TapServerlessProps): ApiSettings {
     corsAllowedOrigins: props.corsAllowedOrigins,
     throttlingRateLimit,
     throttlingBurstLimit,
+    exportMaxConcurrency,
+    exportMaxRange,
     accessLogging,
     cloudWatchRole: props.apiCloudWatchRole ?? DEFAULTS.apiCloudWatchRole,
   };

@@ -204,6 +204,20 @@ export function validateFunctionSettings(prop: string, s: ResolvedFunctionSettin
   }
 }
 
+/** Largest `exportMaxConcurrency`: Lambda keeps at least 100 of an account's concurrency unreserved (1,000 by default). */
+const MAX_EXPORT_CONCURRENCY = 100;
+
+export function validateExportLimits(concurrency: number, range: Duration): void {
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_EXPORT_CONCURRENCY) {
+    fail('exportMaxConcurrency', concurrency, `it must be a whole number from 1 to ${MAX_EXPORT_CONCURRENCY}`,
+      'Use, for example, 2: each export holds one execution for up to 15 minutes.');
+  }
+  const seconds = range.toSeconds();
+  if (seconds < 3600 || seconds > 366 * 86_400) {
+    fail('exportMaxRange', range.toHumanString(), 'it must be from 1 hour to 366 days', 'Use, for example, Duration.days(31).');
+  }
+}
+
 export function validateThrottling(rate: number, burst: number): void {
   if (!(rate > 0) || !Number.isFinite(rate)) {
     fail('apiThrottlingRateLimit', rate, 'it must be a positive number of requests per second', 'Use, for example, 50.');

@@ -58,6 +58,11 @@ export const ENV = {
    * empty: no CORS header is ever returned.
    */
   CORS_ORIGINS: 'TAP_CORS_ORIGINS',
+  /**
+   * Optional, export function: longest since–until range of one `GET /notifications/export`, in
+   * whole seconds (a longer one is a 400; without `since` the range is this long). Unset: 31 days.
+   */
+  EXPORT_MAX_RANGE_SECONDS: 'TAP_EXPORT_MAX_RANGE_SECONDS',
   /** Data validator: largest object validated, in bytes (larger ones are rejected without being read). */
   DATA_MAX_BYTES: 'TAP_DATA_MAX_BYTES',
   /** Data validator: longest NDJSON line, CSV line or JSON record, in bytes. */

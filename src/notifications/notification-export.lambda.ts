@@ -3,7 +3,8 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { serveExport, StreamingContext, StreamingRuntime } from './runtime/export-stream';
 import { parseCorsOrigins } from './runtime/http';
 import { ENV } from '../contract/env-names';
-import { optionalEnv, requireEnv } from '../runtime/env';
+import { DEFAULT_EXPORT_MAX_RANGE_SECONDS } from '../contract/notifications-model';
+import { optionalEnv, requireEnv, requirePositiveIntEnv } from '../runtime/env';
 import { notificationsTableFromEnv } from '../runtime/notifications-table';
 import { createObservability, flushMetrics, traceInvocation } from '../runtime/observability';
 
@@ -11,6 +12,10 @@ import { createObservability, flushMetrics, traceInvocation } from '../runtime/o
 const { logger, metrics } = createObservability({ environment: requireEnv(ENV.ENVIRONMENT) });
 const table = notificationsTableFromEnv();
 const corsOrigins = parseCorsOrigins(optionalEnv(ENV.CORS_ORIGINS));
+// The construct sets it (exportMaxRange); a function started without it has the default.
+const maxRangeMs = (optionalEnv(ENV.EXPORT_MAX_RANGE_SECONDS) === undefined
+  ? DEFAULT_EXPORT_MAX_RANGE_SECONDS
+  : requirePositiveIntEnv(ENV.EXPORT_MAX_RANGE_SECONDS)) * 1000;
 
 /** Raised when the handler runs outside the Lambda Node.js runtime, which alone provides response streaming. */
 export class ResponseStreamingUnavailableError extends Error {
@@ -36,7 +41,7 @@ export const handler = runtime
   ? runtime.streamifyResponse(async (event: APIGatewayProxyEvent, responseStream: Writable, context: StreamingContext) => {
     logger.addContext(context as never);
     try {
-      await traceInvocation(() => serveExport(event, responseStream, context, { table, logger, metrics, runtime, corsOrigins }));
+      await traceInvocation(() => serveExport(event, responseStream, context, { table, logger, metrics, runtime, corsOrigins, maxRangeMs }));
     } finally {
       flushMetrics(metrics);
     }

@@ -12,7 +12,9 @@ import { EXPORT_MAX_SECONDS, INDEX_BY_TIME, INDEX_BY_TYPE } from '../contract/no
  * The notification export: the function behind `GET /notifications/export` (Lambda response
  * streaming, so a function of its own: a streaming handler cannot serve buffered proxy requests).
  * It has the notification handler's settings (memory, architecture, VPC, layers, environment) but
- * its own timeout, {@link EXPORT_MAX_SECONDS}, and no reserved concurrency; it only reads the table.
+ * its own timeout, {@link EXPORT_MAX_SECONDS}, and its own reserved concurrency,
+ * `exportMaxConcurrency`: exports, each holding an execution for up to 15 minutes, can never take
+ * the account's concurrency from ingestion. It only reads the table.
  */
 export function createNotificationExport(scope: Construct, ctx: FunctionContext): lambda.Function {
   const { settings } = ctx;
@@ -25,9 +27,12 @@ export function createNotificationExport(scope: Construct, ctx: FunctionContext)
     settings: {
       ...settings.functions.notificationHandler,
       timeout: Duration.seconds(EXPORT_MAX_SECONDS),
-      reservedConcurrentExecutions: undefined,
+      reservedConcurrentExecutions: settings.api.exportMaxConcurrency,
     },
-    environment: origins ? { [ENV.CORS_ORIGINS]: origins.join(',') } : {},
+    environment: {
+      [ENV.EXPORT_MAX_RANGE_SECONDS]: String(settings.api.exportMaxRange.toSeconds()),
+      ...(origins ? { [ENV.CORS_ORIGINS]: origins.join(',') } : {}),
+    },
     queriedIndexes: [INDEX_BY_TIME, INDEX_BY_TYPE],
     readOnly: true,
   }, ctx);

@@ -57,7 +57,8 @@ describe('the TSDoc @default of each prop states the value in DEFAULTS', () => {
     'environmentSuffix', 'transitionToInfrequentAccessAfter', 'transitionToGlacierAfter', 'noncurrentVersionExpiration',
     'imagesPrefix', 'dataPrefix', 'thumbnailsPrefix', 'reportsPrefix', 'maxDataSize', 'maxRecordSize', 'maxJsonDepth',
     'maxReportErrors', 'thumbnailWidths', 'thumbnailFormat', 'maxImageSize', 'maxImagePixels', 'retryAttempts', 'maxEventAge',
-    'apiThrottlingRateLimit', 'apiThrottlingBurstLimit', 'apiAccessLogging', 'apiCloudWatchRole', 'dashboard', 'logRetention',
+    'apiThrottlingRateLimit', 'apiThrottlingBurstLimit', 'exportMaxConcurrency', 'exportMaxRange', 'apiAccessLogging', 'apiCloudWatchRole',
+    'dashboard', 'logRetention',
     'tracing', 'removalPolicy', 'apiAuthorization', 'notificationIndexShards', 'ingestion', 'applicationSignals',
     'applicationSignalsDiscovery',
   ] as const;

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -131,11 +131,35 @@ describe('the export function', () => {
     expect(handlerPolicy).toContain('dynamodb:GetItem');
   });
 
-  test('inherits the notification handler\'s memory and architecture, not its reserved concurrency', () => {
+  test('inherits the notification handler\'s memory and architecture, not its reserved concurrency: its own is exportMaxConcurrency (finding: the export starves the account)', () => {
     const { template, stack, tap } = synth({ notificationHandler: { memorySize: 1024, reservedConcurrentExecutions: 5 } });
     const fn = template.toJSON().Resources[exportFunctionId(stack, tap)];
     expect(fn.Properties.MemorySize).toBe(1024);
-    expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    expect(fn.Properties.ReservedConcurrentExecutions).toBe(2);
+    expect(fn.Properties.Environment.Variables.TAP_EXPORT_MAX_RANGE_SECONDS).toBe(String(31 * 86_400));
+  });
+
+  test('exportMaxConcurrency and exportMaxRange: the reserved concurrency, the method\'s burst, the range the function allows', () => {
+    const { template, stack, tap } = synth({ exportMaxConcurrency: 5, exportMaxRange: Duration.days(7) });
+    const fn = template.toJSON().Resources[exportFunctionId(stack, tap)];
+    expect(fn.Properties.ReservedConcurrentExecutions).toBe(5);
+    expect(fn.Properties.Environment.Variables.TAP_EXPORT_MAX_RANGE_SECONDS).toBe(String(7 * 86_400));
+    const [stage] = Object.values<any>(template.findResources('AWS::ApiGateway::Stage'));
+    expect(stage.Properties.MethodSettings).toEqual(expect.arrayContaining([
+      expect.objectContaining({ ResourcePath: '/~1notifications~1export', HttpMethod: 'GET', ThrottlingRateLimit: 1, ThrottlingBurstLimit: 5, MetricsEnabled: true }),
+      expect.objectContaining({ ResourcePath: '/*', HttpMethod: '*', ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 }),
+    ]));
+    // No reserved-concurrency findings to suppress on it any more
+    expect(JSON.stringify(fn.Metadata ?? {})).not.toContain('CKV_AWS_115');
+  });
+
+  test.each([
+    [{ exportMaxConcurrency: 0 }, /invalid exportMaxConcurrency \(0\): it must be a whole number from 1 to 100/],
+    [{ exportMaxConcurrency: 1.5 }, /invalid exportMaxConcurrency/],
+    [{ exportMaxRange: Duration.minutes(30) }, /invalid exportMaxRange \("30 minutes"\): it must be from 1 hour to 366 days/],
+    [{ exportMaxRange: Duration.days(400) }, /invalid exportMaxRange/],
+  ])('%j fails at synth with the reason', (props, message) => {
+    expect(() => synth(props)).toThrow(message);
   });
 
   test('has error and throttle alarms and dashboard graphs, as the other functions do', () => {
@@ -146,7 +170,9 @@ describe('the export function', () => {
         MetricName: metricName,
         Namespace: 'AWS/Lambda',
         Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId } }],
-        AlarmDescription: Match.stringLikeRegexp('^TapServerless \\(dev\\): NotificationExport invocations'),
+        AlarmDescription: Match.stringLikeRegexp(metricName === 'Errors'
+          ? '^TapServerless \\(dev\\): NotificationExport invocations'
+          : '^TapServerless \\(dev\\): exports were refused: more GET /notifications/export calls ran at once than exportMaxConcurrency'),
       });
     }
     const body = JSON.stringify(Object.values<any>(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);

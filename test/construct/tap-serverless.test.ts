@@ -366,9 +366,9 @@ describe('REST API', () => {
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: 'staging',
       TracingEnabled: true,
-      MethodSettings: [Match.objectLike({
+      MethodSettings: Match.arrayWith([Match.objectLike({
         HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20, LoggingLevel: 'ERROR', DataTraceEnabled: false,
-      })],
+      })]),
       AccessLogSetting: {
         DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('TapApiAccessLogGroup'), 'Arn'] },
         Format: Match.stringLikeRegexp('^\\{"requestId":"\\$context.requestId"'),
@@ -379,7 +379,7 @@ describe('REST API', () => {
   test('defaults throttling to 50 requests per second with bursts of 100', () => {
     const { template } = synth();
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
-      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 })],
+      MethodSettings: Match.arrayWith([Match.objectLike({ ResourcePath: '/*', ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 })]),
     });
   });
 
@@ -387,7 +387,9 @@ describe('REST API', () => {
     synth().template.resourceCountIs('AWS::ApiGateway::Account', 1);
     const { template } = synth({ apiCloudWatchRole: false });
     template.resourceCountIs('AWS::ApiGateway::Account', 0);
-    template.hasResourceProperties('AWS::ApiGateway::Stage', { MethodSettings: [Match.objectLike({ LoggingLevel: 'OFF' })] });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: [Match.objectLike({ ResourcePath: '/*', LoggingLevel: 'OFF' }), Match.objectLike({ ResourcePath: '/~1notifications~1export', LoggingLevel: 'OFF' })],
+    });
   });
 
   test.each([RemovalPolicy.RETAIN, RemovalPolicy.DESTROY])('retains the account-wide logging setting and its role (removalPolicy %s)', (removalPolicy) => {

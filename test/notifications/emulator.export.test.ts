@@ -22,7 +22,9 @@ const SHARDS = 5;
 const COUNT = 10_000;
 const TYPES = ['image.processed', 'data.valid', 'ops.note'];
 const BASE = Date.parse('2026-11-30T00:00:00.000Z');
-const FAR_FUTURE = '2030-01-01T00:00:00.000Z';
+const FAR_FUTURE = '2027-06-01T00:00:00.000Z';
+/** The range the child process allows (TAP_EXPORT_MAX_RANGE_SECONDS): FAR_FUTURE's reaches back before BASE. */
+const CHILD_MAX_RANGE_SECONDS = 366 * 86_400;
 // The export's process gets a small heap: a 32 MB old space could not hold the 21 MB export as
 // strings (let alone as objects), so buffering it would end in a heap out-of-memory failure; and
 // 2 MB semi-spaces, or V8 grows its young generation with the allocation rate (tens of MB of RSS
@@ -73,6 +75,7 @@ function runExport(name: string, query: Record<string, string>, nodeOptions: str
       TAP_TABLE_NAME: TABLE,
       TAP_INDEX_SHARDS: String(SHARDS),
       TAP_ENVIRONMENT: 'test',
+      TAP_EXPORT_MAX_RANGE_SECONDS: String(CHILD_MAX_RANGE_SECONDS),
       POWERTOOLS_SERVICE_NAME: 'notification-export',
       POWERTOOLS_LOG_LEVEL: 'WARN',
     },
@@ -180,7 +183,9 @@ describe('the bundled export against moto', () => {
     expect(new Set(items.map((n) => n.id)).size).toBe(COUNT);
     expect(items.map((n) => n.id)).toEqual(newestFirst(notifications));
     expect(items[0]).toEqual(notifications[COUNT - 1]);
-    expect(trailer).toEqual({ trailer: true, complete: true, count: COUNT, until: FAR_FUTURE });
+    // Without since, the range is the longest allowed, ending at until: the trailer says so
+    const since = new Date(Date.parse(FAR_FUTURE) - CHILD_MAX_RANGE_SECONDS * 1000).toISOString();
+    expect(trailer).toEqual({ trailer: true, complete: true, count: COUNT, since, until: FAR_FUTURE });
     expect(all.ended).toBe(true);
   });
 
@@ -254,6 +259,23 @@ describe('the local Lambda host (the demo\'s) runs the streamed export', () => {
     expect(expected).toHaveLength(300);
     expect(lines.slice(0, -1).map((n) => n.id)).toEqual(newestFirst(expected));
     expect(lines[lines.length - 1]).toEqual({ trailer: true, complete: true, count: 300, since, until });
+  }, 60_000);
+
+  test('a range longer than exportMaxRange (31 days by default) is a 400 naming the earliest since allowed; without since, the range is 31 days (finding: the export starves the account)', async () => {
+    const until = '2026-12-31T00:00:00.000Z';
+    const tooLong = await fn.invoke<{ statusCode: number; body: string }>(exportEvent({ since: '2026-11-29T23:59:59.999Z', until }));
+    expect(tooLong.statusCode).toBe(400);
+    expect(JSON.parse(tooLong.body)).toEqual({
+      parameter: 'since',
+      maxRangeSeconds: 31 * 86_400,
+      message: 'Invalid since: one export covers at most 31 days (until − since); got since 2026-11-29T23:59:59.999Z, until 2026-12-31T00:00:00.000Z: '
+        + 'request since=2026-11-30T00:00:00.000Z or later, and the rest in further calls',
+    });
+
+    const defaulted = await fn.invoke<{ statusCode: number; body: string }>(exportEvent({ until: new Date(BASE + 3100).toISOString() }));
+    expect(defaulted.statusCode).toBe(200);
+    const trailer = JSON.parse(defaulted.body.slice(0, -1).split('\n').pop()!);
+    expect(trailer).toMatchObject({ trailer: true, complete: true, since: new Date(BASE + 3100 - 31 * 86_400_000).toISOString() });
   }, 60_000);
 
   test('bad parameters: the 400 JSON error, as the client would get it', async () => {

@@ -53,6 +53,31 @@ describe('parseExportQuery', () => {
   });
 });
 
+describe('parseExportQuery with a maximum range (exportMaxRange)', () => {
+  const DAY = 86_400_000;
+
+  test('without since, the range is the maximum, ending at until', () => {
+    expect(parseExportQuery(query({ until: '2026-12-05T00:00:00Z' }), NOW, 31 * DAY))
+      .toEqual({ since: '2026-11-04T00:00:00.000Z', until: '2026-12-05T00:00:00.000Z' });
+    expect(parseExportQuery(query({}), NOW, 7 * DAY)).toEqual({ since: '2026-11-28T08:00:00.000Z', until: '2026-12-05T08:00:00.000Z' });
+  });
+
+  test('exactly the maximum is allowed; one millisecond more is a 400 naming the earliest since', () => {
+    expect(parseExportQuery(query({ since: '2026-11-04T00:00:00Z', until: '2026-12-05T00:00:00Z' }), NOW, 31 * DAY).since).toBe('2026-11-04T00:00:00.000Z');
+    const err = errorOf(() => parseExportQuery(query({ since: '2026-11-03T23:59:59.999Z', until: '2026-12-05T00:00:00Z' }), NOW, 31 * DAY));
+    expect(err.statusCode).toBe(400);
+    expect(err.extra).toEqual({ parameter: 'since', maxRangeSeconds: 31 * 86_400 });
+    expect(err.message).toBe('Invalid since: one export covers at most 31 days (until − since); got since 2026-11-03T23:59:59.999Z, '
+      + 'until 2026-12-05T00:00:00.000Z: request since=2026-11-04T00:00:00.000Z or later, and the rest in further calls');
+  });
+
+  test('ranges in hours and minutes are named so; a maximum reaching before 1970 starts at 1970', () => {
+    expect(errorOf(() => parseExportQuery(query({ since: '2026-12-05T00:00:00Z' }), NOW, 6 * 3_600_000)).message).toMatch(/at most 6 hours/);
+    expect(errorOf(() => parseExportQuery(query({ since: '2026-12-05T00:00:00Z' }), NOW, 90 * 60_000)).message).toMatch(/at most 90 minutes/);
+    expect(parseExportQuery(query({ until: '1970-01-02T00:00:00Z' }), NOW, 31 * DAY).since).toBe('1970-01-01T00:00:00.000Z');
+  });
+});
+
 describe('parseDateTime', () => {
   test.each([
     ['2026-12-01T00:00Z', '2026-12-01T00:00:00.000Z'],

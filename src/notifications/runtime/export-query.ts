@@ -51,15 +51,18 @@ function truncate(raw: string): string {
 
 /**
  * Parses and validates the query string of GET /notifications/export: `type` (a notification
- * type), `since` (included) and `until` (excluded; default: the request time), with `since` before
- * `until`. Any other parameter, or one given twice, is a 400.
+ * type), `since` (included; default: `until` − `maxRangeMs`, or no lower bound without one) and
+ * `until` (excluded; default: the request time), with `since` before `until` and at most
+ * `maxRangeMs` before it. Any other parameter, or one given twice, is a 400.
  *
  * @param now the request time, the default `until`
+ * @param maxRangeMs the longest range of one export (undefined: unbounded)
  * @throws HttpError 400 naming the parameter
  */
 export function parseExportQuery(
   event: Pick<APIGatewayProxyEvent, 'queryStringParameters' | 'multiValueQueryStringParameters'>,
   now: Date,
+  maxRangeMs?: number,
 ): ExportQuery {
   const params = event.queryStringParameters ?? {};
   const multi = event.multiValueQueryStringParameters ?? {};
@@ -73,8 +76,9 @@ export function parseExportQuery(
     }
   }
   const type = parseTypeFilter(params.type);
-  const since = params.since === undefined ? undefined : parseDateTime('since', params.since);
   const until = params.until === undefined ? now.toISOString() : parseDateTime('until', params.until);
+  const earliest = maxRangeMs === undefined ? undefined : new Date(Math.max(0, Date.parse(until) - maxRangeMs)).toISOString();
+  const since = params.since === undefined ? earliest : parseDateTime('since', params.since);
   if (since !== undefined && since >= until) {
     throw new HttpError(400,
       params.until === undefined
@@ -82,5 +86,19 @@ export function parseExportQuery(
         : `Invalid since: must be before until; got since ${since}, until ${until}`,
       { parameter: 'since' });
   }
+  if (since !== undefined && earliest !== undefined && since < earliest) {
+    throw new HttpError(400,
+      `Invalid since: one export covers at most ${describeRange(maxRangeMs!)} (until − since); got since ${since}, until ${until}: `
+      + `request since=${earliest} or later, and the rest in further calls`,
+      { parameter: 'since', maxRangeSeconds: Math.floor(maxRangeMs! / 1000) });
+  }
   return { ...(type !== undefined ? { type } : {}), ...(since !== undefined ? { since } : {}), until };
+}
+
+/** `31 days`, `12 hours`, `90 minutes`. */
+function describeRange(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  if (seconds % 86_400 === 0) return `${seconds / 86_400} days`;
+  if (seconds % 3600 === 0) return `${seconds / 3600} hours`;
+  return `${Math.round(seconds / 60)} minutes`;
 }

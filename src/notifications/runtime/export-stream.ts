@@ -67,6 +67,8 @@ export interface ExportDependencies {
   readonly metrics: Pick<Metrics, 'addMetric'>;
   readonly runtime: Pick<StreamingRuntime, 'HttpResponseStream'>;
   readonly corsOrigins: readonly string[];
+  /** Longest since–until range of one export, in ms (`TAP_EXPORT_MAX_RANGE_SECONDS`; default: unbounded). */
+  readonly maxRangeMs?: number;
   /** Request time (default: now). */
   readonly now?: () => Date;
   /** Stop margin before the timeout, in ms (default {@link EXPORT_STOP_MARGIN_MS}). */
@@ -90,7 +92,7 @@ export async function serveExport(
   const cors = corsHeaders(getHeader(event.headers, 'origin'), deps.corsOrigins);
   let query: ExportQuery;
   try {
-    query = parseExportQuery(event, started);
+    query = parseExportQuery(event, started, deps.maxRangeMs);
   } catch (err) {
     if (err instanceof HttpError) {
       await sendJson(deps, responseStream, err.statusCode, { ...err.extra, message: err.message }, cors);
