@@ -1,5 +1,5 @@
 import { GetObjectCommand, HeadObjectCommand, HeadObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
-import { errorName } from './errors';
+import { errorName, isNotFound } from './errors';
 import type { S3ObjectRef } from './outcome-store';
 
 /** The fields of a HeadObject or GetObject response that describe the object version answered. */
@@ -81,4 +81,43 @@ export async function headObjectExact(
     await got.Body?.transformToByteArray();
     throw new ObjectAppearedError(input.Bucket, input.Key);
   }
+}
+
+/**
+ * The key no longer holds the version a function read: a newer write (or a delete) is current, so
+ * this version's outputs must not be written over the newer one's.
+ */
+export class SupersededError extends Error {
+  /**
+   * @param current the key's current version, as HeadObject described it; undefined when the key was deleted
+   */
+  constructor(public readonly current: ObjectReadDetails | undefined) {
+    super(current === undefined
+      ? 'The object was deleted after this version was written: its outputs are not written'
+      : `A newer write of the object is current (${current.versionId !== undefined ? `version ${current.versionId}` : `ETag ${current.eTag}`}): `
+        + 'the outputs of this older version are not written over the newer one\'s; the newer write has its own event');
+    this.name = 'SupersededError';
+  }
+}
+
+/**
+ * Checks, just before a function writes an object version's outputs (thumbnails, a report), that
+ * the version it read is still the key's current one: HeadObject of the key without a version gives
+ * the same version id (versioned bucket) or the same ETag (unversioned). So a late, retried or
+ * redriven event of an older version never overwrites the outputs of a newer one.
+ *
+ * @throws SupersededError when another version is current or the key was deleted
+ */
+export async function assertStillCurrent(s3: S3Client, bucket: string, key: string, read: ObjectReadDetails): Promise<void> {
+  let head: HeadObjectCommandOutput;
+  try {
+    head = await headObjectExact(s3, { Bucket: bucket, Key: key });
+  } catch (err) {
+    if (isNotFound(err)) throw new SupersededError(undefined);
+    throw err;
+  }
+  const current = withoutUndefined({ versionId: head.VersionId || undefined, eTag: head.ETag?.replace(/"/g, '') || undefined });
+  const versioned = read.versionId !== undefined && read.versionId !== 'null';
+  const same = versioned ? current.versionId === read.versionId : current.eTag !== undefined && current.eTag === read.eTag;
+  if (!same) throw new SupersededError(current);
 }

@@ -3,6 +3,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { isNotFound, isOverwritten, RejectionError } from './errors';
 import { getNotification } from './notifications-table';
+import { SupersededError } from './object-read';
 import { countMetric, flushMetrics, traceObject } from './observability';
 import type { OutcomePublisher } from './outcome-events';
 import { markObjectVersionRecorded, ObjectOutcome, OutcomeStore, S3ObjectRef, objectNotificationId, outcomeNotification, recordOutcome } from './outcome-store';
@@ -353,6 +354,14 @@ async function processObjectUntraced(object: S3ObjectRef, options: ProcessS3Even
   try {
     processed = await options.processor(object);
   } catch (err) {
+    if (err instanceof SupersededError) {
+      return recordAndSummarize(options, count, {
+        type: OUTCOME[kind].SKIPPED,
+        message: `Skipped s3://${bucket}/${key}: ${err.message}`,
+        object,
+        details: { reason: err.message, ...(err.current ? { current: err.current } : {}) },
+      }, S3_METRICS.SKIPPED);
+    }
     if (isNotFound(err) || isOverwritten(err)) {
       const reason = isOverwritten(err)
         ? 'The object was overwritten before it could be processed (unversioned bucket): its content is no longer the one this event announced; the new write has its own event'

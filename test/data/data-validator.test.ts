@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { GetObjectCommand, GetObjectCommandInput, NotFound, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { GetObjectCommand, GetObjectCommandInput, HeadObjectCommand, NotFound, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand, GetCommandInput, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, S3Event } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -7,7 +7,7 @@ import * as validateDataModule from '../../src/data/runtime/validate-data';
 import type { S3EventSummary } from '../../src/runtime/s3-event';
 import { CapturedOutput, captureConsole } from '../support/console-capture';
 import { fakeConditionalPuts } from '../support/fake-table';
-import { FIXTURE_BUCKET, FUNCTION_ENV, lambdaContext, s3Event } from '../support/fixtures';
+import { currentVersionOf, FIXTURE_BUCKET, FUNCTION_ENV, lambdaContext, s3Event } from '../support/fixtures';
 import { dynamoItemSize } from '../support/item-size';
 
 type Handler = (event: S3Event, context: Context) => Promise<S3EventSummary>;
@@ -29,6 +29,9 @@ beforeAll(() => {
 beforeEach(() => {
   ddb.reset();
   s3.reset();
+  // HeadObject of a key (the check that the version read is still current, before the report is
+  // written): the version fakeObjects' GetObject answers, else the one the fixture's event announced.
+  s3.on(HeadObjectCommand).callsFake(async (input: { Key: string }) => currentVersionOf(input.Key, 'v1'));
   output = captureConsole();
 });
 
@@ -180,6 +183,7 @@ describe('data validator handler', () => {
     s3.on(GetObjectCommand).callsFake(async () => ({
       Body: Readable.from([Buffer.from(text)]), ContentLength: 40, VersionId: 'v-real', ETag: '"etag-real"', ContentType: 'application/x-ndjson',
     }));
+    s3.on(HeadObjectCommand).resolves({ VersionId: 'v-real', ETag: '"etag-real"' });
     const items = fakeTable();
     const event = s3Event('s3-data-several-records.json');
     event.Records = [event.Records[0]];

@@ -250,6 +250,23 @@ test('a 450 KB property name under a closed schema ends in one data.invalid outc
   }
 });
 
+test('a late event of an older version never overwrites the report of the current one: it is recorded as skipped, superseded (finding: stale outputs)', async () => {
+  // GIVEN version 1 (invalid) and version 2 (valid) of one key; version 2's event is processed first
+  const key = 'data/versions/orders.ndjson';
+  const v1 = await upload(key, '{"not": "an order"}\n');
+  const v2 = await upload(key, ndjson(3));
+  expect((await invoke(v2)).records.map((r) => r.outcome)).toEqual(['data.valid']);
+
+  // WHEN version 1's event arrives late
+  const summary = await invoke(v1);
+
+  // THEN it is skipped as superseded, and the report is still version 2's
+  expect(summary.records.map((r) => r.outcome)).toEqual(['data.skipped']);
+  const item = await notification(summary.records[0].notificationId);
+  expect(item.details).toMatchObject({ reason: expect.stringMatching(/^A newer write of the object is current/), current: { versionId: v2.s3.object.versionId } });
+  expect(await report(key)).toMatchObject({ valid: true, counts: { records: 3, valid: 3 }, source: { versionId: v2.s3.object.versionId } });
+});
+
 test('unversioned bucket: a file overwritten before its event is processed is skipped, never recorded with the new content (finding: the wrong content under an outcome)', async () => {
   // GIVEN an unversioned bucket, file A announced by its event, then overwritten with B
   const bucket = 'tap-data-unversioned';

@@ -460,6 +460,29 @@ test('a 16-bit RGBA PNG too large for the function\'s memory is rejected before 
   expect(await keysUnder('thumbnails/deep/')).toEqual([]);
 });
 
+test('a late event of an older version never overwrites the thumbnails of the current one: it is recorded as skipped, superseded (finding: stale outputs)', async () => {
+  // GIVEN version 1 (64×48) and version 2 (640×480) of one key; version 2's event is processed first
+  const key = 'images/versions/photo.png';
+  const v1 = await upload(key, await images.png(64, 48));
+  const v2 = await upload(key, await images.png(640, 480));
+  expect((await invoke(s3Event(v2))).records.map((r) => r.outcome)).toEqual(['image.processed']);
+  const current = await download('thumbnails/versions/photo.png/512.webp');
+
+  // WHEN version 1's event arrives late (a retry, a redrive)
+  const summary = await invoke(s3Event(v1));
+
+  // THEN it is recorded as skipped, naming the current version, and version 2's thumbnail is untouched
+  expect(summary.records.map((r) => r.outcome)).toEqual(['image.skipped']);
+  const notification = await notificationOf(v1, key);
+  expect(notification?.details).toMatchObject({
+    reason: expect.stringMatching(/^A newer write of the object is current \(version .+\): the outputs of this older version are not written/),
+    current: { versionId: v2.s3.object.versionId },
+    versionId: v1.s3.object.versionId,
+  });
+  expect(await download('thumbnails/versions/photo.png/512.webp')).toEqual(current);
+  expect((await sharp(current).metadata()).width).toBe(512);
+});
+
 test('a bucket that does not exist is a failure (retried, then dead-lettered), never "object deleted" (finding: a missing bucket reads as deleted)', async () => {
   // GIVEN a function deployed for a bucket that is gone, and an event for one of its objects
   const bucket = 'tap-images-deleted-bucket';

@@ -10,7 +10,7 @@ import type { S3EventProcessingError, S3EventSummary } from '../../src/runtime/s
 import { TEST_FINGERPRINT } from '../emulator/bundled';
 import { CapturedOutput, captureConsole } from '../support/console-capture';
 import { fakeConditionalPuts, fakeGets } from '../support/fake-table';
-import { FIXTURE_BUCKET, FUNCTION_ENV, lambdaContext, loadFixture, s3Event } from '../support/fixtures';
+import { currentVersionOf, FIXTURE_BUCKET, FUNCTION_ENV, lambdaContext, loadFixture, s3Event } from '../support/fixtures';
 import * as images from '../support/images';
 import { dynamoItemSize } from '../support/item-size';
 
@@ -61,10 +61,17 @@ function objectsExist(objects: ReadonlyMap<string, Buffer> = OBJECTS): void {
     if (!body) throw new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } });
     return body;
   };
+  // Without a version id, HeadObject describes the key's current version: the one the fixture's event announced.
+  // Without a version id, HeadObject describes the key's current version: the one the fixture's
+  // event announced, else the one last read (no newer write in these tests).
+  const lastRead = new Map<string, string | undefined>();
   s3.on(HeadObjectCommand).callsFake(async (input: { Key: string; VersionId?: string }) => ({
-    ContentLength: content(input.Key).length, VersionId: input.VersionId, LastModified: new Date('2026-11-28T17:02:11Z'),
+    ContentLength: content(input.Key).length,
+    LastModified: new Date('2026-11-28T17:02:11Z'),
+    ...(input.VersionId !== undefined ? { VersionId: input.VersionId } : currentVersionOf(input.Key, lastRead.get(input.Key))),
   }));
   s3.on(GetObjectCommand).callsFake(async (input: { Key: string; VersionId?: string }) => {
+    lastRead.set(input.Key, input.VersionId);
     const body = content(input.Key);
     return { ContentLength: body.length, VersionId: input.VersionId, Body: { transformToByteArray: async () => new Uint8Array(body) } };
   });
@@ -92,11 +99,14 @@ describe('image processor handler', () => {
     // WHEN
     const summary = await invoke(event);
 
-    // THEN every object was read with its decoded key and exact version
+    // THEN every object was read with its decoded key and exact version, and found still current before its thumbnails were written
     expect(s3.commandCalls(HeadObjectCommand).map((c) => c.args[0].input)).toEqual([
       { Bucket: FIXTURE_BUCKET, Key: 'images/My Photo été+1.jpg', VersionId: '3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY' },
+      { Bucket: FIXTURE_BUCKET, Key: 'images/My Photo été+1.jpg' },
       { Bucket: FIXTURE_BUCKET, Key: 'images/cats/tabby.png', VersionId: '7pIqhlKXUjjbmFt1bSyH0yRZcqZ8CqWC' },
+      { Bucket: FIXTURE_BUCKET, Key: 'images/cats/tabby.png' },
       { Bucket: FIXTURE_BUCKET, Key: 'images/diagram v2.webp', VersionId: 'Qxm3V4XfDN9.eCgsuGmVZ8hY4Tp2J0uS' },
+      { Bucket: FIXTURE_BUCKET, Key: 'images/diagram v2.webp' },
     ]);
     expect(s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key)).toEqual([
       'images/My Photo été+1.jpg', 'images/cats/tabby.png', 'images/diagram v2.webp',
@@ -272,7 +282,7 @@ describe('image processor handler', () => {
 
     // WHEN / THEN
     await expect(invoke(s3Event('s3-images-several-records.json'))).rejects.toThrow(/1 of 3 S3 records failed.*My Photo été\+1\.jpg/);
-    expect(s3.commandCalls(HeadObjectCommand)).toHaveLength(3);
+    expect(s3.commandCalls(HeadObjectCommand).filter((c) => c.args[0].input.VersionId !== undefined)).toHaveLength(3);
     expect([...items.values()].map((i) => (i.details as Record<string, unknown>).key)).toEqual(['images/cats/tabby.png', 'images/diagram v2.webp']);
 
     // AND a retry of the whole event records only what was missing

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent, Context, S3Event } from 'aws-lambda';
 import { s3FunctionEnv } from '../emulator/bundled';
@@ -72,4 +72,37 @@ export function lambdaContext(functionName = 'tap-test-function'): Context {
     fail: () => undefined,
     succeed: () => undefined,
   };
+}
+
+/**
+ * The version of `key` the fixture events announce, as HeadObject of the key (no version id) would
+ * describe the current version: `{ VersionId, ETag }`. Keys no fixture names have none.
+ *
+ * @param versionId a version id to answer instead (a double whose GetObject answers a fixed one)
+ */
+export function currentVersionOf(key: string, versionId?: string): { VersionId?: string; ETag?: string } {
+  const found = FIXTURE_VERSIONS().get(key);
+  if (versionId !== undefined) return { VersionId: versionId, ...(found?.ETag ? { ETag: found.ETag } : {}) };
+  return found ?? {};
+}
+
+let fixtureVersions: Map<string, { VersionId?: string; ETag?: string }> | undefined;
+function FIXTURE_VERSIONS(): Map<string, { VersionId?: string; ETag?: string }> {
+  if (fixtureVersions) return fixtureVersions;
+  fixtureVersions = new Map();
+  for (const file of readdirSync(FIXTURES).filter((f) => f.startsWith('s3-') && f.endsWith('.json'))) {
+    const event = JSON.parse(readFileSync(join(FIXTURES, file), 'utf8')) as S3Event;
+    for (const record of event.Records ?? []) {
+      const o = record?.s3?.object;
+      if (!o?.key) continue;
+      let key: string;
+      try {
+        key = decodeURIComponent(o.key.replace(/\+/g, ' '));
+      } catch {
+        continue;
+      }
+      fixtureVersions.set(key, { ...(o.versionId ? { VersionId: o.versionId } : {}), ...(o.eTag ? { ETag: `"${o.eTag}"` } : {}) });
+    }
+  }
+  return fixtureVersions;
 }

@@ -7,7 +7,7 @@ import type { SchemaValidators } from './schema-validators';
 import { validateData } from './validate-data';
 import { OUTCOME } from '../../contract/notifications-model';
 import { asInputRejection, RejectionError } from '../../runtime/errors';
-import { ObjectReadDetails, objectReadDetails, pinnedTo } from '../../runtime/object-read';
+import { assertStillCurrent, ObjectReadDetails, objectReadDetails, pinnedTo } from '../../runtime/object-read';
 import type { S3ObjectRef } from '../../runtime/outcome-store';
 import { outputKey, rejectTooLongOutputKeys } from '../../runtime/output-key';
 import type { ObjectProcessor, ProcessedObject } from '../../runtime/s3-event';
@@ -139,6 +139,8 @@ export function createDataProcessor(options: DataProcessorOptions): ObjectProces
     } finally {
       body?.destroy();
     }
+    // Never over the report of a newer write of the key (a late, retried or redriven event).
+    await assertStillCurrent(s3, object.bucket, object.key, read);
     await s3.send(new PutObjectCommand({
       Bucket: object.bucket,
       Key: reportKey,

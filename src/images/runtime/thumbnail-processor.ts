@@ -3,7 +3,7 @@ import { ImageSettings, sizeRejectionReason, thumbnailContentType, thumbnailKey 
 import { makeThumbnails, ThumbnailSet } from './thumbnails';
 import { OUTCOME } from '../../contract/notifications-model';
 import { asInputRejection, RejectionError, withRejectionDetails } from '../../runtime/errors';
-import { headObjectExact, ObjectReadDetails, objectReadDetails, pinnedTo } from '../../runtime/object-read';
+import { assertStillCurrent, headObjectExact, ObjectReadDetails, objectReadDetails, pinnedTo } from '../../runtime/object-read';
 import { rejectTooLongOutputKeys } from '../../runtime/output-key';
 import type { ObjectProcessor } from '../../runtime/s3-event';
 
@@ -61,6 +61,8 @@ export function createThumbnailProcessor(options: ThumbnailProcessorOptions): Ob
       const rejection = asInputRejection(err, (message) => `The image could not be made into thumbnails: ${message}`);
       throw rejection instanceof RejectionError ? withRejectionDetails(rejection, { ...read }) : rejection;
     }
+    // Never over the outputs of a newer write of the key (a late, retried or redriven event).
+    await assertStillCurrent(s3, object.bucket, object.key, read);
     const thumbnails = [];
     for (const thumbnail of result.thumbnails) {
       const key = keyOf(thumbnail.requestedWidth);
