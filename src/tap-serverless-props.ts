@@ -40,6 +40,11 @@ export interface TapServerlessProps {
    * event notifications for the input prefixes and grants its functions access; it
    * does not change the bucket's other settings. Cannot be combined with `bucketProps`.
    *
+   * Every S3 request of the functions names the bucket's account as `ExpectedBucketOwner`:
+   * import a bucket of another account with that account
+   * (`Bucket.fromBucketAttributes(this, 'Uploads', { bucketName, account })`), since a bucket
+   * imported by name or ARN alone counts as the stack account's and S3 would refuse every request.
+   *
    * @default - a new hardened bucket is created
    */
   readonly existingBucket?: s3.IBucket;
