@@ -9,7 +9,8 @@ import { createS3Handler, ingestionS3Client } from '../runtime/s3-handler';
 configureSharpForLambda();
 const imagesPrefix = requirePrefixEnv(ENV.IMAGES_PREFIX);
 const thumbnailsPrefix = requirePrefixEnv(ENV.THUMBNAILS_PREFIX);
-const processor = createThumbnailProcessor({ s3: ingestionS3Client(), settings: parseImageSettings(), imagesPrefix, thumbnailsPrefix });
+const s3 = ingestionS3Client();
+const processor = createThumbnailProcessor({ s3, settings: parseImageSettings(), imagesPrefix, thumbnailsPrefix });
 
 /** ObjectCreated events for the images prefix: thumbnails and one recorded outcome per object (see processS3Event). */
-export const handler = createS3Handler('image', imagesPrefix, processor);
+export const handler = createS3Handler('image', imagesPrefix, processor, s3);

@@ -39,9 +39,15 @@ export function ingestionS3Client(env: NodeJS.ProcessEnv = process.env): S3Clien
  * record of each S3 event, or `processBatchOperationsEvent` over every task of an S3 Batch
  * Operations invocation (the same per-object processing), or `processSqsEvent` over an SQS batch.
  * An invocation of any other shape fails (it is retried, then dead-lettered): it is never
- * acknowledged with nothing recorded. Call it once, at module scope.
+ * acknowledged with nothing recorded. Call it once, at module scope, with the S3 client the processor
+ * uses (one client per execution environment).
  */
-export function createS3Handler(kind: S3FunctionKind, inputPrefix: string, processor: ObjectProcessor): S3Handler {
+export function createS3Handler(
+  kind: S3FunctionKind,
+  inputPrefix: string,
+  processor: ObjectProcessor,
+  s3: S3Client = ingestionS3Client(),
+): S3Handler {
   const { logger, metrics } = createObservability({ environment: requireEnv(ENV.ENVIRONMENT) });
   const outcomeEventBus = optionalEnv(ENV.OUTCOME_EVENT_BUS);
   const options: ProcessS3EventOptions = {
@@ -64,7 +70,6 @@ export function createS3Handler(kind: S3FunctionKind, inputPrefix: string, proce
     logger,
     metrics,
   };
-  const s3 = ingestionS3Client();
   const handle = async (event: unknown, context: Context): Promise<S3EventSummary | SQSBatchResponse | BatchOperationsResponse> => {
     logger.addContext(context);
     let invocation;

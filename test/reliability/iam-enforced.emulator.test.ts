@@ -198,7 +198,6 @@ class DenialRecorder {
   }
 
   private record(req: http.IncomingMessage, body: string): void {
-    const key = /Credential=([^/]+)\//.exec(req.headers.authorization ?? '')?.[1] ?? '';
     const target = req.headers['x-amz-target'];
     const [pathname] = (req.url ?? '').split('?');
     const segments = pathname.split('/').map(decodeURIComponent);
@@ -208,7 +207,7 @@ class DenialRecorder {
     const tag = (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(body)?.[1] ?? '?';
     // A HEAD answer has no body: only its status says it was denied.
     const answer = body === '' ? '403 (no body)' : `${tag('Code')}: ${tag('Message')}`;
-    this.denials.push({ user: this.users.get(key) ?? `unknown key ${key}`, operation, answer });
+    this.denials.push({ user: this.userOf(req), operation, answer });
   }
 }
 
