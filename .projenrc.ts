@@ -118,8 +118,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // The construct itself compiles the data schema at synth (to check it and to precompile a
   // standalone validator). Not jsii modules, so they are bundled into the package, or Python,
-  // Java and Go consumers would fail at synth. esbuild also bundles them for handlers.
-  bundledDeps: ['ajv@8.20.0', 'ajv-formats@3.0.1'],
+  // Java and Go consumers would fail at synth. esbuild also bundles them for handlers. re2js (RE2 in
+  // JavaScript, no native code) runs the schemas' patterns in linear time, and checks them at synth.
+  bundledDeps: ['ajv@8.20.0', 'ajv-formats@3.0.1', 're2js@2.10.0'],
 
   devDeps: [
     // Handler libraries: bundled into the function assets by esbuild, so dev dependencies.

@@ -29,6 +29,8 @@ export const SCHEMA_ARTIFACTS = {
   META: 'schema-meta.json',
   /** {@link SchemaBounds}: what the schema itself limits, which lets the handler skip checks a valid record cannot fail. */
   BOUNDS: 'schema-bounds.json',
+  /** re2js (CommonJS), which runs the schema's patterns: written only for a schema with a pattern. */
+  RE2: 're2js.cjs',
 } as const;
 
 /** Identity of the schema a report was made with. */

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { Options } from 'ajv';
+import type { CodeKeywordDefinition, Options } from 'ajv';
 import { MAX_SCHEMA_BYTES, SCHEMA_ARTIFACTS, SchemaBounds, SchemaMeta } from '../contract/data-limits';
 import { DataSchema } from '../data-schema';
 import { schemaDepthBound } from './schema-depth';
@@ -25,7 +25,14 @@ export function schemaArtifacts(compiled: CompiledDataSchema): Record<string, st
     [SCHEMA_ARTIFACTS.CSV_VALIDATOR]: compiled.csvValidator,
     [SCHEMA_ARTIFACTS.META]: JSON.stringify(compiled.meta, null, 2),
     [SCHEMA_ARTIFACTS.BOUNDS]: JSON.stringify(compiled.bounds),
+    // RE2 for the schema's patterns, only when it has one (./shared/linear-keywords).
+    ...(usesPatterns(compiled) ? { [SCHEMA_ARTIFACTS.RE2]: fs.readFileSync(require.resolve('re2js'), 'utf8') } : {}),
   };
+}
+
+/** Whether the compiled validators run a pattern (`pattern`, `patternProperties`, `propertyNames`). */
+function usesPatterns(compiled: CompiledDataSchema): boolean {
+  return [compiled.jsonValidator, compiled.csvValidator].some((code) => code.includes(LINEAR_REGEXP_CODE));
 }
 
 function fail(value: string, problem: string, fix: string): never {
@@ -120,6 +127,10 @@ export function compileDataSchema(schema: DataSchema, options: SchemaCompileOpti
   return { meta, bounds, ...compiled };
 }
 
+/** The name, and the code, by which a standalone validator calls RE2. */
+const LINEAR_REGEXP = 'linearRegExp';
+const LINEAR_REGEXP_CODE = `.${LINEAR_REGEXP}`;
+
 type Validators = Pick<CompiledDataSchema, 'jsonValidator' | 'csvValidator'>;
 
 /** Both validator modules, from ajv (loaded here, on a cache miss only). */
@@ -132,7 +143,31 @@ function compileWithAjv(root: Record<string, unknown>, draft: Draft, origin: str
   const standaloneCode = (require('ajv/dist/standalone') as typeof import('ajv/dist/standalone')).default;
   const addFormats = (require('ajv-formats') as typeof import('ajv-formats')).default;
   const { DATA_FORMATS_MODULE, dataFormats } = require('./shared/data-formats') as typeof import('./shared/data-formats');
+  const keywords = require('./shared/linear-keywords') as typeof import('./shared/linear-keywords');
+  keywords.useRe2(() => require('re2js'));
+  const { useFunc } = require('ajv/dist/compile/util') as typeof import('ajv/dist/compile/util');
   /* eslint-enable @typescript-eslint/no-require-imports */
+  // Functions of the data validator's bundle, named for the standalone code by how it `require`s them.
+  const fromKeywordsModule = <F extends object>(f: F, name: string): F & { code: string } =>
+    Object.assign(f, { code: `require(${JSON.stringify(keywords.DATA_KEYWORDS_MODULE)}).${name}` });
+  const regExp = fromKeywordsModule((pattern: string, u: string) => keywords.linearRegExp(pattern, u), LINEAR_REGEXP);
+  const duplicateItems = fromKeywordsModule((items: unknown[]) => keywords.duplicateItems(items), 'duplicateItems');
+  /** `uniqueItems` as ajv's own (same errors and params), in one pass (./shared/linear-keywords). */
+  const uniqueItems: CodeKeywordDefinition = {
+    keyword: 'uniqueItems',
+    type: 'array',
+    schemaType: 'boolean',
+    error: {
+      message: ({ params: { i, j } }) => ajvModule.str`must NOT have duplicate items (items ## ${j} and ${i} are identical)`,
+      params: ({ params: { i, j } }) => ajvModule._`{i: ${i}, j: ${j}}`,
+    },
+    code(cxt) {
+      if (cxt.schema !== true) return;
+      const pair = cxt.gen.const('pair', ajvModule._`${useFunc(cxt.gen, duplicateItems)}(${cxt.data})`);
+      cxt.setParams({ i: ajvModule._`${pair}[1]`, j: ajvModule._`${pair}[0]` });
+      cxt.fail(ajvModule._`${pair} !== undefined`);
+    },
+  };
   const compile = (extra: Options): string => {
     const ajv = new AjvClass({
       allErrors: true,
@@ -145,8 +180,10 @@ function compileWithAjv(root: Record<string, unknown>, draft: Draft, origin: str
       ownProperties: true,
       ...extra,
       // The validator's formats come from the data validator's own bundle (src/data/shared/data-formats.ts).
-      code: { source: true, formats: ajvModule._`require(${DATA_FORMATS_MODULE}).dataFormats` },
+      code: { source: true, formats: ajvModule._`require(${DATA_FORMATS_MODULE}).dataFormats`, regExp },
     });
+    ajv.removeKeyword('uniqueItems');
+    ajv.addKeyword(uniqueItems);
     // ajv knows draft-07 itself; draft-06 schemas name their meta-schema, which it must be given.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     if (draft === 'draft-06') ajv.addMetaSchema(require('ajv/dist/refs/json-schema-draft-06.json'));
@@ -158,7 +195,7 @@ function compileWithAjv(root: Record<string, unknown>, draft: Draft, origin: str
       validate = ajv.compile(root);
     } catch (err) {
       return fail(origin, `it does not compile as a JSON Schema (${draft}): ${(err as Error).message}`,
-        'Fix the schema; ajv strict mode also rejects unknown keywords and formats.');
+        'Fix the schema; ajv strict mode also rejects unknown keywords and formats, and patterns run on RE2 (no lookaround or back-references).');
     }
     checkRunnable(validate, origin);
     return standaloneCode(ajv, validate);

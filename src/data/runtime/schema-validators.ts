@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { runInThisContext } from 'node:vm';
 import type { ErrorObject } from 'ajv';
@@ -9,6 +10,7 @@ import ValidationError from 'ajv/dist/runtime/validation_error';
 import { SCHEMA_ARTIFACTS, SchemaBounds, SchemaMeta } from '../../contract/data-limits';
 import { errorMessage, errorPointer } from '../../runtime/ajv-errors';
 import { DATA_FORMATS_MODULE, dataFormats } from '../shared/data-formats';
+import { DATA_KEYWORDS_MODULE, duplicateItems, linearRegExp, Re2Module, useRe2 } from '../shared/linear-keywords';
 
 /** One schema error of a record: where in the record, what, and which keyword. */
 export interface RecordError {
@@ -52,6 +54,7 @@ const STANDALONE_RUNTIME: Readonly<Record<string, unknown>> = {
   'ajv/dist/runtime/uri': { default: uri },
   'ajv/dist/runtime/validation_error': { default: ValidationError },
   [DATA_FORMATS_MODULE]: { dataFormats },
+  [DATA_KEYWORDS_MODULE]: { linearRegExp, duplicateItems },
 };
 
 /**
@@ -112,6 +115,9 @@ export function loadSchemaValidators(dir: string): SchemaValidators | undefined 
     return undefined;
   }
   const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as SchemaMeta;
+  // re2js, for a schema with patterns, is beside it (not in this bundle); loaded by the first pattern.
+  const re2File = join(schemaDir, SCHEMA_ARTIFACTS.RE2);
+  useRe2(() => createRequire(re2File)(re2File) as Re2Module);
   const load = (name: string): RecordValidator => {
     const file = join(schemaDir, name);
     return recordValidator(loadStandaloneValidator(readFileSync(file, 'utf8'), file));
