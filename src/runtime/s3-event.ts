@@ -8,6 +8,7 @@ import { countMetric, flushMetrics, traceObject } from './observability';
 import type { OutcomePublisher } from './outcome-events';
 import { markObjectVersionRecorded, ObjectOutcome, OutcomeStore, S3ObjectRef, objectNotificationId, outcomeNotification, recordOutcome } from './outcome-store';
 import { decodeS3Key, encodeS3KeyForEvent, MalformedKeyError } from './s3-key';
+import type { InvocationBudget, ObjectBudget } from './time-budget';
 import { S3_METRICS } from '../contract/metric-names';
 import { OUTCOME, S3FunctionKind } from '../contract/notifications-model';
 
@@ -23,8 +24,10 @@ export interface ProcessedObject {
 /**
  * The per-function work on one object (the swappable part of a handler). Throw a
  * {@link RejectionError} for bad input; let S3 not-found errors and every other error propagate.
+ * `budget`, when the invocation has one, is when the object's work must stop: work that goes past
+ * it is the input's fault (a {@link RejectionError} naming the budget), never a timeout that is retried.
  */
-export type ObjectProcessor = (object: S3ObjectRef) => Promise<ProcessedObject>;
+export type ObjectProcessor = (object: S3ObjectRef, budget?: ObjectBudget) => Promise<ProcessedObject>;
 
 export interface ProcessS3EventOptions {
   /** The function's kind: rejections are recorded as `<kind>.rejected`, vanished objects as `<kind>.skipped` (OUTCOME). */
@@ -59,6 +62,12 @@ export interface ProcessS3EventOptions {
    * @default - no outcome events
    */
   readonly publisher?: OutcomePublisher;
+  /**
+   * The invocation's time, shared among its objects: each object's processor is given its share.
+   *
+   * @default - no deadline (the function's timeout)
+   */
+  readonly budget?: InvocationBudget;
 }
 
 /**
@@ -352,7 +361,7 @@ async function processObjectUntraced(object: S3ObjectRef, options: ProcessS3Even
   }
   let processed: ProcessedObject;
   try {
-    processed = await options.processor(object);
+    processed = await options.processor(object, options.budget?.nextObject());
   } catch (err) {
     if (err instanceof SupersededError) {
       return recordAndSummarize(options, count, {

@@ -9,6 +9,7 @@ import { createObservability, traceAwsClient, traceInvocation } from './observab
 import { createOutcomePublisher } from './outcome-events';
 import { ObjectProcessor, processS3Event, ProcessS3EventOptions, S3EventSummary } from './s3-event';
 import { processSqsEvent } from './sqs-batch';
+import { invocationBudget } from './time-budget';
 import { ENV } from '../contract/env-names';
 import { S3FunctionKind } from '../contract/notifications-model';
 
@@ -83,16 +84,18 @@ export function createS3Handler(
       }
       throw err;
     }
+    // The invocation's remaining time, shared among its objects (records, messages or tasks).
+    const budget = (objects: number) => ({ ...options, budget: invocationBudget(context, objects) });
     switch (invocation.kind) {
       case 'batch-operations':
-        return processBatchOperationsEvent(invocation.event, { ...options, s3 });
+        return processBatchOperationsEvent(invocation.event, { ...budget(invocation.event.tasks?.length ?? 1), s3 });
       case 'sqs':
-        return processSqsEvent(invocation.event, options);
+        return processSqsEvent(invocation.event, budget(invocation.event.Records.length));
       case 'test-event':
         logger.info('S3 test event; nothing to do');
         return { records: [] };
       case 's3':
-        return processS3Event(invocation.event, options);
+        return processS3Event(invocation.event, budget(invocation.event.Records?.length ?? 1));
     }
   };
   const handler = (event: unknown, context: Context) => traceInvocation(() => handle(event, context));

@@ -340,3 +340,27 @@ describe('memory (case 10, scaled to 200 MB)', () => {
     expect(result.peakRssMb).toBeLessThan(200);
   }, 300_000);
 });
+
+describe('the time budget (finding: no time budget)', () => {
+  const past = { deadline: Date.now() - 1, milliseconds: 1234 };
+
+  test.each([
+    ['ndjson', ndjson(100)],
+    ['csv', csv(100)],
+    ['json', jsonArray(100)],
+  ] as const)('a %s file still being validated past its deadline is rejected, naming the budget and how far it got', async (format, text) => {
+    const validation = validateData(chunked(text, 512), options(format, { budget: past }));
+    await expect(validation).rejects.toMatchObject({
+      name: 'RejectionError',
+      message: expect.stringMatching(new RegExp(`^The ${format} file was not validated within its time budget of 1\\.2 s .*: stopped after 7 records and \\d+ bytes\\. Raise the data validator's timeout, or split the file$`)),
+      details: { timeBudgetMs: 1234, recordsChecked: 7, bytesRead: expect.any(Number) },
+    });
+  });
+
+  test('within its budget a file gets the result it gets without one', async () => {
+    const budget = { deadline: Date.now() + 60_000, milliseconds: 60_000 };
+    for (const [format, text] of [['ndjson', ndjson(50)], ['csv', csv(50)], ['json', jsonArray(50)]] as const) {
+      expect(await validateData(chunked(text, 512), options(format, { budget }))).toEqual(await validateData(chunked(text, 512), options(format)));
+    }
+  });
+});

@@ -74,8 +74,10 @@ export async function startFunctionFromAsset(
   name: string,
   env: Record<string, string>,
   endpoint = emulatorEndpoint(),
+  options: { readonly timeoutSeconds?: number } = {},
 ): Promise<LocalFunction> {
   return LocalFunction.start({
+    ...options,
     assetDir,
     handler: 'index.handler',
     functionName: name,

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { ImageSettings, THUMBNAIL_MAX_DIMENSION, ThumbnailFormatName } from '../../src/images/runtime/settings';
-import { decodeOptions, encoderOptions, makeThumbnails, readHeader } from '../../src/images/runtime/thumbnails';
+import { decodeOptions, encoderOptions, makeThumbnails, overBudget, readHeader } from '../../src/images/runtime/thumbnails';
 import { RejectionError } from '../../src/runtime/errors';
 import * as images from '../support/images';
 
@@ -237,5 +237,28 @@ describe('makeThumbnails', () => {
         expect((await sharp(t.data, { failOn: 'warning' }).stats()).channels).toHaveLength(3);
       }
     });
+  });
+});
+
+describe('the time budget', () => {
+  test('libvips stopping at the budget\'s deadline is a rejection naming the budget; other errors are not', () => {
+    const budget = { deadline: Date.now(), milliseconds: 41_250 };
+    const stopped = overBudget(new Error('timeout: 37% complete'), budget);
+    expect(stopped).toBeInstanceOf(RejectionError);
+    expect(stopped).toMatchObject({
+      message: 'The image was not made into thumbnails within its time budget of 41.3 s (its share of the invocation\'s time, less what recording '
+        + 'its outcome takes): libvips stopped at timeout: 37% complete. Raise the image processor\'s timeout, or lower maxImagePixels',
+      details: { timeBudgetMs: 41_250 },
+    });
+    expect(overBudget(new Error('Input buffer contains unsupported image format'), budget)).toBeUndefined();
+    expect(overBudget(new Error('timeout: 37% complete'), undefined)).toBeUndefined();
+  });
+
+  test('within its budget an image gets the thumbnails it gets without one', async () => {
+    const input = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#336699' } }).png().toBuffer();
+    const withBudget = await makeThumbnails(input, SETTINGS, { deadline: Date.now() + 60_000, milliseconds: 60_000 });
+    const without = await makeThumbnails(input, SETTINGS);
+    const shapes = (set: typeof without) => set.thumbnails.map((t) => [t.width, t.height, t.data.length]);
+    expect(shapes(withBudget)).toEqual(shapes(without));
   });
 });

@@ -109,7 +109,7 @@ export function createDataProcessor(options: DataProcessorOptions): ObjectProces
     `The object is ${size} bytes, over the limit of ${limits.maxDataBytes} bytes (maxDataSize); it was not read`,
     { ...read, size, maxDataBytes: limits.maxDataBytes });
 
-  return async (object) => {
+  return async (object, budget) => {
     const format = dataFormatOf(object.key);
     if (format === undefined) {
       throw new RejectionError(`Unsupported data file type: the key must end with ${SUPPORTED_EXTENSIONS.join(', ')}`,
@@ -130,7 +130,7 @@ export function createDataProcessor(options: DataProcessorOptions): ObjectProces
     const source = new TrackedRead(body ?? Readable.from([]));
     let result: DataValidationResult;
     try {
-      result = await validateData(source.chunks(), { format, validators: options.validators, limits });
+      result = await validateData(source.chunks(), { format, validators: options.validators, limits, budget });
     } catch (err) {
       if (source.failure !== undefined) {
         throw source.failure.error; // the read broke (a network fault, a timeout): retried

@@ -32,7 +32,7 @@ export interface ThumbnailProcessorOptions {
  */
 export function createThumbnailProcessor(options: ThumbnailProcessorOptions): ObjectProcessor {
   const { s3, settings } = options;
-  return async (object) => {
+  return async (object, budget) => {
     const keyOf = (width: number): string => thumbnailKey(object.key, options.imagesPrefix, options.thumbnailsPrefix, width, settings.format);
     rejectTooLongOutputKeys(settings.widths.map(keyOf), 'thumbnail');
     rejectIfTooLarge(object.size, settings.maxBytes);
@@ -56,7 +56,7 @@ export function createThumbnailProcessor(options: ThumbnailProcessorOptions): Ob
 
     let result: ThumbnailSet;
     try {
-      result = await makeThumbnails(input, settings);
+      result = await makeThumbnails(input, settings, budget);
     } catch (err) {
       const rejection = asInputRejection(err, (message) => `The image could not be made into thumbnails: ${message}`);
       throw rejection instanceof RejectionError ? withRejectionDetails(rejection, { ...read }) : rejection;

@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import { pngStructureDefect } from './png-structure';
 import { headerRejectionReason, ImageHeader, ImageSettings, memoryRejectionReason, thumbnailBox, ThumbnailFormatName } from './settings';
 import { asInputRejection, RejectionError } from '../../runtime/errors';
+import type { ObjectBudget } from '../../runtime/time-budget';
 
 /**
  * sharp settings for a Lambda execution environment, applied once at module load: no libvips
@@ -88,7 +89,7 @@ export async function readHeader(input: Buffer): Promise<ImageHeader & { orienta
  * bomb, truncated or corrupt data, or anything libvips refuses to decode or encode throws a
  * {@link RejectionError}, never an error that would be retried.
  */
-export async function makeThumbnails(input: Buffer, settings: ImageSettings): Promise<ThumbnailSet> {
+export async function makeThumbnails(input: Buffer, settings: ImageSettings, budget?: ObjectBudget): Promise<ThumbnailSet> {
   const header = await readHeader(input);
   const reason = headerRejectionReason(header, settings.maxPixels) ?? memoryRejectionReason(header, input.length, settings.memoryMiB);
   if (reason !== undefined) {
@@ -99,13 +100,14 @@ export async function makeThumbnails(input: Buffer, settings: ImageSettings): Pr
   let decoded: { data: Buffer; info: sharp.OutputInfo };
   try {
     decoded = await sharp(input, decodeOptions(settings.maxPixels))
+      .timeout({ seconds: secondsLeft(budget) })
       .resize({ ...thumbnailBox(largest, settings.format), fit: 'inside', withoutEnlargement: true })
       .toColourspace('srgb')
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
   } catch (err) {
-    throw asInputRejection(err, (message) => `The ${formatName} image could not be decoded: ${decodeFailureReason(input, header.format, message)}`,
-      { format: header.format });
+    throw overBudget(err, budget) ?? asInputRejection(err,
+      (message) => `The ${formatName} image could not be decoded: ${decodeFailureReason(input, header.format, message)}`, { format: header.format });
   }
   const { data, info } = decoded;
   const swapped = (header.orientation ?? 1) >= 5; // EXIF orientations 5-8 swap width and height
@@ -116,6 +118,7 @@ export async function makeThumbnails(input: Buffer, settings: ImageSettings): Pr
   for (const requestedWidth of settings.widths) {
     try {
       let pipeline = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } })
+        .timeout({ seconds: secondsLeft(budget) })
         .resize({ ...thumbnailBox(requestedWidth, settings.format), fit: 'inside', withoutEnlargement: true });
       if (settings.format === 'jpeg' && info.channels === 4) {
         pipeline = pipeline.flatten({ background: '#ffffff' }); // JPEG has no alpha: transparent areas become white
@@ -123,13 +126,30 @@ export async function makeThumbnails(input: Buffer, settings: ImageSettings): Pr
       const out = await pipeline.toFormat(settings.format, encoderOptions(settings.format)).toBuffer({ resolveWithObject: true });
       thumbnails.push({ requestedWidth, width: out.info.width, height: out.info.height, data: out.data });
     } catch (err) {
-      throw asInputRejection(err,
+      throw overBudget(err, budget) ?? asInputRejection(err,
         (message) => `The ${width}×${height} ${formatName} image could not be made into a ${requestedWidth}-pixel-wide ` +
           `${settings.format.toUpperCase()} thumbnail: ${message}`,
         { format: header.format, width, height, requestedWidth, thumbnailFormat: settings.format });
     }
   }
   return { format: header.format!, width, height, thumbnails };
+}
+
+/**
+ * The whole seconds left before the budget's deadline, for libvips' own timeout (at least 1; 0, no
+ * timeout, without a budget): libvips stops a decode or an encode that runs past it.
+ */
+function secondsLeft(budget: ObjectBudget | undefined): number {
+  return budget === undefined ? 0 : Math.max(1, Math.floor((budget.deadline - Date.now()) / 1000));
+}
+
+/** The rejection of an image whose decode or encode libvips stopped at the budget's deadline (its message is `timeout: N% complete`). */
+export function overBudget(err: unknown, budget: ObjectBudget | undefined): RejectionError | undefined {
+  if (budget === undefined || !(err instanceof Error) || !/^timeout: /.test(err.message)) return undefined;
+  const seconds = Math.round(budget.milliseconds / 100) / 10;
+  return new RejectionError(`The image was not made into thumbnails within its time budget of ${seconds} s (its share of the invocation's time, `
+    + `less what recording its outcome takes): libvips stopped at ${err.message}. Raise the image processor's timeout, or lower maxImagePixels`,
+  { timeBudgetMs: Math.round(budget.milliseconds) }, { cause: err });
 }
 
 /**
