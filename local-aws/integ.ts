@@ -42,6 +42,7 @@ function describeCall(call: unknown): string {
   }));
   if (typeof parameters.Payload === 'string') {
     const payload = JSON.parse(parameters.Payload);
+    if (typeof payload.url !== 'string') return `${parameters.FunctionName?.split(':').pop() ?? 'invoke'} ${JSON.stringify(payload).slice(0, 80)}`;
     return `${payload.method} ${new URL(payload.url).pathname.split('/').slice(2).join('/')}${new URL(payload.url).search}`;
   }
   if (typeof parameters.url === 'string') return `GET ${new URL(parameters.url).pathname} (unsigned)`;
@@ -82,6 +83,8 @@ async function main(): Promise<void> {
       CDK_DEFAULT_REGION: INTEG_REGION,
       // The functions' containers run on this machine's CPU: the image function's sharp binaries must match it.
       TAP_INTEG_IMAGE_ARCHITECTURE: process.arch === 'arm64' ? 'arm64' : 'x86_64',
+      // The local AWS evaluates no event bus policy: the forged put on the outcome bus is expected to be accepted here.
+      TAP_INTEG_LOCAL_AWS: '1',
     };
     console.log(`\n▶ cdk bootstrap aws://${LOCAL_ACCOUNT}/${INTEG_REGION}`);
     const boot = await run('npx', ['cdk', '--no-notices', 'bootstrap', `aws://${LOCAL_ACCOUNT}/${INTEG_REGION}`], { cwd: path.join(ROOT, 'examples'), env, quiet: true });

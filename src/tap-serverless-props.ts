@@ -233,9 +233,11 @@ export interface TapServerlessProps {
 
   /**
    * Publishes every outcome the S3 functions record as an EventBridge event, for downstream
-   * systems: `OutcomeEvents.defaultBus()` or `OutcomeEvents.bus(bus)`. `source` is
-   * `cdk-tap-serverless`, `detail-type` the notification type (e.g. `image.processed`), `detail`
-   * the notification. At least once: consumers deduplicate by `detail.id`.
+   * systems: `OutcomeEvents.dedicatedBus()` (a bus of the construct's own, `outcomeEventBus`, that
+   * only the pipeline can put events on: the choice when consumers act on the events),
+   * `OutcomeEvents.defaultBus()` or `OutcomeEvents.bus(bus)`. `source` is `cdk-tap-serverless`,
+   * `detail-type` the notification type (e.g. `image.processed`), `detail` the notification. At
+   * least once: consumers deduplicate by `detail.id`.
    *
    * @default - no outcome events
    */

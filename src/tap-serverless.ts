@@ -14,6 +14,7 @@ import { createNotificationsApi } from './construct/api';
 import { FunctionContext } from './construct/function-factory';
 import { Monitoring, TapMetrics } from './construct/monitoring';
 import { createApiObjectives } from './construct/objectives';
+import { outcomeEventBus, restrictToPipeline } from './construct/outcome-bus';
 import { enableEventBridge } from './construct/s3-trigger';
 import { resolveSettings } from './construct/settings';
 import { checkSharedBucket } from './construct/shared-bucket';
@@ -104,6 +105,14 @@ export class TapServerless extends Construct {
    */
   public readonly applicationSignalsDiscovery?: applicationsignals.CfnDiscovery;
 
+  /**
+   * The bus the outcomes are published to, for your rules: the construct's own with
+   * `OutcomeEvents.dedicatedBus()`, else the bus `outcomeEvents` names.
+   *
+   * Conditional: only with `outcomeEvents`.
+   */
+  public readonly outcomeEventBus?: events.IEventBus;
+
   private readonly metrics: TapMetrics;
 
   constructor(scope: Construct, id: string, props: TapServerlessProps = {}) {
@@ -117,9 +126,8 @@ export class TapServerless extends Construct {
     const table = createNotificationsTable(this, settings.table, settings.removalPolicy);
     this.notificationsTable = table;
 
-    const outcomeBus = settings.outcomeEvents
-      ? settings.outcomeEvents.eventBus ?? events.EventBus.fromEventBusName(this, 'DefaultEventBus', 'default')
-      : undefined;
+    const outcomeBus = settings.outcomeEvents ? outcomeEventBus(this, settings.outcomeEvents) : undefined;
+    this.outcomeEventBus = outcomeBus;
     const functions: FunctionContext = { settings, table, deadLetterQueue: this.deadLetterQueue, outcomeBus };
     checkSharedBucket(this, this.bucket, settings);
     enableEventBridge(this, this.bucket, settings.bucket.existingBucket === undefined, settings);
@@ -129,6 +137,9 @@ export class TapServerless extends Construct {
     this.imageProcessorQueue = images.queue;
     this.dataValidator = data.fn;
     this.dataValidatorQueue = data.queue;
+    if (outcomeBus instanceof events.EventBus && settings.outcomeEvents?.dedicated) {
+      restrictToPipeline(outcomeBus, [images.fn.role!, data.fn.role!]);
+    }
     this.notificationHandler = createNotificationHandler(this, functions);
     this.exportHandler = createNotificationExport(this, functions);
 

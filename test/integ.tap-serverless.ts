@@ -12,11 +12,14 @@
 import * as path from 'path';
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { App, CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
-import { DataSchema, TapServerless } from '../src';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { DataSchema, OutcomeEvents, TapServerless } from '../src';
 
 const app = new App();
 const stack = new Stack(app, 'TapServerlessIntegStack');
@@ -32,7 +35,36 @@ const tap = new TapServerless(stack, 'Tap', {
   dataSchema: DataSchema.fromFile(path.join(__dirname, '..', 'examples', 'schema', 'order.schema.json')),
   // The CloudWatch role is account-wide: an integration test must not replace the account's.
   apiCloudWatchRole: false,
+  outcomeEvents: OutcomeEvents.dedicatedBus(),
 });
+
+// Every outcome event on the pipeline's own bus goes to a queue, read back by an assertion.
+const outcomeQueue = new sqs.Queue(stack, 'OutcomeEvents', {
+  encryption: sqs.QueueEncryption.SQS_MANAGED,
+  enforceSSL: true,
+  retentionPeriod: Duration.hours(1),
+  removalPolicy: RemovalPolicy.DESTROY,
+});
+// SQS-managed encryption: EventBridge cannot write to a queue under the AWS-managed KMS key, whose policy cannot be changed.
+(outcomeQueue.node.defaultChild as CfnResource).addMetadata('checkov', {
+  skip: [{ id: 'CKV_AWS_27', comment: 'test scaffolding: encrypted with SQS-managed keys (SSE-SQS), which EventBridge can write to; checkov counts KMS only' }],
+});
+new events.Rule(stack, 'EveryOutcome', {
+  eventBus: tap.outcomeEventBus,
+  eventPattern: { source: ['cdk-tap-serverless'] },
+  targets: [new targets.SqsQueue(outcomeQueue)],
+});
+// A function allowed by its own role to put events on that bus, which the bus's policy refuses. The
+// local AWS evaluates no event bus policy: there the put is accepted, and the assertion says so.
+const busPolicyEvaluated = process.env.TAP_INTEG_LOCAL_AWS !== '1';
+const spoofer = new nodejs.NodejsFunction(stack, 'Spoofer', {
+  entry: path.join(__dirname, 'integ-fixtures', 'spoofer', 'index.ts'),
+  runtime: lambda.Runtime.NODEJS_24_X,
+  timeout: Duration.seconds(30),
+  // Its EventBridge client bundled, not taken from the runtime (the local AWS's image has no such client).
+  bundling: { minify: true, sourceMap: false, externalModules: [] },
+});
+spoofer.addToRolePolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [tap.outcomeEventBus!.eventBusArn] }));
 
 // A small PNG, uploaded under images/ at deployment time (binary content cannot travel in an SDK call's JSON).
 // It goes in after the whole pipeline is in place: the bucket's event notifications are a resource of
@@ -59,8 +91,8 @@ apiCaller.addToRolePolicy(new iam.PolicyStatement({
 
 // Test scaffolding (aws-cdk-lib's BucketDeployment function, the API client) fails checkov's function
 // and log group checks by design; say so on its resources, so that the gate stays at zero.
-const scaffolding = 'test scaffolding: aws-cdk-lib\'s BucketDeployment provider (uploads a sample image at deployment) or the API client';
-for (const resource of stack.node.findAll().filter((c) => c.node.path.includes('CDKBucketDeployment') || c.node.path.includes('ApiCaller'))) {
+const scaffolding = 'test scaffolding: aws-cdk-lib\'s BucketDeployment provider (uploads a sample image at deployment), the API client or the would-be forger';
+for (const resource of stack.node.findAll().filter((c) => ['CDKBucketDeployment', 'ApiCaller', 'Spoofer'].some((name) => c.node.path.includes(name)))) {
   if (resource instanceof CfnResource && ['AWS::Lambda::Function', 'AWS::Logs::LogGroup'].includes(resource.cfnResourceType)) {
     resource.addMetadata('checkov', {
       skip: ['CKV_AWS_115', 'CKV_AWS_116', 'CKV_AWS_117', 'CKV_AWS_173', 'CKV_AWS_158'].map((id) => ({ id, comment: scaffolding })),
@@ -162,9 +194,26 @@ const dlqEmpty = integ.assertions.awsApiCall('SQS', 'getQueueAttributes', {
 });
 dlqEmpty.expect(ExpectedResult.objectLike({ Attributes: { ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' } }));
 
+// 7. The outcomes were published on the pipeline's own bus (the rule's queue holds the image's)…
+const published = integ.assertions.awsApiCall('SQS', 'receiveMessage', {
+  QueueUrl: outcomeQueue.queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 1,
+}).expect(ExpectedResult.objectLike({
+  Messages: Match.arrayWith([Match.objectLike({
+    Body: Match.serializedJson(Match.objectLike({ 'source': 'cdk-tap-serverless', 'detail-type': 'image.processed' })),
+  })]),
+})).waitForAssertions(wait);
+// …and no one else can put an event there, even with a role that allows it (on AWS; the local AWS
+// accepts the put, and this assertion turns red the day it evaluates the bus's policy).
+const forged = integ.assertions.invokeFunction({
+  functionName: spoofer.functionName,
+  payload: JSON.stringify({ eventBusArn: tap.outcomeEventBus!.eventBusArn }),
+}).expect(ExpectedResult.objectLike({
+  Payload: Match.serializedJson(busPolicyEvaluated ? { denied: true, outcome: 'AccessDeniedException' } : { denied: false, outcome: 'FailedEntryCount 0' }),
+}));
+
 // Order: uploads and their outputs first, the outcomes through the API next, the DLQ last.
 thumb128.next(thumb512).next(putValid).next(putInvalid).next(putBad).next(validReport).next(invalidReport)
   .next(processed).next(valid).next(invalid).next(rejected).next(listedBoth)
-  .next(created).next(listed).next(status).next(dlqEmpty);
+  .next(created).next(listed).next(status).next(dlqEmpty).next(published).next(forged);
 
 app.synth();

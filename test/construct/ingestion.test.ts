@@ -211,6 +211,46 @@ describe('outcomeEvents', () => {
     expect(putEvents(template, 'TapNotificationHandler')).toEqual([]);
   });
 
+  test('OutcomeEvents.dedicatedBus() (finding: spoofable outcome events): a bus of the construct\'s own, on which only the two S3 functions\' roles may put events', () => {
+    const { template, stack } = synth({ outcomeEvents: OutcomeEvents.dedicatedBus() });
+    const [busId] = Object.keys(template.findResources('AWS::Events::EventBus'));
+    expect(busId).toMatch(/^TapOutcomeEventBus/);
+    const ref = { 'Fn::GetAtt': [busId, 'Arn'] };
+    for (const [, fn] of s3Functions(template)) expect(fn.Properties.Environment.Variables.TAP_OUTCOME_EVENT_BUS).toEqual(ref);
+    for (const [prefix, kind] of [['TapImageProcessor', 'image'], ['TapDataValidator', 'data']]) {
+      expect(putEvents(template, prefix)).toEqual([{
+        Action: 'events:PutEvents',
+        Effect: 'Allow',
+        Resource: ref,
+        Condition: { StringEquals: { 'events:source': 'cdk-tap-serverless' }, StringLike: { 'events:detail-type': `${kind}.*` } },
+      }]);
+    }
+    // Every other principal, of this account or any other, is denied: an explicit deny wins over any identity policy's allow.
+    const roleArn = (prefix: string) => ({ 'Fn::GetAtt': [Object.keys(template.findResources('AWS::IAM::Role')).find((id) => id.startsWith(`${prefix}Role`))!, 'Arn'] });
+    template.resourceCountIs('AWS::Events::EventBusPolicy', 1);
+    template.hasResourceProperties('AWS::Events::EventBusPolicy', {
+      EventBusName: { Ref: busId },
+      StatementId: 'cdk-OnlyThePipelinePutsEvents',
+      Statement: {
+        Sid: 'cdk-OnlyThePipelinePutsEvents',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'events:PutEvents',
+        Resource: ref,
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': [roleArn('TapImageProcessor'), roleArn('TapDataValidator')] } },
+      },
+    });
+    expect(stack.resolve((stack.node.findChild('Tap') as TapServerless).outcomeEventBus!.eventBusArn)).toEqual(ref);
+  });
+
+  test('without a dedicated bus, the construct adds no bus and no bus policy', () => {
+    for (const outcomeEvents of [undefined, OutcomeEvents.defaultBus()]) {
+      const { template } = synth(outcomeEvents ? { outcomeEvents } : undefined);
+      template.resourceCountIs('AWS::Events::EventBus', 0);
+      template.resourceCountIs('AWS::Events::EventBusPolicy', 0);
+    }
+  });
+
   test('OutcomeEvents.bus(bus): that bus', () => {
     const { template } = synth(undefined, (stack) => ({ outcomeEvents: OutcomeEvents.bus(new events.EventBus(stack, 'Outcomes')) }));
     const ref = { 'Fn::GetAtt': [expect.stringMatching(/^Outcomes/), 'Arn'] };

@@ -35,6 +35,7 @@ const CONFIGURATIONS: Array<[string, (stack: Stack) => TapServerlessProps]> = [
   ['existing bucket', (stack) => ({ existingBucket: s3.Bucket.fromBucketName(stack, 'Existing', 'my-uploads') })],
   ['queue ingestion, outcome events on the default bus', () => ({ ingestion: Ingestion.queue({ maxConcurrency: 20 }), outcomeEvents: OutcomeEvents.defaultBus() })],
   ['EventBridge ingestion', () => ({ ingestion: Ingestion.eventBridge() })],
+  ['outcome events on a dedicated bus', () => ({ outcomeEvents: OutcomeEvents.dedicatedBus() })],
   ['EventBridge ingestion on an existing bucket', (stack) => ({
     ingestion: Ingestion.eventBridge(), existingBucket: s3.Bucket.fromBucketName(stack, 'Existing', 'my-uploads'),
   })],
