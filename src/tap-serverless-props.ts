@@ -193,7 +193,8 @@ export interface TapServerlessProps {
   readonly maxImagePixels?: number;
 
   /**
-   * Settings shared by the three functions; per-function settings override them.
+   * Settings shared by the four functions (the export function takes the notification
+   * handler's); per-function settings override them.
    *
    * @default - the per-function defaults documented on `TapFunctionOptions`
    */
@@ -378,7 +379,7 @@ export interface TapServerlessProps {
   readonly tracing?: boolean;
 
   /**
-   * Whether to instrument the three functions for CloudWatch Application Signals: the AWS Distro
+   * Whether to instrument the four functions for CloudWatch Application Signals: the AWS Distro
    * for OpenTelemetry layer of the stack's region (after the functions' own layers), its
    * `/opt/otel-instrument` exec wrapper, the `CloudWatchLambdaApplicationSignalsExecutionRolePolicy`
    * managed policy on each execution role, and X-Ray active tracing. The layer records each

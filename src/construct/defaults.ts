@@ -92,5 +92,5 @@ export const DEFAULTS = {
   },
 } as const;
 
-/** The construct's three functions, by the name of their settings prop. */
+/** The functions' settings props (the export function takes `notificationHandler`'s). */
 export type FunctionName = keyof typeof DEFAULTS.functions;
