@@ -207,7 +207,8 @@ function grantS3Access(fn: lambda.Function, access: S3Access): void {
   // Without ListBucket, S3 answers 403 instead of 404 for a deleted object, and a
   // deleted object could not be told apart from a permissions fault.
   fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
-  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects(`${outputPrefix}*`)] }));
+  // Its outputs: written, and read back only as HeadObject (their ETags, for the conditional writes that keep them from going backwards).
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [bucket.arnForObjects(`${outputPrefix}*`)] }));
   if (bucket.encryptionKey) {
     // The bucket's key, through S3 only (kms:ViaService): the role cannot use it on any other data.
     fn.addToRolePolicy(new iam.PolicyStatement({

@@ -1,5 +1,5 @@
-import { GetObjectCommand, HeadObjectCommand, HeadObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
-import { errorName, isNotFound } from './errors';
+import { GetObjectCommand, HeadObjectCommand, HeadObjectCommandOutput, PutObjectCommand, PutObjectCommandInput, S3Client } from '@aws-sdk/client-s3';
+import { errorName, httpStatusCode, isNotFound, isOverwritten } from './errors';
 import type { S3ObjectRef } from './outcome-store';
 
 /** The fields of a HeadObject or GetObject response that describe the object version answered. */
@@ -120,4 +120,72 @@ export async function assertStillCurrent(s3: S3Client, bucket: string, key: stri
   const versioned = read.versionId !== undefined && read.versionId !== 'null';
   const same = versioned ? current.versionId === read.versionId : current.eTag !== undefined && current.eTag === read.eTag;
   if (!same) throw new SupersededError(current);
+}
+
+/** One output of an object version (a thumbnail, a report): its key, content and content type. */
+export type OutputObject = Pick<PutObjectCommandInput, 'Key' | 'Body' | 'ContentType'> & { readonly Key: string };
+
+/** Rounds of "look, check, write" before a write that keeps being overtaken is given up (and the event retried). */
+const OUTPUT_WRITE_ROUNDS = 5;
+
+/**
+ * Thrown when the outputs were overtaken by other writes in every round: the event fails and is
+ * retried (it is never a 412 of the outputs, which the caller would take for an overwritten input).
+ */
+export class OutputsContendedError extends Error {
+  constructor(bucket: string, key: string, rounds: number) {
+    super(`The outputs of s3://${bucket}/${key} were written by another invocation in each of ${rounds} rounds; retried`);
+    this.name = 'OutputsContendedError';
+  }
+}
+
+/**
+ * Writes an object version's outputs so that they never go backwards, even when the processing of
+ * two versions of the key overlaps. Each round:
+ *
+ * 1. looks at each output as it is (its ETag, or absent: HeadObject);
+ * 2. checks that the version read is still the key's current one ({@link assertStillCurrent}:
+ *    otherwise `SupersededError`, nothing written);
+ * 3. writes each output only if it is still what step 1 saw (S3 conditional writes: `IfMatch` its
+ *    ETag, or `IfNoneMatch: *` when absent).
+ *
+ * A newer version's outputs written between steps 1 and 3 make a write fail (412 or 409), and the
+ * next round's step 2 finds this version superseded: an older version can never land its outputs
+ * over a newer one's, whatever the interleaving. (A newer version overtaken by an older one's write
+ * simply writes again in the next round.) After {@link OUTPUT_WRITE_ROUNDS} contended rounds,
+ * {@link OutputsContendedError}: retried like any fault.
+ */
+export async function writeOutputsWhileCurrent(
+  s3: S3Client,
+  source: { readonly bucket: string; readonly key: string; readonly read: ObjectReadDetails },
+  outputs: readonly OutputObject[],
+): Promise<void> {
+  const { bucket, key, read } = source;
+  for (let round = 1; round <= OUTPUT_WRITE_ROUNDS; round++) {
+    const seen = await Promise.all(outputs.map((output) => currentETag(s3, bucket, output.Key)));
+    await assertStillCurrent(s3, bucket, key, read);
+    try {
+      for (const [i, output] of outputs.entries()) {
+        await s3.send(new PutObjectCommand({ Bucket: bucket, ...output, ...(seen[i] !== undefined ? { IfMatch: seen[i] } : { IfNoneMatch: '*' }) }));
+      }
+      return;
+    } catch (err) {
+      // 412: the output changed since it was looked at; 409: a concurrent conditional write of it.
+      if (!isOverwritten(err) && httpStatusCode(err) !== 409) throw err;
+    }
+  }
+  throw new OutputsContendedError(bucket, key, OUTPUT_WRITE_ROUNDS);
+}
+
+/**
+ * An output's current ETag (quoted, as S3 compares it), or undefined when there is none. A plain
+ * HeadObject: its 404 is taken as "no output yet" (the bucket itself was just read from).
+ */
+async function currentETag(s3: S3Client, bucket: string, key: string): Promise<string | undefined> {
+  try {
+    return (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })))?.ETag;
+  } catch (err) {
+    if (isNotFound(err) || errorName(err) === 'NotFound') return undefined;
+    throw err;
+  }
 }

@@ -99,15 +99,22 @@ describe('image processor handler', () => {
     // WHEN
     const summary = await invoke(event);
 
-    // THEN every object was read with its decoded key and exact version, and found still current before its thumbnails were written
+    // THEN every object was read with its decoded key and exact version; its thumbnails were looked at, and the
+    // object found still current, before they were written
+    const thumbnailHeads = (key: string) => [128, 512].map((width) => ({ Bucket: FIXTURE_BUCKET, Key: `thumbnails/${key}/${width}.webp` }));
     expect(s3.commandCalls(HeadObjectCommand).map((c) => c.args[0].input)).toEqual([
       { Bucket: FIXTURE_BUCKET, Key: 'images/My Photo été+1.jpg', VersionId: '3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY' },
+      ...thumbnailHeads('My Photo été+1.jpg'),
       { Bucket: FIXTURE_BUCKET, Key: 'images/My Photo été+1.jpg' },
       { Bucket: FIXTURE_BUCKET, Key: 'images/cats/tabby.png', VersionId: '7pIqhlKXUjjbmFt1bSyH0yRZcqZ8CqWC' },
+      ...thumbnailHeads('cats/tabby.png'),
       { Bucket: FIXTURE_BUCKET, Key: 'images/cats/tabby.png' },
       { Bucket: FIXTURE_BUCKET, Key: 'images/diagram v2.webp', VersionId: 'Qxm3V4XfDN9.eCgsuGmVZ8hY4Tp2J0uS' },
+      ...thumbnailHeads('diagram v2.webp'),
       { Bucket: FIXTURE_BUCKET, Key: 'images/diagram v2.webp' },
     ]);
+    // Each thumbnail written only if it is still as it was looked at (none yet here: IfNoneMatch)
+    expect(s3.commandCalls(PutObjectCommand).every((c) => c.args[0].input.IfNoneMatch === '*')).toBe(true);
     expect(s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key)).toEqual([
       'images/My Photo été+1.jpg', 'images/cats/tabby.png', 'images/diagram v2.webp',
     ]);

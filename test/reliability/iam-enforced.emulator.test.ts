@@ -664,7 +664,7 @@ describe('the policies the template gives the functions\' roles', () => {
       'xray:PutTraceSegments,xray:PutTelemetryRecords': ['*'],
       's3:GetObject,s3:GetObjectVersion': [`arn:aws:s3:::${bucket}/${input}/*`],
       's3:ListBucket': [`arn:aws:s3:::${bucket}`],
-      's3:PutObject': [`arn:aws:s3:::${bucket}/${output}/*`],
+      's3:GetObject,s3:PutObject': [`arn:aws:s3:::${bucket}/${output}/*`],
       'dynamodb:PutItem': [tableArn],
       'dynamodb:GetItem': [tableArn],
       'dynamodb:UpdateItem': [tableArn],
@@ -780,8 +780,14 @@ describe('necessary: without any one statement its code uses, a function is deni
   const reducedUser = (name: FunctionName) => `${name}-reduced`;
   /** What the denials looked like, printed once (afterAll) to be quoted. */
   const quotes: string[] = [];
-  const without = (name: FunctionName, action: string) =>
-    setUserPolicy(reducedUser(name), userPolicy(fns[name], (s) => !asList(s.Action).includes(action)));
+  /** The function's policy without one action (a statement left with no action goes too). */
+  const without = (name: FunctionName, action: string) => {
+    const policy = userPolicy(fns[name]);
+    return setUserPolicy(reducedUser(name), {
+      ...policy,
+      Statement: policy.Statement.map((s) => ({ ...s, Action: asList(s.Action).filter((a) => a !== action) })).filter((s) => s.Action.length > 0),
+    });
+  };
 
   beforeAll(async () => {
     for (const fn of Object.values(fns)) {
@@ -807,7 +813,7 @@ describe('necessary: without any one statement its code uses, a function is deni
     `  moto:       ${result.denials.join('; ')}`,
   );
 
-  test('data validator without the statement granting s3:PutObject on reports/: the upload fails with AccessDenied; no report, no outcome', async () => {
+  test('data validator without s3:PutObject on reports/: the upload fails with AccessDenied; no report, no outcome', async () => {
     await without('data-validator', 's3:PutObject');
     const record = await upload('data/iam/no-report-permission.ndjson', ndjson(3));
 
@@ -869,9 +875,11 @@ describe('necessary: without any one statement its code uses, a function is deni
 
     const matrix = await withoutEach(name, async () => {
       const result = await processUpload(fn, await uploadFor(name, 'without'));
-      if (result.ok) return result.denials.length === 0 ? 'works' : `works despite ${result.denials.join('; ')}`;
+      // Requests sent at once (the HEADs of several outputs) are denied alike: each denial once.
+      const denials = [...new Set(result.denials)];
+      if (result.ok) return denials.length === 0 ? 'works' : `works despite ${denials.join('; ')}`;
       const recorded = await notification(objectNotificationIdOf(name, result));
-      return `${result.denials.join('; ')}${recorded ? ` (after recording ${recorded.type})` : ''}`;
+      return `${denials.join('; ')}${recorded ? ` (after recording ${recorded.type})` : ''}`;
     });
 
     expect(matrix).toEqual({
@@ -880,7 +888,8 @@ describe('necessary: without any one statement its code uses, a function is deni
       's3:ListBucket': 'works', // S3 needs it to answer 404 (not 403) for a deleted object; moto answers 404 without it
       // the image processor reads the object's size first (HEAD), the data validator reads it (GET)
       's3:GetObject,s3:GetObjectVersion': `${name}-reduced ${name === 'image-processor' ? 'HEAD' : 'GET'} ${input}/ → ${name === 'image-processor' ? '403 (no body)' : 'AccessDenied: Access Denied'}`,
-      's3:PutObject': `${name}-reduced PUT ${output}/ → AccessDenied: Access Denied`,
+      // its outputs are looked at (HEAD, one per output, at once) before they are written (the conditional writes)
+      's3:GetObject,s3:PutObject': `${name}-reduced HEAD ${output}/ → 403 (no body)`,
       'dynamodb:GetItem': denied(name, 'dynamodb:GetItem'),
       'dynamodb:PutItem': denied(name, 'dynamodb:PutItem'),
       'dynamodb:UpdateItem': `${denied(name, 'dynamodb:UpdateItem')} (after recording ${name === 'image-processor' ? 'image.processed' : 'data.valid'})`,

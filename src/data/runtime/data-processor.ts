@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { dataFormatOf, SUPPORTED_EXTENSIONS } from './format';
 import type { DataLimits } from './limits';
 import type { DataValidationResult } from './report';
@@ -7,7 +7,7 @@ import type { SchemaValidators } from './schema-validators';
 import { validateData } from './validate-data';
 import { OUTCOME } from '../../contract/notifications-model';
 import { asInputRejection, RejectionError } from '../../runtime/errors';
-import { assertStillCurrent, ObjectReadDetails, objectReadDetails, pinnedTo } from '../../runtime/object-read';
+import { ObjectReadDetails, objectReadDetails, pinnedTo, writeOutputsWhileCurrent } from '../../runtime/object-read';
 import type { S3ObjectRef } from '../../runtime/outcome-store';
 import { outputKey, rejectTooLongOutputKeys } from '../../runtime/output-key';
 import type { ObjectProcessor, ProcessedObject } from '../../runtime/s3-event';
@@ -139,14 +139,12 @@ export function createDataProcessor(options: DataProcessorOptions): ObjectProces
     } finally {
       body?.destroy();
     }
-    // Never over the report of a newer write of the key (a late, retried or redriven event).
-    await assertStillCurrent(s3, object.bucket, object.key, read);
-    await s3.send(new PutObjectCommand({
-      Bucket: object.bucket,
+    // Never over the report of a newer write of the key (a late, retried or redriven event, or one processed at the same time).
+    await writeOutputsWhileCurrent(s3, { bucket: object.bucket, key: object.key, read }, [{
       Key: reportKey,
       Body: JSON.stringify(buildReport(object, result, limits, read), null, 2),
       ContentType: 'application/json',
-    }));
+    }]);
     return toProcessedObject(object, result, reportKey, read);
   };
 }

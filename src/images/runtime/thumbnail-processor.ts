@@ -1,9 +1,9 @@
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ImageSettings, sizeRejectionReason, thumbnailContentType, thumbnailKey } from './settings';
 import { makeThumbnails, ThumbnailSet } from './thumbnails';
 import { OUTCOME } from '../../contract/notifications-model';
 import { asInputRejection, RejectionError, withRejectionDetails } from '../../runtime/errors';
-import { assertStillCurrent, headObjectExact, ObjectReadDetails, objectReadDetails, pinnedTo } from '../../runtime/object-read';
+import { headObjectExact, ObjectReadDetails, objectReadDetails, pinnedTo, writeOutputsWhileCurrent } from '../../runtime/object-read';
 import { rejectTooLongOutputKeys } from '../../runtime/output-key';
 import type { ObjectProcessor } from '../../runtime/s3-event';
 
@@ -61,21 +61,13 @@ export function createThumbnailProcessor(options: ThumbnailProcessorOptions): Ob
       const rejection = asInputRejection(err, (message) => `The image could not be made into thumbnails: ${message}`);
       throw rejection instanceof RejectionError ? withRejectionDetails(rejection, { ...read }) : rejection;
     }
-    // Never over the outputs of a newer write of the key (a late, retried or redriven event).
-    await assertStillCurrent(s3, object.bucket, object.key, read);
-    const thumbnails = [];
-    for (const thumbnail of result.thumbnails) {
-      const key = keyOf(thumbnail.requestedWidth);
-      await s3.send(new PutObjectCommand({
-        Bucket: object.bucket,
-        Key: key,
-        Body: thumbnail.data,
-        ContentType: thumbnailContentType(settings.format),
-      }));
-      thumbnails.push({
-        key, requestedWidth: thumbnail.requestedWidth, width: thumbnail.width, height: thumbnail.height, bytes: thumbnail.data.length,
-      });
-    }
+    // Never over the outputs of a newer write of the key (a late, retried or redriven event, or one processed at the same time).
+    const thumbnails = result.thumbnails.map(({ requestedWidth, width, height, data }) => ({
+      key: keyOf(requestedWidth), requestedWidth, width, height, bytes: data.length,
+    }));
+    await writeOutputsWhileCurrent(s3, { bucket: object.bucket, key: object.key, read }, result.thumbnails.map((thumbnail, i) => ({
+      Key: thumbnails[i].key, Body: thumbnail.data, ContentType: thumbnailContentType(settings.format),
+    })));
     return {
       type: OUTCOME.image.PROCESSED,
       message: `Wrote ${thumbnails.length} ${settings.format.toUpperCase()} thumbnail(s) of the ${result.width}×${result.height} ` +
