@@ -142,6 +142,8 @@ class DenialRecorder {
   public readonly users = new Map<string, string>();
   private readonly server: http.Server;
   private readonly agent = new http.Agent({ keepAlive: true });
+  /** Requests forwarded and not yet answered. */
+  private inFlight = 0;
 
   private constructor(private readonly target: URL) {
     this.server = http.createServer((req, res) => this.forward(req, res));
@@ -156,6 +158,16 @@ class DenialRecorder {
     return this.denials.slice(since).map((d) => `${d.user} ${d.operation} → ${d.answer}`);
   }
 
+  /**
+   * Waits until no request is in flight: a function whose call failed may have returned while its
+   * other calls sent at once (the listing's shard queries) are still being answered, and their
+   * denials must not be counted in the next case.
+   */
+  public async quiet(timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  }
+
   public async stop(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -163,6 +175,8 @@ class DenialRecorder {
   }
 
   private forward(req: http.IncomingMessage, res: http.ServerResponse): void {
+    this.inFlight++;
+    res.once('close', () => this.inFlight--);
     const upstream = http.request({
       hostname: this.target.hostname, port: this.target.port, method: req.method, path: req.url, headers: req.headers, agent: this.agent,
     }, (answer) => {
@@ -859,6 +873,7 @@ describe('necessary: without any one statement its code uses, a function is deni
       const actions = actionsOf(statement);
       await setUserPolicy(reducedUser(name), userPolicy(fns[name], (s) => actionsOf(s) !== actions));
       matrix[actions] = await run();
+      await recorder.quiet();
     }
     return matrix;
   }
