@@ -25,13 +25,6 @@ const FUNCTION_BUNDLING: javascript.AddBundleOptions = {
   watchTask: false,
   tsconfigPath: 'tsconfig.dev.json',
   esbuildArgs: {
-    // The X-Ray SDK (Powertools Tracer) pulls in all of `semver` (28 KiB minified) for one Node.js
-    // version check in cls-hooked; a tiny stand-in answers it (scripts/bundle-shims/semver.js).
-    // test/runtime/tracing.bundled.test.ts proves the bundled functions still send their traces.
-    '--alias:semver=./scripts/bundle-shims/semver.js': true,
-    // cls-hooked also loads Node.js's `assert` (with its error formatting) for `assert.ok` alone, about
-    // 3 ms of every cold start; a stand-in with the same `ok` replaces it (scripts/bundle-shims/assert.js).
-    '--alias:assert=./scripts/bundle-shims/assert.js': true,
     // The AWS SDK's default credential chain brings STS, SSO and sign-in clients (about 95 KiB minified)
     // that a function never runs: Lambda passes the role's credentials in environment variables. The
     // functions keep the environment and container-endpoint links (scripts/bundle-shims/lambda-credentials.js).
@@ -137,8 +130,19 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `@aws-sdk/client-iam@${AWS_SDK_VERSION}`,
     `@aws-lambda-powertools/logger@${POWERTOOLS_VERSION}`,
     `@aws-lambda-powertools/metrics@${POWERTOOLS_VERSION}`,
-    // X-Ray subsegments for the AWS SDK calls of every function (tracing, on by default).
+    // Tracing (on by default): OpenTelemetry spans, parented to the invocation's X-Ray trace header and sent as
+    // OTLP to the Lambda environment's trace endpoint (src/runtime/tracing.ts). No X-Ray SDK.
+    '@opentelemetry/api@1.10.0',
+    '@opentelemetry/core@3.1.1',
+    '@opentelemetry/sdk-trace@3.1.1',
+    '@opentelemetry/resources@3.1.1',
+    '@opentelemetry/otlp-transformer@0.301.2',
+    '@opentelemetry/propagator-aws-xray@3.0.0',
+    // The X-Ray SDK's tracer, measured by `npx projen bench` only (the floor before OpenTelemetry); never bundled,
+    // test/packaging/bundle-contents.test.ts fails if a bundle brings it back.
     `@aws-lambda-powertools/tracer@${POWERTOOLS_VERSION}`,
+    // Test tooling: decodes the OTLP protobuf the functions send (test/runtime/tracing.bundled.test.ts).
+    'protobufjs@8.8.1',
     // The functions' credential chain (scripts/bundle-shims/lambda-credentials.js): the SDK's own
     // environment and container-endpoint providers, the versions the SDK clients above resolve.
     '@aws-sdk/credential-provider-env@3.972.86',
@@ -184,20 +188,26 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // function from its bundle with one factory (src/construct/function-factory.ts), so projen generates no
 // Function classes. The data validator's code is the bundle plus the precompiled schema
 // (src/data/data-validator-code.ts).
-project.bundler.addBundle('src/notifications/notification-handler.lambda.ts', FUNCTION_BUNDLING);
+// Each bundle's esbuild metafile (what it is made of) goes to .tmp/bundle-meta/, outside the asset:
+// test/packaging/bundle-contents.test.ts reads them.
+const functionBundling = (name: string, options: Partial<javascript.AddBundleOptions> = {}): javascript.AddBundleOptions => ({
+  ...FUNCTION_BUNDLING,
+  ...options,
+  esbuildArgs: { ...FUNCTION_BUNDLING.esbuildArgs, [`--metafile=.tmp/bundle-meta/${name}.json`]: true },
+});
+project.bundler.addBundle('src/notifications/notification-handler.lambda.ts', functionBundling('notification-handler'));
 // GET /notifications/export: a Lambda response-streaming handler, so a function of its own.
-project.bundler.addBundle('src/notifications/notification-export.lambda.ts', FUNCTION_BUNDLING);
-project.bundler.addBundle('src/data/data-validator.lambda.ts', FUNCTION_BUNDLING);
+project.bundler.addBundle('src/notifications/notification-export.lambda.ts', functionBundling('notification-export'));
+project.bundler.addBundle('src/data/data-validator.lambda.ts', functionBundling('data-validator'));
 
 // The image processor: bundled with sharp external (a native module cannot be bundled), then
 // `scripts/sharp-assets.sh` copies the bundle into one asset folder per architecture
 // (assets/images/image-processor.lambda-arm64 and -x64) and installs sharp's linux-glibc
 // binaries for that architecture beside it with npm's --os/--cpu/--libc flags.
 // The construct picks the folder by the function's architecture.
-const imageBundle = project.bundler.addBundle('src/images/image-processor.lambda.ts', {
-  ...FUNCTION_BUNDLING,
+const imageBundle = project.bundler.addBundle('src/images/image-processor.lambda.ts', functionBundling('image-processor', {
   externals: ['sharp'],
-});
+}));
 const sharpAssets = project.addTask('bundle:image-processor:sharp', {
   description: 'Install sharp\'s native binaries into the image processor\'s per-architecture asset folders',
   steps: [
@@ -278,7 +288,7 @@ const restrictImports = (files: string[], regex: string, message: string, exclud
   excludedFiles,
   rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ regex, message }] }] },
 });
-restrictImports(CONSTRUCT_SIDE, '^(@aws-sdk/|@smithy/|@aws-lambda-powertools/|sharp$|papaparse$|@streamparser/json$|aws-lambda$)',
+restrictImports(CONSTRUCT_SIDE, '^(@aws-sdk/|@smithy/|@aws-lambda-powertools/|@opentelemetry/|sharp$|papaparse$|@streamparser/json$|aws-lambda$)',
   'Handler libraries are dev dependencies bundled into the function assets: construct-side code cannot use them at synth.', LAMBDA_SIDE);
 restrictImports(LAMBDA_SIDE, '^(aws-cdk-lib|constructs)(/|$)', 'Lambda-only code must not import aws-cdk-lib or constructs (synth-time libraries).');
 restrictImports(['src/contract/**/*.ts'], '^[^.]', 'src/contract/ holds plain values shared by both sides: it imports no package.');
@@ -298,6 +308,7 @@ project.bundler.addBundle('src/cli/main.ts', {
   executable: true,
   banner: '#!/usr/bin/env node',
   watchTask: false,
+  esbuildArgs: { '--metafile=.tmp/bundle-meta/cli.json': true },
 });
 project.addBins({ 'cdk-tap-serverless': 'assets/cli/main/index.js' });
 project.eslint?.allowDevDeps('src/cli/**/*.ts');

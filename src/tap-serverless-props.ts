@@ -369,10 +369,12 @@ export interface TapServerlessProps {
 
   /**
    * Whether AWS X-Ray active tracing is enabled on the functions and the API stage. The functions
-   * then trace each invocation with Powertools Tracer: every S3, DynamoDB and EventBridge call is a
-   * subsegment, and each object processed is a subsegment annotated with its `bucket` and
-   * `objectKeySha256` (a hash: object keys are never indexed; see the README's "Tracing,
-   * Application Signals and SLOs").
+   * then send OpenTelemetry spans of each invocation (no X-Ray SDK): a root span parented to
+   * Lambda's trace, a span per object processed and per stage (read, decode or validate, write
+   * outputs, record the outcome), and a client span per S3, DynamoDB and EventBridge call. The
+   * indexed attributes are the cold start, the configuration fingerprint, the bucket, the outcome
+   * type and a hash of the object key: object keys are never indexed (see the README's
+   * "Observability").
    *
    * @default true
    */
@@ -383,8 +385,9 @@ export interface TapServerlessProps {
    * for OpenTelemetry layer of the stack's region (after the functions' own layers), its
    * `/opt/otel-instrument` exec wrapper, the `CloudWatchLambdaApplicationSignalsExecutionRolePolicy`
    * managed policy on each execution role, and X-Ray active tracing. The layer records each
-   * invocation for Application Signals; the AWS SDK calls stay traced by Powertools Tracer (the SDK
-   * is bundled into the functions, where OpenTelemetry's AWS SDK instrumentation cannot reach it).
+   * invocation for Application Signals; the stages and AWS SDK calls stay traced by the functions'
+   * own OpenTelemetry spans (the SDK is bundled into the functions, where the layer's AWS SDK
+   * instrumentation cannot reach it).
    * Needs `tracing` (the default) and a stack with a concrete `env.region` served by the layer.
    *
    * @default false

@@ -116,9 +116,9 @@ export function createTapFunction(scope: Construct, spec: TapFunctionSpec, ctx: 
       [ENV.ENVIRONMENT]: settings.environmentSuffix,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       POWERTOOLS_SERVICE_NAME: spec.serviceName,
-      // Powertools Tracer traces whenever X-Ray does, with Application Signals too: the OpenTelemetry
-      // layer cannot instrument the AWS SDK bundled into index.js, so SDK calls are traced once, by Tracer.
-      POWERTOOLS_TRACE_ENABLED: String(settings.tracing),
+      // The function's own OpenTelemetry spans (its stages and AWS SDK calls) whenever X-Ray traces, with
+      // Application Signals too: the layer cannot instrument the AWS SDK bundled into index.js.
+      [ENV.TRACING]: String(settings.tracing),
       ...(appSignals ? { [EXEC_WRAPPER_ENV]: '/opt/otel-instrument' } : {}),
       ...s3Environment,
       ...spec.environment,

@@ -50,6 +50,11 @@ export const ENV = {
    * Unset or empty: no outcome events.
    */
   OUTCOME_EVENT_BUS: 'TAP_OUTCOME_EVENT_BUS',
+  /**
+   * Every function: `false` when the construct's `tracing` is off. Otherwise, in Lambda, the function
+   * sends OpenTelemetry spans of each invocation to the environment's trace endpoint.
+   */
+  TRACING: 'TAP_TRACING',
   /** The deployment's environment suffix, e.g. `dev`. */
   ENVIRONMENT: 'TAP_ENVIRONMENT',
   /**

@@ -6,7 +6,8 @@ import { ENV } from '../contract/env-names';
 import { DEFAULT_EXPORT_MAX_RANGE_SECONDS } from '../contract/notifications-model';
 import { optionalEnv, requireEnv, requirePositiveIntEnv } from '../runtime/env';
 import { notificationsTableFromEnv } from '../runtime/notifications-table';
-import { createObservability, flushMetrics, traceInvocation } from '../runtime/observability';
+import { createObservability, flushMetrics } from '../runtime/observability';
+import { traceInvocation } from '../runtime/tracing';
 
 // Module scope: created once per execution environment, reused by every invocation.
 const { logger, metrics } = createObservability({ environment: requireEnv(ENV.ENVIRONMENT) });
@@ -41,7 +42,8 @@ export const handler = runtime
   ? runtime.streamifyResponse(async (event: APIGatewayProxyEvent, responseStream: Writable, context: StreamingContext) => {
     logger.addContext(context as never);
     try {
-      await traceInvocation(() => serveExport(event, responseStream, context, { table, logger, metrics, runtime, corsOrigins, maxRangeMs }));
+      await traceInvocation(() => serveExport(event, responseStream, context, { table, logger, metrics, runtime, corsOrigins, maxRangeMs }),
+        { 'http.request.method': event?.httpMethod ?? '', 'http.route': event?.resource ?? '' }, context?.awsRequestId);
     } finally {
       flushMetrics(metrics);
     }

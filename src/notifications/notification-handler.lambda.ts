@@ -4,7 +4,8 @@ import { parseCorsOrigins } from './runtime/http';
 import { ENV } from '../contract/env-names';
 import { optionalEnv, requireEnv } from '../runtime/env';
 import { notificationsTableFromEnv } from '../runtime/notifications-table';
-import { createObservability, traceInvocation } from '../runtime/observability';
+import { createObservability } from '../runtime/observability';
+import { setTraceAttributes, traceInvocation } from '../runtime/tracing';
 
 // Module scope: created once per execution environment, reused by every invocation
 // (the request-body validator is compiled at module scope of ./notifications/request-body).
@@ -20,5 +21,10 @@ const options: NotificationApiOptions = {
 /** API Gateway REST (Lambda proxy) handler of GET/POST /notifications and GET /notifications/{id}. */
 export const handler = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
   logger.addContext(context);
-  return traceInvocation(() => handleNotificationRequest(event, options));
+  // With tracing, one root span per request: its route template (never an id) and its status.
+  return traceInvocation(async () => {
+    const response = await handleNotificationRequest(event, options);
+    setTraceAttributes({ 'http.response.status_code': response.statusCode });
+    return response;
+  }, { 'http.request.method': event?.httpMethod ?? '', 'http.route': event?.resource ?? '' }, context?.awsRequestId);
 };

@@ -4,7 +4,7 @@ import { batchGetById } from './batch-get';
 import { InvalidIntegerEnvironmentError, optionalEnv, requireEnv, requirePositiveIntEnv } from './env';
 import { isConditionalCheckFailed } from './errors';
 import { indexFor, isExpired, ItemLayout, Notification, toNotification, toNotificationItem } from './notification-item';
-import { traceAwsClient } from './observability';
+import { traceAwsClient } from './tracing';
 import { ENV } from '../contract/env-names';
 import { ATTR, FEED_ALL, MAX_INDEX_SHARDS, shardKey } from '../contract/notifications-model';
 

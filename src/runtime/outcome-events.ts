@@ -1,6 +1,6 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { Notification } from './notification-item';
-import { traceAwsClient } from './observability';
+import { traceAwsClient } from './tracing';
 import { OUTCOME_EVENT_SOURCE } from '../contract/notifications-model';
 
 /** Publishes recorded outcomes (at least once: a retry publishes again; consumers dedupe by id). */

@@ -4,11 +4,12 @@ import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { isNotFound, isOverwritten, RejectionError } from './errors';
 import { getNotification } from './notifications-table';
 import { SupersededError } from './object-read';
-import { countMetric, flushMetrics, traceObject } from './observability';
+import { countMetric, flushMetrics } from './observability';
 import type { OutcomePublisher } from './outcome-events';
 import { markObjectVersionRecorded, ObjectOutcome, OutcomeStore, S3ObjectRef, objectNotificationId, outcomeNotification, recordOutcome } from './outcome-store';
 import { decodeS3Key, encodeS3KeyForEvent, MalformedKeyError } from './s3-key';
 import type { InvocationBudget, ObjectBudget } from './time-budget';
+import { setOutcome, SPAN, traceObject, traceStage } from './tracing';
 import { S3_METRICS } from '../contract/metric-names';
 import { OUTCOME, S3FunctionKind } from '../contract/notifications-model';
 
@@ -339,8 +340,12 @@ export async function rejectMalformedKey(
  * faults, timeouts, bugs) is thrown: the caller decides how it is retried.
  */
 export async function processObject(object: S3ObjectRef, options: ProcessS3EventOptions, count: CountMetric): Promise<S3RecordSummary> {
-  // With tracing, one `### object` subsegment per object, annotated with its bucket and key.
-  return traceObject(object.bucket, object.key, () => processObjectUntraced(object, options, count));
+  // With tracing, one `### object` span per object, with its bucket, the hash of its key and its outcome.
+  return traceObject(object.bucket, object.key, async () => {
+    const summary = await processObjectUntraced(object, options, count);
+    setOutcome(summary.outcome, summary.type);
+    return summary;
+  });
 }
 
 async function processObjectUntraced(object: S3ObjectRef, options: ProcessS3EventOptions, count: CountMetric): Promise<S3RecordSummary> {
@@ -348,7 +353,7 @@ async function processObjectUntraced(object: S3ObjectRef, options: ProcessS3Even
   const { bucket, key } = object;
   if (options.skipRecordedObjects) {
     const notificationId = objectNotificationId(object, options.store.fingerprint);
-    const existing = await getNotification(options.store.table, notificationId);
+    const existing = await traceStage(SPAN.CHECK_RECORDED, () => getNotification(options.store.table, notificationId));
     if (existing !== undefined) {
       await markObjectVersionRecorded(options.store, object);
       await options.publisher?.publish(existing);
@@ -405,12 +410,15 @@ async function recordAndSummarize(
   // One creation time for the record and its event.
   const timed: ObjectOutcome = { ...outcome, createdAt: outcome.createdAt ?? new Date() };
   const notificationId = objectNotificationId(outcome.object, options.store.fingerprint);
-  const result = await recordOutcome(options.store, timed);
-  if (options.publisher) {
-    // A duplicate publishes the notification recorded before (its own time and details).
-    const published = result === 'duplicate' ? await getNotification(options.store.table, notificationId) : outcomeNotification(options.store, timed);
-    if (published) await options.publisher.publish(published);
-  }
+  const result = await traceStage(SPAN.RECORD_OUTCOME, async () => {
+    const recorded = await recordOutcome(options.store, timed);
+    if (options.publisher) {
+      // A duplicate publishes the notification recorded before (its own time and details).
+      const published = recorded === 'duplicate' ? await getNotification(options.store.table, notificationId) : outcomeNotification(options.store, timed);
+      if (published) await options.publisher.publish(published);
+    }
+    return recorded;
+  });
   if (result === 'duplicate') {
     count(S3_METRICS.DUPLICATES);
     return { bucket, key, outcome: 'duplicate', type: outcome.type, notificationId };

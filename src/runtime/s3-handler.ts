@@ -5,11 +5,12 @@ import { expectBucketOwner } from './bucket-owner';
 import { optionalEnv, requireEnv, requirePrefixEnv } from './env';
 import { classifyInvocation, S3EventBridgeEvent, UnrecognizedEventError } from './event-shapes';
 import { notificationsTableFromEnv } from './notifications-table';
-import { createObservability, traceAwsClient, traceInvocation } from './observability';
+import { createObservability } from './observability';
 import { createOutcomePublisher } from './outcome-events';
 import { ObjectProcessor, processS3Event, ProcessS3EventOptions, S3EventSummary } from './s3-event';
 import { processSqsEvent } from './sqs-batch';
 import { invocationBudget } from './time-budget';
+import { ATTR, traceAwsClient, traceInvocation } from './tracing';
 import { ENV } from '../contract/env-names';
 import { S3FunctionKind } from '../contract/notifications-model';
 
@@ -98,7 +99,9 @@ export function createS3Handler(
         return processS3Event(invocation.event, budget(invocation.event.Records?.length ?? 1));
     }
   };
-  const handler = (event: unknown, context: Context) => traceInvocation(() => handle(event, context));
+  // With tracing, each invocation is one root span carrying the configuration fingerprint (./tracing).
+  const traced = { [ATTR.FINGERPRINT]: options.store.fingerprint };
+  const handler = (event: unknown, context: Context) => traceInvocation(() => handle(event, context), traced, context?.awsRequestId);
   // The overloads of S3Handler hold: each shape is answered by its adapter (./event-shapes).
   return handler as S3Handler;
 }

@@ -21,7 +21,7 @@ function synthIn(region: string | undefined, props: TapServerlessProps): Templat
 }
 
 describe('tracing', () => {
-  test('on by default: X-Ray active tracing on every function and the stage, and Powertools Tracer enabled in the handlers', () => {
+  test('on by default: X-Ray active tracing on every function and the stage, and the handlers\' OpenTelemetry spans on', () => {
     // GIVEN default props WHEN synthesized
     const { template } = synth();
     // THEN
@@ -29,7 +29,8 @@ describe('tracing', () => {
     expect(fns).toHaveLength(4);
     for (const fn of fns) {
       expect(fn.TracingConfig).toEqual({ Mode: 'Active' });
-      expect(fn.Environment.Variables.POWERTOOLS_TRACE_ENABLED).toBe('true');
+      expect(fn.Environment.Variables.TAP_TRACING).toBe('true');
+      expect(fn.Environment.Variables.POWERTOOLS_TRACE_ENABLED).toBeUndefined();
       expect(fn.Environment.Variables.AWS_LAMBDA_EXEC_WRAPPER).toBeUndefined();
       expect(fn.Layers).toBeUndefined();
     }
@@ -39,11 +40,11 @@ describe('tracing', () => {
     expect(policies.filter((p) => p.includes('"xray:PutTraceSegments","xray:PutTelemetryRecords"'))).toHaveLength(4);
   });
 
-  test('tracing: false turns X-Ray off and tells Powertools Tracer not to trace', () => {
+  test('tracing: false turns X-Ray off and tells the handlers not to trace', () => {
     const { template } = synth({ tracing: false });
     for (const fn of functions(template)) {
       expect(fn.TracingConfig).toBeUndefined();
-      expect(fn.Environment.Variables.POWERTOOLS_TRACE_ENABLED).toBe('false');
+      expect(fn.Environment.Variables.TAP_TRACING).toBe('false');
     }
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).map((p) => JSON.stringify(p.Properties.PolicyDocument));
     expect(policies.join()).not.toContain('xray:PutTraceSegments');
@@ -70,8 +71,8 @@ describe('applicationSignals', () => {
     expect(fns).toHaveLength(4);
     for (const fn of fns) {
       expect(fn.Layers).toEqual(['arn:aws:lambda:eu-west-1:111122223333:layer:mine:3', layer]);
-      // Tracer stays on: the OpenTelemetry layer cannot instrument the AWS SDK bundled into the functions.
-      expect(fn.Environment.Variables).toMatchObject({ AWS_LAMBDA_EXEC_WRAPPER: '/opt/otel-instrument', POWERTOOLS_TRACE_ENABLED: 'true' });
+      // The functions' own spans stay on: the layer cannot instrument the AWS SDK bundled into the functions.
+      expect(fn.Environment.Variables).toMatchObject({ AWS_LAMBDA_EXEC_WRAPPER: '/opt/otel-instrument', TAP_TRACING: 'true' });
       expect(fn.TracingConfig).toEqual({ Mode: 'Active' });
     }
     const roles = Object.values(template.findResources('AWS::IAM::Role'))

@@ -11,6 +11,7 @@ import { ObjectReadDetails, objectReadDetails, pinnedTo, writeOutputsWhileCurren
 import type { S3ObjectRef } from '../../runtime/outcome-store';
 import { outputKey, rejectTooLongOutputKeys } from '../../runtime/output-key';
 import type { ObjectProcessor, ProcessedObject } from '../../runtime/s3-event';
+import { SPAN, traceStage } from '../../runtime/tracing';
 
 export interface DataProcessorOptions {
   readonly s3: S3Client;
@@ -120,7 +121,9 @@ export function createDataProcessor(options: DataProcessorOptions): ObjectProces
     if (object.size !== undefined && object.size > limits.maxDataBytes) {
       throw tooLarge(object.size);
     }
-    const response = await s3.send(new GetObjectCommand({ Bucket: object.bucket, Key: object.key, ...pinnedTo(object) }));
+    // The read span is the request; the body is streamed into the validation (the validate span).
+    const get = new GetObjectCommand({ Bucket: object.bucket, Key: object.key, ...pinnedTo(object) });
+    const response = await traceStage(SPAN.READ, () => s3.send(get));
     const body = response.Body as Readable | undefined;
     const read = objectReadDetails(object, response);
     if (read.size !== undefined && read.size > limits.maxDataBytes) {
@@ -130,7 +133,7 @@ export function createDataProcessor(options: DataProcessorOptions): ObjectProces
     const source = new TrackedRead(body ?? Readable.from([]));
     let result: DataValidationResult;
     try {
-      result = await validateData(source.chunks(), { format, validators: options.validators, limits, budget });
+      result = await traceStage(SPAN.VALIDATE, () => validateData(source.chunks(), { format, validators: options.validators, limits, budget }), { 'tap.data.format': format });
     } catch (err) {
       if (source.failure !== undefined) {
         throw source.failure.error; // the read broke (a network fault, a timeout): retried
@@ -140,11 +143,11 @@ export function createDataProcessor(options: DataProcessorOptions): ObjectProces
       body?.destroy();
     }
     // Never over the report of a newer write of the key (a late, retried or redriven event, or one processed at the same time).
-    await writeOutputsWhileCurrent(s3, { bucket: object.bucket, key: object.key, read }, [{
+    await traceStage(SPAN.WRITE_OUTPUTS, () => writeOutputsWhileCurrent(s3, { bucket: object.bucket, key: object.key, read }, [{
       Key: reportKey,
       Body: JSON.stringify(buildReport(object, result, limits, read), null, 2),
       ContentType: 'application/json',
-    }]);
+    }]));
     return toProcessedObject(object, result, reportKey, read);
   };
 }

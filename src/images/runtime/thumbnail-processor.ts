@@ -6,6 +6,7 @@ import { asInputRejection, RejectionError, withRejectionDetails } from '../../ru
 import { headObjectExact, ObjectReadDetails, objectReadDetails, pinnedTo, writeOutputsWhileCurrent } from '../../runtime/object-read';
 import { rejectTooLongOutputKeys } from '../../runtime/output-key';
 import type { ObjectProcessor } from '../../runtime/s3-event';
+import { SPAN, traceStage } from '../../runtime/tracing';
 
 export interface ThumbnailProcessorOptions {
   readonly s3: S3Client;
@@ -36,27 +37,30 @@ export function createThumbnailProcessor(options: ThumbnailProcessorOptions): Ob
     const keyOf = (width: number): string => thumbnailKey(object.key, options.imagesPrefix, options.thumbnailsPrefix, width, settings.format);
     rejectTooLongOutputKeys(settings.widths.map(keyOf), 'thumbnail');
     rejectIfTooLarge(object.size, settings.maxBytes);
-    const head = await headObjectExact(s3, { Bucket: object.bucket, Key: object.key, ...pinnedTo(object) });
-    const headed = objectReadDetails(object, head);
-    rejectIfTooLarge(head.ContentLength, settings.maxBytes, headed);
+    const { input, read } = await traceStage(SPAN.READ, async () => {
+      const head = await headObjectExact(s3, { Bucket: object.bucket, Key: object.key, ...pinnedTo(object) });
+      const headed = objectReadDetails(object, head);
+      rejectIfTooLarge(head.ContentLength, settings.maxBytes, headed);
 
-    // Read exactly the version HeadObject described (its version id, else its ETag), never a later write of the key.
-    const got = await s3.send(new GetObjectCommand({
-      Bucket: object.bucket, Key: object.key, ...pinnedTo({ versionId: object.versionId ?? head.VersionId, eTag: head.ETag ?? object.eTag }),
-    }));
-    // The version is immutable, so its size cannot have changed since HeadObject; checked again anyway.
-    rejectIfTooLarge(got.ContentLength, settings.maxBytes, objectReadDetails(object, got));
-    const input = Buffer.from(await got.Body!.transformToByteArray());
-    const read = objectReadDetails(object, {
-      VersionId: got.VersionId ?? head.VersionId,
-      ETag: got.ETag ?? head.ETag,
-      ContentType: got.ContentType ?? head.ContentType,
-    }, input.length);
-    rejectIfTooLarge(input.length, settings.maxBytes, read);
+      // Read exactly the version HeadObject described (its version id, else its ETag), never a later write of the key.
+      const got = await s3.send(new GetObjectCommand({
+        Bucket: object.bucket, Key: object.key, ...pinnedTo({ versionId: object.versionId ?? head.VersionId, eTag: head.ETag ?? object.eTag }),
+      }));
+      // The version is immutable, so its size cannot have changed since HeadObject; checked again anyway.
+      rejectIfTooLarge(got.ContentLength, settings.maxBytes, objectReadDetails(object, got));
+      const bytes = Buffer.from(await got.Body!.transformToByteArray());
+      const details = objectReadDetails(object, {
+        VersionId: got.VersionId ?? head.VersionId,
+        ETag: got.ETag ?? head.ETag,
+        ContentType: got.ContentType ?? head.ContentType,
+      }, bytes.length);
+      rejectIfTooLarge(bytes.length, settings.maxBytes, details);
+      return { input: bytes, read: details };
+    });
 
     let result: ThumbnailSet;
     try {
-      result = await makeThumbnails(input, settings, budget);
+      result = await traceStage(SPAN.DECODE, () => makeThumbnails(input, settings, budget));
     } catch (err) {
       const rejection = asInputRejection(err, (message) => `The image could not be made into thumbnails: ${message}`);
       throw rejection instanceof RejectionError ? withRejectionDetails(rejection, { ...read }) : rejection;
@@ -65,9 +69,10 @@ export function createThumbnailProcessor(options: ThumbnailProcessorOptions): Ob
     const thumbnails = result.thumbnails.map(({ requestedWidth, width, height, data }) => ({
       key: keyOf(requestedWidth), requestedWidth, width, height, bytes: data.length,
     }));
-    await writeOutputsWhileCurrent(s3, { bucket: object.bucket, key: object.key, read }, result.thumbnails.map((thumbnail, i) => ({
+    const outputs = result.thumbnails.map((thumbnail, i) => ({
       Key: thumbnails[i].key, Body: thumbnail.data, ContentType: thumbnailContentType(settings.format),
-    })));
+    }));
+    await traceStage(SPAN.WRITE_OUTPUTS, () => writeOutputsWhileCurrent(s3, { bucket: object.bucket, key: object.key, read }, outputs));
     return {
       type: OUTCOME.image.PROCESSED,
       message: `Wrote ${thumbnails.length} ${settings.format.toUpperCase()} thumbnail(s) of the ${result.width}×${result.height} ` +

@@ -31,6 +31,7 @@ export interface StreamingRuntime {
 
 /** The part of the Lambda context the export reads. */
 export interface StreamingContext {
+  readonly awsRequestId?: string;
   getRemainingTimeInMillis(): number;
 }
 
