@@ -9,7 +9,7 @@
 // writes their table to .tmp/bench/BENCHMARKS.partial.md, leaving BENCHMARKS.md, BENCHMARKS.svg and
 // the README alone; without it every section runs and those files are written.
 import { execFileSync, spawnSync, SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import Ajv, { _ } from 'ajv';
@@ -17,6 +17,7 @@ import addFormats from 'ajv-formats';
 import standaloneCode from 'ajv/dist/standalone';
 import * as esbuild from 'esbuild';
 import sharp from 'sharp';
+import { FloorEntry, FLOORS } from './floors';
 import { ensureDir, makeDataFiles, makeJpeg, makeLargeFile } from './inputs';
 import { chart, ratioFmt, resultText, table, targetText } from './report';
 import { passes, Row, summarize, Summary } from './stats';
@@ -453,91 +454,110 @@ function dirBytes(dir: string): number {
 function coldStart(rows: Row[]): void {
   const assets = join(ROOT, 'assets');
   const imageDir = join(assets, 'images', `image-processor.lambda-${process.arch === 'arm64' ? 'arm64' : 'x64'}`);
-  const empty = join(ensureDir(join(WORK, 'cold', 'empty')), 'index.js');
+  const cold = ensureDir(join(WORK, 'cold'));
+  const empty = join(ensureDir(join(cold, 'empty')), 'index.js');
   writeFileSync(empty, 'exports.handler = async () => ({});\n');
-  // What any handler that talks to DynamoDB loads: the SDK client alone, bundled as the handlers are.
-  const dynamodbOnly = join(WORK, 'cold', 'dynamodb-only', 'index.js');
-  // The floor of the API handler: the same client plus the Powertools Logger, Metrics and Tracer (with the
-  // X-Ray SDK) the handlers create at module scope, i.e. everything the handler loads but its own code.
-  const floor = join(WORK, 'cold', 'dynamodb-powertools', 'index.js');
+  const floorFile = (floor: FloorEntry) => join(cold, floor.key, 'index.js');
+  // Each bundle and its floor (bench/floors.ts): the same third-party libraries, without our code.
   const bundles = [
-    { key: 'api', name: 'API handler (notification-handler)', file: join(assets, 'notifications', 'notification-handler.lambda', 'index.js') },
-    { key: 'floor', name: 'DynamoDB DocumentClient + Powertools Logger, Metrics, Tracer (floor)', file: floor },
-    { key: 'dynamodb', name: 'DynamoDB DocumentClient only', file: dynamodbOnly },
-    { key: 'export', name: 'Export handler (notification-export)', file: join(assets, 'notifications', 'notification-export.lambda', 'index.js') },
-    { key: 'data', name: 'Data validator', file: join(assets, 'data', 'data-validator.lambda', 'index.js') },
-    { key: 'image', name: `Image processor (${basename(imageDir)}, with sharp)`, file: join(imageDir, 'index.js') },
+    { key: 'api', name: 'API handler (notification-handler)', file: join(assets, 'notifications', 'notification-handler.lambda', 'index.js'), floor: FLOORS.api },
+    { key: 'export', name: 'Export handler (notification-export)', file: join(assets, 'notifications', 'notification-export.lambda', 'index.js'), floor: FLOORS.export },
+    { key: 'data', name: 'Data validator', file: join(assets, 'data', 'data-validator.lambda', 'index.js'), floor: FLOORS.data },
+    { key: 'image', name: `Image processor (${basename(imageDir)}, with sharp)`, file: join(imageDir, 'index.js'), floor: FLOORS.image },
+    { key: 'cli', name: 'Operations command (cdk-tap-serverless)', file: join(assets, 'cli', 'main', 'index.js'), floor: FLOORS.cli },
   ];
-  const loadRow = (b: typeof bundles[number]) => ({
-    name: `Module load: ${b.name}`, unit: 'ms', baselineName: 'empty handler, same method', ratioMeaning: 'process start + require: ours / empty',
+  // The cost of tracing, on the API handler's floor: without tracing, with the X-Ray SDK (before), with OpenTelemetry (now).
+  const tracingFloors = [FLOORS.apiUntraced, FLOORS.apiXray, FLOORS.api];
+  const loads = [
+    ...bundles.map((b) => ({ key: b.key, file: b.file })),
+    ...[...bundles.map((b) => b.floor), FLOORS.apiUntraced, FLOORS.apiXray].map((f) => ({ key: f.key, file: floorFile(f) })),
+  ];
+  const loadRow = (name: string) => ({
+    name: `Module load: ${name}`, unit: 'ms', baselineName: 'empty handler, same method', ratioMeaning: 'process start + require: ours / empty',
+  });
+  const ofFloorRow = (b: typeof bundles[number]) => ({
+    name: `Module load: ${b.name}, of its floor`, unit: 'ms', baselineName: 'its floor (bench/floors.ts), same method', ratioMeaning: 'process start + require: ours / floor',
   });
   const sizeRow = { name: 'Bundle size: API handler index.js', unit: 'KiB', baselineName: 'empty handler', ratioMeaning: '' };
-  section(rows, [sizeRow, ...bundles.map(loadRow)], () => {
-    const bundleEntry = (contents: string, outfile: string): void => {
+  const names = [sizeRow, ...bundles.map(ofFloorRow), ...bundles.map((b) => loadRow(b.name)), ...tracingFloors.map((f) => loadRow(f.name))];
+  section(rows, names, () => {
+    // The X-Ray SDK's floor is bundled as the functions were with it: cls-hooked's `semver` and `assert` replaced by
+    // the stand-ins the bundles then carried (a Node.js version check, `assert.ok`).
+    const shims = ensureDir(join(cold, 'xray-shims'));
+    writeFileSync(join(shims, 'semver.js'), 'exports.gte = (a, b) => { const p = (v) => String(v).replace(/^v/, \'\').split(\'.\').map(Number); ' +
+      'const [x, y] = [p(a), p(b)]; for (let i = 0; i < 3; i++) { if (x[i] !== y[i]) return x[i] > y[i]; } return true; };\n');
+    writeFileSync(join(shims, 'assert.js'), 'exports.ok = (v, m) => { if (!v) throw new Error(m || \'assertion failed\'); };\n');
+    for (const floor of [...bundles.map((b) => b.floor), FLOORS.apiUntraced, FLOORS.apiXray]) {
       esbuild.buildSync({
-        stdin: { contents, resolveDir: ROOT, loader: 'ts' },
-        bundle: true, platform: 'node', target: 'node24', minify: true, mainFields: ['module', 'main'], outfile, logLevel: 'warning',
-        // The functions' stand-ins (credential chain, semver, assert), as in .projenrc.ts.
-        alias: {
+        stdin: { contents: floor.contents, resolveDir: ROOT, loader: 'ts' },
+        bundle: true, platform: 'node', target: floor.cli ? 'node20' : 'node24', minify: true, mainFields: ['module', 'main'],
+        outfile: floorFile(floor), logLevel: 'warning', external: floor.external ?? [],
+        // As .projenrc.ts bundles them: the functions' credential chain stand-in (the operations command keeps the SDK's).
+        alias: floor.cli ? {} : {
           '@aws-sdk/credential-provider-node': join(ROOT, 'scripts', 'bundle-shims', 'lambda-credentials.js'),
-          'semver': join(ROOT, 'scripts', 'bundle-shims', 'semver.js'),
-          'assert': join(ROOT, 'scripts', 'bundle-shims', 'assert.js'),
+          ...(floor === FLOORS.apiXray ? { semver: join(shims, 'semver.js'), assert: join(shims, 'assert.js') } : {}),
         },
+        ...(floor.cli ? {} : { footer: { js: 'module.exports=Object.assign({},module.exports);' } }),
       });
-    };
-    const client = "import { DynamoDBClient } from '@aws-sdk/client-dynamodb'; import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\n";
-    bundleEntry(client + 'export const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));\nexport const handler = async () => ({});\n', dynamodbOnly);
-    bundleEntry(client +
-      "import { Logger } from '@aws-lambda-powertools/logger'; import { Metrics } from '@aws-lambda-powertools/metrics'; import { Tracer } from '@aws-lambda-powertools/tracer';\n" +
-      "export const logger = new Logger(); export const metrics = new Metrics({ namespace: 'Bench' }); export const tracer = new Tracer({ captureHTTPsRequests: false });\n" +
-      'export const client = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})));\nexport const handler = async () => ({});\n', floor);
+    }
+    // sharp is loaded from the image processor's asset, beside which its floor is put.
+    const imageFloorModules = join(cold, FLOORS.image.key, 'node_modules');
+    rmSync(imageFloorModules, { recursive: true, force: true });
+    symlinkSync(join(imageDir, 'node_modules'), imageFloorModules);
     for (const b of bundles) {
       if (!existsSync(b.file)) throw new Error(`${relative(ROOT, b.file)} is missing: run \`npx projen bundle\` first (the bench task does)`);
     }
-    log(`cold start: ${bundles.length + 1} bundles, ${COLD_RUNS} rounds`);
+    log(`cold start: ${loads.length + 1} bundles, ${COLD_RUNS} rounds`);
     const env = { ...process.env, ...HANDLER_ENV };
     const load = (file: string): { whole: number; require: number } => {
       const { ms, stdout } = timed(process.execPath, ['-e',
         `const t = process.hrtime.bigint(); require(${JSON.stringify(file)}); process.stdout.write(String(Number(process.hrtime.bigint() - t) / 1e6));`], env);
       return { whole: ms, require: Number(stdout) };
     };
-    for (let i = 0; i < 3; i++) [empty, ...bundles.map((b) => b.file)].forEach(load); // warm the page cache
+    for (let i = 0; i < 3; i++) [empty, ...loads.map((l) => l.file)].forEach(load); // warm the page cache
     const whole: Record<string, number[]> = { empty: [] };
     const required: Record<string, number[]> = { empty: [] };
     const ratios: Record<string, number[]> = {};
-    for (const b of bundles) { whole[b.key] = []; required[b.key] = []; ratios[b.key] = []; }
+    const ofFloor: Record<string, number[]> = {};
+    for (const l of loads) { whole[l.key] = []; required[l.key] = []; ratios[l.key] = []; }
+    for (const b of bundles) ofFloor[b.key] = [];
     for (let round = 0; round < COLD_RUNS; round++) {
-      const order = [{ key: 'empty', file: empty }, ...bundles];
+      const order = [{ key: 'empty', file: empty }, ...loads];
       // Rotate the order every round so that no bundle always runs first or last.
       const rotated = order.map((_, i) => order[(i + round) % order.length]);
       const times: Record<string, number> = {};
-      for (const b of rotated) {
-        const t = load(b.file);
-        times[b.key] = t.whole;
-        whole[b.key].push(t.whole);
-        required[b.key].push(t.require);
+      for (const l of rotated) {
+        const t = load(l.file);
+        times[l.key] = t.whole;
+        whole[l.key].push(t.whole);
+        required[l.key].push(t.require);
       }
-      for (const b of bundles) ratios[b.key].push(times[b.key] / times.empty);
+      for (const l of loads) ratios[l.key].push(times[l.key] / times.empty);
+      for (const b of bundles) ofFloor[b.key].push(times[b.key] / times[b.floor.key]);
     }
     const sizeOf = (file: string): number => statSync(file).size / KIB;
-    const apiSize = sizeOf(bundles[0].file);
     const one = (v: number): Summary => ({ median: v, min: v, max: v, runs: 1 });
-    notes.push('Cold start, in-process `require()` time alone (median ms): ' +
-      [['empty handler', 'empty'], ...bundles.map((b) => [b.name, b.key])].map(([n, k]) => `${n} ${summarize(required[k]).median.toFixed(1)}`).join('; ') + '.');
-    notes.push('Bundle sizes (index.js): ' + bundles.map((b) => `${b.name} ${sizeOf(b.file).toFixed(0)} KiB`).join('; ') +
-      `; the image processor's asset with its sharp/libvips node_modules is ${(dirBytes(imageDir) / MIB).toFixed(1)} MiB in total.`);
+    const median = (key: string) => summarize(required[key]).median.toFixed(1);
+    notes.push('Cold start, in-process `require()` time alone (median ms): empty handler ' + median('empty') + '; ' +
+      bundles.map((b) => `${b.name} ${median(b.key)} (its floor ${median(b.floor.key)})`).join('; ') + '; ' +
+      `the API handler's floor without tracing ${median(FLOORS.apiUntraced.key)}, with the X-Ray SDK ${median(FLOORS.apiXray.key)}, ` +
+      `with OpenTelemetry ${median(FLOORS.api.key)}.`);
+    notes.push('Bundle sizes (index.js): ' + bundles.map((b) => `${b.name} ${sizeOf(b.file).toFixed(0)} KiB (its floor ${sizeOf(floorFile(b.floor)).toFixed(0)} KiB)`).join('; ') +
+      `; the API handler's floor without tracing ${sizeOf(floorFile(FLOORS.apiUntraced)).toFixed(0)} KiB, with the X-Ray SDK ` +
+      `${sizeOf(floorFile(FLOORS.apiXray)).toFixed(0)} KiB; the image processor's asset with its sharp/libvips node_modules is ${(dirBytes(imageDir) / MIB).toFixed(1)} MiB in total.`);
+    const vsEmpty = (name: string, key: string): Row => ({
+      ...loadRow(name), ours: summarize(whole[key]), baseline: summarize(whole.empty), ratio: summarize(ratios[key]), chart: true,
+    });
     return [
-      { ...sizeRow, ours: one(apiSize), baseline: one(sizeOf(empty)), target: { on: 'ours', op: '<=', value: 400 } },
+      { ...sizeRow, ours: one(sizeOf(bundles[0].file)), baseline: one(sizeOf(empty)), target: { on: 'ours', op: '<=', value: 400 } },
       ...bundles.map((b): Row => ({
-        ...loadRow(b), ours: summarize(whole[b.key]), baseline: summarize(whole.empty), ratio: summarize(ratios[b.key]), chart: true,
-        ...(b.key === 'api' ? { target: { on: 'ratio', op: '<=', value: 1.5 } } : {}),
-        ...(b.key === 'floor' ? {
-          floorOf: loadRow(bundles[0]).name,
-          floorWhy: 'loading the AWS SDK v3 DynamoDB client with the Powertools Logger, Metrics and Tracer (X-Ray SDK) the handler creates, ' +
-            'bundled and minified as our handlers are: everything the handler loads but its own code',
-          floorGap: 'the handler\'s own code',
-        } : {}),
+        ...ofFloorRow(b), ours: summarize(whole[b.key]), baseline: summarize(whole[b.floor.key]), ratio: summarize(ofFloor[b.key]), chart: true,
+        target: { on: 'ratio', op: '<=', value: 1.05 },
+        beyondFloor: 'our code: the handler, its settings read from the environment, and (data validator) the format checks and limits',
       })),
+      // The API handler's target against an empty handler (≤ 1.5×) stands beside its floor's.
+      ...bundles.map((b) => ({ ...vsEmpty(b.name, b.key), ...(b.key === 'api' ? { target: { on: 'ratio' as const, op: '<=' as const, value: 1.5 } } : {}) })),
+      ...tracingFloors.map((f) => vsEmpty(f.name, f.key)),
     ];
   });
 }
@@ -923,7 +943,7 @@ async function main(): Promise<void> {
     '- **Validation**: `validateData()` (src/data/runtime/validate-data.ts, the handler\'s core) over a file stream, with the deployment\'s default limits and the example schema precompiled as the construct precompiles it at synth (ajv standalone). Baseline: a bare `fs.createReadStream` + line split + `JSON.parse` loop, no validation, over the same file (for CSV: over an NDJSON file holding the same records, since CSV cannot be `JSON.parse`d). Ratio = baseline time / our time over the same records = our throughput as a fraction of the bare read+parse throughput.',
     '- **Floors and comparisons**: a floor row does the least any validator of that format must do (read, parse, run the precompiled schema validator; no UTF-8 check, limits, locations or report); "as a fraction of its floor" is our time against the floor\'s in the same pair. "Format checks" rows are the NDJSON floor with the schema compiled with each set of format checks (ours; ajv-formats 3.0.1 full, which ours must agree with on every record; its fast mode, less strict; none), each alternately with the read+parse baseline. "CSV parse only" rows are each parser alone turning the 100 MB CSV into rows of string cells (the worker\'s `parse` mode), alternately with the CSV row\'s baseline; every parser must read the same rows and cells.',
     '- **Peak RSS**: `VmHWM` of the measuring process (Node itself included), validating the 1 GB NDJSON; the baseline\'s peak RSS is shown for reference. The target (≤ 200 MiB) is on our absolute figure.',
-    '- **Module load (cold start)**: wall-clock time of `node -e "require(\'<bundle>/index.js\')"` in a fresh process, i.e. process start + module load, the part of a cold start a bundle adds to a fixed runtime start, vs the same for an empty handler (`exports.handler = async () => ({})`), with the environment the construct sets (dummy values). Order rotated every round; ratio per round. The DynamoDB-only bundle (`DynamoDBDocumentClient` from the AWS SDK v3, bundled as our handlers are) is what any handler that talks to DynamoDB loads; the floor adds the Powertools Logger, Metrics and Tracer (with the X-Ray SDK, its client captured) that our handlers create at module scope, so the API handler\'s gap to it is its own code. Sizes are of `index.js` (KiB = 1024 bytes).',
+    '- **Module load (cold start)**: wall-clock time of `node -e "require(\'<bundle>/index.js\')"` in a fresh process, i.e. process start + module load, the part of a cold start a bundle adds to a fixed runtime start, with the environment the construct sets (dummy values). Each bundle is compared with its **floor** (bench/floors.ts): an entry that loads the same third-party libraries and creates what the bundle creates at module scope (its AWS SDK clients, the Powertools Logger and Metrics; the OpenTelemetry classes it imports, whose tracer provider it sets up at its first invocation; papaparse, @streamparser/json and ajv-formats for the data validator; sharp, from the asset, for the image processor), bundled exactly as the bundles are, without our code: the ratio to the floor is the cost of our code. Every bundle and floor is also compared with an empty handler (`exports.handler = async () => ({})`), and the API handler\'s floor three times, to show the cost of tracing: without tracing, with the X-Ray SDK (Powertools Tracer created at module scope and the DynamoDB client captured, as the handlers were until 2026-12-07, bundled with the stand-ins they then had for cls-hooked\'s `semver` and `assert`), and with OpenTelemetry. Order rotated every round; ratios per round. Sizes are of `index.js` (KiB = 1024 bytes).',
     '- **Synth**: wall-clock time of a Node process running examples/app.ts (transpiled, importing the compiled `lib/`, so no ts-node compile is timed) vs an app with one empty stack, each into a fresh `CDK_OUTDIR`, with the user\'s caches as any synth after the first finds them (one synth runs before the timing). Both run as `cdk synth` runs an app: in the environment (context, CLI version, default region) that the project\'s CDK CLI gives its app, captured at the start of the run (see the details). The row "run by `node` alone" is the method used before 2026-12-06, without that environment: there the empty app has no CDKMetadata resource and skips loading aws-cdk-lib\'s region facts, which the example app loads anyway (its Lambda assets do), so that ratio counts aws-cdk-lib\'s version reporting (the region facts\' load, under module loading in the details) against the construct. The floor is the example app\'s own template (bootstrap parameter and rule dropped) read back by `cloudformation-include`\'s `CfnInclude` in an otherwise empty app, same method: the same CloudFormation resources as L1 constructs, without the L2 constructs that build them. The one-function row is an app with one empty `lambda.Function` from an asset folder: what any app with a Lambda function pays. The cold-caches row runs the example app with a fresh `HOME`: no CDK fingerprint cache and no compiled-schema cache. The CPU profile in the details is of three more runs of the example app under `node --cpu-prof` (sampling every 200 µs), self time summed by where the code lives (lib/, aws-cdk-lib, other packages, Node.js internals, V8).',
     '- Targets are on medians. A missed target is a **FAIL** here; the bench still exits 0. `info` rows have no target.',
     '',
