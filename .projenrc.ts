@@ -91,8 +91,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testTimeout: 60_000,
       // One moto server (S3, DynamoDB, SQS) on 127.0.0.1 for the handler tests, started and
       // stopped by the suite itself (installed into the project-local .venv on first use).
-      globalSetup: '<rootDir>/test/emulator/global-setup.ts',
-      globalTeardown: '<rootDir>/test/emulator/global-teardown.ts',
+      globalSetup: '<rootDir>/test/support/jest-global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/jest-global-teardown.ts',
     },
   },
 
@@ -382,6 +382,13 @@ project.eslint?.addLintPattern('local-aws');
 project.eslint?.allowDevDeps('local-aws/**/*.ts');
 project.npmignore?.addPatterns('/local-aws/');
 
+// The local emulator harness (emulator/): moto server, functions run from their bundles in processes of their
+// own, Lambda's asynchronous invocation (retries, dead-letter queue), a fault proxy and the fault run. The
+// tests, the demo (examples/demo/run.ts) and the scripts all use it from here; it imports nothing from test/.
+project.eslint?.addLintPattern('emulator');
+project.eslint?.allowDevDeps('emulator/**/*.ts');
+project.npmignore?.addPatterns('/emulator/');
+
 // The example app in the queue and EventBridge ingestion modes, for the template checks.
 for (const [mode, dir] of [['queue', 'queue'], ['eventBridge', 'eventbridge']]) {
   project.addTask(`synth:example:${dir}`, {
@@ -443,7 +450,7 @@ project.addTask('bench', {
 });
 project.npmignore?.addPatterns('/bench/', '/BENCHMARKS.svg');
 
-// The fault run (test/reliability/fault-run.main.ts): the bundled S3 functions against moto behind a
+// The fault run (emulator/fault-run.main.ts): the bundled S3 functions against moto behind a
 // seeded fault proxy (8 % of their S3 and DynamoDB requests fail, plus a 2 s storm at 100 %), Lambda's
 // asynchronous retries and dead-letter queue played locally, then redrive, reconcile, reprocess and
 // reconcile again; exits 1 unless every object ends with exactly one current outcome.
@@ -452,14 +459,14 @@ project.addTask('fault-run', {
   description: 'Fault-injected run of 1,000 objects: redrive, reprocess and reconcile must end complete with one outcome each',
   steps: [
     { spawn: 'bundle' },
-    { exec: 'ts-node --project tsconfig.dev.json test/reliability/fault-run.main.ts --objects 1000 --fault-rate 0.08 --seed 7', receiveArgs: true },
+    { exec: 'ts-node --project tsconfig.dev.json emulator/fault-run.main.ts --objects 1000 --fault-rate 0.08 --seed 7', receiveArgs: true },
   ],
 });
 project.addTask('fault-run:full', {
   description: 'Fault-injected run of 5,000 objects (about 3½ minutes on 2 cores): redrive, reprocess and reconcile must end complete',
   steps: [
     { spawn: 'bundle' },
-    { exec: 'ts-node --project tsconfig.dev.json test/reliability/fault-run.main.ts --objects 5000 --fault-rate 0.08 --seed 11', receiveArgs: true },
+    { exec: 'ts-node --project tsconfig.dev.json emulator/fault-run.main.ts --objects 5000 --fault-rate 0.08 --seed 11', receiveArgs: true },
   ],
 });
 
@@ -474,7 +481,7 @@ project.addTask('test:consumers', {
 
 // Editors (and the linter's TypeScript service) resolve the nearest tsconfig.json: the tests' and the
 // local deployment's extend the development tsconfig.
-for (const dir of ['test', 'local-aws']) {
+for (const dir of ['test', 'local-aws', 'emulator']) {
   new javascript.TypescriptConfig(project, {
     fileName: `${dir}/tsconfig.json`,
     extends: javascript.TypescriptConfigExtends.fromPaths(['../tsconfig.dev.json']),

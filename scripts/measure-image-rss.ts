@@ -7,8 +7,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
-import { createBucket, createNotificationsTable, dynamoClient, s3Client, s3Event, s3Record, startBundledFunction } from '../test/emulator/bundled';
-import { EMULATOR_ACCOUNT_ID, ROOT, startMoto } from '../test/emulator/moto';
+import { createBucket, createNotificationsTable, dynamoClient, s3Client, s3Event, s3Record, startBundledFunction } from '../emulator/bundled';
+import { EMULATOR_ACCOUNT_ID, ROOT, startMoto } from '../emulator/moto';
 import { pngHeaderBomb } from '../test/support/images';
 
 const OUT = path.join(ROOT, '.tmp', 'image-rss');

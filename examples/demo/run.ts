@@ -27,9 +27,9 @@ import type { S3Event } from 'aws-lambda';
 import { ENV } from '../../src/contract/env-names';
 import { objectNotificationId } from '../../src/runtime/outcome-store';
 import { decodeS3Key } from '../../src/runtime/s3-key';
-import { s3Event, s3Record } from '../../test/emulator/bundled';
-import { FunctionError, LocalFunction } from '../../test/emulator/local-function';
-import { EMULATOR_ACCOUNT_ID, EMULATOR_AWS_ENV, Emulator, ROOT, startMoto } from '../../test/emulator/moto';
+import { s3Event, s3Record } from '../../emulator/bundled';
+import { FunctionError, LocalFunction } from '../../emulator/local-function';
+import { EMULATOR_ACCOUNT_ID, EMULATOR_AWS_ENV, Emulator, ROOT, startMoto } from '../../emulator/moto';
 import { FunctionSpec, PipelineSpec, readPipeline, RouteSpec, routeFor } from './cloud-assembly';
 import { DemoSample, demoSamples } from './samples';
 

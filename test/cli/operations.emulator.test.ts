@@ -9,18 +9,18 @@ import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/clien
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import sharp from 'sharp';
+import {
+  createBucket, createNotificationsTable, dynamoClient, emulatorEndpoint, s3Client, s3Event, s3Record, startFunctionFromAsset,
+} from '../../emulator/bundled';
+import { ndjson, ORDER_SCHEMA_FILE } from '../../emulator/data-files';
+import { LocalFunction } from '../../emulator/local-function';
+import { EMULATOR_AWS_ENV, ROOT, useLambdaWithoutDocker } from '../../emulator/moto';
+import { synthesizedS3Functions, SynthesizedFunction, withResources } from '../../emulator/synthesized';
 import { CliClients, runCli } from '../../src/cli/main';
 import type { ReconcileReport } from '../../src/cli/reconcile';
 import type { ReprocessSummary } from '../../src/cli/reprocess';
 import { ENV } from '../../src/contract/env-names';
 import { DataSchema } from '../../src/data-schema';
-import {
-  createBucket, createNotificationsTable, dynamoClient, emulatorEndpoint, s3Client, s3Event, s3Record, startFunctionFromAsset,
-} from '../emulator/bundled';
-import { LocalFunction } from '../emulator/local-function';
-import { EMULATOR_AWS_ENV, ROOT, useLambdaWithoutDocker } from '../emulator/moto';
-import { synthesizedS3Functions, SynthesizedFunction, withResources } from '../emulator/synthesized';
-import { ndjson, ORDER_SCHEMA_FILE } from '../support/data-files';
 
 // reconcile and reprocess against a pipeline in moto server: the functions are the construct's
 // (synthesized: the configuration fingerprint and settings come from the template) running

@@ -3,10 +3,10 @@ import * as path from 'path';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { emulatorEndpoint } from '../../emulator/bundled';
+import { EMULATOR_AWS_ENV, ROOT, useLambdaWithoutDocker } from '../../emulator/moto';
 import { parseArgs } from '../../src/cli/main';
 import { chooseTarget, redrive, resolveTargets, s3KeysOf } from '../../src/cli/redrive';
-import { emulatorEndpoint } from '../emulator/bundled';
-import { EMULATOR_AWS_ENV, ROOT, useLambdaWithoutDocker } from '../emulator/moto';
 import { loadFixture } from '../support/fixtures';
 
 const endpoint = () => emulatorEndpoint();

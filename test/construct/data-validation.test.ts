@@ -8,7 +8,7 @@ import { ENV } from './util';
 import { DataSchema, TapServerless, TapServerlessProps } from '../../src';
 import { loadSchemaValidators } from '../../src/data/runtime/schema-validators';
 
-const ORDER_SCHEMA_FILE = path.join(__dirname, '..', 'fixtures', 'order.schema.json');
+const ORDER_SCHEMA_FILE = path.join(__dirname, '..', '..', 'examples', 'schema', 'order.schema.json');
 
 /** GIVEN a stack with a TapServerless; THEN its template, the data validator's env and code directory. */
 function synthData(props: TapServerlessProps = {}) {

@@ -5,11 +5,11 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import type { S3EventRecord } from 'aws-lambda';
+import { createBucket, createNotificationsTable, dynamoClient, s3Client, s3Event, s3Record, s3FunctionEnv, startFunctionFromAsset } from '../../emulator/bundled';
+import { csv, jsonArray, ndjson, ORDER_SCHEMA_FILE } from '../../emulator/data-files';
+import { LocalFunction } from '../../emulator/local-function';
 import { DataSchema, TapServerless } from '../../src';
 import type { S3EventSummary } from '../../src/runtime/s3-event';
-import { createBucket, createNotificationsTable, dynamoClient, s3Client, s3Event, s3Record, s3FunctionEnv, startFunctionFromAsset } from '../emulator/bundled';
-import { LocalFunction } from '../emulator/local-function';
-import { csv, jsonArray, ndjson, ORDER_SCHEMA_FILE } from '../support/data-files';
 
 // The data validator as the construct deploys it: the code asset staged by `new TapServerless(...,
 // { dataSchema })` (bundled handler + precompiled schema), run in its own process against S3 and

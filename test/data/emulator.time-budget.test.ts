@@ -5,11 +5,11 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import type { S3EventRecord, SQSBatchResponse } from 'aws-lambda';
+import { createBucket, createNotificationsTable, dynamoClient, s3Client, s3Event, s3FunctionEnv, s3Record, startFunctionFromAsset } from '../../emulator/bundled';
+import { LocalFunction } from '../../emulator/local-function';
 import { DataSchema, TapServerless } from '../../src';
 import { MAX_CSV_COLUMNS } from '../../src/data/runtime/validate-csv';
 import type { S3EventSummary } from '../../src/runtime/s3-event';
-import { createBucket, createNotificationsTable, dynamoClient, s3Client, s3Event, s3FunctionEnv, s3Record, startFunctionFromAsset } from '../emulator/bundled';
-import { LocalFunction } from '../emulator/local-function';
 
 // Hostile data against the data validator as the construct deploys it (the staged asset: bundle,
 // precompiled schema and its RE2), run in its own process against S3 and DynamoDB in moto. Each

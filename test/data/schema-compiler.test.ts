@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { writeSchemaArtifacts } from '../../emulator/data-files';
 import { DataSchema } from '../../src';
 import { loadSchemaValidators } from '../../src/data/runtime/schema-validators';
 import { cacheKey, compileDataSchema } from '../../src/data/schema-compiler';
-import { writeSchemaArtifacts } from '../support/data-files';
 
 // The data schema is compiled at synth (ajv standalone); the two validator modules are cached under a
 // key of the schema text, the ajv versions and the compiler's code, so the next synth loads no ajv.

@@ -1,8 +1,8 @@
 import Ajv from 'ajv';
 import Ajv2019 from 'ajv/dist/2019';
 import Ajv2020 from 'ajv/dist/2020';
+import { mulberry32 } from '../../emulator/prng';
 import { schemaDepthBound, valueDepth } from '../../src/data/schema-depth';
-import { mulberry32 } from '../emulator/prng';
 
 // The depth bound lets the data validator skip the depth check of valid records: it must never be
 // lower than the depth of a value the schema accepts. Each schema below is checked against ajv on

@@ -11,15 +11,15 @@ import {
 import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { S3Event } from 'aws-lambda';
 import sharp from 'sharp';
-import { ENV } from '../../src/contract/env-names';
-import { objectNotificationId } from '../../src/runtime/outcome-store';
-import type { S3EventSummary } from '../../src/runtime/s3-event';
 import {
   bundledAssetDir, createBucket, s3FunctionEnv, createNotificationsTable, dynamoClient, emulatorEndpoint, s3Client, s3Event, s3Record,
   startBundledFunction, TEST_FINGERPRINT,
-} from '../emulator/bundled';
-import { FaultProxy } from '../emulator/fault-proxy';
-import { LocalFunction } from '../emulator/local-function';
+} from '../../emulator/bundled';
+import { FaultProxy } from '../../emulator/fault-proxy';
+import { LocalFunction } from '../../emulator/local-function';
+import { ENV } from '../../src/contract/env-names';
+import { objectNotificationId } from '../../src/runtime/outcome-store';
+import type { S3EventSummary } from '../../src/runtime/s3-event';
 import * as images from '../support/images';
 
 // The bundled image processor of this machine's architecture (assets/functions/

@@ -3,11 +3,11 @@ import { GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectComm
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, S3Event, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { TEST_FINGERPRINT } from '../../emulator/bundled';
 import * as thumbnailsModule from '../../src/images/runtime/thumbnails';
 import { UnrecognizedEventError } from '../../src/runtime/event-shapes';
 import { objectNotificationId } from '../../src/runtime/outcome-store';
 import type { S3EventProcessingError, S3EventSummary } from '../../src/runtime/s3-event';
-import { TEST_FINGERPRINT } from '../emulator/bundled';
 import { CapturedOutput, captureConsole } from '../support/console-capture';
 import { fakeConditionalPuts, fakeGets } from '../support/fake-table';
 import { currentVersionOf, FIXTURE_BUCKET, FUNCTION_ENV, lambdaContext, loadFixture, s3Event } from '../support/fixtures';

@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { buildSync } from 'esbuild';
+import { bundledAssetDir, createNotificationsTable, dynamoClient, emulatorEndpoint, startBundledFunction } from '../../emulator/bundled';
+import { LocalFunction } from '../../emulator/local-function';
+import { EMULATOR_AWS_ENV } from '../../emulator/moto';
 import { ENV } from '../../src/contract/env-names';
 import { ExportTrailer } from '../../src/notifications/runtime/export-stream';
 import { indexShardOf, Notification, toNotificationItem } from '../../src/runtime/notification-item';
-import { bundledAssetDir, createNotificationsTable, dynamoClient, emulatorEndpoint, startBundledFunction } from '../emulator/bundled';
-import { LocalFunction } from '../emulator/local-function';
-import { EMULATOR_AWS_ENV } from '../emulator/moto';
 
 // GET /notifications/export end to end: the bundled export function, in its own Node.js process with
 // the awslambda streaming shim, against DynamoDB in moto server. 10,000 notifications over 5 shards

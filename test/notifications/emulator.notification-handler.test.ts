@@ -1,6 +1,6 @@
 import { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { createNotificationsTable, dynamoClient, startBundledFunction, TEST_INDEX_SHARDS } from '../emulator/bundled';
-import { LocalFunction } from '../emulator/local-function';
+import { createNotificationsTable, dynamoClient, startBundledFunction, TEST_INDEX_SHARDS } from '../../emulator/bundled';
+import { LocalFunction } from '../../emulator/local-function';
 import { apiRequest as request } from '../support/fixtures';
 
 // The bundled notification handler (assets/), in its own process, against DynamoDB in moto server

@@ -1,10 +1,10 @@
 import { BatchWriteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { createNotificationsTable, dynamoClient, startBundledFunction } from '../../emulator/bundled';
+import { LocalFunction } from '../../emulator/local-function';
 import { batchGetById } from '../../src/runtime/batch-get';
 import { indexShardOf, Notification, toNotificationItem } from '../../src/runtime/notification-item';
 import { putNewNotification } from '../../src/runtime/notifications-table';
-import { createNotificationsTable, dynamoClient, startBundledFunction } from '../emulator/bundled';
-import { LocalFunction } from '../emulator/local-function';
 
 // GET /notifications over sharded, keys-only indexes, end to end: the bundled notification
 // handler in its own process, against DynamoDB in moto server. 1,000 notifications spread over

@@ -2,9 +2,9 @@ import { InternalServerError, ProvisionedThroughputExceededException } from '@aw
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { TEST_INDEX_SHARDS } from '../../emulator/bundled';
 import { shardKey } from '../../src/contract/notifications-model';
 import { indexShardOf } from '../../src/runtime/notification-item';
-import { TEST_INDEX_SHARDS } from '../emulator/bundled';
 import { CapturedOutput, captureConsole } from '../support/console-capture';
 import { apiEvent, FUNCTION_ENV, lambdaContext } from '../support/fixtures';
 

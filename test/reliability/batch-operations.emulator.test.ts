@@ -1,16 +1,16 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import sharp from 'sharp';
-import type { BatchOperationsEvent, BatchOperationsResponse } from '../../src/runtime/batch-operations';
-import { objectNotificationId } from '../../src/runtime/outcome-store';
-import type { S3EventSummary } from '../../src/runtime/s3-event';
 import {
   createBucket, createNotificationsTable, dynamoClient, emulatorEndpoint, encodeKeyForEvent, s3Client, s3Event,
   s3FunctionEnv, s3Record, startBundledFunction, TEST_FINGERPRINT,
-} from '../emulator/bundled';
-import { FaultProxy } from '../emulator/fault-proxy';
-import { LocalFunction } from '../emulator/local-function';
-import { ndjson } from '../support/data-files';
+} from '../../emulator/bundled';
+import { ndjson } from '../../emulator/data-files';
+import { FaultProxy } from '../../emulator/fault-proxy';
+import { LocalFunction } from '../../emulator/local-function';
+import type { BatchOperationsEvent, BatchOperationsResponse } from '../../src/runtime/batch-operations';
+import { objectNotificationId } from '../../src/runtime/outcome-store';
+import type { S3EventSummary } from '../../src/runtime/s3-event';
 
 // The bundled S3 functions answer S3 Batch Operations LambdaInvoke invocations (schemas 1.0 and
 // 2.0) against S3 and DynamoDB in moto: the same outcome id as an S3 event for the same object

@@ -1,5 +1,5 @@
-import { emulatorEndpoint } from '../emulator/bundled';
-import { runFaultScenario } from '../emulator/fault-run';
+import { emulatorEndpoint } from '../../emulator/bundled';
+import { runFaultScenario } from '../../emulator/fault-run';
 
 // Cases 18 and 19 (docs/testing.md). The S3 functions under 8 % faults on their S3 and DynamoDB
 // calls plus a two-second storm, with Lambda's async retries and dead-letter queue

@@ -3,11 +3,11 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { emulatorEndpoint } from '../../emulator/bundled';
+import { functionArn, functionNameOf, LambdaService } from '../../emulator/lambda-service';
+import { LocalFunction } from '../../emulator/local-function';
+import { EMULATOR_AWS_ENV } from '../../emulator/moto';
 import { redrive } from '../../src/cli/redrive';
-import { emulatorEndpoint } from '../emulator/bundled';
-import { functionArn, functionNameOf, LambdaService } from '../emulator/lambda-service';
-import { LocalFunction } from '../emulator/local-function';
-import { EMULATOR_AWS_ENV } from '../emulator/moto';
 
 // The local Lambda service (test/emulator/lambda-service.ts) as the AWS SDK sees it: a function
 // that fails an event's first `failures` attempts, then echoes it.

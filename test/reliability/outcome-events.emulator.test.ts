@@ -2,14 +2,14 @@ import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCom
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { OUTCOME_EVENT_SOURCE } from '../../src/contract/notifications-model';
-import { objectNotificationId } from '../../src/runtime/outcome-store';
-import type { S3EventSummary } from '../../src/runtime/s3-event';
 import {
   createBucket, createNotificationsTable, dynamoClient, emulatorClientConfig, s3Client, s3Event, s3FunctionEnv, s3Record, startBundledFunction,
   TEST_FINGERPRINT,
-} from '../emulator/bundled';
-import { LocalFunction } from '../emulator/local-function';
+} from '../../emulator/bundled';
+import { LocalFunction } from '../../emulator/local-function';
+import { OUTCOME_EVENT_SOURCE } from '../../src/contract/notifications-model';
+import { objectNotificationId } from '../../src/runtime/outcome-store';
+import type { S3EventSummary } from '../../src/runtime/s3-event';
 import * as images from '../support/images';
 
 // Outcome events end to end: the bundled image processor publishes each recorded outcome to an

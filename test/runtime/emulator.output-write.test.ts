@@ -1,6 +1,6 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createBucket, s3Client } from '../../emulator/bundled';
 import { OutputsContendedError, SupersededError, writeOutputsWhileCurrent } from '../../src/runtime/object-read';
-import { createBucket, s3Client } from '../emulator/bundled';
 
 // Outputs never go backwards, whatever the interleaving (finding: stale outputs overwrite current
 // ones): writeOutputsWhileCurrent against S3 in moto (its conditional writes: If-Match, If-None-Match),

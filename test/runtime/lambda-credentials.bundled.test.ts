@@ -3,9 +3,9 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as path from 'path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { bundledAssetDir, createNotificationsTable, dynamoClient, startBundledFunction, TEST_INDEX_SHARDS } from '../emulator/bundled';
-import { LocalFunction } from '../emulator/local-function';
-import { ROOT } from '../emulator/moto';
+import { bundledAssetDir, createNotificationsTable, dynamoClient, startBundledFunction, TEST_INDEX_SHARDS } from '../../emulator/bundled';
+import { LocalFunction } from '../../emulator/local-function';
+import { ROOT } from '../../emulator/moto';
 
 // The functions' bundles carry a two-link credential chain (scripts/bundle-shims/lambda-credentials.js)
 // instead of the AWS SDK's full default chain: the environment variables Lambda sets, then a

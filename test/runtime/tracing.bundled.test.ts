@@ -5,8 +5,8 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import {
   bundledAssetDir, createBucket, createNotificationsTable, dynamoClient, s3Client, s3Event, s3FunctionEnv, s3Record, startBundledFunction,
   TEST_FINGERPRINT, TEST_INDEX_SHARDS,
-} from '../emulator/bundled';
-import { LocalFunction } from '../emulator/local-function';
+} from '../../emulator/bundled';
+import { LocalFunction } from '../../emulator/local-function';
 import { png } from '../support/images';
 import { OtlpUdpReceiver, ReceivedSpan } from '../support/otlp-receiver';
 

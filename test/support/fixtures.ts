@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent, Context, S3Event } from 'aws-lambda';
-import { s3FunctionEnv } from '../emulator/bundled';
+import { s3FunctionEnv } from '../../emulator/bundled';
 
 const FIXTURES = join(__dirname, '..', 'fixtures');
 

@@ -4,7 +4,7 @@ import * as net from 'net';
 import * as path from 'path';
 
 /** The repository root. */
-export const ROOT = path.resolve(__dirname, '..', '..');
+export const ROOT = path.resolve(__dirname, '..');
 
 /** A running moto server on 127.0.0.1. */
 export interface Emulator {

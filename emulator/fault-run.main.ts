@@ -3,10 +3,10 @@
  * figures (a table, then JSON) and exits 1 unless, after redrive and reprocess, reconcile reports
  * every object with a current outcome and the table holds exactly one outcome per object.
  *
- *   npx ts-node --project tsconfig.dev.json test/reliability/fault-run.main.ts --objects 1000 --fault-rate 0.08 --seed 7
+ *   npx ts-node --project tsconfig.dev.json emulator/fault-run.main.ts --objects 1000 --fault-rate 0.08 --seed 7
  */
-import { figuresTable, runFaultScenario } from '../emulator/fault-run';
-import { startMoto } from '../emulator/moto';
+import { figuresTable, runFaultScenario } from './fault-run';
+import { startMoto } from './moto';
 
 /** `--name value` options of the command line. */
 function option(args: string[], name: string, fallback: number): number {

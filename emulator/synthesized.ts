@@ -5,9 +5,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { bundledAssetDir } from './bundled';
 import { EMULATOR_ACCOUNT_ID } from './moto';
-import { TapServerless, TapServerlessProps } from '../../src';
-import { ENV } from '../../src/contract/env-names';
-import { SERVICE_NAME } from '../../src/contract/metric-names';
+import { TapServerless, TapServerlessProps } from '../src';
+import { ENV } from '../src/contract/env-names';
+import { SERVICE_NAME } from '../src/contract/metric-names';
 
 /** An S3 function as a synthesized construct deploys it: its code directory and environment. */
 export interface SynthesizedFunction {

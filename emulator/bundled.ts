@@ -4,10 +4,10 @@ import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-
 import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { LocalFunction } from './local-function';
 import { EMULATOR_ACCOUNT_ID, EMULATOR_AWS_ENV, ROOT } from './moto';
-import { encodeEventKey } from '../../src/cli/reprocess';
-import { DEFAULTS } from '../../src/construct/defaults';
-import { ENV } from '../../src/contract/env-names';
-import { ATTR, INDEX_BY_TIME, INDEX_BY_TYPE } from '../../src/contract/notifications-model';
+import { encodeEventKey } from '../src/cli/reprocess';
+import { DEFAULTS } from '../src/construct/defaults';
+import { ENV } from '../src/contract/env-names';
+import { ATTR, INDEX_BY_TIME, INDEX_BY_TYPE } from '../src/contract/notifications-model';
 
 /** The endpoint of the suite's moto server (see global-setup.ts). */
 export function emulatorEndpoint(): string {

@@ -9,18 +9,18 @@ import {
   bundledAssetDir, createBucket, createNotificationsTable, dynamoClient, s3Client, s3Event, s3FunctionEnv, s3Record,
   startBundledFunction, startFunctionFromAsset, TEST_FINGERPRINT,
 } from './bundled';
+import { jsonArray, ndjson, csv, schemaValidatorsDir } from './data-files';
 import { FAULT_KINDS, FaultKind, FaultProxy } from './fault-proxy';
 import { LambdaService } from './lambda-service';
 import { LocalFunction } from './local-function';
 import { EMULATOR_AWS_ENV } from './moto';
 import { mulberry32 } from './prng';
-import { reconcile, ReconcileReport } from '../../src/cli/reconcile';
-import { redrive, resolveTargets } from '../../src/cli/redrive';
-import { reprocess, ReprocessSummary } from '../../src/cli/reprocess';
-import { describeFunction, Pipeline } from '../../src/cli/stack';
-import { SERVICE_NAME } from '../../src/contract/metric-names';
-import { objectNotificationId } from '../../src/runtime/outcome-store';
-import { jsonArray, ndjson, csv, schemaValidatorsDir } from '../support/data-files';
+import { reconcile, ReconcileReport } from '../src/cli/reconcile';
+import { redrive, resolveTargets } from '../src/cli/redrive';
+import { reprocess, ReprocessSummary } from '../src/cli/reprocess';
+import { describeFunction, Pipeline } from '../src/cli/stack';
+import { SERVICE_NAME } from '../src/contract/metric-names';
+import { objectNotificationId } from '../src/runtime/outcome-store';
 
 /** One object the scenario uploads. */
 export interface PlannedObject {

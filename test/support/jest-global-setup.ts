@@ -1,4 +1,4 @@
-import { startMoto } from './moto';
+import { startMoto } from '../../emulator/moto';
 
 /**
  * Jest global setup: one moto server for the whole run. Test files read its endpoint from

@@ -1,4 +1,4 @@
-import type { Emulator } from './moto';
+import type { Emulator } from '../../emulator/moto';
 
 /** Jest global teardown: stops the moto server started by global-setup. */
 export default async function globalTeardown(): Promise<void> {
