@@ -1,7 +1,7 @@
 // The floors of the cold-start section of `npx projen bench`: for each bundle, an entry that loads the same
 // third-party libraries the bundle loads at module scope, and creates what it creates there (its AWS SDK
 // clients, the Powertools Logger and Metrics), without any of our code. They are bundled exactly as the
-// bundles are (.projenrc.ts), so a bundle's load time over its floor's is the cost of our code alone.
+// bundles are (projenrc/bundles.ts), so a bundle's load time over its floor's is the cost of our code alone.
 //
 // Tracing: the functions import the OpenTelemetry libraries at module scope and set up the tracer provider
 // on their first invocation (src/runtime/tracing.ts), so the floors import the same classes and create none.

@@ -492,7 +492,7 @@ function coldStart(rows: Row[]): void {
         stdin: { contents: floor.contents, resolveDir: ROOT, loader: 'ts' },
         bundle: true, platform: 'node', target: floor.cli ? 'node20' : 'node24', minify: true, mainFields: ['module', 'main'],
         outfile: floorFile(floor), logLevel: 'warning', external: floor.external ?? [],
-        // As .projenrc.ts bundles them: the functions' credential chain stand-in (the operations command keeps the SDK's).
+        // As projenrc/bundles.ts bundles them: the functions' credential chain stand-in (the operations command keeps the SDK's).
         alias: floor.cli ? {} : {
           '@aws-sdk/credential-provider-node': join(ROOT, 'scripts', 'bundle-shims', 'lambda-credentials.js'),
           ...(floor === FLOORS.apiXray ? { semver: join(shims, 'semver.js'), assert: join(shims, 'assert.js') } : {}),

@@ -1,4 +1,4 @@
-// Stands in for `@aws-sdk/credential-provider-node` in the function bundles (.projenrc.ts,
+// Stands in for `@aws-sdk/credential-provider-node` in the function bundles (projenrc/bundles.ts,
 // FUNCTION_BUNDLING). Every AWS SDK v3 client imports that package's `defaultProvider`, the full
 // credential chain of a workstation: environment, SSO, shared config files, credential processes,
 // web identity, container and instance metadata. Its SSO, login and web-identity links bring their
