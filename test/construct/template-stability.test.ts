@@ -6,10 +6,11 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ENV, scrub } from './util';
 import { TapServerless, TapServerlessProps, ThumbnailFormat } from '../../src';
 
-// The templates of two configurations, committed from the code as it stood before the source tree
-// was reorganised by feature. A refactoring must leave them unchanged (asset hashes aside); a change
-// that is meant to alter them updates the fixture in the same commit, with the reason in its message.
-// Regenerate with UPDATE_TEMPLATE_FIXTURES=1 npx jest test/construct/template-stability.test.ts
+// The templates of two configurations, committed (the one copy of each: there is no jest snapshot
+// beside them). A refactoring must leave them unchanged (asset hashes aside); a change that is meant
+// to alter them updates the fixture in the same commit, with the reason in its message. Under
+// CI=true a mismatch always fails. Regenerate with
+// UPDATE_TEMPLATE_FIXTURES=1 npx jest test/construct/template-stability.test.ts
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 
