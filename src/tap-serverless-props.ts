@@ -184,7 +184,7 @@ export interface TapServerlessProps {
    * decompression-bomb limit. A larger image is rejected without decoding its pixels. The
    * default covers 100 MP photos; decoding one needs at most about 5 bytes per pixel (an
    * interlaced RGBA PNG, which cannot be streamed: 563 MB peak measured for the whole function by
-   * `scripts/measure-image-rss.ts`),
+   * `bench/measure-image-rss.ts`),
    * within the default 1024 MiB of the image processor. Raise `imageProcessor.memorySize` with
    * it (a warning says when).
    *

@@ -171,7 +171,7 @@ const RESERVED_ENV_PREFIXES = ['TAP_', 'POWERTOOLS_'];
 const MAX_TIMEOUT_SECONDS: Record<FunctionName, number> = { imageProcessor: 900, dataValidator: 900, notificationHandler: 29 };
 
 /**
- * Memory of the image processor per image pixel, worst case measured by scripts/measure-image-rss.ts:
+ * Memory of the image processor per image pixel, worst case measured by bench/measure-image-rss.ts:
  * a 100 MP interlaced RGBA PNG (which libvips must decode whole) took the function process from
  * 105 MB idle to a 563 MB peak, about 4.6 bytes per pixel; 5.2 leaves a margin.
  */

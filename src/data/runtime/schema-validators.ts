@@ -102,7 +102,7 @@ export function recordValidator(validate: AjvValidateFunction): RecordValidator 
  * `undefined` when the deployment has no schema (only well-formedness is checked).
  *
  * Why precompiled (ajv standalone) rather than compiling a schema.json at cold start, measured
- * with `node scripts/measure-schema-load.js` (order.schema.json fixture, both validators, esbuild
+ * with `npx ts-node --project tsconfig.dev.json bench/measure-schema-load.ts` (order.schema.json fixture, both validators, esbuild
  * bundles as the handler's, median of 7 fresh Node 20 processes, 2026-11): loading the standalone
  * validators takes 4.1 ms (bundle 29 KB), bundling ajv + ajv-formats and compiling takes 56.6 ms
  * (bundle 132 KB); an empty module takes 1.1 ms. The schema is compiled once, at synth, where it is

@@ -14,7 +14,7 @@
  * {@link DATA_KEYWORDS_MODULE}, which the data validator's handler bundles.
  *
  * re2js itself is not bundled into the handler (150 KB minified, 3 ms more at every cold start,
- * `node scripts/measure-schema-load.js`): the construct copies it beside the compiled schema only when
+ * `npx ts-node --project tsconfig.dev.json bench/measure-schema-load.ts`): the construct copies it beside the compiled schema only when
  * the schema has a pattern, and each side says where to load it from ({@link useRe2}).
  */
 

@@ -134,7 +134,7 @@ export interface ImageHeader {
 
 /**
  * Memory the image processor needs per pixel of an image, by its bands and bit depth: the decoded
- * image (bands × bytes per sample) and 30 % more. Measured (scripts/measure-image-rss.ts) on a
+ * image (bands × bytes per sample) and 30 % more. Measured (bench/measure-image-rss.ts) on a
  * 100 MP interlaced PNG, which libvips must decode whole: 8-bit RGBA about 4.6 bytes per pixel
  * (formula: 5.2), 16-bit RGBA about 9.4 (formula: 10.4).
  */

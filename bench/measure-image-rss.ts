@@ -1,7 +1,7 @@
 // Measures the peak RSS (VmHWM) of the bundled image processor (this machine's architecture
 // asset), in its own process as in the handler tests, handling one generated image each against
 // moto server. Linux only (/proc). Run after `npx projen bundle`:
-//   npx ts-node --transpile-only --project test/tsconfig.json scripts/measure-image-rss.ts
+//   npx ts-node --transpile-only --project test/tsconfig.json bench/measure-image-rss.ts
 // Not a test: absolute figures depend on the machine; they back the default memory size.
 import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
