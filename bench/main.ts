@@ -6,8 +6,8 @@
 // table, not an error); 1 when a measurement could not be made.
 // Environment: BENCH_RUNS (default 5) scales every run count. BENCH_ONLY (e.g. `data`, or
 // `thumbnails,synth`; sections: thumbnails, data, coldstart, synth) runs only those sections and
-// writes their table to .tmp/bench/BENCHMARKS.partial.md, leaving BENCHMARKS.md, BENCHMARKS.svg and
-// the README alone; without it every section runs and those files are written.
+// writes their table to .tmp/bench/BENCHMARKS.partial.md, leaving BENCHMARKS.md and BENCHMARKS.svg
+// alone; without it every section runs and those files are written.
 import { execFileSync, spawnSync, SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -818,37 +818,6 @@ function synthModuleLoads(exampleApp: string, emptyApp: string, synthDir: string
 
 // ---------------------------------------------------------------------------------------------
 
-const README_START = '<!-- bench:headline:start (written by `npx projen bench`) -->';
-const README_END = '<!-- bench:headline:end -->';
-
-/** The README's headline figures (between its bench markers): the rows with a target. */
-function updateReadme(rows: readonly Row[], started: Date): void {
-  const file = join(ROOT, 'README.md');
-  const text = readFileSync(file, 'utf8');
-  const start = text.indexOf(README_START);
-  const end = text.indexOf(README_END);
-  if (start < 0 || end < start) {
-    log('README.md has no bench markers: headline figures not written');
-    return;
-  }
-  const lines = rows.filter((r) => r.target).map((r) => {
-    const figure = r.error ? 'not measured' : r.target!.on === 'ratio'
-      ? `${ratioFmt(r.ratio!.median, r)}× (${r.ratioMeaning})`
-      : `${r.ours!.median.toFixed(0)} ${r.unit}`;
-    return `| ${r.name} | ${figure} | ${targetText(r)} | ${resultText(r)} |`;
-  });
-  const block = [
-    README_START,
-    `Medians of the run of ${started.toISOString().slice(0, 10)} ([BENCHMARKS.md](./BENCHMARKS.md) has every figure, its baseline and range):`,
-    '',
-    '| measurement | ratio or figure | target | result |',
-    '|---|---|---|---|',
-    ...lines,
-    README_END,
-  ].join('\n');
-  writeFileSync(file, text.slice(0, start) + block + text.slice(end + README_END.length));
-}
-
 /** For every missed target, what its floor (when measured) says: our overhead, or out of reach. */
 function missedTargets(rows: readonly Row[]): string[] {
   const failed = rows.filter((r) => !r.error && passes(r) === false);
@@ -949,8 +918,8 @@ async function main(): Promise<void> {
     '',
   ].join('\n');
   if (ONLY === undefined) {
-    writeFileSync(join(ROOT, 'BENCHMARKS.md'), md);
-    updateReadme(rows, started);
+    // What the figures mean beyond the method (kept by hand in bench/NOTES.md) follows the generated part.
+    writeFileSync(join(ROOT, 'BENCHMARKS.md'), `${md}\n${readFileSync(join(ROOT, 'bench', 'NOTES.md'), 'utf8')}`);
   } else {
     writeFileSync(join(WORK, 'BENCHMARKS.partial.md'), md);
   }

@@ -12,7 +12,7 @@ export interface TapFunctionOptions {
    *
    * The image processor's 1024 MiB covers the worst case of the default `maxImagePixels`
    * (100 MP). Measured peak RSS of the whole function process (Node.js, AWS SDK, download,
-   * decode, encode; `bench/measure-image-rss.ts`, figures in the README): 119 MB for a 2.5 MB
+   * decode, encode; `bench/measure-image-rss.ts`, figures in docs/images.md): 119 MB for a 2.5 MB
    * 24 MP photo JPEG (decoded shrunk on load), 175 MB for an 18 MB 24 MP JPEG, and 563 MB for a
    * 100 MP interlaced RGBA PNG (decoded whole).
    *

@@ -115,7 +115,7 @@ export interface TapServerlessProps {
   /**
    * The JSON Schema every record of an uploaded data file must satisfy. It is checked and
    * precompiled at synth (a schema that does not compile fails synth) and shipped in the data
-   * validator's code asset. CSV cells are coerced to the schema's types; see the README.
+   * validator's code asset. CSV cells are coerced to the schema's types; see docs/data-validation.md.
    *
    * @default - no schema: files are only checked to be well-formed JSON, NDJSON or CSV
    */
@@ -225,8 +225,8 @@ export interface TapServerlessProps {
    * How uploads reach the image processor and the data validator: `Ingestion.direct()` (S3
    * invokes each function asynchronously), `Ingestion.queue({ … })` (through an SQS queue per
    * function, in batches, with a concurrency cap) or `Ingestion.eventBridge()` (through
-   * EventBridge rules: for buckets shared with other consumers). See the README's "Choosing an
-   * ingestion mode".
+   * EventBridge rules: for buckets shared with other consumers). See "Choosing an ingestion
+   * mode" in docs/operations.md.
    *
    * @default Ingestion.direct()
    */
@@ -373,8 +373,8 @@ export interface TapServerlessProps {
    * Lambda's trace, a span per object processed and per stage (read, decode or validate, write
    * outputs, record the outcome), and a client span per S3, DynamoDB and EventBridge call. The
    * indexed attributes are the cold start, the configuration fingerprint, the bucket, the outcome
-   * type and a hash of the object key: object keys are never indexed (see the README's
-   * "Observability").
+   * type and a hash of the object key: object keys are never indexed (see
+   * docs/observability.md).
    *
    * @default true
    */

@@ -173,7 +173,7 @@ export class Monitoring extends Construct {
     }
     alarm('TableThrottledRequests', metrics.tableThrottleEvents(props.table, { period }), o.tableThrottledRequests,
       'DynamoDB throttled reads or writes of the notifications table or its listing indexes. Sustained throttling means outcomes ' +
-      'arrive faster than an index partition takes: raise notificationIndexShards (see the README\'s capacity model).');
+      'arrive faster than an index partition takes: raise notificationIndexShards (see docs/capacity-and-cost.md).');
 
     for (const objective of props.objectives ?? []) {
       alarm(`Api${objective.name}BurnRate`, objective.burnRate, props.burnRateAlarmThreshold ?? 1,

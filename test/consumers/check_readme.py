@@ -1,8 +1,9 @@
-"""Check that the README's per-language examples are the consumer apps' code.
+"""Check that the documented per-language examples are the consumer apps' code.
 
-Each consumer app marks the part the README shows with `readme:start` / `readme:end` comment
-lines. This script extracts that part and requires the README to contain it verbatim as a fenced
-code block of that language, so the README shows only code that CI has run. The TypeScript app
+Each consumer app marks the part the docs show with `readme:start` / `readme:end` comment
+lines. This script extracts that part and requires the document (the README for TypeScript,
+docs/install.md for every language) to contain it verbatim as a fenced code block of that
+language, so the docs show only code that CI has run. The TypeScript app
 imports the construct from the sources; the README imports it from 'cdk-tap-serverless'.
 
 Usage: python3 check_readme.py <repo root>
@@ -13,11 +14,11 @@ import re
 import sys
 
 APPS = [
-    # (language, fence tag, app file, replacements from the app to the README)
-    ("TypeScript", "ts", "test/consumers/typescript/app.ts", [("'../../../src'", "'cdk-tap-serverless'")]),
-    ("Python", "python", "test/consumers/python/app.py", []),
-    ("Java", "java", "test/consumers/java/src/main/java/com/example/tapconsumer/TapConsumerApp.java", []),
-    ("Go", "go", "test/consumers/go/main.go", []),
+    # (language, fence tag, app file, replacements from the app to the docs, documents showing it)
+    ("TypeScript", "ts", "test/consumers/typescript/app.ts", [("'../../../src'", "'cdk-tap-serverless'")], ["README.md", "docs/install.md"]),
+    ("Python", "python", "test/consumers/python/app.py", [], ["docs/install.md"]),
+    ("Java", "java", "test/consumers/java/src/main/java/com/example/tapconsumer/TapConsumerApp.java", [], ["docs/install.md"]),
+    ("Go", "go", "test/consumers/go/main.go", [], ["docs/install.md"]),
 ]
 
 
@@ -38,19 +39,22 @@ def example(path, replacements):
     return text
 
 
+def blocks_of(path):
+    with open(path) as f:
+        return re.findall(r"^```(\w+)\n(.*?)^```$", f.read(), flags=re.S | re.M)
+
+
 def main(root):
-    with open(os.path.join(root, "README.md")) as f:
-        readme = f.read()
-    blocks = re.findall(r"^```(\w+)\n(.*?)^```$", readme, flags=re.S | re.M)
     failed = False
-    for language, fence, app, replacements in APPS:
+    for language, fence, app, replacements, documents in APPS:
         code = example(os.path.join(root, app), replacements)
-        if any(tag == fence and body == code for tag, body in blocks):
-            print(f"ok   README shows the {language} consumer app ({app})")
-        else:
-            failed = True
-            print(f"FAIL README has no ```{fence} block equal to the readme:start..readme:end part of {app}:")
-            print(code)
+        for document in documents:
+            if any(tag == fence and body == code for tag, body in blocks_of(os.path.join(root, document))):
+                print(f"ok   {document} shows the {language} consumer app ({app})")
+            else:
+                failed = True
+                print(f"FAIL {document} has no ```{fence} block equal to the readme:start..readme:end part of {app}:")
+                print(code)
     if failed:
         sys.exit(1)
 

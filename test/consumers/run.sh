@@ -9,7 +9,7 @@
 #     the package just built (wheel from dist/python, Maven repository dist/java, Go module dist/go);
 #  4. compare every template and asset manifest with the TypeScript one (compare_templates.py): any
 #     difference fails;
-#  5. check that the README's examples are the apps' code (check_readme.py).
+#  5. check that the documented examples (README.md, docs/install.md) are the apps' code (check_readme.py).
 #
 # Work files and dependency caches (pip, Maven, Go) live in .tmp/consumers (git-ignored), so a clean
 # clone downloads what it needs from the registries and nothing is taken from a previous machine.
@@ -112,7 +112,7 @@ fi
 echo "ok   a template with one changed value fails the comparison"
 took "compare"
 
-step "README examples are the consumer apps"
+step "documented examples are the consumer apps"
 python3 "$HERE/check_readme.py" "$ROOT"
 took "check README"
 

@@ -84,3 +84,14 @@ test('retries, the dead-letter queue, logs, throttling, shards and thumbnails ar
   expect(fn('TapImageProcessor').Environment.Variables[ENV.THUMBNAIL_WIDTHS]).toBe('128,512');
   expect(README).toContain('| `thumbnailWidths` | `[128, 512]` |');
 });
+
+test('the README stays a user\'s page: at most 25 KB, development in CONTRIBUTING.md, performance in BENCHMARKS.md', () => {
+  expect(Buffer.byteLength(README, 'utf8')).toBeLessThanOrEqual(25 * 1024);
+  // The depth lives in docs/ (each page linked from the README), development and performance in their own files.
+  for (const page of readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md'))) {
+    expect(README).toContain(`(docs/${page})`);
+  }
+  expect(README).not.toMatch(/^## (Development|Performance|Changelog)\b/m);
+  expect(README).toContain('(CONTRIBUTING.md)');
+  expect(README).toContain('(BENCHMARKS.md)');
+});

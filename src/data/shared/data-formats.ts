@@ -1,6 +1,6 @@
 /**
- * The JSON Schema `format`s of data schemas: ajv-formats' full formats (the strictness the README
- * promises), with `date-time`, `date` and `time` given a fast path for the common, well-formed
+ * The JSON Schema `format`s of data schemas: ajv-formats' full formats (the strictness
+ * docs/data-validation.md promises), with `date-time`, `date` and `time` given a fast path for the common, well-formed
  * RFC 3339 string. The fast path only ever answers "valid" for a string ajv-formats' full check
  * also accepts; anything else (an invalid string, or a valid one in a rarer shape such as a leap
  * second or a space separator) is answered by ajv-formats' own full check. The result is the full
