@@ -28,6 +28,7 @@ import { ENV } from '../../src/contract/env-names';
 import { objectNotificationId } from '../../src/runtime/outcome-store';
 import { decodeS3Key } from '../../src/runtime/s3-key';
 import { s3Event, s3Record } from '../../emulator/bundled';
+import { apiRequest, ApiRequestInit } from '../../emulator/events';
 import { FunctionError, LocalFunction } from '../../emulator/local-function';
 import { EMULATOR_ACCOUNT_ID, EMULATOR_AWS_ENV, Emulator, ROOT, startMoto } from '../../emulator/moto';
 import { FunctionSpec, PipelineSpec, readPipeline, RouteSpec, routeFor } from './cloud-assembly';
@@ -194,13 +195,12 @@ async function deliver(route: RouteSpec, fn: LocalFunction, fnSpec: FunctionSpec
   return { outcome: 'recorded', notificationId: objectNotificationId(ref, fingerprint) };
 }
 
-function apiEvent(method: string, resource: string, init: Record<string, unknown> = {}): any {
-  return {
-    resource, path: resource, httpMethod: method, headers: {}, multiValueHeaders: {}, queryStringParameters: null,
-    multiValueQueryStringParameters: null, pathParameters: null, stageVariables: null, body: null, isBase64Encoded: false,
-    requestContext: { requestId: `demo-${method}-${resource}`, stage: 'local', httpMethod: method, resourcePath: resource },
+/** An API Gateway event as the stage delivers it (the emulator's builder), with the demo's request context. */
+function apiEvent(method: string, resource: string, init: ApiRequestInit = {}): any {
+  return apiRequest(method, resource, {
+    requestContext: { requestId: `demo-${method}-${resource}`, stage: 'local', httpMethod: method, resourcePath: resource } as any,
     ...init,
-  };
+  });
 }
 
 /** Renders an API Gateway MOCK response template for the context variables it uses. */

@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { buildSync } from 'esbuild';
 import { bundledAssetDir, createNotificationsTable, dynamoClient, emulatorEndpoint, startBundledFunction } from '../../emulator/bundled';
+import { apiRequest } from '../../emulator/events';
 import { LocalFunction } from '../../emulator/local-function';
 import { EMULATOR_AWS_ENV } from '../../emulator/moto';
 import { ENV } from '../../src/contract/env-names';
@@ -35,22 +35,8 @@ let notifications: Notification[];
 let dir: string;
 let child: string;
 
-function exportEvent(query: Record<string, string>): APIGatewayProxyEvent {
-  return {
-    resource: '/notifications/export',
-    path: '/notifications/export',
-    httpMethod: 'GET',
-    headers: {},
-    multiValueHeaders: {},
-    queryStringParameters: query,
-    multiValueQueryStringParameters: Object.fromEntries(Object.entries(query).map(([k, v]) => [k, [v]])),
-    pathParameters: null,
-    stageVariables: null,
-    body: null,
-    isBase64Encoded: false,
-    requestContext: { requestId: 'r' } as any,
-  };
-}
+
+const exportEvent = (query: Record<string, string>) => apiRequest('GET', '/notifications/export', { query });
 
 interface ChildResult {
   prelude: { statusCode: number; headers: Record<string, string> };

@@ -1,6 +1,7 @@
 import { BatchWriteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { APIGatewayProxyResult } from 'aws-lambda';
 import { createNotificationsTable, dynamoClient, startBundledFunction } from '../../emulator/bundled';
+import { apiRequest } from '../../emulator/events';
 import { LocalFunction } from '../../emulator/local-function';
 import { batchGetById } from '../../src/runtime/batch-get';
 import { indexShardOf, Notification, toNotificationItem } from '../../src/runtime/notification-item';
@@ -21,22 +22,8 @@ let fn: LocalFunction;
 let ddb: DynamoDBDocumentClient;
 let notifications: Notification[];
 
-function listRequest(query: Record<string, string>): APIGatewayProxyEvent {
-  return {
-    resource: '/notifications',
-    path: '/notifications',
-    httpMethod: 'GET',
-    headers: {},
-    multiValueHeaders: {},
-    queryStringParameters: query,
-    multiValueQueryStringParameters: Object.fromEntries(Object.entries(query).map(([k, v]) => [k, [v]])),
-    pathParameters: null,
-    stageVariables: null,
-    body: null,
-    isBase64Encoded: false,
-    requestContext: { requestId: 'r' } as any,
-  };
-}
+
+const listRequest = (query: Record<string, string>) => apiRequest('GET', '/notifications', { query });
 
 /** Every page of one listing, following nextToken to the end. */
 async function listAll(limit: number, type?: string): Promise<{ ids: string[]; pages: number; sizes: number[] }> {

@@ -5,7 +5,7 @@ import { NDJSON } from '../../src/notifications/runtime/export-stream';
 import { Notification, toNotificationItem } from '../../src/runtime/notification-item';
 import { captureConsole } from '../support/console-capture';
 import { fakeIndexes } from '../support/fake-index';
-import { FUNCTION_ENV, lambdaContext } from '../support/fixtures';
+import { apiRequest, FUNCTION_ENV, lambdaContext } from '../support/fixtures';
 import { createStreamingShim, RecordedResponse } from '../support/streaming-shim';
 
 // The entry point as the Lambda runtime loads it: with the `awslambda` global present, the module's
@@ -30,20 +30,7 @@ afterAll(() => {
 test('the handler streams NDJSON through awslambda.HttpResponseStream, then publishes its count', async () => {
   fakeIndexes(ddb, notifications.map((n) => toNotificationItem(n, { indexShards: 3 })));
   const output = captureConsole();
-  const res = await handler({
-    resource: '/notifications/export',
-    path: '/notifications/export',
-    httpMethod: 'GET',
-    headers: {},
-    multiValueHeaders: {},
-    queryStringParameters: { type: 'ops.note' },
-    multiValueQueryStringParameters: { type: ['ops.note'] },
-    pathParameters: null,
-    stageVariables: null,
-    body: null,
-    isBase64Encoded: false,
-    requestContext: { requestId: 'r' } as any,
-  }, lambdaContext());
+  const res = await handler(apiRequest('GET', '/notifications/export', { query: { type: 'ops.note' } }), lambdaContext());
   expect(res.prelude).toMatchObject({ statusCode: 200, headers: { 'Content-Type': NDJSON } });
   const lines = res.body.trimEnd().split('\n').map((line) => JSON.parse(line));
   expect(lines.slice(0, -1).map((n) => n.id)).toEqual(['n-4', 'n-3', 'n-2', 'n-1', 'n-0']);

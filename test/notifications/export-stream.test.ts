@@ -7,7 +7,7 @@ import { serveExport, ExportDependencies, ExportTrailer, NDJSON } from '../../sr
 import { Notification, toNotificationItem } from '../../src/runtime/notification-item';
 import { createNotificationsTable } from '../../src/runtime/notifications-table';
 import { fakeIndexes } from '../support/fake-index';
-import { FUNCTION_ENV, lambdaContext } from '../support/fixtures';
+import { apiRequest, FUNCTION_ENV, lambdaContext } from '../support/fixtures';
 import { createStreamingShim, RecordedResponse, ShimOptions } from '../support/streaming-shim';
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -34,22 +34,9 @@ function counted(): Record<string, number> {
   return out;
 }
 
-function exportEvent(query: Record<string, string> | null, headers: Record<string, string> = {}): APIGatewayProxyEvent {
-  return {
-    resource: '/notifications/export',
-    path: '/notifications/export',
-    httpMethod: 'GET',
-    headers,
-    multiValueHeaders: {},
-    queryStringParameters: query,
-    multiValueQueryStringParameters: query && Object.fromEntries(Object.entries(query).map(([k, v]) => [k, [v]])),
-    pathParameters: null,
-    stageVariables: null,
-    body: null,
-    isBase64Encoded: false,
-    requestContext: { requestId: 'r' } as any,
-  };
-}
+
+const exportEvent = (query: Record<string, string> | null, headers: Record<string, string> = {}) =>
+  apiRequest('GET', '/notifications/export', { query, headers });
 
 /** Runs serveExport as the Lambda runtime would (streamifyResponse), recording what it writes. */
 async function run(

@@ -2,8 +2,9 @@ import { readFileSync } from 'fs';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as path from 'path';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import { bundledAssetDir, createNotificationsTable, dynamoClient, startBundledFunction, TEST_INDEX_SHARDS } from '../../emulator/bundled';
+import { apiRequest } from '../../emulator/events';
 import { LocalFunction } from '../../emulator/local-function';
 import { ROOT } from '../../emulator/moto';
 
@@ -43,22 +44,8 @@ afterAll(async () => {
   await new Promise<void>((resolve) => endpoint?.close(() => resolve()));
 });
 
-function request(httpMethod: string, body: string | null): APIGatewayProxyEvent {
-  return {
-    resource: '/notifications',
-    path: '/notifications',
-    httpMethod,
-    body,
-    headers: { 'Content-Type': 'application/json' },
-    multiValueHeaders: {},
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: null,
-    stageVariables: null,
-    isBase64Encoded: false,
-    requestContext: { requestId: 'r' } as any,
-  };
-}
+
+const request = (httpMethod: string, body: string | null) => apiRequest(httpMethod, '/notifications', { body, headers: { 'Content-Type': 'application/json' } });
 
 async function startApi(env: Record<string, string>): Promise<LocalFunction> {
   const fn = await startBundledFunction('notification-handler', {

@@ -1,11 +1,12 @@
 import { spawnSync } from 'child_process';
 import { createHash } from 'node:crypto';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import {
   bundledAssetDir, createBucket, createNotificationsTable, dynamoClient, s3Client, s3Event, s3FunctionEnv, s3Record, startBundledFunction,
   TEST_FINGERPRINT, TEST_INDEX_SHARDS,
 } from '../../emulator/bundled';
+import { apiRequest as apiEvent } from '../../emulator/events';
 import { LocalFunction } from '../../emulator/local-function';
 import { png } from '../support/images';
 import { OtlpUdpReceiver, ReceivedSpan } from '../support/otlp-receiver';
@@ -60,22 +61,8 @@ async function start(name: 'data-validator' | 'notification-handler' | 'image-pr
   return fn;
 }
 
-function apiRequest(httpMethod: string, body: string | null): APIGatewayProxyEvent {
-  return {
-    resource: '/notifications',
-    path: '/notifications',
-    httpMethod,
-    body,
-    headers: { 'Content-Type': 'application/json' },
-    multiValueHeaders: {},
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: null,
-    stageVariables: null,
-    isBase64Encoded: false,
-    requestContext: { requestId: 'r' } as any,
-  };
-}
+
+const apiRequest = (httpMethod: string, body: string | null) => apiEvent(httpMethod, '/notifications', { body, headers: { 'Content-Type': 'application/json' } });
 
 const apiEnv = (overrides: Record<string, string> = {}) => ({
   TAP_TABLE_NAME: TABLE,

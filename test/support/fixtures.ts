@@ -19,24 +19,8 @@ export function apiEvent(name: string, overrides: Partial<APIGatewayProxyEvent> 
   return { ...loadFixture<APIGatewayProxyEvent>(name), ...overrides };
 }
 
-/** An API Gateway REST proxy event for `method` on `resource`, built in code (no fixture), with fields given. */
-export function apiRequest(method: string, resource: string, init: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
-  return {
-    resource,
-    path: resource,
-    httpMethod: method,
-    headers: {},
-    multiValueHeaders: {},
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: null,
-    stageVariables: null,
-    body: null,
-    isBase64Encoded: false,
-    requestContext: { requestId: 'r' } as APIGatewayProxyEvent['requestContext'],
-    ...init,
-  };
-}
+/** The one API Gateway event builder (the demo uses it too). */
+export { apiRequest } from '../../emulator/events';
 
 /** The bucket named by the S3 fixtures. */
 export const FIXTURE_BUCKET = 'tap-dev-ingest-123456789012';
