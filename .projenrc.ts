@@ -63,6 +63,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     coverageText: false,
     jestConfig: {
       testTimeout: 60_000,
+      // Every core: most suites wait on moto, child processes and sockets, so two workers on two cores
+      // halve the suite's time (jest's default leaves one core idle).
+      maxWorkers: '100%',
       // One moto server (S3, DynamoDB, SQS) on 127.0.0.1 for the handler tests, started and
       // stopped by the suite itself (installed into the project-local .venv on first use).
       globalSetup: '<rootDir>/test/support/jest-global-setup.ts',

@@ -219,7 +219,7 @@ describe('the bundled export against moto', () => {
 });
 
 describe('the local Lambda host (the demo\'s) runs the streamed export', () => {
-  // test/emulator/lambda-host.js gives every function the runtime's `awslambda` global and answers
+  // emulator/lambda-host.js gives every function the runtime's `awslambda` global and answers
   // a streamified handler's invocation as API Gateway would answer the client: the prelude's status
   // and headers, and the body that followed it.
   let fn: LocalFunction;

@@ -3,7 +3,7 @@ import { runFaultScenario } from '../../emulator/fault-run';
 
 // Cases 18 and 19 (docs/testing.md). The S3 functions under 8 % faults on their S3 and DynamoDB
 // calls plus a two-second storm, with Lambda's async retries and dead-letter queue
-// (test/emulator/fault-run.ts); then redrive, reconcile, reprocess of the lost events' objects,
+// (emulator/fault-run.ts); then redrive, reconcile, reprocess of the lost events' objects,
 // reconcile: complete, one outcome per object.
 // The 1,000- and 5,000-object runs are projen tasks (fault-run, fault-run:full).
 jest.setTimeout(240_000);

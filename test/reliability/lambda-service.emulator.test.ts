@@ -9,7 +9,7 @@ import { LocalFunction } from '../../emulator/local-function';
 import { EMULATOR_AWS_ENV } from '../../emulator/moto';
 import { redrive } from '../../src/cli/redrive';
 
-// The local Lambda service (test/emulator/lambda-service.ts) as the AWS SDK sees it: a function
+// The local Lambda service (emulator/lambda-service.ts) as the AWS SDK sees it: a function
 // that fails an event's first `failures` attempts, then echoes it.
 const HANDLER = `
 const attempts = new Map();
