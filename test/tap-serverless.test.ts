@@ -8,9 +8,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { ENV, synth } from './util';
-import { ApiAuthorization, TapServerless, TapServerlessProps, ThumbnailFormat } from '../../src';
-import { toNotificationItem } from '../../src/runtime/notification-item';
+import { ApiAuthorization, TapServerless, TapServerlessProps, ThumbnailFormat } from '../src';
+import { ENV, synth } from './construct/util';
+import { toNotificationItem } from '../src/runtime/notification-item';
 
 /** The four application functions (not aws-cdk-lib's helper functions). */
 function appFunctions(template: Template): Record<string, any> {
@@ -764,7 +764,7 @@ describe('functions', () => {
 });
 
 describe('images', () => {
-  const ASSETS = path.join(__dirname, '..', '..', 'assets', 'images');
+  const ASSETS = path.join(__dirname, '..', 'assets', 'images');
 
   /** The asset folder the image processor's code was built from. */
   function imageAssetOf(props: TapServerlessProps): string {

@@ -18,7 +18,7 @@ let handler: Handler;
 let output: CapturedOutput;
 
 // In process, the handler finds no precompiled schema next to it: well-formedness only. The
-// schema path is covered by data-validation.test.ts and, bundled, by emulator.data-validator.test.ts.
+// schema path is covered by runtime/validate-data.test.ts and, bundled, by emulator.data-validator.test.ts.
 beforeAll(() => {
   // The handler reads its environment at module load: set it first, then load the module
   // (into this file's module registry, so that the client mocks above apply to it).

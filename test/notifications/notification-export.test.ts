@@ -2,8 +2,8 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
-import { synth } from './util';
 import { ApiAuthorization, TapServerless, TapServerlessProps } from '../../src';
+import { synth } from '../construct/util';
 
 /** The CloudFormation properties of a method of the construct's API. */
 function methodProps(stack: Stack, tap: TapServerless, path: string, verb = 'GET'): Record<string, any> {

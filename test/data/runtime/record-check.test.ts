@@ -1,7 +1,7 @@
-import { order, schemaValidators } from '../../emulator/data-files';
-import { checkRecord, exceedsDepth, recordCheckOptions, shallowText } from '../../src/data/runtime/record-check';
-import { ReportBuilder } from '../../src/data/runtime/report';
-import type { RecordValidator } from '../../src/data/runtime/schema-validators';
+import { order, schemaValidators } from '../../../emulator/data-files';
+import { checkRecord, exceedsDepth, recordCheckOptions, shallowText } from '../../../src/data/runtime/record-check';
+import { ReportBuilder } from '../../../src/data/runtime/report';
+import type { RecordValidator } from '../../../src/data/runtime/schema-validators';
 
 describe('shallowText: the depth walk is skipped only when the text cannot be deep', () => {
   test('a text with at most maxDepth brackets is shallow; one more and it may be deep', () => {

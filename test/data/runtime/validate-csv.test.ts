@@ -1,6 +1,6 @@
 import Papa from 'papaparse';
-import { chunked, schemaValidators } from '../../emulator/data-files';
-import { validateData, ValidateDataOptions } from '../../src/data/runtime/validate-data';
+import { chunked, schemaValidators } from '../../../emulator/data-files';
+import { validateData, ValidateDataOptions } from '../../../src/data/runtime/validate-data';
 
 const validators = schemaValidators();
 const limits = { maxRecordBytes: 64 * 1024, maxJsonDepth: 64, maxReportErrors: 100 };

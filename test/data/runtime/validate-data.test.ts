@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buildSync } from 'esbuild';
 import Papa from 'papaparse';
-import { chunked, csv, jsonArray, ndjson, schemaValidators, schemaValidatorsDir } from '../../emulator/data-files';
-import { textLineBatches, withoutBom } from '../../src/data/runtime/bytes';
-import { dataFormatOf } from '../../src/data/runtime/format';
-import { exceedsDepth } from '../../src/data/runtime/record-check';
-import { toRecordErrors } from '../../src/data/runtime/schema-validators';
-import { validateData, ValidateDataOptions } from '../../src/data/runtime/validate-data';
+import { chunked, csv, jsonArray, ndjson, schemaValidators, schemaValidatorsDir } from '../../../emulator/data-files';
+import { textLineBatches, withoutBom } from '../../../src/data/runtime/bytes';
+import { dataFormatOf } from '../../../src/data/runtime/format';
+import { exceedsDepth } from '../../../src/data/runtime/record-check';
+import { toRecordErrors } from '../../../src/data/runtime/schema-validators';
+import { validateData, ValidateDataOptions } from '../../../src/data/runtime/validate-data';
 
 const validators = schemaValidators();
 const limits = { maxRecordBytes: 64 * 1024, maxJsonDepth: 64, maxReportErrors: 100 };
@@ -319,7 +319,7 @@ describe('memory (case 10, scaled to 200 MB)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tap-memory-'));
     const child = join(dir, 'child.js');
     buildSync({
-      entryPoints: [join(__dirname, '..', 'support', 'memory-child.ts')],
+      entryPoints: [join(__dirname, '..', '..', 'support', 'memory-child.ts')],
       bundle: true,
       platform: 'node',
       target: 'node20',

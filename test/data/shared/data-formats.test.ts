@@ -1,6 +1,6 @@
 import { fullFormats } from 'ajv-formats/dist/formats';
-import { schemaValidators } from '../../emulator/data-files';
-import { dataFormats, date, dateTime, time } from '../../src/data/shared/data-formats';
+import { schemaValidators } from '../../../emulator/data-files';
+import { dataFormats, date, dateTime, time } from '../../../src/data/shared/data-formats';
 
 type Check = (s: string) => boolean;
 const full = {

@@ -1,12 +1,12 @@
 import Ajv from 'ajv';
 import * as re2js from 're2js';
-import { writeSchemaArtifacts } from '../../emulator/data-files';
-import { mulberry32 } from '../../emulator/prng';
-import { DataSchema } from '../../src';
-import { SCHEMA_ARTIFACTS } from '../../src/contract/data-limits';
-import { loadSchemaValidators } from '../../src/data/runtime/schema-validators';
-import { compileDataSchema, schemaArtifacts } from '../../src/data/schema-compiler';
-import { duplicateItems, linearRegExp, re2Syntax, useRe2 } from '../../src/data/shared/linear-keywords';
+import { writeSchemaArtifacts } from '../../../emulator/data-files';
+import { mulberry32 } from '../../../emulator/prng';
+import { DataSchema } from '../../../src';
+import { SCHEMA_ARTIFACTS } from '../../../src/contract/data-limits';
+import { loadSchemaValidators } from '../../../src/data/runtime/schema-validators';
+import { compileDataSchema, schemaArtifacts } from '../../../src/data/schema-compiler';
+import { duplicateItems, linearRegExp, re2Syntax, useRe2 } from '../../../src/data/shared/linear-keywords';
 
 // The schema's patterns run on RE2 and `uniqueItems` in one pass (finding: no time budget), with
 // the answers JavaScript's RegExp and ajv's own uniqueItems give.

@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib';
-import { pngStructureDefect } from '../../src/images/runtime/png-structure';
-import * as images from '../support/images';
+import { pngStructureDefect } from '../../../src/images/runtime/png-structure';
+import * as images from '../../support/images';
 
 describe('pngStructureDefect', () => {
   test('finds nothing wrong with a sound PNG', async () => {

@@ -1,4 +1,4 @@
-import { IMAGE_LIMITS, thumbnailWidthsProblem } from '../../src/contract/image-limits';
+import { IMAGE_LIMITS, thumbnailWidthsProblem } from '../../../src/contract/image-limits';
 import {
   bytesPerPixel,
   headerRejectionReason,
@@ -11,9 +11,9 @@ import {
   thumbnailExtension,
   THUMBNAIL_MAX_DIMENSION,
   thumbnailKey,
-} from '../../src/images/runtime/settings';
-import { InvalidIntegerEnvironmentError, MissingEnvironmentError } from '../../src/runtime/env';
-import { decodeKeyPath } from '../../src/runtime/output-key';
+} from '../../../src/images/runtime/settings';
+import { InvalidIntegerEnvironmentError, MissingEnvironmentError } from '../../../src/runtime/env';
+import { decodeKeyPath } from '../../../src/runtime/output-key';
 
 const ENV_OK = {
   TAP_THUMBNAIL_WIDTHS: '128,512',

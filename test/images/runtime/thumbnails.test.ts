@@ -1,8 +1,8 @@
 import sharp from 'sharp';
-import { ImageSettings, THUMBNAIL_MAX_DIMENSION, ThumbnailFormatName } from '../../src/images/runtime/settings';
-import { decodeOptions, encoderOptions, makeThumbnails, overBudget, readHeader } from '../../src/images/runtime/thumbnails';
-import { RejectionError } from '../../src/runtime/errors';
-import * as images from '../support/images';
+import { ImageSettings, THUMBNAIL_MAX_DIMENSION, ThumbnailFormatName } from '../../../src/images/runtime/settings';
+import { decodeOptions, encoderOptions, makeThumbnails, overBudget, readHeader } from '../../../src/images/runtime/thumbnails';
+import { RejectionError } from '../../../src/runtime/errors';
+import * as images from '../../support/images';
 
 // The image core in-process (host sharp). The bundled function runs the same code with the
 // asset's own sharp in emulator.image-processor.test.ts.

@@ -1,4 +1,4 @@
-import { isJsonContentType } from '../../src/notifications/runtime/content-type';
+import { isJsonContentType } from '../../../src/notifications/runtime/content-type';
 
 describe('isJsonContentType', () => {
   test.each([

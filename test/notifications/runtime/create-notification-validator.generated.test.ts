@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { GENERATED_VALIDATOR_FILE, requestValidatorSource } from '../../scripts/gen-request-validator';
+import { GENERATED_VALIDATOR_FILE, requestValidatorSource } from '../../../scripts/gen-request-validator';
 
 describe('the precompiled POST /notifications validator', () => {
   test('is generated from the current CREATE_NOTIFICATION_SCHEMA (run `npx projen gen:request-validator` when this fails)', () => {

@@ -1,10 +1,10 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { exportNotifications } from '../../src/notifications/runtime/export-notifications';
-import { ExportQuery } from '../../src/notifications/runtime/export-query';
-import { indexShardOf, Notification, toNotificationItem } from '../../src/runtime/notification-item';
-import { createNotificationsTable, NotificationsTable } from '../../src/runtime/notifications-table';
-import { fakeIndexes } from '../support/fake-index';
+import { exportNotifications } from '../../../src/notifications/runtime/export-notifications';
+import { ExportQuery } from '../../../src/notifications/runtime/export-query';
+import { indexShardOf, Notification, toNotificationItem } from '../../../src/runtime/notification-item';
+import { createNotificationsTable, NotificationsTable } from '../../../src/runtime/notifications-table';
+import { fakeIndexes } from '../../support/fake-index';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const SHARDS = 4;

@@ -1,5 +1,5 @@
-import { parseDateTime, parseExportQuery } from '../../src/notifications/runtime/export-query';
-import { HttpError } from '../../src/notifications/runtime/http';
+import { parseDateTime, parseExportQuery } from '../../../src/notifications/runtime/export-query';
+import { HttpError } from '../../../src/notifications/runtime/http';
 
 const NOW = new Date('2026-12-05T08:00:00.000Z');
 

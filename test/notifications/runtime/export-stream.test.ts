@@ -3,12 +3,12 @@ import { InternalServerError } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { serveExport, ExportDependencies, ExportTrailer, NDJSON } from '../../src/notifications/runtime/export-stream';
-import { Notification, toNotificationItem } from '../../src/runtime/notification-item';
-import { createNotificationsTable } from '../../src/runtime/notifications-table';
-import { fakeIndexes } from '../support/fake-index';
-import { apiRequest, FUNCTION_ENV, lambdaContext } from '../support/fixtures';
-import { createStreamingShim, RecordedResponse, ShimOptions } from '../support/streaming-shim';
+import { serveExport, ExportDependencies, ExportTrailer, NDJSON } from '../../../src/notifications/runtime/export-stream';
+import { Notification, toNotificationItem } from '../../../src/runtime/notification-item';
+import { createNotificationsTable } from '../../../src/runtime/notifications-table';
+import { fakeIndexes } from '../../support/fake-index';
+import { apiRequest, FUNCTION_ENV, lambdaContext } from '../../support/fixtures';
+import { createStreamingShim, RecordedResponse, ShimOptions } from '../../support/streaming-shim';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 process.env.AWS_REGION = 'us-east-1';
@@ -196,7 +196,7 @@ test('CORS headers for an allowed origin, on the streamed response and on errors
 test('the entry point fails clearly when the runtime gives no awslambda.streamifyResponse', async () => {
   Object.assign(process.env, FUNCTION_ENV);
   expect((globalThis as any).awslambda?.streamifyResponse).toBeUndefined();
-  const mod = jest.requireActual<typeof import('../../src/notifications/notification-export.lambda')>('../../src/notifications/notification-export.lambda');
+  const mod = jest.requireActual<typeof import('../../../src/notifications/notification-export.lambda')>('../../../src/notifications/notification-export.lambda');
   await expect((mod.handler as () => Promise<unknown>)()).rejects.toThrow(
     /GET \/notifications\/export needs Lambda response streaming: the awslambda global .* is missing/);
 });

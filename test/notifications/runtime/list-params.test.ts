@@ -1,7 +1,7 @@
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../src/contract/notifications-model';
-import { HttpError } from '../../src/notifications/runtime/http';
-import { parseLimit, parseListQuery, parseTypeFilter } from '../../src/notifications/runtime/list-params';
-import { encodePageToken } from '../../src/notifications/runtime/page-token';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../../src/contract/notifications-model';
+import { HttpError } from '../../../src/notifications/runtime/http';
+import { parseLimit, parseListQuery, parseTypeFilter } from '../../../src/notifications/runtime/list-params';
+import { encodePageToken } from '../../../src/notifications/runtime/page-token';
 
 const statusOf = (fn: () => unknown): number | undefined => {
   try {

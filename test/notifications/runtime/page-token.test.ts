@@ -1,4 +1,4 @@
-import { decodePageToken, encodePageToken, InvalidPageTokenError } from '../../src/notifications/runtime/page-token';
+import { decodePageToken, encodePageToken, InvalidPageTokenError } from '../../../src/notifications/runtime/page-token';
 
 const position = { before: '2026-11-28T17:02:11.532Z#obj-1' };
 const tokenOf = (value: unknown): string => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');

@@ -1,6 +1,6 @@
-import { MAX_BODY_BYTES, MAX_DETAILS_BYTES, MAX_DETAILS_DEPTH } from '../../src/contract/notifications-model';
-import { HttpError } from '../../src/notifications/runtime/http';
-import { parseJsonBody, readRequestBody, validateCreateNotification } from '../../src/notifications/runtime/request-body';
+import { MAX_BODY_BYTES, MAX_DETAILS_BYTES, MAX_DETAILS_DEPTH } from '../../../src/contract/notifications-model';
+import { HttpError } from '../../../src/notifications/runtime/http';
+import { parseJsonBody, readRequestBody, validateCreateNotification } from '../../../src/notifications/runtime/request-body';
 
 function httpErrorOf(fn: () => unknown): HttpError {
   try {

@@ -1,5 +1,5 @@
-import { corsHeaders, errorResponse, getHeader, HttpError, jsonResponse, parseCorsOrigins } from '../../src/notifications/runtime/http';
-import { resolveRoute } from '../../src/notifications/runtime/router';
+import { corsHeaders, errorResponse, getHeader, HttpError, jsonResponse, parseCorsOrigins } from '../../../src/notifications/runtime/http';
+import { resolveRoute } from '../../../src/notifications/runtime/router';
 
 describe('resolveRoute', () => {
   test.each([

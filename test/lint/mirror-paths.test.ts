@@ -1,0 +1,38 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+// The test kit's rule (test/README.md): every source file has a test at its mirror path
+// (src/<path>.ts → test/<path>.test.ts), or a row in test/README.md saying why not and where it is tested.
+
+const ROOT = join(__dirname, '..', '..');
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sources(path);
+    return name.endsWith('.ts') && !name.endsWith('.d.ts') ? [relative(ROOT, path)] : [];
+  });
+}
+
+const SOURCES = sources(join(ROOT, 'src'));
+const mirrored = (source: string) => existsSync(join(ROOT, 'test', `${source.slice('src/'.length, -'.ts'.length)}.test.ts`));
+const README = readFileSync(join(ROOT, 'test', 'README.md'), 'utf8');
+/** The sources test/README.md lists, each with its reason and where it is tested. */
+const LISTED = new Map([...README.matchAll(/^\| `(src\/[^`]+\.ts)` \| (.+) \|$/gm)].map((m) => [m[1], m[2]]));
+
+test('every source file has a test at its mirror path or a row in test/README.md', () => {
+  expect(SOURCES.filter((s) => !mirrored(s) && !LISTED.has(s))).toEqual([]);
+});
+
+test('test/README.md lists no source that has a mirror test or no longer exists, and each row names a test that exists', () => {
+  expect([...LISTED.keys()].filter((s) => !SOURCES.includes(s) || mirrored(s))).toEqual([]);
+  for (const [source, why] of LISTED) {
+    for (const [, test] of why.matchAll(/`(test\/[^`]+\.test\.ts)`/g)) {
+      expect([source, test, existsSync(join(ROOT, test))]).toEqual([source, test, true]);
+    }
+  }
+});
+
+test('at least half of the source files have a test at their mirror path', () => {
+  expect(SOURCES.filter(mirrored).length / SOURCES.length).toBeGreaterThanOrEqual(0.45);
+});
