@@ -127,6 +127,25 @@ function currentSpan(): Span | undefined {
   return span?.isRecording() ? span : undefined;
 }
 
+/** The current stage's context and the tracer, when this invocation is traced and recording. */
+function recordingParent(): { parent: Context; tracer: Tracer } | undefined {
+  const parent = activeContext.getStore();
+  if (parent === undefined || !functionTracing || !currentSpan()) return undefined;
+  return { parent, tracer: functionTracing.tracer };
+}
+
+/** Runs `fn` with `span` as the active span under `parent`, recording an error thrown; ends the span. */
+async function inSpan<T>(parent: Context, span: Span, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await activeContext.run(trace.setSpan(parent, span), fn);
+  } catch (err) {
+    failed(span, err);
+    throw err;
+  } finally {
+    span.end();
+  }
+}
+
 /** Marks this execution environment warm (after its first invocation), for the `faas.coldstart` attribute. */
 function takeColdStart(): boolean {
   const cold = coldStart ?? process.env.AWS_LAMBDA_INITIALIZATION_TYPE !== 'provisioned-concurrency';
@@ -162,12 +181,8 @@ export async function traceInvocation<T>(fn: () => Promise<T>, attributes: Attri
     },
   }, parent);
   try {
-    return await activeContext.run(trace.setSpan(parent, span), fn);
-  } catch (err) {
-    failed(span, err);
-    throw err;
+    return await inSpan(parent, span, fn);
   } finally {
-    span.end();
     await flushSpans();
   }
 }
@@ -182,7 +197,7 @@ export function invocationTraceHeader(): string | undefined {
 }
 
 /** Exports the spans ended so far; never throws (a trace is never worth failing an invocation). */
-export async function flushSpans(): Promise<void> {
+async function flushSpans(): Promise<void> {
   try {
     await functionTracing?.provider.forceFlush({ timeoutMillis: 1000 });
   } catch {
@@ -195,21 +210,14 @@ export async function flushSpans(): Promise<void> {
  * `write outputs`, …), recording an error thrown. Without a traced parent it only runs `fn`.
  */
 export async function traceStage<T>(name: string, fn: () => Promise<T>, attributes: Attributes = {}): Promise<T> {
-  const parent = activeContext.getStore();
-  const t = functionTracing;
-  if (parent === undefined || !t || !trace.getSpan(parent)?.isRecording()) return fn();
-  const span = t.tracer.startSpan(name, {
+  const traced = recordingParent();
+  if (traced === undefined) return fn();
+  const keys = indexed(attributes);
+  const span = traced.tracer.startSpan(name, {
     kind: SpanKind.INTERNAL,
-    attributes: { ...attributes, ...(hasIndexed(attributes) ? { [ATTR.XRAY_ANNOTATIONS]: indexed(attributes) } : {}) },
-  }, parent);
-  try {
-    return await activeContext.run(trace.setSpan(parent, span), fn);
-  } catch (err) {
-    failed(span, err);
-    throw err;
-  } finally {
-    span.end();
-  }
+    attributes: { ...attributes, ...(keys.length > 0 ? { [ATTR.XRAY_ANNOTATIONS]: keys } : {}) },
+  }, traced.parent);
+  return inSpan(traced.parent, span, fn);
 }
 
 /**
@@ -217,7 +225,8 @@ export async function traceStage<T>(name: string, fn: () => Promise<T>, attribut
  * its key (never the key itself) as indexed attributes; `fn` may add the outcome ({@link setOutcome}).
  */
 export function traceObject<T>(bucket: string, key: string, fn: () => Promise<T>): Promise<T> {
-  if (activeContext.getStore() === undefined) return fn();
+  // Untraced or unsampled: no key hash computed.
+  if (recordingParent() === undefined) return fn();
   return traceStage(SPAN.OBJECT, fn, { [ATTR.BUCKET]: bucket, [ATTR.OBJECT_KEY_SHA256]: objectKeyHash(key) });
 }
 
@@ -236,10 +245,6 @@ export function setTraceAttributes(attributes: Attributes): void {
   currentSpan()?.setAttributes(attributes);
 }
 
-function hasIndexed(attributes: Attributes): boolean {
-  return Object.keys(attributes).some((k) => INDEXED_ATTRIBUTES.includes(k));
-}
-
 function indexed(attributes: Attributes): string[] {
   return Object.keys(attributes).filter((k) => INDEXED_ATTRIBUTES.includes(k));
 }
@@ -249,7 +254,22 @@ interface MiddlewareClient {
   readonly middlewareStack: {
     add(middleware: (next: (args: any) => Promise<any>, context: any) => (args: any) => Promise<any>, options: Record<string, unknown>): void;
   };
-  readonly config?: { readonly region?: unknown };
+}
+
+/** The `$metadata` of an AWS SDK call's output, or of its error. */
+interface CallMetadata {
+  readonly requestId?: string;
+  readonly httpStatusCode?: number;
+  readonly attempts?: number;
+}
+
+/** What an AWS SDK call's `$metadata` says, as span attributes. */
+function callAttributes(metadata: CallMetadata | undefined): Attributes {
+  return {
+    ...(metadata?.requestId ? { 'aws.request_id': metadata.requestId } : {}),
+    ...(metadata?.httpStatusCode ? { 'http.response.status_code': metadata.httpStatusCode } : {}),
+    ...(metadata?.attempts ? { 'aws.attempts': metadata.attempts } : {}),
+  };
 }
 
 /**
@@ -261,9 +281,8 @@ interface MiddlewareClient {
  */
 export function traceAwsClient<T extends MiddlewareClient>(client: T): T {
   client.middlewareStack.add((next, context) => async (args) => {
-    const parent = activeContext.getStore();
-    const t = functionTracing;
-    if (parent === undefined || !t || !trace.getSpan(parent)?.isRecording()) return next(args);
+    const traced = recordingParent();
+    if (traced === undefined) return next(args);
     const service = String(context?.clientName ?? 'AWS').replace(/Client$/, '');
     const operation = String(context?.commandName ?? 'Call').replace(/Command$/, '');
     const input = (args?.input ?? {}) as Record<string, unknown>;
@@ -272,24 +291,13 @@ export function traceAwsClient<T extends MiddlewareClient>(client: T): T {
     if (input.RequestItems && typeof input.RequestItems === 'object') attributes['aws.dynamodb.table_names'] = Object.keys(input.RequestItems);
     if (typeof input.Bucket === 'string') attributes['aws.s3.bucket'] = input.Bucket;
     if (typeof input.QueueUrl === 'string') attributes['aws.sqs.queue_url'] = input.QueueUrl;
-    const span = t.tracer.startSpan(`${service}.${operation}`, { kind: SpanKind.CLIENT, attributes }, parent);
+    const span = traced.tracer.startSpan(`${service}.${operation}`, { kind: SpanKind.CLIENT, attributes }, traced.parent);
     try {
       const result = await next(args);
-      const metadata = result?.output?.$metadata;
-      span.setAttributes({
-        ...(metadata?.requestId ? { 'aws.request_id': metadata.requestId } : {}),
-        ...(metadata?.httpStatusCode ? { 'http.response.status_code': metadata.httpStatusCode } : {}),
-        ...(metadata?.attempts ? { 'aws.attempts': metadata.attempts } : {}),
-      });
+      span.setAttributes(callAttributes(result?.output?.$metadata));
       return result;
     } catch (err) {
-      const metadata = (err as { $metadata?: { requestId?: string; httpStatusCode?: number; attempts?: number } }).$metadata;
-      span.setAttributes({
-        'error.type': (err as Error)?.name ?? 'Error',
-        ...(metadata?.requestId ? { 'aws.request_id': metadata.requestId } : {}),
-        ...(metadata?.httpStatusCode ? { 'http.response.status_code': metadata.httpStatusCode } : {}),
-        ...(metadata?.attempts ? { 'aws.attempts': metadata.attempts } : {}),
-      });
+      span.setAttributes({ 'error.type': (err as Error)?.name ?? 'Error', ...callAttributes((err as { $metadata?: CallMetadata }).$metadata) });
       failed(span, err);
       throw err;
     } finally {
