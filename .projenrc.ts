@@ -70,6 +70,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       // stopped by the suite itself (installed into the project-local .venv on first use).
       globalSetup: '<rootDir>/test/support/jest-global-setup.ts',
       globalTeardown: '<rootDir>/test/support/jest-global-teardown.ts',
+      // Node's environment, with a temporary directory per test file that is removed when the file ends.
+      testEnvironment: '<rootDir>/test/support/jest-environment.ts',
     },
   },
 

@@ -33,6 +33,9 @@ export const DEV_DEPS = [
   // The X-Ray SDK's tracer, measured by `npx projen bench` only (the floor before OpenTelemetry); never bundled,
   // test/packaging/bundle-contents.test.ts fails if a bundle brings it back.
   `@aws-lambda-powertools/tracer@${POWERTOOLS_VERSION}`,
+  // Test tooling: jest's Node environment, extended with a temporary directory per test file
+  // (test/support/jest-environment.ts); the version of the jest projen installs.
+  'jest-environment-node@30.5.2',
   // Test tooling: decodes the OTLP protobuf the functions send (test/runtime/tracing.bundled.test.ts).
   'protobufjs@8.8.1',
   // The functions' credential chain (scripts/bundle-shims/lambda-credentials.js): the SDK's own

@@ -220,7 +220,8 @@ async function main(): Promise<void> {
   const ingestionArg = args.indexOf('--ingestion');
   const ingestion = ingestionArg >= 0 ? args[ingestionArg + 1] : 'direct';
   if (!['direct', 'queue', 'eventBridge'].includes(ingestion)) throw new DemoFailure(`--ingestion ${ingestion}: use direct, queue or eventBridge`);
-  const assembly = assemblyArg >= 0 ? path.resolve(args[assemblyArg + 1]) : synthesizeExample(ingestion);
+  const synthesized = assemblyArg < 0;
+  const assembly = synthesized ? synthesizeExample(ingestion) : path.resolve(args[assemblyArg + 1]);
 
   step('Reading the cloud assembly');
   const spec = readPipeline(assembly, physicalName);
@@ -385,6 +386,10 @@ async function main(): Promise<void> {
   } else {
     console.log('✓ Demo passed: every upload ended in its expected recorded outcome, and the API served them.');
   }
+  // The assembly the demo synthesized is removed when it passed, kept for a look when it did not
+  // (`--assembly <dir>` runs the demo on an assembly of your own, which it never removes).
+  if (synthesized && failures.length === 0) fs.rmSync(assembly, { recursive: true, force: true });
+  else if (synthesized) console.log(`  The synthesized assembly is kept in ${assembly}`);
 }
 
 main().catch((err) => {

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { AssetHashType, FileSystem } from 'aws-cdk-lib';
+import { AssetHashType, FileSystem, Stage } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { CompiledDataSchema, schemaArtifacts } from './schema-compiler';
@@ -16,6 +16,10 @@ import { SCHEMA_ARTIFACTS } from '../contract/data-limits';
  * (4 KB). The asset hash follows the content, so the same schema gives the same asset: it is
  * the bundle's build-time hash combined with the schema files' bytes, so the CDK reads nothing
  * back to fingerprint the copy.
+ *
+ * The copy is written into the app's asset output directory (`cdk.out`, where the CDK writes its
+ * own bundling output), under a name derived from that hash: it goes away with the assembly, and
+ * synthesizing the same schema again reuses it instead of leaving a new folder behind.
  */
 export function dataValidatorCode(scope: Construct, schema?: CompiledDataSchema): lambda.Code {
   if (schema === undefined) {
@@ -23,21 +27,43 @@ export function dataValidatorCode(scope: Construct, schema?: CompiledDataSchema)
   }
   const bundled = bundledFunction(FUNCTION_ASSETS.DATA_VALIDATOR);
   const files = schemaArtifacts(schema);
-  const staging = FileSystem.mkdtemp('tap-data-validator-');
-  fs.cpSync(bundled.path, staging, { recursive: true });
-  const schemaDir = path.join(staging, SCHEMA_ARTIFACTS.DIR);
-  fs.rmSync(schemaDir, { recursive: true, force: true });
-  fs.mkdirSync(schemaDir);
+  const hash = createHash('sha256').update(`tap-data-validator-v1\0${bundled.sha256 ?? FileSystem.fingerprint(bundled.path)}\0${SCHEMA_ARTIFACTS.DIR}`);
   for (const [name, content] of Object.entries(files)) {
-    fs.writeFileSync(path.join(schemaDir, name), content);
+    hash.update(`\0${name}\0${Buffer.byteLength(content, 'utf8')}\0`).update(content, 'utf8');
   }
+  const assetHash = hash.digest('hex');
+  const staging = stageWithSchema(Stage.of(scope)?.assetOutdir, `tap-data-validator-${assetHash}`, bundled.path, files);
   if (bundled.sha256 === undefined) {
     warnNoBuildTimeHash(scope, bundled);
     return lambda.Code.fromAsset(staging);
   }
-  const hash = createHash('sha256').update(`tap-data-validator-v1\0${bundled.sha256}\0${SCHEMA_ARTIFACTS.DIR}`);
-  for (const [name, content] of Object.entries(files)) {
-    hash.update(`\0${name}\0${Buffer.byteLength(content, 'utf8')}\0`).update(content, 'utf8');
+  return lambda.Code.fromAsset(staging, { assetHash, assetHashType: AssetHashType.CUSTOM });
+}
+
+/**
+ * `outdir/name`: the bundle with `files` in its schema folder, written once (into a temporary
+ * folder beside it, then renamed, so that a synth stopped halfway or another synth at the same
+ * time never leaves a partial copy under that name). Without an output directory, a new
+ * temporary folder.
+ */
+function stageWithSchema(outdir: string | undefined, name: string, bundlePath: string, files: Record<string, string>): string {
+  const target = outdir === undefined ? FileSystem.mkdtemp('tap-data-validator-') : path.join(outdir, name);
+  if (outdir !== undefined && fs.existsSync(target)) return target;
+  const work = outdir === undefined ? target : fs.mkdtempSync(`${target}.partial-`);
+  fs.cpSync(bundlePath, work, { recursive: true });
+  const schemaDir = path.join(work, SCHEMA_ARTIFACTS.DIR);
+  fs.rmSync(schemaDir, { recursive: true, force: true });
+  fs.mkdirSync(schemaDir);
+  for (const [file, content] of Object.entries(files)) {
+    fs.writeFileSync(path.join(schemaDir, file), content);
   }
-  return lambda.Code.fromAsset(staging, { assetHash: hash.digest('hex'), assetHashType: AssetHashType.CUSTOM });
+  if (work === target) return target;
+  try {
+    fs.renameSync(work, target);
+  } catch (err) {
+    // Another synth renamed the same content into place first: keep its copy.
+    fs.rmSync(work, { recursive: true, force: true });
+    if (!fs.existsSync(target)) throw err;
+  }
+  return target;
 }

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { App, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -96,6 +97,24 @@ describe('dataSchema', () => {
     const c = synthData({ dataSchema: DataSchema.fromJson('{"type": "object"}') }).s3Key;
     expect(a).toBe(b);
     expect(c).not.toBe(a);
+  });
+
+  test('the copy with the schema is written into the app\'s output once, and nowhere else', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'tap-outdir-'));
+    const before = fs.readdirSync(os.tmpdir()).sort();
+    const synthInto = () => {
+      const app = new App({ outdir });
+      const stack = new Stack(app, 'DataStack', { env: ENV });
+      new TapServerless(stack, 'Tap', { dataSchema: DataSchema.fromFile(ORDER_SCHEMA_FILE) });
+      app.synth();
+    };
+    synthInto();
+    synthInto();
+
+    expect(fs.readdirSync(os.tmpdir()).sort()).toEqual(before);
+    const copies = fs.readdirSync(outdir).filter((name) => name.startsWith('tap-data-validator-'));
+    expect(copies).toEqual([expect.stringMatching(/^tap-data-validator-[0-9a-f]{64}$/)]);
+    expect(fs.readdirSync(path.join(outdir, copies[0], 'schema')).sort()).toEqual(['schema-bounds.json', 'schema-meta.json', 'validate-csv.js', 'validate-json.js']);
   });
 
   test('schemas of up to 256 KB work (they travel in the code, not the 4 KB environment)', () => {
