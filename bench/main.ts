@@ -21,10 +21,10 @@ import { FloorEntry, FLOORS } from './floors';
 import { ensureDir, makeDataFiles, makeJpeg, makeLargeFile } from './inputs';
 import { chart, ratioFmt, resultText, table, targetText } from './report';
 import { passes, Row, summarize, Summary } from './stats';
-import { DataSchema } from '../src/data-schema';
+import { DataSchema } from '../src/data/data-schema';
 import { compileDataSchema, schemaArtifacts } from '../src/data/schema-compiler';
 import { SCHEMA_ARTIFACTS } from '../src/contract/data-limits';
-import { DEFAULTS } from '../src/construct/defaults';
+import { DATA_DEFAULTS } from '../src/data/data-settings';
 import { ENV } from '../src/contract/env-names';
 
 const ROOT = resolve(__dirname, '..');
@@ -346,7 +346,7 @@ function dataValidation(rows: Row[]): void {
     script = bundleWorker('data');
     // The deployment's default limits, for the worker (which imports nothing of the construct side).
     process.env.BENCH_DATA_LIMITS = JSON.stringify({
-      maxRecordBytes: DEFAULTS.maxRecordSize.toBytes(), maxJsonDepth: DEFAULTS.maxJsonDepth, maxReportErrors: DEFAULTS.maxReportErrors,
+      maxRecordBytes: DATA_DEFAULTS.maxRecordSize.toBytes(), maxJsonDepth: DATA_DEFAULTS.maxJsonDepth, maxReportErrors: DATA_DEFAULTS.maxReportErrors,
     });
   } catch (err) {
     section(rows, describe, () => { throw err; });

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { SCHEMA_ARTIFACTS } from '../src/contract/data-limits';
-import { DataSchema } from '../src/data-schema';
+import { DataSchema } from '../src/data/data-schema';
 import { compileDataSchema, schemaArtifacts } from '../src/data/schema-compiler';
 
 const root = path.resolve(__dirname, '..');

@@ -8,6 +8,7 @@ import { encodeEventKey } from '../src/cli/reprocess';
 import { DEFAULTS } from '../src/construct/defaults';
 import { ENV } from '../src/contract/env-names';
 import { ATTR, INDEX_BY_TIME, INDEX_BY_TYPE } from '../src/contract/notifications-model';
+import { DATA_DEFAULTS } from '../src/data/data-settings';
 
 /** The endpoint of the suite's moto server (see global-setup.ts). */
 export function emulatorEndpoint(): string {
@@ -107,10 +108,10 @@ export function s3FunctionEnv(table: string, bucket: string): Record<string, str
     [ENV.REPORTS_PREFIX]: DEFAULTS.reportsPrefix,
     [ENV.ENVIRONMENT]: 'test',
     [ENV.CONFIG_FINGERPRINT]: TEST_FINGERPRINT,
-    [ENV.DATA_MAX_BYTES]: String(DEFAULTS.maxDataSize.toBytes()),
-    [ENV.DATA_MAX_RECORD_BYTES]: String(DEFAULTS.maxRecordSize.toBytes()),
-    [ENV.DATA_MAX_JSON_DEPTH]: String(DEFAULTS.maxJsonDepth),
-    [ENV.DATA_MAX_REPORT_ERRORS]: String(DEFAULTS.maxReportErrors),
+    [ENV.DATA_MAX_BYTES]: String(DATA_DEFAULTS.maxDataSize.toBytes()),
+    [ENV.DATA_MAX_RECORD_BYTES]: String(DATA_DEFAULTS.maxRecordSize.toBytes()),
+    [ENV.DATA_MAX_JSON_DEPTH]: String(DATA_DEFAULTS.maxJsonDepth),
+    [ENV.DATA_MAX_REPORT_ERRORS]: String(DATA_DEFAULTS.maxReportErrors),
   };
 }
 

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { SCHEMA_ARTIFACTS } from '../src/contract/data-limits';
+import { DataSchema } from '../src/data/data-schema';
 import { loadSchemaValidators, SchemaValidators } from '../src/data/runtime/schema-validators';
 import { CompiledDataSchema, compileDataSchema, schemaArtifacts } from '../src/data/schema-compiler';
-import { DataSchema } from '../src/data-schema';
 
 /** The order schema of the fixtures (draft-07, formats, enum, additionalProperties: false). */
 export const ORDER_SCHEMA_FILE = join(__dirname, '..', 'examples', 'schema', 'order.schema.json');

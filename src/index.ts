@@ -1,10 +1,18 @@
 export * from './tap-serverless';
 export * from './tap-serverless-props';
-export * from './function-options';
-export * from './api-authorization';
-export * from './api-objectives';
-export * from './alarm-options';
-export * from './data-schema';
+// The pipeline's shared settings
+export * from './construct/pipeline-options';
+export * from './construct/function-options';
+export * from './construct/ingestion';
+export * from './construct/outcome-events';
+export * from './construct/alarm-options';
+// Images
+export * from './images/image-processing-options';
 export * from './contract/thumbnail-format';
-export * from './ingestion';
-export * from './outcome-events';
+// Data
+export * from './data/data-validation-options';
+export * from './data/data-schema';
+// Notifications API
+export * from './notifications/notifications-api-options';
+export * from './notifications/api-authorization';
+export * from './notifications/api-objectives';

@@ -10,20 +10,23 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { createNotificationsApi } from './construct/api';
 import { FunctionContext } from './construct/function-factory';
 import { Monitoring, TapMetrics } from './construct/monitoring';
-import { createApiObjectives } from './construct/objectives';
 import { outcomeEventBus, restrictToPipeline } from './construct/outcome-bus';
 import { enableEventBridge } from './construct/s3-trigger';
-import { resolveSettings } from './construct/settings';
+import { resolvePipelineSettings } from './construct/settings';
 import { checkSharedBucket } from './construct/shared-bucket';
 import { createBucket, createDeadLetterQueue, createNotificationsTable } from './construct/storage';
 import { API_METRICS, EXPORT_METRICS, S3_METRICS, SERVICE_NAME } from './contract/metric-names';
+import { resolveDataSettings } from './data/data-settings';
 import { createDataValidator } from './data/data-validator';
 import { createImageProcessor } from './images/image-processor';
+import { resolveImageSettings } from './images/image-settings';
+import { resolveApiSettings } from './notifications/api-settings';
+import { createApiObjectives } from './notifications/api-slos';
 import { createNotificationExport } from './notifications/notification-export';
 import { createNotificationHandler } from './notifications/notification-handler';
+import { createNotificationsApi } from './notifications/notifications-api';
 import { TapServerlessProps } from './tap-serverless-props';
 
 /**
@@ -118,7 +121,11 @@ export class TapServerless extends Construct {
   constructor(scope: Construct, id: string, props: TapServerlessProps = {}) {
     super(scope, id);
     // Every default applied and every prop validated before anything is created.
-    const settings = resolveSettings(this, props);
+    // The props resolved before anything is created: the shared settings, then each feature's own.
+    const settings = resolvePipelineSettings(this, props);
+    const imageSettings = resolveImageSettings(this, props, settings.functions.imageProcessor.memorySize);
+    const dataSettings = resolveDataSettings(props);
+    const apiSettings = resolveApiSettings(this, props);
     this.environmentSuffix = settings.environmentSuffix;
 
     this.bucket = settings.bucket.existingBucket ?? createBucket(this, settings.bucket, settings.removalPolicy);
@@ -131,8 +138,8 @@ export class TapServerless extends Construct {
     const functions: FunctionContext = { settings, table, deadLetterQueue: this.deadLetterQueue, outcomeBus };
     checkSharedBucket(this, this.bucket, settings);
     enableEventBridge(this, this.bucket, settings.bucket.existingBucket === undefined, settings);
-    const images = createImageProcessor(this, this.bucket, functions);
-    const data = createDataValidator(this, this.bucket, functions);
+    const images = createImageProcessor(this, this.bucket, imageSettings, functions);
+    const data = createDataValidator(this, this.bucket, dataSettings, functions);
     this.imageProcessor = images.fn;
     this.imageProcessorQueue = images.queue;
     this.dataValidator = data.fn;
@@ -140,10 +147,10 @@ export class TapServerless extends Construct {
     if (outcomeBus instanceof events.EventBus && settings.outcomeEvents?.dedicated) {
       restrictToPipeline(outcomeBus, [images.fn.role!, data.fn.role!]);
     }
-    this.notificationHandler = createNotificationHandler(this, functions);
-    this.exportHandler = createNotificationExport(this, functions);
+    this.notificationHandler = createNotificationHandler(this, apiSettings, functions);
+    this.exportHandler = createNotificationExport(this, apiSettings, functions);
 
-    const { api, apiKey, accessLogGroup } = createNotificationsApi(this, settings, this.notificationHandler, this.exportHandler);
+    const { api, apiKey, accessLogGroup } = createNotificationsApi(this, settings, apiSettings, this.notificationHandler, this.exportHandler);
     this.api = api;
     this.apiUrl = api.url;
     this.apiKey = apiKey;
@@ -152,7 +159,7 @@ export class TapServerless extends Construct {
     if (settings.applicationSignals?.discovery) {
       this.applicationSignalsDiscovery = new applicationsignals.CfnDiscovery(this, 'ApplicationSignalsDiscovery', {});
     }
-    const objectives = settings.apiObjectives ? createApiObjectives(this, api, settings.apiObjectives, this.environmentSuffix) : undefined;
+    const objectives = apiSettings.objectives ? createApiObjectives(this, api, apiSettings.objectives, this.environmentSuffix) : undefined;
     this.serviceLevelObjectives = objectives?.map((objective) => objective.slo);
 
     this.metrics = new TapMetrics(this.environmentSuffix, this.deadLetterQueue, api);
@@ -166,7 +173,7 @@ export class TapServerless extends Construct {
       queues: [['ImageProcessor', images.queue], ['DataValidator', data.queue]],
       settings: settings.monitoring,
       objectives,
-      burnRateAlarmThreshold: settings.apiObjectives?.burnRateAlarmThreshold,
+      burnRateAlarmThreshold: apiSettings.objectives?.burnRateAlarmThreshold,
     }, this.metrics);
     this.alarms = monitoring.alarms;
     this.dashboard = monitoring.dashboard;

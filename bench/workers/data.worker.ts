@@ -22,7 +22,7 @@ import { validateData } from '../../src/data/runtime/validate-data';
 
 /**
  * The deployment's default limits, from the orchestrator (BENCH_DATA_LIMITS, JSON): importing them
- * from src/construct/defaults.ts would bundle aws-cdk-lib into this worker (35 MB) and count its
+ * from src/data/data-settings.ts would bundle aws-cdk-lib into this worker (35 MB) and count its
  * memory in the peak RSS measured here.
  */
 function defaultLimits(): { maxRecordBytes: number; maxJsonDepth: number; maxReportErrors: number } {

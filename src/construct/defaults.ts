@@ -1,15 +1,14 @@
-import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { ApiAuthorization } from '../api-authorization';
-import { DEFAULT_EXPORT_MAX_RANGE_SECONDS, DEFAULT_INDEX_SHARDS } from '../contract/notifications-model';
-import { ThumbnailFormat } from '../contract/thumbnail-format';
-import { Ingestion } from '../ingestion';
+import { Ingestion } from './ingestion';
+import { DEFAULT_INDEX_SHARDS } from '../contract/notifications-model';
 
 /**
- * Every default of TapServerless, in one place. The `@default` of each prop in its TSDoc says the
- * same (test/construct/defaults.test.ts checks the ones that are literals); the handlers have no
- * defaults of their own: the construct always sets their environment.
+ * The defaults of the pipeline's shared options ({@link PipelineOptions}); each feature keeps its
+ * own beside its settings (IMAGE_DEFAULTS, DATA_DEFAULTS, API_DEFAULTS). The `@default` of each
+ * option in its TSDoc says the same (test/construct/defaults.test.ts checks the ones that are
+ * literals); the handlers have no defaults of their own: the construct always sets their environment.
  */
 export const DEFAULTS = {
   environmentSuffix: 'dev',
@@ -30,18 +29,6 @@ export const DEFAULTS = {
   thumbnailsPrefix: 'thumbnails/',
   reportsPrefix: 'reports/',
 
-  // Images
-  thumbnailWidths: [128, 512],
-  thumbnailFormat: ThumbnailFormat.WEBP,
-  maxImageSize: Size.mebibytes(50),
-  maxImagePixels: 100_000_000,
-
-  // Data
-  maxDataSize: Size.gibibytes(1),
-  maxRecordSize: Size.mebibytes(1),
-  maxJsonDepth: 64,
-  maxReportErrors: 100,
-
   // Functions
   architecture: lambda.Architecture.ARM_64,
   functions: {
@@ -55,29 +42,12 @@ export const DEFAULTS = {
   queueBatchSize: 10,
   queueMaxReceiveCount: 3,
 
-  // API
-  apiAuthorization: ApiAuthorization.iam(),
-  apiThrottlingRateLimit: 50,
-  apiThrottlingBurstLimit: 100,
-  exportMaxConcurrency: 2,
-  exportMaxRange: Duration.days(DEFAULT_EXPORT_MAX_RANGE_SECONDS / 86_400),
-  apiAccessLogging: true,
-  apiCloudWatchRole: true,
-
   // Observability
   logRetention: logs.RetentionDays.ONE_MONTH,
   dashboard: true,
   tracing: true,
   applicationSignals: false,
   applicationSignalsDiscovery: false,
-  apiObjectives: {
-    availabilityPercent: 99.9,
-    latencyThreshold: Duration.seconds(2),
-    latencyPercentile: 99,
-    latencyAttainmentPercent: 99.9,
-    window: Duration.days(28),
-    burnRateAlarmThreshold: 14.4,
-  },
   alarms: {
     functionErrors: 1,
     functionThrottles: 1,

@@ -8,14 +8,14 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CheckovSkip, escapeRegex, LOG_GROUP_KMS_SKIP, suppressCheckov, suppressNag } from './nag';
 import { EXEC_WRAPPER_ENV } from './observability-settings';
-import { FunctionSettings, ReliabilitySettings, TapSettings } from './settings';
+import { FunctionSettings, ReliabilitySettings, PipelineSettings } from './settings';
 import { ENV } from '../contract/env-names';
 import { METRICS_NAMESPACE } from '../contract/metric-names';
 import { OUTCOME_EVENT_SOURCE, S3FunctionKind, WRITTEN_KEYS } from '../contract/notifications-model';
 
 /** What every function of one TapServerless shares: the table it records to, the queue it dead-letters to. */
 export interface FunctionContext {
-  readonly settings: TapSettings;
+  readonly settings: PipelineSettings;
   readonly table: dynamodb.ITable;
   readonly deadLetterQueue: sqs.IQueue;
   /** The bus the S3 functions publish their outcomes to (`outcomeEvents`). */

@@ -6,10 +6,19 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ApiObjective } from './objectives';
 import { MonitoringSettings } from './settings';
 import { API_METRICS, EXPORT_METRICS, METRICS_NAMESPACE, S3_METRICS, SERVICE_NAME } from '../contract/metric-names';
 import { INDEX_BY_TIME, INDEX_BY_TYPE } from '../contract/notifications-model';
+
+/** A service-level objective to alarm on: what the notifications API's SLOs (notifications/api-slos.ts) give. */
+export interface MonitoredObjective {
+  readonly name: string;
+  /** Its burn rate: the alarm fires at or above `burnRateAlarmThreshold`. */
+  readonly burnRate: cloudwatch.IMetric;
+  readonly description: string;
+  /** Where to see it (named in the alarm's description). */
+  readonly sloName: string;
+}
 
 export interface MonitoringProps {
   readonly environmentSuffix: string;
@@ -22,7 +31,7 @@ export interface MonitoringProps {
   readonly queues?: Array<[string, sqs.IQueue | undefined]>;
   readonly settings: MonitoringSettings;
   /** The API's service-level objectives (`apiObjectives`), each alarmed on its burn rate. */
-  readonly objectives?: ApiObjective[];
+  readonly objectives?: MonitoredObjective[];
   /** Burn rate at or above which an objective's alarm fires. */
   readonly burnRateAlarmThreshold?: number;
 }
@@ -178,7 +187,7 @@ export class Monitoring extends Construct {
     for (const objective of props.objectives ?? []) {
       alarm(`Api${objective.name}BurnRate`, objective.burnRate, props.burnRateAlarmThreshold ?? 1,
         `${objective.description}: its 60-minute and 5-minute burn rates are both at or above ${props.burnRateAlarmThreshold}. ` +
-        `At this rate the objective is missed before the window ends; see the SLO ${objective.slo.name} in CloudWatch Application Signals.`);
+        `At this rate the objective is missed before the window ends; see the SLO ${objective.sloName} in CloudWatch Application Signals.`);
     }
 
     if (props.settings.dashboard) {

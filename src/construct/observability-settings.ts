@@ -1,9 +1,9 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { APPLICATION_SIGNALS_ARCHITECTURES, applicationSignalsLayerArn, LAYER_VERSION_ARN } from './application-signals-layers';
 import { DEFAULTS, FunctionName } from './defaults';
+import { PipelineOptions } from './pipeline-options';
 import { fail } from './validation';
-import { TapServerlessProps } from '../tap-serverless-props';
 
 /** `applicationSignals` resolved: the layer every function gets. */
 export interface ApplicationSignalsSettings {
@@ -11,16 +11,6 @@ export interface ApplicationSignalsSettings {
   readonly layerArn: string;
   /** Whether to create the account's `AWS::ApplicationSignals::Discovery`. */
   readonly discovery: boolean;
-}
-
-/** `apiObjectives` resolved. */
-export interface ApiObjectiveSettings {
-  readonly availabilityPercent: number;
-  readonly latencyThreshold: Duration;
-  readonly latencyPercentile: number;
-  readonly latencyAttainmentPercent: number;
-  readonly windowDays: number;
-  readonly burnRateAlarmThreshold: number;
 }
 
 /** Lambda's limit of layers per function. */
@@ -43,7 +33,7 @@ interface InstrumentedFunction {
  */
 export function resolveApplicationSignals(
   scope: Construct,
-  props: TapServerlessProps,
+  props: PipelineOptions,
   tracing: boolean,
   functions: Readonly<Record<FunctionName, InstrumentedFunction>>,
 ): ApplicationSignalsSettings | undefined {
@@ -110,43 +100,4 @@ function checkedLayerArn(arn: string, region: string): string {
       `Use the ARN AWS publishes for ${region}.`);
   }
   return arn;
-}
-
-/** Resolves `apiObjectives`: every default applied, every value checked. */
-export function resolveApiObjectives(props: TapServerlessProps): ApiObjectiveSettings | undefined {
-  const given = props.apiObjectives;
-  if (given === undefined) {
-    return undefined;
-  }
-  const d = DEFAULTS.apiObjectives;
-  const resolved: ApiObjectiveSettings = {
-    availabilityPercent: given.availabilityPercent ?? d.availabilityPercent,
-    latencyThreshold: given.latencyThreshold ?? d.latencyThreshold,
-    latencyPercentile: given.latencyPercentile ?? d.latencyPercentile,
-    latencyAttainmentPercent: given.latencyAttainmentPercent ?? d.latencyAttainmentPercent,
-    windowDays: (given.window ?? d.window).toDays({ integral: false }),
-    burnRateAlarmThreshold: given.burnRateAlarmThreshold ?? d.burnRateAlarmThreshold,
-  };
-  const percent = (prop: string, value: number, what: string) => {
-    if (!(Number.isFinite(value) && value > 0 && value < 100)) {
-      fail(`apiObjectives.${prop}`, value, `${what} is a percentage greater than 0 and less than 100`, 'Use, for example, 99.9.');
-    }
-  };
-  percent('availabilityPercent', resolved.availabilityPercent, 'the availability objective');
-  percent('latencyPercentile', resolved.latencyPercentile, 'the latency percentile');
-  percent('latencyAttainmentPercent', resolved.latencyAttainmentPercent, 'the share of periods meeting the latency objective');
-  const latencyMs = resolved.latencyThreshold.toMilliseconds();
-  if (!(latencyMs > 0 && latencyMs <= 29_000)) {
-    fail('apiObjectives.latencyThreshold', resolved.latencyThreshold.toHumanString(),
-      'the latency objective must be more than 0 and at most 29 seconds (API Gateway\'s integration timeout)', 'Use, for example, Duration.seconds(2).');
-  }
-  if (!(Number.isInteger(resolved.windowDays) && resolved.windowDays >= 1 && resolved.windowDays <= 365)) {
-    fail('apiObjectives.window', (given.window ?? d.window).toHumanString(),
-      'the rolling window of an Application Signals SLO is a whole number of days from 1 to 365', 'Use, for example, Duration.days(28).');
-  }
-  if (!(Number.isFinite(resolved.burnRateAlarmThreshold) && resolved.burnRateAlarmThreshold > 0)) {
-    fail('apiObjectives.burnRateAlarmThreshold', resolved.burnRateAlarmThreshold, 'a burn rate is a number greater than 0',
-      'Use, for example, 14.4 (2 % of a 30-day error budget spent in one hour).');
-  }
-  return resolved;
 }

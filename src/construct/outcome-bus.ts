@@ -1,7 +1,7 @@
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { OutcomeEvents } from '../outcome-events';
+import { OutcomeEvents } from './outcome-events';
 
 /** The bus the S3 functions publish their outcomes to: the construct's own (dedicated), the account's default one, or the user's. */
 export function outcomeEventBus(scope: Construct, outcomeEvents: OutcomeEvents): events.IEventBus {

@@ -10,9 +10,9 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FunctionContext } from './function-factory';
+import { IngestionMode } from './ingestion';
 import { hasNagSuppression, helperFunctionSkips, LOG_GROUP_KMS_SKIP, suppressCheckov, suppressNag } from './nag';
-import { TapSettings } from './settings';
-import { IngestionMode } from '../ingestion';
+import { PipelineSettings } from './settings';
 
 /** What a function's trigger created: its queue, in the queue mode. */
 export interface S3TriggerResources {
@@ -132,7 +132,7 @@ function addEventBridgeTrigger(scope: Construct, id: string, bucket: s3.IBucket,
  * Turns on the bucket's EventBridge events in the EventBridge mode, when the construct owns the
  * bucket; an existing bucket's owner must do it (the construct leaves its configuration alone).
  */
-export function enableEventBridge(scope: Construct, bucket: s3.IBucket, owned: boolean, settings: TapSettings): void {
+export function enableEventBridge(scope: Construct, bucket: s3.IBucket, owned: boolean, settings: PipelineSettings): void {
   if (settings.ingestion.mode !== IngestionMode.EVENT_BRIDGE) return;
   if (owned) {
     (bucket.node.defaultChild as s3.CfnBucket).addPropertyOverride('NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled', true);
@@ -149,7 +149,7 @@ export function enableEventBridge(scope: Construct, bucket: s3.IBucket, owned: b
  * its logs go to a log group with the construct's retention (it would otherwise create one that never
  * expires), and its cdk-nag and checkov findings are explained. Once per stack, by the first trigger.
  */
-function configureBucketNotificationsHandler(scope: Construct, settings: TapSettings): void {
+function configureBucketNotificationsHandler(scope: Construct, settings: PipelineSettings): void {
   const stack = Stack.of(scope);
   const handler = stack.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
   const role = handler?.node.tryFindChild('Role');

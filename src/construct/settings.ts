@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -8,42 +8,32 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULTS, FunctionName } from './defaults';
-import { ApiObjectiveSettings, ApplicationSignalsSettings, resolveApiObjectives, resolveApplicationSignals } from './observability-settings';
+import { IngestionMode } from './ingestion';
+import { ApplicationSignalsSettings, resolveApplicationSignals } from './observability-settings';
+import { OutcomeEvents } from './outcome-events';
+import { PipelineOptions } from './pipeline-options';
 import {
   Prefixes,
-  sizeInBytes,
   validateAlarmOptions,
-  validateCorsOrigins,
-  validateDataLimits,
   validateEnvironmentSuffix,
   validateFunctionSettings,
   validateIndexShards,
   validateLifecycle,
   validateMaxEventAge,
-  validateMaxImageSize,
-  validateMaxImagePixels,
   validateNotificationRetention,
   validateQueueIngestion,
   validatePrefixes,
   validateRetryAttempts,
-  validateExportLimits,
-  validateThrottling,
-  validateThumbnailWidths,
   validateWarmThroughput,
 } from './validation';
-import { ApiAuthorization, ApiAuthorizationType } from '../api-authorization';
-import { DATA_LIMITS } from '../contract/data-limits';
-import { ThumbnailFormat } from '../contract/thumbnail-format';
-import { CompiledDataSchema, compileDataSchema } from '../data/schema-compiler';
-import { IngestionMode } from '../ingestion';
-import { OutcomeEvents } from '../outcome-events';
-import { TapServerlessProps } from '../tap-serverless-props';
 
 /**
- * TapServerless props resolved: every default applied (from DEFAULTS) and every value validated, before
- * anything is created. The builders (storage, functions, API, monitoring) read only this.
+ * {@link PipelineOptions} resolved: every default applied (from DEFAULTS) and every value validated,
+ * before anything is created. The shared builders (storage, functions, triggers, monitoring) read
+ * only this; each feature resolves its own options beside it (images/image-settings.ts,
+ * data/data-settings.ts, notifications/api-settings.ts).
  */
-export interface TapSettings {
+export interface PipelineSettings {
   readonly environmentSuffix: string;
   /** Every tag the construct applies, the user's included. */
   readonly tags: Readonly<Record<string, string>>;
@@ -55,16 +45,11 @@ export interface TapSettings {
   readonly tracing: boolean;
   /** `applicationSignals`: the OpenTelemetry layer of every function (undefined: off). */
   readonly applicationSignals?: ApplicationSignalsSettings;
-  /** `apiObjectives` (undefined: no SLOs). */
-  readonly apiObjectives?: ApiObjectiveSettings;
   readonly reliability: ReliabilitySettings;
   readonly ingestion: IngestionSettings;
   /** Where outcomes are published (resolved by the construct: the default bus is imported there). */
   readonly outcomeEvents?: OutcomeEvents;
-  readonly images: ImageSettings;
-  readonly data: DataSettings;
   readonly functions: Readonly<Record<FunctionName, FunctionSettings>>;
-  readonly api: ApiSettings;
   readonly monitoring: MonitoringSettings;
 }
 
@@ -102,22 +87,6 @@ export interface IngestionSettings {
   };
 }
 
-export interface ImageSettings {
-  readonly thumbnailWidths: readonly number[];
-  readonly thumbnailFormat: ThumbnailFormat;
-  readonly maxImageBytes: number;
-  readonly maxImagePixels: number;
-}
-
-export interface DataSettings {
-  readonly maxDataBytes: number;
-  readonly maxRecordBytes: number;
-  readonly maxJsonDepth: number;
-  readonly maxReportErrors: number;
-  /** The data schema, checked and precompiled. */
-  readonly schema?: CompiledDataSchema;
-}
-
 /** One function's settings: its own, else `functionDefaults`, else the construct's default. */
 export interface FunctionSettings {
   readonly memorySize: number;
@@ -130,19 +99,6 @@ export interface FunctionSettings {
   readonly vpcSubnets?: ec2.SubnetSelection;
   readonly securityGroups?: ec2.ISecurityGroup[];
   readonly layers: lambda.ILayerVersion[];
-}
-
-export interface ApiSettings {
-  readonly authorization: ApiAuthorization;
-  readonly corsAllowedOrigins?: string[];
-  readonly throttlingRateLimit: number;
-  readonly throttlingBurstLimit: number;
-  /** Reserved concurrency of the export function, and the burst of its method. */
-  readonly exportMaxConcurrency: number;
-  /** Longest since–until range of one export. */
-  readonly exportMaxRange: Duration;
-  readonly accessLogging: boolean;
-  readonly cloudWatchRole: boolean;
 }
 
 export interface AlarmThresholds {
@@ -170,15 +126,8 @@ const RESERVED_ENV_PREFIXES = ['TAP_', 'POWERTOOLS_'];
 /** Longest timeout of each function, in seconds (the notification handler answers API Gateway, which waits 29 s). */
 const MAX_TIMEOUT_SECONDS: Record<FunctionName, number> = { imageProcessor: 900, dataValidator: 900, notificationHandler: 29 };
 
-/**
- * Memory of the image processor per image pixel, worst case measured by bench/measure-image-rss.ts:
- * a 100 MP interlaced RGBA PNG (which libvips must decode whole) took the function process from
- * 105 MB idle to a 563 MB peak, about 4.6 bytes per pixel; 5.2 leaves a margin.
- */
-const IMAGE_BYTES_PER_PIXEL = 5.2;
-
-/** Applies every default and validates every prop; warnings for risky but legal choices go on `scope`. */
-export function resolveSettings(scope: Construct, props: TapServerlessProps): TapSettings {
+/** Applies every default and validates every shared option; warnings for risky but legal choices go on `scope`. */
+export function resolvePipelineSettings(scope: Construct, props: PipelineOptions): PipelineSettings {
   const environmentSuffix = props.environmentSuffix ?? DEFAULTS.environmentSuffix;
   validateEnvironmentSuffix(environmentSuffix);
 
@@ -196,7 +145,7 @@ export function resolveSettings(scope: Construct, props: TapServerlessProps): Ta
     dataValidator: resolveFunction('dataValidator', props),
     notificationHandler: resolveFunction('notificationHandler', props),
   };
-  const settings: TapSettings = {
+  return {
     environmentSuffix,
     tags: { ...DEFAULTS.tags, Environment: environmentSuffix, ...props.tags },
     prefixes,
@@ -206,21 +155,15 @@ export function resolveSettings(scope: Construct, props: TapServerlessProps): Ta
     logRetention: props.logRetention ?? DEFAULTS.logRetention,
     tracing,
     applicationSignals: resolveApplicationSignals(scope, props, tracing, functions),
-    apiObjectives: resolveApiObjectives(props),
     reliability: resolveReliability(props),
     ingestion: resolveIngestion(props),
     outcomeEvents: props.outcomeEvents,
-    images: resolveImages(props),
-    data: resolveData(props),
     functions,
-    api: resolveApi(scope, props),
     monitoring: resolveMonitoring(props),
   };
-  warnAboutImageMemory(scope, settings);
-  return settings;
 }
 
-function resolveBucket(props: TapServerlessProps): BucketSettings {
+function resolveBucket(props: PipelineOptions): BucketSettings {
   if (props.existingBucket && props.bucketProps) {
     throw new Error('TapServerless: existingBucket and bucketProps were both given; bucketProps configures a bucket the construct ' +
       'creates, so it cannot apply to an existing one. Pass only one of them.');
@@ -240,7 +183,7 @@ function resolveBucket(props: TapServerlessProps): BucketSettings {
   return bucket;
 }
 
-function resolveTable(props: TapServerlessProps): TableSettings {
+function resolveTable(props: PipelineOptions): TableSettings {
   const indexShards = props.notificationIndexShards ?? DEFAULTS.notificationIndexShards;
   validateIndexShards(indexShards);
   if (props.notificationRetention) validateNotificationRetention(props.notificationRetention);
@@ -248,7 +191,7 @@ function resolveTable(props: TapServerlessProps): TableSettings {
   return { indexShards, retention: props.notificationRetention, warmThroughput: props.notificationWarmThroughput };
 }
 
-function resolveIngestion(props: TapServerlessProps): IngestionSettings {
+function resolveIngestion(props: PipelineOptions): IngestionSettings {
   const ingestion = props.ingestion ?? DEFAULTS.ingestion;
   if (ingestion.mode !== IngestionMode.QUEUE) return { mode: ingestion.mode };
   const o = ingestion.queueOptions ?? {};
@@ -262,7 +205,7 @@ function resolveIngestion(props: TapServerlessProps): IngestionSettings {
   return { mode: ingestion.mode, queue };
 }
 
-function resolveReliability(props: TapServerlessProps): ReliabilitySettings {
+function resolveReliability(props: PipelineOptions): ReliabilitySettings {
   const retryAttempts = props.retryAttempts ?? DEFAULTS.retryAttempts;
   validateRetryAttempts(retryAttempts);
   const maxEventAge = props.maxEventAge ?? DEFAULTS.maxEventAge;
@@ -270,28 +213,7 @@ function resolveReliability(props: TapServerlessProps): ReliabilitySettings {
   return { retryAttempts, maxEventAge, existingDeadLetterQueue: props.existingDeadLetterQueue };
 }
 
-function resolveImages(props: TapServerlessProps): ImageSettings {
-  const thumbnailWidths = props.thumbnailWidths ?? DEFAULTS.thumbnailWidths;
-  validateThumbnailWidths(thumbnailWidths);
-  const maxImageBytes = sizeInBytes('maxImageSize', props.maxImageSize ?? DEFAULTS.maxImageSize);
-  validateMaxImageSize(maxImageBytes);
-  const maxImagePixels = props.maxImagePixels ?? DEFAULTS.maxImagePixels;
-  validateMaxImagePixels(maxImagePixels);
-  return { thumbnailWidths, thumbnailFormat: props.thumbnailFormat ?? DEFAULTS.thumbnailFormat, maxImageBytes, maxImagePixels };
-}
-
-function resolveData(props: TapServerlessProps): DataSettings {
-  const limits = {
-    maxDataBytes: sizeInBytes('maxDataSize', props.maxDataSize ?? DEFAULTS.maxDataSize),
-    maxRecordBytes: sizeInBytes('maxRecordSize', props.maxRecordSize ?? DEFAULTS.maxRecordSize),
-    maxJsonDepth: props.maxJsonDepth ?? DEFAULTS.maxJsonDepth,
-    maxReportErrors: props.maxReportErrors ?? DEFAULTS.maxReportErrors,
-  };
-  validateDataLimits(limits, DATA_LIMITS);
-  return { ...limits, schema: props.dataSchema ? compileDataSchema(props.dataSchema) : undefined };
-}
-
-function resolveFunction(name: FunctionName, props: TapServerlessProps): FunctionSettings {
+function resolveFunction(name: FunctionName, props: PipelineOptions): FunctionSettings {
   const shared = props.functionDefaults ?? {};
   const own = props[name] ?? {};
   const vpc = own.vpc ?? shared.vpc;
@@ -310,42 +232,7 @@ function resolveFunction(name: FunctionName, props: TapServerlessProps): Functio
   return settings;
 }
 
-function resolveApi(scope: Construct, props: TapServerlessProps): ApiSettings {
-  const throttlingRateLimit = props.apiThrottlingRateLimit ?? DEFAULTS.apiThrottlingRateLimit;
-  const throttlingBurstLimit = props.apiThrottlingBurstLimit ?? DEFAULTS.apiThrottlingBurstLimit;
-  validateThrottling(throttlingRateLimit, throttlingBurstLimit);
-  const exportMaxConcurrency = props.exportMaxConcurrency ?? DEFAULTS.exportMaxConcurrency;
-  const exportMaxRange = props.exportMaxRange ?? DEFAULTS.exportMaxRange;
-  validateExportLimits(exportMaxConcurrency, exportMaxRange);
-  if (props.corsAllowedOrigins) {
-    validateCorsOrigins(props.corsAllowedOrigins);
-    if (props.corsAllowedOrigins.includes('*')) {
-      Annotations.of(scope).addWarningV2('cdk-tap-serverless:corsWildcard',
-        'corsAllowedOrigins includes "*": any web page may call the API from a browser. List your origins instead.');
-    }
-  }
-  const authorization = props.apiAuthorization ?? DEFAULTS.apiAuthorization;
-  if (authorization.type === ApiAuthorizationType.NONE) {
-    Annotations.of(scope).addWarningV2('cdk-tap-serverless:noAuthorization',
-      'apiAuthorization is ApiAuthorization.none(): anyone who knows the URL can read and create notifications.');
-  }
-  const accessLogging = props.apiAccessLogging ?? DEFAULTS.apiAccessLogging;
-  if (!accessLogging) {
-    Annotations.of(scope).addWarningV2('cdk-tap-serverless:noAccessLogs', 'apiAccessLogging is false: API requests will not be logged.');
-  }
-  return {
-    authorization,
-    corsAllowedOrigins: props.corsAllowedOrigins,
-    throttlingRateLimit,
-    throttlingBurstLimit,
-    exportMaxConcurrency,
-    exportMaxRange,
-    accessLogging,
-    cloudWatchRole: props.apiCloudWatchRole ?? DEFAULTS.apiCloudWatchRole,
-  };
-}
-
-function resolveMonitoring(props: TapServerlessProps): MonitoringSettings {
+function resolveMonitoring(props: PipelineOptions): MonitoringSettings {
   const given = props.alarmOptions ?? {};
   validateAlarmOptions(given);
   return {
@@ -360,15 +247,3 @@ function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** Decoding a worst-case image within `maxImagePixels` and `maxImageSize` must fit the image processor's memory. */
-function warnAboutImageMemory(scope: Construct, s: TapSettings): void {
-  const { maxImagePixels, maxImageBytes } = s.images;
-  const memory = s.functions.imageProcessor.memorySize;
-  const neededMiB = Math.ceil((maxImagePixels * IMAGE_BYTES_PER_PIXEL + maxImageBytes) / Size.mebibytes(1).toBytes()) + 128;
-  if (neededMiB > memory) {
-    Annotations.of(scope).addWarningV2('cdk-tap-serverless:imageMemory',
-      `maxImagePixels (${maxImagePixels}) and maxImageSize (${maxImageBytes} bytes) may need about ${neededMiB} MiB to decode ` +
-      `a worst-case 8-bit image, more than imageProcessor.memorySize (${memory} MiB): raise the memory or lower the limits. ` +
-      'An image that would not fit is rejected (image.rejected) before it is decoded.');
-  }
-}

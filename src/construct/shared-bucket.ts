@@ -1,8 +1,8 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
-import { TapSettings } from './settings';
-import { IngestionMode } from '../ingestion';
+import { IngestionMode } from './ingestion';
+import { PipelineSettings } from './settings';
 
 /**
  * S3 refuses a notification configuration in which two rules for the same event type have
@@ -20,7 +20,7 @@ interface BucketUse {
 /** The direct- and queue-mode constructs seen so far in one app, by bucket. */
 const USES = new WeakMap<IConstruct, Map<string, BucketUse[]>>();
 
-export function checkSharedBucket(scope: Construct, bucket: s3.IBucket, settings: TapSettings): void {
+export function checkSharedBucket(scope: Construct, bucket: s3.IBucket, settings: PipelineSettings): void {
   if (settings.ingestion.mode === IngestionMode.EVENT_BRIDGE) return;
   const root = scope.node.root;
   const byBucket = USES.get(root) ?? new Map<string, BucketUse[]>();

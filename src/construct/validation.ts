@@ -1,6 +1,5 @@
 import { Duration, Size, Token } from 'aws-cdk-lib';
-import type { TapAlarmOptions } from '../alarm-options';
-import { IMAGE_LIMITS, thumbnailWidthsProblem } from '../contract/image-limits';
+import type { TapAlarmOptions } from './alarm-options';
 import { DEFAULT_INDEX_SHARDS, MAX_INDEX_SHARDS } from '../contract/notifications-model';
 
 /**
@@ -204,44 +203,6 @@ export function validateFunctionSettings(prop: string, s: ResolvedFunctionSettin
   }
 }
 
-/** Largest `exportMaxConcurrency`: Lambda keeps at least 100 of an account's concurrency unreserved (1,000 by default). */
-const MAX_EXPORT_CONCURRENCY = 100;
-
-export function validateExportLimits(concurrency: number, range: Duration): void {
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_EXPORT_CONCURRENCY) {
-    fail('exportMaxConcurrency', concurrency, `it must be a whole number from 1 to ${MAX_EXPORT_CONCURRENCY}`,
-      'Use, for example, 2: each export holds one execution for up to 15 minutes.');
-  }
-  const seconds = range.toSeconds();
-  if (seconds < 3600 || seconds > 366 * 86_400) {
-    fail('exportMaxRange', range.toHumanString(), 'it must be from 1 hour to 366 days', 'Use, for example, Duration.days(31).');
-  }
-}
-
-export function validateThrottling(rate: number, burst: number): void {
-  if (!(rate > 0) || !Number.isFinite(rate)) {
-    fail('apiThrottlingRateLimit', rate, 'it must be a positive number of requests per second', 'Use, for example, 50.');
-  }
-  if (!Number.isInteger(burst) || burst < 1) {
-    fail('apiThrottlingBurstLimit', burst, 'it must be a positive whole number of requests', 'Use, for example, 100.');
-  }
-}
-
-/** CORS origins: `https://host[:port]` (or `http://localhost[:port]`), or "*" (allowed, with a warning). */
-export function validateCorsOrigins(origins: string[]): void {
-  if (origins.length === 0) {
-    fail('corsAllowedOrigins', origins, 'an empty list would enable CORS for no origin',
-      'Leave it unset to disable CORS, or list origins such as "https://app.example.com".');
-  }
-  for (const origin of origins) {
-    if (origin === '*') continue;
-    if (!/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(origin)) {
-      fail('corsAllowedOrigins', origin, 'an origin is a scheme, a host and an optional port, with no path or trailing "/"',
-        'Use, for example, "https://app.example.com".');
-    }
-  }
-}
-
 /** Alarm thresholds: counts are whole numbers ≥ 1, rates are percentages in (0, 100], periods whole minutes. */
 export function validateAlarmOptions(o: TapAlarmOptions): void {
   const counts: Array<[keyof TapAlarmOptions, number | undefined]> = [
@@ -277,29 +238,6 @@ export function validateAlarmOptions(o: TapAlarmOptions): void {
   }
 }
 
-/** Data validator limits, resolved to numbers (bytes, levels, entries). */
-export interface DataLimitProps {
-  readonly maxDataBytes: number;
-  readonly maxRecordBytes: number;
-  readonly maxJsonDepth: number;
-  readonly maxReportErrors: number;
-}
-
-/** Each limit is a whole number within the bounds the data validator supports. */
-export function validateDataLimits(limits: DataLimitProps, bounds: {
-  readonly [K in keyof DataLimitProps]: { readonly min: number; readonly max: number }
-}): void {
-  const check = (prop: string, value: number, bound: { min: number; max: number }, unit: string, example: string): void => {
-    if (!Number.isSafeInteger(value) || value < bound.min || value > bound.max) {
-      fail(prop, value, `it must be a whole number of ${unit} from ${bound.min} to ${bound.max}`, `Use, for example, ${example}.`);
-    }
-  };
-  check('maxDataSize', limits.maxDataBytes, bounds.maxDataBytes, 'bytes', 'Size.gibibytes(1)');
-  check('maxRecordSize', limits.maxRecordBytes, bounds.maxRecordBytes, 'bytes', 'Size.mebibytes(1)');
-  check('maxJsonDepth', limits.maxJsonDepth, bounds.maxJsonDepth, 'levels', '64');
-  check('maxReportErrors', limits.maxReportErrors, bounds.maxReportErrors, 'error entries', '100');
-}
-
 /** A Size prop as bytes, failing clearly on a token (the limit is needed at synth). */
 export function sizeInBytes(prop: string, size: Size): number {
   if (size.isUnresolved()) {
@@ -308,30 +246,3 @@ export function sizeInBytes(prop: string, size: Size): number {
   return size.toBytes();
 }
 
-/** Thumbnail widths: positive integers within sharp's (WebP's) limit, no duplicates, a sane count. */
-export function validateThumbnailWidths(widths: readonly number[]): void {
-  if (widths.some((w) => Token.isUnresolved(w))) {
-    fail('thumbnailWidths', widths, 'widths must be literal numbers, not tokens', 'Pass plain numbers such as [128, 512].');
-  }
-  const problem = thumbnailWidthsProblem(widths);
-  if (problem !== undefined) {
-    fail('thumbnailWidths', widths, problem,
-      `Pass 1 to ${IMAGE_LIMITS.MAX_WIDTHS} distinct whole numbers of pixels from 1 to ${IMAGE_LIMITS.MAX_WIDTH}, e.g. [128, 512].`);
-  }
-}
-
-/** Largest accepted image object, in bytes. */
-export function validateMaxImageSize(bytes: number): void {
-  if (!Number.isInteger(bytes) || bytes < 1 || bytes > IMAGE_LIMITS.MAX_BYTES) {
-    fail('maxImageSize', `${bytes} bytes`, 'it must be a whole number of bytes from 1 byte to 1 GiB (the image is held in memory while it is decoded)',
-      'Use, for example, Size.mebibytes(50).');
-  }
-}
-
-/** Decompression-bomb limit, in pixels. */
-export function validateMaxImagePixels(pixels: number): void {
-  if (Token.isUnresolved(pixels) || !Number.isInteger(pixels) || pixels < 1 || pixels > IMAGE_LIMITS.MAX_PIXELS) {
-    fail('maxImagePixels', pixels, `it must be a whole number of pixels from 1 to ${IMAGE_LIMITS.MAX_PIXELS.toLocaleString('en-US')}`,
-      'Use, for example, 100_000_000 (100 megapixels).');
-  }
-}

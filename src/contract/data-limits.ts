@@ -1,6 +1,6 @@
 /**
  * Bounds of the data validator's limits: the construct checks its props against them at synth
- * (their defaults are in src/construct/defaults.ts) and the handler reads the values the
+ * (their defaults are in src/data/data-settings.ts) and the handler reads the values the
  * construct sets in its environment.
  */
 export const DATA_LIMITS = {

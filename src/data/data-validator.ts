@@ -1,16 +1,16 @@
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { dataValidatorFingerprint, DataSettings } from './data-settings';
 import { dataValidatorCode } from './data-validator-code';
-import { dataValidatorFingerprint } from '../construct/fingerprint';
 import { createTapFunction, FunctionContext } from '../construct/function-factory';
 import { addS3Trigger, S3Function } from '../construct/s3-trigger';
 import { ENV } from '../contract/env-names';
 import { SERVICE_NAME } from '../contract/metric-names';
 
 /** The data validator: a report and a notification for every object created under the data prefix. */
-export function createDataValidator(scope: Construct, bucket: s3.IBucket, ctx: FunctionContext): S3Function {
+export function createDataValidator(scope: Construct, bucket: s3.IBucket, data: DataSettings, ctx: FunctionContext): S3Function {
   const { settings } = ctx;
-  const { data, prefixes } = settings;
+  const { prefixes } = settings;
   const fn = createTapFunction(scope, {
     id: 'DataValidator',
     description: 'TapServerless: validates uploaded data files',

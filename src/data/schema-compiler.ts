@@ -3,9 +3,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { CodeKeywordDefinition, Options } from 'ajv';
-import { MAX_SCHEMA_BYTES, SCHEMA_ARTIFACTS, SchemaBounds, SchemaMeta } from '../contract/data-limits';
-import { DataSchema } from '../data-schema';
+import { DataSchema } from './data-schema';
 import { schemaDepthBound } from './schema-depth';
+import { MAX_SCHEMA_BYTES, SCHEMA_ARTIFACTS, SchemaBounds, SchemaMeta } from '../contract/data-limits';
 
 /** A data schema checked and precompiled at synth. */
 export interface CompiledDataSchema {

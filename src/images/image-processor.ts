@@ -1,8 +1,8 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { imageProcessorFingerprint, ImageSettings } from './image-settings';
 import { bundledFunctionCode, FUNCTION_ASSETS } from '../construct/assets';
-import { imageProcessorFingerprint } from '../construct/fingerprint';
 import { createTapFunction, FunctionContext } from '../construct/function-factory';
 import { addS3Trigger, S3Function } from '../construct/s3-trigger';
 import { ENV } from '../contract/env-names';
@@ -15,9 +15,9 @@ const ASSETS_BY_ARCHITECTURE: Record<string, string> = {
 };
 
 /** The image processor: thumbnails for every object created under the images prefix. */
-export function createImageProcessor(scope: Construct, bucket: s3.IBucket, ctx: FunctionContext): S3Function {
+export function createImageProcessor(scope: Construct, bucket: s3.IBucket, images: ImageSettings, ctx: FunctionContext): S3Function {
   const { settings } = ctx;
-  const { images, prefixes } = settings;
+  const { prefixes } = settings;
   const fnSettings = settings.functions.imageProcessor;
   const fn = createTapFunction(scope, {
     id: 'ImageProcessor',

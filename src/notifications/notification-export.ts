@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { ApiSettings } from './api-settings';
 import { bundledFunctionCode, FUNCTION_ASSETS } from '../construct/assets';
 import { createTapFunction, FunctionContext } from '../construct/function-factory';
 import { suppressCheckov, suppressNag } from '../construct/nag';
@@ -16,9 +17,9 @@ import { EXPORT_MAX_SECONDS, INDEX_BY_TIME, INDEX_BY_TYPE } from '../contract/no
  * `exportMaxConcurrency`: exports, each holding an execution for up to 15 minutes, can never take
  * the account's concurrency from ingestion. It only reads the table.
  */
-export function createNotificationExport(scope: Construct, ctx: FunctionContext): lambda.Function {
+export function createNotificationExport(scope: Construct, api: ApiSettings, ctx: FunctionContext): lambda.Function {
   const { settings } = ctx;
-  const origins = settings.api.corsAllowedOrigins;
+  const origins = api.corsAllowedOrigins;
   const fn = createTapFunction(scope, {
     id: 'NotificationExport',
     description: 'TapServerless: streams GET /notifications/export (NDJSON)',
@@ -27,10 +28,10 @@ export function createNotificationExport(scope: Construct, ctx: FunctionContext)
     settings: {
       ...settings.functions.notificationHandler,
       timeout: Duration.seconds(EXPORT_MAX_SECONDS),
-      reservedConcurrentExecutions: settings.api.exportMaxConcurrency,
+      reservedConcurrentExecutions: api.exportMaxConcurrency,
     },
     environment: {
-      [ENV.EXPORT_MAX_RANGE_SECONDS]: String(settings.api.exportMaxRange.toSeconds()),
+      [ENV.EXPORT_MAX_RANGE_SECONDS]: String(api.exportMaxRange.toSeconds()),
       ...(origins ? { [ENV.CORS_ORIGINS]: origins.join(',') } : {}),
     },
     queriedIndexes: [INDEX_BY_TIME, INDEX_BY_TYPE],

@@ -1,5 +1,6 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { ApiSettings } from './api-settings';
 import { bundledFunctionCode, FUNCTION_ASSETS } from '../construct/assets';
 import { createTapFunction, FunctionContext } from '../construct/function-factory';
 import { suppressCheckov, suppressNag } from '../construct/nag';
@@ -8,9 +9,9 @@ import { SERVICE_NAME } from '../contract/metric-names';
 import { INDEX_BY_TIME, INDEX_BY_TYPE } from '../contract/notifications-model';
 
 /** The notification handler: the function behind `/notifications` (Lambda proxy integration). */
-export function createNotificationHandler(scope: Construct, ctx: FunctionContext): lambda.Function {
+export function createNotificationHandler(scope: Construct, api: ApiSettings, ctx: FunctionContext): lambda.Function {
   const { settings } = ctx;
-  const origins = settings.api.corsAllowedOrigins;
+  const origins = api.corsAllowedOrigins;
   const fn = createTapFunction(scope, {
     id: 'NotificationHandler',
     description: 'TapServerless: serves the /notifications API',

@@ -4,9 +4,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
-import { LOG_GROUP_KMS_SKIP, suppressCheckov, suppressNag } from './nag';
-import { TapSettings } from './settings';
-import { ApiAuthorization, ApiAuthorizationType } from '../api-authorization';
+import { ApiAuthorization, ApiAuthorizationType } from './api-authorization';
+import { ApiSettings } from './api-settings';
+import { LOG_GROUP_KMS_SKIP, suppressCheckov, suppressNag } from '../construct/nag';
+import { PipelineSettings } from '../construct/settings';
 import { CREATE_NOTIFICATION_SCHEMA, EXPORT_MAX_SECONDS, EXPORT_PARAMETERS } from '../contract/notifications-model';
 
 
@@ -28,11 +29,11 @@ const EXPORT_RATE_LIMIT = 1;
 
 export function createNotificationsApi(
   scope: Construct,
-  tap: TapSettings,
+  tap: PipelineSettings,
+  settings: ApiSettings,
   handler: lambda.IFunction,
   exportHandler: lambda.IFunction,
 ): NotificationsApi {
-  const settings = tap.api;
   const { authorization, throttlingRateLimit: rate, throttlingBurstLimit: burst, cloudWatchRole } = settings;
   const accessLogGroup = settings.accessLogging
     ? new logs.LogGroup(scope, 'ApiAccessLogGroup', { retention: tap.logRetention, removalPolicy: tap.removalPolicy })

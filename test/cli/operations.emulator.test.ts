@@ -20,7 +20,7 @@ import { CliClients, runCli } from '../../src/cli/main';
 import type { ReconcileReport } from '../../src/cli/reconcile';
 import type { ReprocessSummary } from '../../src/cli/reprocess';
 import { ENV } from '../../src/contract/env-names';
-import { DataSchema } from '../../src/data-schema';
+import { DataSchema } from '../../src/data/data-schema';
 
 // reconcile and reprocess against a pipeline in moto server: the functions are the construct's
 // (synthesized: the configuration fingerprint and settings come from the template) running

@@ -4,13 +4,17 @@ import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ts from 'typescript';
-import { ApiAuthorization } from '../../src/api-authorization';
-import { DEFAULTS } from '../../src/construct/defaults';
+import { DEFAULTS as SHARED_DEFAULTS } from '../../src/construct/defaults';
+import { Ingestion } from '../../src/construct/ingestion';
 import { ThumbnailFormat } from '../../src/contract/thumbnail-format';
-import { Ingestion } from '../../src/ingestion';
+import { DATA_DEFAULTS } from '../../src/data/data-settings';
+import { IMAGE_DEFAULTS } from '../../src/images/image-settings';
+import { ApiAuthorization } from '../../src/notifications/api-authorization';
+import { API_DEFAULTS } from '../../src/notifications/api-settings';
 
-// Every default lives in src/construct/defaults.ts; the `@default` of each prop in its TSDoc (and so
-// API.md) must say the same. This test reads the TSDoc from the sources and checks every default that
+// Every default lives beside the settings that apply it (construct/defaults.ts for the shared options,
+// IMAGE_DEFAULTS, DATA_DEFAULTS and API_DEFAULTS for the features'); the `@default` of each prop in its
+// TSDoc (and so API.md) must say the same. This test reads the TSDoc from the sources and checks every default that
 // is written as a value.
 
 const SRC = path.join(__dirname, '..', '..', 'src');
@@ -47,10 +51,17 @@ function comparable(value: unknown): unknown {
   return value;
 }
 
-const PROPS = defaultsOf('tap-serverless-props.ts', 'TapServerlessProps');
-const FUNCTION_OPTIONS = defaultsOf('function-options.ts', 'TapFunctionOptions');
-const ALARMS = defaultsOf('alarm-options.ts', 'TapAlarmOptions');
-const OBJECTIVES = defaultsOf('api-objectives.ts', 'ApiObjectives');
+// TapServerlessProps is the four groups of options, each declared (with its defaults) by the part it configures.
+const PROPS = {
+  ...defaultsOf('construct/pipeline-options.ts', 'PipelineOptions'),
+  ...defaultsOf('images/image-processing-options.ts', 'ImageProcessingOptions'),
+  ...defaultsOf('data/data-validation-options.ts', 'DataValidationOptions'),
+  ...defaultsOf('notifications/notifications-api-options.ts', 'NotificationsApiOptions'),
+};
+const FUNCTION_OPTIONS = defaultsOf('construct/function-options.ts', 'TapFunctionOptions');
+const ALARMS = defaultsOf('construct/alarm-options.ts', 'TapAlarmOptions');
+const OBJECTIVES = defaultsOf('notifications/api-objectives.ts', 'ApiObjectives');
+const DEFAULTS = { ...SHARED_DEFAULTS, ...IMAGE_DEFAULTS, ...DATA_DEFAULTS, ...API_DEFAULTS };
 
 describe('the TSDoc @default of each prop states the value in DEFAULTS', () => {
   const props = [
