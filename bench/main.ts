@@ -33,8 +33,8 @@ const SCALE = Math.max(1, Number(process.env.BENCH_RUNS ?? 5));
 const RUNS = SCALE; // thumbnails, 100 MB files, synth
 const LARGE_RUNS = Math.max(3, Math.round(SCALE * 0.6)); // the 1 GB file
 const COLD_RUNS = SCALE * 3; // module loads (cheap, noisy)
-const WIDTHS = [128, 512]; // the construct's default thumbnailWidths
-const FORMAT = 'webp'; // and thumbnailFormat
+const WIDTHS = [128, 512]; // the construct's default imageThumbnailWidths
+const FORMAT = 'webp'; // and imageThumbnailFormat
 const DATA_BYTES = 100 * 1000 * 1000;
 const LARGE_COPIES = 10; // 10 × the 100 MB NDJSON = 1 GB
 const MIB = 1024 * 1024;
@@ -346,7 +346,7 @@ function dataValidation(rows: Row[]): void {
     script = bundleWorker('data');
     // The deployment's default limits, for the worker (which imports nothing of the construct side).
     process.env.BENCH_DATA_LIMITS = JSON.stringify({
-      maxRecordBytes: DATA_DEFAULTS.maxRecordSize.toBytes(), maxJsonDepth: DATA_DEFAULTS.maxJsonDepth, maxReportErrors: DATA_DEFAULTS.maxReportErrors,
+      maxRecordBytes: DATA_DEFAULTS.dataMaxRecordSize.toBytes(), dataMaxJsonDepth: DATA_DEFAULTS.dataMaxJsonDepth, dataMaxReportErrors: DATA_DEFAULTS.dataMaxReportErrors,
     });
   } catch (err) {
     section(rows, describe, () => { throw err; });

@@ -71,6 +71,12 @@ export function addChecks(project: awscdk.AwsCdkConstructLibrary): void {
     description: 'jsii-diff against the newest release on npm (says so and passes when there is none yet)',
     exec: 'bash scripts/compat.sh',
   });
+  // The API's changes since a commit, before there is a release to compare with: `npx projen api:diff <commit>`.
+  project.addTask('api:diff', {
+    description: 'jsii-diff of the public API against a commit (after `npx projen compile`): the changes the release notes must list',
+    exec: 'bash scripts/api-diff.sh',
+    receiveArgs: true,
+  });
   project.addTask('lint:workflows', {
     description: 'Run actionlint (pinned, built into .tmp/bin) over .github/workflows',
     exec: 'bash scripts/actionlint.sh',

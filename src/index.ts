@@ -8,7 +8,7 @@ export * from './construct/outcome-events';
 export * from './construct/alarm-options';
 // Images
 export * from './images/image-processing-options';
-export * from './contract/thumbnail-format';
+export * from './images/thumbnail-format';
 // Data
 export * from './data/data-validation-options';
 export * from './data/data-schema';

@@ -1,4 +1,4 @@
-import { Duration, Stack, Tags } from 'aws-cdk-lib';
+import { Stack, Tags } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as applicationsignals from 'aws-cdk-lib/aws-applicationsignals';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -37,7 +37,7 @@ import { TapServerlessProps } from './tap-serverless-props';
  * REST API. Failed events land in a dead-letter queue.
  */
 export class TapServerless extends Construct {
-  /** The ingestion bucket (created, or the `existingBucket`). */
+  /** The ingestion bucket (created, or the `bucket`). */
   public readonly bucket: s3.IBucket;
   /** The function invoked for uploads under the images prefix. */
   public readonly imageProcessor: lambda.Function;
@@ -49,12 +49,12 @@ export class TapServerless extends Construct {
    * The function behind `GET /notifications/export`: streams notifications as NDJSON (Lambda
    * response streaming), for up to 15 minutes per request.
    */
-  public readonly exportHandler: lambda.Function;
+  public readonly notificationExport: lambda.Function;
   /** The REST API. */
   public readonly api: apigw.RestApi;
   /** The URL of the API stage, e.g. `https://abc.execute-api.eu-west-1.amazonaws.com/dev/`. */
   public readonly apiUrl: string;
-  /** The queue that receives events that failed every retry (created, or the `existingDeadLetterQueue`). */
+  /** The queue that receives events that failed every retry (created, or the `deadLetterQueue`). */
   public readonly deadLetterQueue: sqs.IQueue;
   /** The notifications table. */
   public readonly notificationsTable: dynamodb.ITable;
@@ -128,8 +128,8 @@ export class TapServerless extends Construct {
     const apiSettings = resolveApiSettings(this, props);
     this.environmentSuffix = settings.environmentSuffix;
 
-    this.bucket = settings.bucket.existingBucket ?? createBucket(this, settings.bucket, settings.removalPolicy);
-    this.deadLetterQueue = settings.reliability.existingDeadLetterQueue ?? createDeadLetterQueue(this, settings.removalPolicy);
+    this.bucket = settings.bucket.existing ?? createBucket(this, settings.bucket, settings.removalPolicy);
+    this.deadLetterQueue = settings.reliability.deadLetterQueue ?? createDeadLetterQueue(this, settings.removalPolicy);
     const table = createNotificationsTable(this, settings.table, settings.removalPolicy);
     this.notificationsTable = table;
 
@@ -137,7 +137,7 @@ export class TapServerless extends Construct {
     this.outcomeEventBus = outcomeBus;
     const functions: FunctionContext = { settings, table, deadLetterQueue: this.deadLetterQueue, outcomeBus };
     checkSharedBucket(this, this.bucket, settings);
-    enableEventBridge(this, this.bucket, settings.bucket.existingBucket === undefined, settings);
+    enableEventBridge(this, this.bucket, settings.bucket.existing === undefined, settings);
     const images = createImageProcessor(this, this.bucket, imageSettings, functions);
     const data = createDataValidator(this, this.bucket, dataSettings, functions);
     this.imageProcessor = images.fn;
@@ -148,9 +148,9 @@ export class TapServerless extends Construct {
       restrictToPipeline(outcomeBus, [images.fn.role!, data.fn.role!]);
     }
     this.notificationHandler = createNotificationHandler(this, apiSettings, functions);
-    this.exportHandler = createNotificationExport(this, apiSettings, functions);
+    this.notificationExport = createNotificationExport(this, apiSettings, functions);
 
-    const { api, apiKey, accessLogGroup } = createNotificationsApi(this, settings, apiSettings, this.notificationHandler, this.exportHandler);
+    const { api, apiKey, accessLogGroup } = createNotificationsApi(this, settings, apiSettings, this.notificationHandler, this.notificationExport);
     this.api = api;
     this.apiUrl = api.url;
     this.apiKey = apiKey;
@@ -168,7 +168,7 @@ export class TapServerless extends Construct {
       imageProcessor: this.imageProcessor,
       dataValidator: this.dataValidator,
       notificationHandler: this.notificationHandler,
-      notificationExport: this.exportHandler,
+      notificationExport: this.notificationExport,
       table,
       queues: [['ImageProcessor', images.queue], ['DataValidator', data.queue]],
       settings: settings.monitoring,
@@ -258,11 +258,20 @@ export class TapServerless extends Construct {
   }
 
   /**
-   * Read and write requests DynamoDB throttled on the notifications table and its two listing
-   * indexes, summed (each throttle metric filled with 0 where it has no data).
+   * Read requests DynamoDB throttled on the notifications table (sum; the metric has data only
+   * when there were some). The `TableThrottledRequests` alarm adds the listing indexes' and the
+   * writes: `tap.notificationsTable.metricThrottledRequestsForOperations()` gives a sum of your own.
    */
-  public metricTableThrottledRequests(period?: Duration): cloudwatch.IMetric {
-    return this.metrics.tableThrottleEvents(this.notificationsTable, { period });
+  public metricTableReadThrottleEvents(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.notificationsTable.metric('ReadThrottleEvents', { statistic: cloudwatch.Stats.SUM, ...props });
+  }
+
+  /**
+   * Write requests DynamoDB throttled on the notifications table (sum; the metric has data only
+   * when there were some). A write that an index cannot take in time is throttled on the table.
+   */
+  public metricTableWriteThrottleEvents(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.notificationsTable.metric('WriteThrottleEvents', { statistic: cloudwatch.Stats.SUM, ...props });
   }
 
   /** Requests to the API stage (sum). */
@@ -305,17 +314,14 @@ export class TapServerless extends Construct {
     return this.metrics.handlerMetric(SERVICE_NAME.DATA_VALIDATOR, S3_METRICS.REJECTED, props);
   }
 
-  /** Records of S3 events that failed with a possibly transient error and were retried (sum, both S3 functions). */
-  public metricObjectsFailed(props?: cloudwatch.MetricOptions): cloudwatch.MathExpression {
-    return new cloudwatch.MathExpression({
-      expression: 'images + data',
-      usingMetrics: {
-        images: this.metrics.handlerMetric(SERVICE_NAME.IMAGE_PROCESSOR, S3_METRICS.FAILED, props),
-        data: this.metrics.handlerMetric(SERVICE_NAME.DATA_VALIDATOR, S3_METRICS.FAILED, props),
-      },
-      label: props?.label ?? 'Objects failed',
-      period: props?.period,
-    });
+  /** Images whose processing failed with a possibly transient error, to be retried (sum). */
+  public metricImagesFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.handlerMetric(SERVICE_NAME.IMAGE_PROCESSOR, S3_METRICS.FAILED, props);
+  }
+
+  /** Data files whose validation failed with a possibly transient error, to be retried (sum). */
+  public metricDataFilesFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.handlerMetric(SERVICE_NAME.DATA_VALIDATOR, S3_METRICS.FAILED, props);
   }
 
   /** Notifications created through `POST /notifications` (sum). */

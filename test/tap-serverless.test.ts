@@ -237,8 +237,8 @@ describe('defaults', () => {
     }
   });
 
-  test('notificationRetention enables TTL on expiresAt and tells every function the retention', () => {
-    const { template: kept } = synth({ notificationRetention: Duration.days(90), notificationIndexShards: 32 });
+  test('tableRetention enables TTL on expiresAt and tells every function the retention', () => {
+    const { template: kept } = synth({ tableRetention: Duration.days(90), tableIndexShards: 32 });
     kept.hasResourceProperties('AWS::DynamoDB::Table', {
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     });
@@ -249,8 +249,8 @@ describe('defaults', () => {
     }
   });
 
-  test('notificationWarmThroughput pre-warms the table and both indexes; unset, none is', () => {
-    const { template: warm } = synth({ notificationWarmThroughput: { readUnitsPerSecond: 30_000, writeUnitsPerSecond: 20_000 } });
+  test('tableWarmThroughput pre-warms the table and both indexes; unset, none is', () => {
+    const { template: warm } = synth({ tableWarmThroughput: { readUnitsPerSecond: 30_000, writeUnitsPerSecond: 20_000 } });
     const [table] = Object.values(warm.findResources('AWS::DynamoDB::Table'));
     const expected = { ReadUnitsPerSecond: 30_000, WriteUnitsPerSecond: 20_000 };
     expect(table.Properties.WarmThroughput).toEqual(expected);
@@ -260,13 +260,13 @@ describe('defaults', () => {
   });
 
   test.each([
-    [{ notificationWarmThroughput: { writeUnitsPerSecond: 0 } }, /notificationWarmThroughput.writeUnitsPerSecond \(0\)/],
-    [{ notificationWarmThroughput: {} }, /notificationWarmThroughput \(\{\}\): it sets neither/],
-    [{ notificationIndexShards: 0 }, /notificationIndexShards \(0\).*1 to 64/],
-    [{ notificationIndexShards: 65 }, /notificationIndexShards \(65\)/],
-    [{ notificationIndexShards: 2.5 }, /notificationIndexShards \(2.5\)/],
-    [{ notificationRetention: Duration.hours(2) }, /notificationRetention \("2 hours"\).*1 day to 100 years/],
-    [{ notificationRetention: Duration.millis(86_400_500) }, /notificationRetention/],
+    [{ tableWarmThroughput: { writeUnitsPerSecond: 0 } }, /tableWarmThroughput.writeUnitsPerSecond \(0\)/],
+    [{ tableWarmThroughput: {} }, /tableWarmThroughput \(\{\}\): it sets neither/],
+    [{ tableIndexShards: 0 }, /tableIndexShards \(0\).*1 to 64/],
+    [{ tableIndexShards: 65 }, /tableIndexShards \(65\)/],
+    [{ tableIndexShards: 2.5 }, /tableIndexShards \(2.5\)/],
+    [{ tableRetention: Duration.hours(2) }, /tableRetention \("2 hours"\).*1 day to 100 years/],
+    [{ tableRetention: Duration.millis(86_400_500) }, /tableRetention/],
   ])('rejects a bad table setting (%j)', (props, message) => {
     expect(() => synth(props as TapServerlessProps)).toThrow(message);
   });
@@ -425,7 +425,7 @@ describe('REST API', () => {
   });
 
   test('answers CORS preflight without authorization for the allowed origins', () => {
-    const { template } = synth({ corsAllowedOrigins: ['https://app.example.com'] });
+    const { template } = synth({ apiCorsAllowedOrigins: ['https://app.example.com'] });
     const options = Object.values(template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'OPTIONS' } }));
     expect(options).toHaveLength(3);
     for (const o of options) {
@@ -436,13 +436,13 @@ describe('REST API', () => {
   });
 
   test('warns when CORS allows every origin', () => {
-    const { stack } = synth({ corsAllowedOrigins: ['*'] });
-    Annotations.fromStack(stack).hasWarning('/TestStack/Tap', Match.stringLikeRegexp('corsAllowedOrigins includes "\\*"'));
+    const { stack } = synth({ apiCorsAllowedOrigins: ['*'] });
+    Annotations.fromStack(stack).hasWarning('/TestStack/Tap', Match.stringLikeRegexp('apiCorsAllowedOrigins includes "\\*"'));
   });
 
   test('fails when a CORS origin is not an origin', () => {
-    expectSynthError({ corsAllowedOrigins: ['https://app.example.com/'] }, /corsAllowedOrigins \("https:\/\/app.example.com\/"\).*no path or trailing/);
-    expectSynthError({ corsAllowedOrigins: [] }, /corsAllowedOrigins \(\[\]\).*Leave it unset/);
+    expectSynthError({ apiCorsAllowedOrigins: ['https://app.example.com/'] }, /apiCorsAllowedOrigins \("https:\/\/app.example.com\/"\).*no path or trailing/);
+    expectSynthError({ apiCorsAllowedOrigins: [] }, /apiCorsAllowedOrigins \(\[\]\).*Leave it unset/);
   });
 
   test('fails when throttling limits are not positive', () => {
@@ -503,17 +503,17 @@ describe('bucket options', () => {
   });
 
   test('uses an existing bucket instead of creating one', () => {
-    const { template, tap } = synth(undefined, (stack) => ({ existingBucket: s3.Bucket.fromBucketName(stack, 'Existing', 'my-uploads') }));
+    const { template, tap } = synth(undefined, (stack) => ({ bucket: s3.Bucket.fromBucketName(stack, 'Existing', 'my-uploads') }));
     template.resourceCountIs('AWS::S3::Bucket', 0);
     template.hasResourceProperties('Custom::S3BucketNotifications', { BucketName: 'my-uploads', Managed: false });
     expect(tap.bucket.bucketName).toBe('my-uploads');
   });
 
-  test('fails when both existingBucket and bucketProps are given', () => {
+  test('fails when both bucket and bucketProps are given', () => {
     expect(() => synth(undefined, (stack) => ({
-      existingBucket: s3.Bucket.fromBucketName(stack, 'Existing', 'my-uploads'),
+      bucket: s3.Bucket.fromBucketName(stack, 'Existing', 'my-uploads'),
       bucketProps: { versioned: true },
-    }))).toThrow(/existingBucket and bucketProps were both given.*Pass only one/);
+    }))).toThrow(/bucket and bucketProps were both given.*Pass only one/);
   });
 
   test('applies bucketProps over the defaults and grants the functions the bucket key', () => {
@@ -532,9 +532,9 @@ describe('bucket options', () => {
 
   test('configures the lifecycle transitions', () => {
     const { template } = synth({
-      transitionToInfrequentAccessAfter: Duration.days(45),
-      transitionToGlacierAfter: Duration.days(180),
-      noncurrentVersionExpiration: Duration.days(7),
+      bucketTransitionToInfrequentAccessAfter: Duration.days(45),
+      bucketTransitionToGlacierAfter: Duration.days(180),
+      bucketNoncurrentVersionExpiration: Duration.days(7),
     });
     template.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: {
@@ -550,17 +550,17 @@ describe('bucket options', () => {
   });
 
   test('fails when Standard-IA comes before 30 days', () => {
-    expectSynthError({ transitionToInfrequentAccessAfter: Duration.days(10) },
-      /transitionToInfrequentAccessAfter \("10 days"\).*Use Duration.days\(30\) or more/);
+    expectSynthError({ bucketTransitionToInfrequentAccessAfter: Duration.days(10) },
+      /bucketTransitionToInfrequentAccessAfter \("10 days"\).*Use Duration.days\(30\) or more/);
   });
 
   test('fails when Glacier comes less than 30 days after Standard-IA', () => {
-    expectSynthError({ transitionToInfrequentAccessAfter: Duration.days(60), transitionToGlacierAfter: Duration.days(60) },
-      /transitionToGlacierAfter \("60 days"\).*Use Duration.days\(90\) or more/);
+    expectSynthError({ bucketTransitionToInfrequentAccessAfter: Duration.days(60), bucketTransitionToGlacierAfter: Duration.days(60) },
+      /bucketTransitionToGlacierAfter \("60 days"\).*Use Duration.days\(90\) or more/);
   });
 
   test('fails when noncurrent versions would expire in under a day', () => {
-    expectSynthError({ noncurrentVersionExpiration: Duration.hours(12) }, /noncurrentVersionExpiration/);
+    expectSynthError({ bucketNoncurrentVersionExpiration: Duration.hours(12) }, /bucketNoncurrentVersionExpiration/);
   });
 
   test('DESTROY deletes the stateful resources and empties the bucket', () => {
@@ -578,7 +578,7 @@ describe('bucket options', () => {
 
 describe('prefixes', () => {
   test('uses custom prefixes in the filters and the functions\' environment', () => {
-    const { template } = synth({ imagesPrefix: 'in/img/', dataPrefix: 'in/data/', thumbnailsPrefix: 'out/thumbs/', reportsPrefix: 'out/reports/' });
+    const { template } = synth({ imageInputPrefix: 'in/img/', dataInputPrefix: 'in/data/', imageOutputPrefix: 'out/thumbs/', dataOutputPrefix: 'out/reports/' });
     const config = JSON.stringify(template.findResources('Custom::S3BucketNotifications'));
     expect(config).toContain('"Value":"in/img/"');
     expect(config).toContain('"Value":"in/data/"');
@@ -588,27 +588,27 @@ describe('prefixes', () => {
   });
 
   test('fails when a prefix is empty', () => {
-    expectSynthError({ imagesPrefix: '' }, /imagesPrefix \(""\): a prefix must not be empty/);
+    expectSynthError({ imageInputPrefix: '' }, /imageInputPrefix \(""\): a prefix must not be empty/);
   });
 
   test('fails when a prefix does not end with "/"', () => {
-    expectSynthError({ dataPrefix: 'data' }, /dataPrefix \("data"\): a prefix must end with "\/". Use "data\/"/);
+    expectSynthError({ dataInputPrefix: 'data' }, /dataInputPrefix \("data"\): a prefix must end with "\/". Use "data\/"/);
   });
 
   test('fails when a prefix starts with "/"', () => {
-    expectSynthError({ reportsPrefix: '/reports/' }, /reportsPrefix \("\/reports\/"\): S3 keys do not start with/);
+    expectSynthError({ dataOutputPrefix: '/reports/' }, /dataOutputPrefix \("\/reports\/"\): S3 keys do not start with/);
   });
 
   test('fails when an output prefix lies under an input prefix (recursive invocation)', () => {
-    expectSynthError({ thumbnailsPrefix: 'images/thumbnails/' }, /thumbnailsPrefix \("images\/thumbnails\/"\): it overlaps imagesPrefix.*recursive invocation/);
+    expectSynthError({ imageOutputPrefix: 'images/thumbnails/' }, /imageOutputPrefix \("images\/thumbnails\/"\): it overlaps imageInputPrefix.*recursive invocation/);
   });
 
   test('fails when an output prefix contains an input prefix', () => {
-    expectSynthError({ dataPrefix: 'reports/incoming/' }, /overlaps dataPrefix.*recursive invocation/);
+    expectSynthError({ dataInputPrefix: 'reports/incoming/' }, /overlaps dataInputPrefix.*recursive invocation/);
   });
 
   test('fails when the two input prefixes overlap', () => {
-    expectSynthError({ imagesPrefix: 'uploads/', dataPrefix: 'uploads/data/' }, /overlaps .*both notification filters/);
+    expectSynthError({ imageInputPrefix: 'uploads/', dataInputPrefix: 'uploads/data/' }, /overlaps .*both notification filters/);
   });
 });
 
@@ -714,7 +714,7 @@ describe('functions', () => {
 
   test('uses an existing dead-letter queue', () => {
     const { template, tap } = synth(undefined, (stack) => ({
-      existingDeadLetterQueue: sqs.Queue.fromQueueArn(stack, 'Dlq', 'arn:aws:sqs:eu-west-1:123456789012:my-dlq'),
+      deadLetterQueue: sqs.Queue.fromQueueArn(stack, 'Dlq', 'arn:aws:sqs:eu-west-1:123456789012:my-dlq'),
     }));
     template.resourceCountIs('AWS::SQS::Queue', 0);
     expect(functionProps(template, 'images').DeadLetterConfig).toEqual({ TargetArn: 'arn:aws:sqs:eu-west-1:123456789012:my-dlq' });
@@ -799,10 +799,10 @@ describe('images', () => {
 
   test('passes thumbnail widths, format and limits to the image processor', () => {
     const { template } = synth({
-      thumbnailWidths: [64, 256, 1024],
-      thumbnailFormat: ThumbnailFormat.AVIF,
-      maxImageSize: Size.mebibytes(10),
-      maxImagePixels: 40_000_000,
+      imageThumbnailWidths: [64, 256, 1024],
+      imageThumbnailFormat: ThumbnailFormat.AVIF,
+      imageMaxSize: Size.mebibytes(10),
+      imageMaxPixels: 40_000_000,
     });
     expect(functionProps(template, 'images').Environment.Variables).toMatchObject({
       TAP_THUMBNAIL_WIDTHS: '64,256,1024',
@@ -823,21 +823,21 @@ describe('images', () => {
 
   test('warns when the pixel limit may need more memory than the image processor has', () => {
     const quiet = synth();
-    expect(Annotations.fromStack(quiet.stack).findWarning('*', Match.stringLikeRegexp('maxImagePixels'))).toHaveLength(0);
-    const { stack } = synth({ maxImagePixels: 400_000_000 });
+    expect(Annotations.fromStack(quiet.stack).findWarning('*', Match.stringLikeRegexp('imageMaxPixels'))).toHaveLength(0);
+    const { stack } = synth({ imageMaxPixels: 400_000_000 });
     Annotations.fromStack(stack).hasWarning('/TestStack/Tap',
-      Match.stringLikeRegexp('maxImagePixels \\(400000000\\).*more than imageProcessor.memorySize \\(1024 MiB\\)'));
-    const enough = synth({ maxImagePixels: 400_000_000, imageProcessor: { memorySize: 3008 } });
-    expect(Annotations.fromStack(enough.stack).findWarning('*', Match.stringLikeRegexp('maxImagePixels'))).toHaveLength(0);
+      Match.stringLikeRegexp('imageMaxPixels \\(400000000\\).*more than imageProcessor.memorySize \\(1024 MiB\\)'));
+    const enough = synth({ imageMaxPixels: 400_000_000, imageProcessor: { memorySize: 3008 } });
+    expect(Annotations.fromStack(enough.stack).findWarning('*', Match.stringLikeRegexp('imageMaxPixels'))).toHaveLength(0);
   });
 
-  test('fails when thumbnailWidths is empty, has duplicates, non-integers, out-of-range values or too many widths', () => {
-    expectSynthError({ thumbnailWidths: [] }, /invalid thumbnailWidths \(\[\]\): at least one width is needed\. Pass 1 to 10 distinct/);
-    expectSynthError({ thumbnailWidths: [128, 128] }, /thumbnailWidths \(\[128,128\]\): width 128 is listed twice/);
-    expectSynthError({ thumbnailWidths: [0] }, /thumbnailWidths \(\[0\]\): every width must be an integer from 1 to 16383 pixels, got 0/);
-    expectSynthError({ thumbnailWidths: [99.5] }, /got 99\.5/);
-    expectSynthError({ thumbnailWidths: [20000] }, /got 20000/);
-    expectSynthError({ thumbnailWidths: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] }, /at most 10 widths are allowed, got 11/);
+  test('fails when imageThumbnailWidths is empty, has duplicates, non-integers, out-of-range values or too many widths', () => {
+    expectSynthError({ imageThumbnailWidths: [] }, /invalid imageThumbnailWidths \(\[\]\): at least one width is needed\. Pass 1 to 10 distinct/);
+    expectSynthError({ imageThumbnailWidths: [128, 128] }, /imageThumbnailWidths \(\[128,128\]\): width 128 is listed twice/);
+    expectSynthError({ imageThumbnailWidths: [0] }, /imageThumbnailWidths \(\[0\]\): every width must be an integer from 1 to 16383 pixels, got 0/);
+    expectSynthError({ imageThumbnailWidths: [99.5] }, /got 99\.5/);
+    expectSynthError({ imageThumbnailWidths: [20000] }, /got 20000/);
+    expectSynthError({ imageThumbnailWidths: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] }, /at most 10 widths are allowed, got 11/);
   });
 
   test('fails when the image processor\'s architecture has no sharp binaries', () => {
@@ -845,15 +845,15 @@ describe('images', () => {
       /invalid imageProcessor.architecture \("riscv64"\).*Use lambda.Architecture.ARM_64 or lambda.Architecture.X86_64/);
   });
 
-  test('fails when maxImageSize is zero or above 1 GiB', () => {
-    expectSynthError({ maxImageSize: Size.bytes(0) }, /invalid maxImageSize \("0 bytes"\).*Use, for example, Size\.mebibytes\(50\)/);
-    expectSynthError({ maxImageSize: Size.gibibytes(2) }, /maxImageSize \("2147483648 bytes"\)/);
+  test('fails when imageMaxSize is zero or above 1 GiB', () => {
+    expectSynthError({ imageMaxSize: Size.bytes(0) }, /invalid imageMaxSize \("0 bytes"\).*Use, for example, Size\.mebibytes\(50\)/);
+    expectSynthError({ imageMaxSize: Size.gibibytes(2) }, /imageMaxSize \("2147483648 bytes"\)/);
   });
 
-  test('fails when maxImagePixels is not a positive integer up to one gigapixel', () => {
-    expectSynthError({ maxImagePixels: 0 }, /invalid maxImagePixels \(0\).*Use, for example, 100_000_000/);
-    expectSynthError({ maxImagePixels: 1.5 }, /maxImagePixels \(1\.5\)/);
-    expectSynthError({ maxImagePixels: 2_000_000_000 }, /maxImagePixels \(2000000000\)/);
+  test('fails when imageMaxPixels is not a positive integer up to one gigapixel', () => {
+    expectSynthError({ imageMaxPixels: 0 }, /invalid imageMaxPixels \(0\).*Use, for example, 100_000_000/);
+    expectSynthError({ imageMaxPixels: 1.5 }, /imageMaxPixels \(1\.5\)/);
+    expectSynthError({ imageMaxPixels: 2_000_000_000 }, /imageMaxPixels \(2000000000\)/);
   });
 });
 

@@ -48,7 +48,7 @@ Options:
 Delivers objects to their function as S3 ObjectCreated:Put events, as S3 does (asynchronous
 invocation: the function's retries and dead-letter queue apply). By default only the objects with
 no outcome at all; --older adds those recorded only under an older configuration (after changing
-thumbnailWidths or the schema); --all delivers every object (those already recorded under the
+imageThumbnailWidths or the schema); --all delivers every object (those already recorded under the
 current configuration are recognised by the function as duplicates and not processed again).
 Events carry up to --batch records and at most 256 KB. Exits 1 if any delivery failed; the summary
 names the key to resume after. ${AWS}

@@ -54,7 +54,7 @@ export interface TapAlarmOptions {
    * Requests to the notifications table, or to one of its listing indexes, that DynamoDB
    * throttled (read or write), per period, at or above which the alarm fires. Throttled writes are
    * retried by the SDK and then by Lambda; sustained throttling means the pipeline runs faster
-   * than the table or an index partition takes (see `notificationIndexShards`).
+   * than the table or an index partition takes (see `tableIndexShards`).
    *
    * @default 1
    */

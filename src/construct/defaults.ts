@@ -15,19 +15,19 @@ export const DEFAULTS = {
   tags: { Project: 'TapServerless', ManagedBy: 'CDK' },
 
   // Storage
-  transitionToInfrequentAccessAfter: Duration.days(30),
-  transitionToGlacierAfter: Duration.days(90),
-  noncurrentVersionExpiration: Duration.days(90),
+  bucketTransitionToInfrequentAccessAfter: Duration.days(30),
+  bucketTransitionToGlacierAfter: Duration.days(90),
+  bucketNoncurrentVersionExpiration: Duration.days(90),
   abortIncompleteMultipartUploadAfter: Duration.days(7),
   deadLetterQueueRetention: Duration.days(14),
   removalPolicy: RemovalPolicy.RETAIN,
-  notificationIndexShards: DEFAULT_INDEX_SHARDS,
+  tableIndexShards: DEFAULT_INDEX_SHARDS,
 
   // Prefixes
-  imagesPrefix: 'images/',
-  dataPrefix: 'data/',
-  thumbnailsPrefix: 'thumbnails/',
-  reportsPrefix: 'reports/',
+  imageInputPrefix: 'images/',
+  dataInputPrefix: 'data/',
+  imageOutputPrefix: 'thumbnails/',
+  dataOutputPrefix: 'reports/',
 
   // Functions
   architecture: lambda.Architecture.ARM_64,

@@ -77,10 +77,10 @@ export function createTapFunction(scope: Construct, spec: TapFunctionSpec, ctx: 
   const s3Environment: Record<string, string> = spec.s3 ? {
     [ENV.BUCKET_NAME]: spec.s3.bucket.bucketName,
     [ENV.BUCKET_OWNER]: spec.s3.bucket.env.account,
-    [ENV.IMAGES_PREFIX]: settings.prefixes.imagesPrefix,
-    [ENV.DATA_PREFIX]: settings.prefixes.dataPrefix,
-    [ENV.THUMBNAILS_PREFIX]: settings.prefixes.thumbnailsPrefix,
-    [ENV.REPORTS_PREFIX]: settings.prefixes.reportsPrefix,
+    [ENV.IMAGES_PREFIX]: settings.prefixes.imageInputPrefix,
+    [ENV.DATA_PREFIX]: settings.prefixes.dataInputPrefix,
+    [ENV.THUMBNAILS_PREFIX]: settings.prefixes.imageOutputPrefix,
+    [ENV.REPORTS_PREFIX]: settings.prefixes.dataOutputPrefix,
     [ENV.CONFIG_FINGERPRINT]: spec.s3.fingerprint,
     ...(ctx.outcomeBus ? { [ENV.OUTCOME_EVENT_BUS]: ctx.outcomeBus.eventBusArn } : {}),
   } : {};

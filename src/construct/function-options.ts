@@ -10,7 +10,7 @@ export interface TapFunctionOptions {
   /**
    * Memory of the function, in MiB (128 to 10240). CPU is allocated in proportion.
    *
-   * The image processor's 1024 MiB covers the worst case of the default `maxImagePixels`
+   * The image processor's 1024 MiB covers the worst case of the default `imageMaxPixels`
    * (100 MP). Measured peak RSS of the whole function process (Node.js, AWS SDK, download,
    * decode, encode; `bench/measure-image-rss.ts`, figures in docs/images.md): 119 MB for a 2.5 MB
    * 24 MP photo JPEG (decoded shrunk on load), 175 MB for an 18 MB 24 MP JPEG, and 563 MB for a

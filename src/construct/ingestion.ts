@@ -76,7 +76,7 @@ export class Ingestion {
    * invokes each function, with a retry policy and the dead-letter queue. Nothing is written to
    * the bucket's notification configuration per function, so several constructs (and other
    * consumers) can share one bucket. A bucket the construct creates gets EventBridge enabled; an
-   * `existingBucket` must have it enabled by its owner.
+   * `bucket` must have it enabled by its owner.
    */
   public static eventBridge(): Ingestion {
     return new Ingestion(IngestionMode.EVENT_BRIDGE);

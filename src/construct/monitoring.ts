@@ -138,8 +138,8 @@ export class Monitoring extends Construct {
         `${name} invocations failed. S3 events are retried and then sent to the dead-letter queue; check the function's logs.`);
       alarm(`${name}Throttles`, fn.metricThrottles({ period, statistic: cloudwatch.Stats.SUM }), o.functionThrottles,
         name === 'NotificationExport'
-          ? 'exports were refused: more GET /notifications/export calls ran at once than exportMaxConcurrency allows. '
-            + 'Callers retry later; raise exportMaxConcurrency if this is the normal load.'
+          ? 'exports were refused: more GET /notifications/export calls ran at once than apiExportMaxConcurrency allows. '
+            + 'Callers retry later; raise apiExportMaxConcurrency if this is the normal load.'
           : `${name} invocations were throttled. Raise reserved concurrency or the account's concurrency limit.`);
     }
     alarm('DeadLetterQueueMessages', metrics.deadLetterQueueMessages({ period: Duration.minutes(1) }), o.deadLetterQueueMessages,
@@ -182,7 +182,7 @@ export class Monitoring extends Construct {
     }
     alarm('TableThrottledRequests', metrics.tableThrottleEvents(props.table, { period }), o.tableThrottledRequests,
       'DynamoDB throttled reads or writes of the notifications table or its listing indexes. Sustained throttling means outcomes ' +
-      'arrive faster than an index partition takes: raise notificationIndexShards (see docs/capacity-and-cost.md).');
+      'arrive faster than an index partition takes: raise tableIndexShards (see docs/capacity-and-cost.md).');
 
     for (const objective of props.objectives ?? []) {
       alarm(`Api${objective.name}BurnRate`, objective.burnRate, props.burnRateAlarmThreshold ?? 1,

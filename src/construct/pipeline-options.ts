@@ -44,13 +44,13 @@ export interface PipelineOptions {
    *
    * @default - a new hardened bucket is created
    */
-  readonly existingBucket?: s3.IBucket;
+  readonly bucket?: s3.IBucket;
 
   /**
    * Overrides for the created bucket, applied over the construct's hardened defaults
    * (versioned, SSE-S3, all public access blocked, SSL enforced, bucket-owner-enforced
    * ownership, lifecycle). Use it to relax or extend them, e.g. KMS encryption or
-   * server access logs. Cannot be combined with `existingBucket`.
+   * server access logs. Cannot be combined with `bucket`.
    *
    * @default - the hardened defaults
    */
@@ -58,56 +58,56 @@ export interface PipelineOptions {
 
   /**
    * Age at which current object versions move to S3 Standard-IA (at least 30 days).
-   * Ignored when `bucketProps.lifecycleRules` or `existingBucket` is given.
+   * Ignored when `bucketProps.lifecycleRules` or `bucket` is given.
    *
    * @default Duration.days(30)
    */
-  readonly transitionToInfrequentAccessAfter?: Duration;
+  readonly bucketTransitionToInfrequentAccessAfter?: Duration;
 
   /**
    * Age at which current object versions move to S3 Glacier Flexible Retrieval (at
    * least 30 days after the Standard-IA transition).
-   * Ignored when `bucketProps.lifecycleRules` or `existingBucket` is given.
+   * Ignored when `bucketProps.lifecycleRules` or `bucket` is given.
    *
    * @default Duration.days(90)
    */
-  readonly transitionToGlacierAfter?: Duration;
+  readonly bucketTransitionToGlacierAfter?: Duration;
 
   /**
    * How long a noncurrent (overwritten or deleted) object version is kept.
-   * Ignored when `bucketProps.lifecycleRules` or `existingBucket` is given.
+   * Ignored when `bucketProps.lifecycleRules` or `bucket` is given.
    *
    * @default Duration.days(90)
    */
-  readonly noncurrentVersionExpiration?: Duration;
+  readonly bucketNoncurrentVersionExpiration?: Duration;
 
   /**
    * Key prefix whose uploads are turned into thumbnails.
    *
    * @default 'images/'
    */
-  readonly imagesPrefix?: string;
+  readonly imageInputPrefix?: string;
 
   /**
    * Key prefix whose uploads are validated.
    *
    * @default 'data/'
    */
-  readonly dataPrefix?: string;
+  readonly dataInputPrefix?: string;
 
   /**
    * Key prefix thumbnails are written under. Must not overlap an input prefix.
    *
    * @default 'thumbnails/'
    */
-  readonly thumbnailsPrefix?: string;
+  readonly imageOutputPrefix?: string;
 
   /**
    * Key prefix validation reports are written under. Must not overlap an input prefix.
    *
    * @default 'reports/'
    */
-  readonly reportsPrefix?: string;
+  readonly dataOutputPrefix?: string;
 
   /**
    * Settings shared by the four functions (the export function takes the notification
@@ -182,7 +182,7 @@ export interface PipelineOptions {
    *
    * @default - a queue is created: 14-day retention, SSE, SSL enforced
    */
-  readonly existingDeadLetterQueue?: sqs.IQueue;
+  readonly deadLetterQueue?: sqs.IQueue;
 
   /**
    * Thresholds of the built-in alarms (function errors and throttles, dead-letter queue
@@ -264,13 +264,13 @@ export interface PipelineOptions {
   /**
    * How many partitions each listing index of the notifications table (all notifications by
    * time, and by type) spreads its writes over, 1 to 64. An index partition takes about 1,000
-   * writes per second, so the indexes sustain about 1,000 × `notificationIndexShards` outcomes
+   * writes per second, so the indexes sustain about 1,000 × `tableIndexShards` outcomes
    * per second; every page of `GET /notifications` queries each shard once. Raise it only: a
    * lower count would hide the notifications written to the shards it drops.
    *
    * @default 16
    */
-  readonly notificationIndexShards?: number;
+  readonly tableIndexShards?: number;
 
   /**
    * Pre-warms the notifications table and each of its two listing indexes to this many reads and
@@ -281,7 +281,7 @@ export interface PipelineOptions {
    *
    * @default - not pre-warmed
    */
-  readonly notificationWarmThroughput?: dynamodb.WarmThroughput;
+  readonly tableWarmThroughput?: dynamodb.WarmThroughput;
 
   /**
    * How long a notification (and an object version's record of its outcomes) is kept before
@@ -291,7 +291,7 @@ export interface PipelineOptions {
    *
    * @default - kept until deleted; no TTL
    */
-  readonly notificationRetention?: Duration;
+  readonly tableRetention?: Duration;
 
   /**
    * What happens to the bucket, the table, the dead-letter queue and the log groups

@@ -139,7 +139,7 @@ export function enableEventBridge(scope: Construct, bucket: s3.IBucket, owned: b
     return;
   }
   Annotations.of(scope).addWarningV2('cdk-tap-serverless:eventBridgeOnExistingBucket',
-    'ingestion is Ingestion.eventBridge() with an existingBucket: the construct does not change that bucket\'s notification ' +
+    'ingestion is Ingestion.eventBridge() with an bucket: the construct does not change that bucket\'s notification ' +
     'configuration, so its owner must turn on its EventBridge events (Amazon EventBridge "On" in the bucket\'s properties, or ' +
     'eventBridgeEnabled: true where the bucket is defined). Until then no upload reaches the functions.');
 }

@@ -54,7 +54,8 @@ export interface PipelineSettings {
 }
 
 export interface BucketSettings {
-  readonly existingBucket?: s3.IBucket;
+  /** `bucket`: the user's bucket (undefined: the construct creates one). */
+  readonly existing?: s3.IBucket;
   readonly bucketProps?: s3.BucketProps;
   readonly transitionToInfrequentAccessAfter: Duration;
   readonly transitionToGlacierAfter: Duration;
@@ -73,7 +74,7 @@ export interface TableSettings {
 export interface ReliabilitySettings {
   readonly retryAttempts: number;
   readonly maxEventAge: Duration;
-  readonly existingDeadLetterQueue?: sqs.IQueue;
+  readonly deadLetterQueue?: sqs.IQueue;
 }
 
 /** The ingestion mode, with the queue mode's options resolved. */
@@ -132,10 +133,10 @@ export function resolvePipelineSettings(scope: Construct, props: PipelineOptions
   validateEnvironmentSuffix(environmentSuffix);
 
   const prefixes: Prefixes = {
-    imagesPrefix: props.imagesPrefix ?? DEFAULTS.imagesPrefix,
-    dataPrefix: props.dataPrefix ?? DEFAULTS.dataPrefix,
-    thumbnailsPrefix: props.thumbnailsPrefix ?? DEFAULTS.thumbnailsPrefix,
-    reportsPrefix: props.reportsPrefix ?? DEFAULTS.reportsPrefix,
+    imageInputPrefix: props.imageInputPrefix ?? DEFAULTS.imageInputPrefix,
+    dataInputPrefix: props.dataInputPrefix ?? DEFAULTS.dataInputPrefix,
+    imageOutputPrefix: props.imageOutputPrefix ?? DEFAULTS.imageOutputPrefix,
+    dataOutputPrefix: props.dataOutputPrefix ?? DEFAULTS.dataOutputPrefix,
   };
   validatePrefixes(prefixes);
 
@@ -164,18 +165,18 @@ export function resolvePipelineSettings(scope: Construct, props: PipelineOptions
 }
 
 function resolveBucket(props: PipelineOptions): BucketSettings {
-  if (props.existingBucket && props.bucketProps) {
-    throw new Error('TapServerless: existingBucket and bucketProps were both given; bucketProps configures a bucket the construct ' +
+  if (props.bucket && props.bucketProps) {
+    throw new Error('TapServerless: bucket and bucketProps were both given; bucketProps configures a bucket the construct ' +
       'creates, so it cannot apply to an existing one. Pass only one of them.');
   }
   const bucket: BucketSettings = {
-    existingBucket: props.existingBucket,
+    existing: props.bucket,
     bucketProps: props.bucketProps,
-    transitionToInfrequentAccessAfter: props.transitionToInfrequentAccessAfter ?? DEFAULTS.transitionToInfrequentAccessAfter,
-    transitionToGlacierAfter: props.transitionToGlacierAfter ?? DEFAULTS.transitionToGlacierAfter,
-    noncurrentVersionExpiration: props.noncurrentVersionExpiration ?? DEFAULTS.noncurrentVersionExpiration,
+    transitionToInfrequentAccessAfter: props.bucketTransitionToInfrequentAccessAfter ?? DEFAULTS.bucketTransitionToInfrequentAccessAfter,
+    transitionToGlacierAfter: props.bucketTransitionToGlacierAfter ?? DEFAULTS.bucketTransitionToGlacierAfter,
+    noncurrentVersionExpiration: props.bucketNoncurrentVersionExpiration ?? DEFAULTS.bucketNoncurrentVersionExpiration,
   };
-  if (!props.existingBucket) {
+  if (!props.bucket) {
     const days = (d: Duration) => d.toDays({ integral: false });
     validateLifecycle(days(bucket.transitionToInfrequentAccessAfter), days(bucket.transitionToGlacierAfter),
       days(bucket.noncurrentVersionExpiration));
@@ -184,11 +185,11 @@ function resolveBucket(props: PipelineOptions): BucketSettings {
 }
 
 function resolveTable(props: PipelineOptions): TableSettings {
-  const indexShards = props.notificationIndexShards ?? DEFAULTS.notificationIndexShards;
+  const indexShards = props.tableIndexShards ?? DEFAULTS.tableIndexShards;
   validateIndexShards(indexShards);
-  if (props.notificationRetention) validateNotificationRetention(props.notificationRetention);
-  if (props.notificationWarmThroughput) validateWarmThroughput(props.notificationWarmThroughput);
-  return { indexShards, retention: props.notificationRetention, warmThroughput: props.notificationWarmThroughput };
+  if (props.tableRetention) validateNotificationRetention(props.tableRetention);
+  if (props.tableWarmThroughput) validateWarmThroughput(props.tableWarmThroughput);
+  return { indexShards, retention: props.tableRetention, warmThroughput: props.tableWarmThroughput };
 }
 
 function resolveIngestion(props: PipelineOptions): IngestionSettings {
@@ -210,7 +211,7 @@ function resolveReliability(props: PipelineOptions): ReliabilitySettings {
   validateRetryAttempts(retryAttempts);
   const maxEventAge = props.maxEventAge ?? DEFAULTS.maxEventAge;
   validateMaxEventAge(maxEventAge);
-  return { retryAttempts, maxEventAge, existingDeadLetterQueue: props.existingDeadLetterQueue };
+  return { retryAttempts, maxEventAge, deadLetterQueue: props.deadLetterQueue };
 }
 
 function resolveFunction(name: FunctionName, props: PipelineOptions): FunctionSettings {

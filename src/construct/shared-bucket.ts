@@ -31,7 +31,7 @@ export function checkSharedBucket(scope: Construct, bucket: s3.IBucket, settings
   const key = Token.isUnresolved(bucket.bucketName)
     ? `token:${Stack.of(bucket).node.path}:${JSON.stringify(Stack.of(bucket).resolve(bucket.bucketName))}`
     : `name:${bucket.bucketName}`;
-  const prefixes = [settings.prefixes.imagesPrefix, settings.prefixes.dataPrefix];
+  const prefixes = [settings.prefixes.imageInputPrefix, settings.prefixes.dataInputPrefix];
   const earlier = byBucket.get(key) ?? [];
   for (const other of earlier) {
     for (const mine of prefixes) {
@@ -39,7 +39,7 @@ export function checkSharedBucket(scope: Construct, bucket: s3.IBucket, settings
       if (theirs !== undefined) {
         throw new Error(`TapServerless: ${scope.node.path} and ${other.path} both deliver uploads of the same bucket through S3 ` +
           `notifications, with the overlapping prefixes "${mine}" and "${theirs}": S3 refuses such a notification configuration at ` +
-          'deployment ("Configuration is ambiguously defined"). Give one of them other imagesPrefix and dataPrefix values, or use ' +
+          'deployment ("Configuration is ambiguously defined"). Give one of them other imageInputPrefix and dataInputPrefix values, or use ' +
           'ingestion: Ingestion.eventBridge() in both (EventBridge rules may overlap).');
       }
     }

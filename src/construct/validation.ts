@@ -23,10 +23,10 @@ export function validateEnvironmentSuffix(value: string): void {
 }
 
 export interface Prefixes {
-  readonly imagesPrefix: string;
-  readonly dataPrefix: string;
-  readonly thumbnailsPrefix: string;
-  readonly reportsPrefix: string;
+  readonly imageInputPrefix: string;
+  readonly dataInputPrefix: string;
+  readonly imageOutputPrefix: string;
+  readonly dataOutputPrefix: string;
 }
 
 function overlaps(a: string, b: string): boolean {
@@ -40,10 +40,10 @@ function overlaps(a: string, b: string): boolean {
  */
 export function validatePrefixes(p: Prefixes): void {
   const all: Array<[keyof Prefixes, string]> = [
-    ['imagesPrefix', p.imagesPrefix],
-    ['dataPrefix', p.dataPrefix],
-    ['thumbnailsPrefix', p.thumbnailsPrefix],
-    ['reportsPrefix', p.reportsPrefix],
+    ['imageInputPrefix', p.imageInputPrefix],
+    ['dataInputPrefix', p.dataInputPrefix],
+    ['imageOutputPrefix', p.imageOutputPrefix],
+    ['dataOutputPrefix', p.dataOutputPrefix],
   ];
   for (const [name, value] of all) {
     if (Token.isUnresolved(value)) {
@@ -62,13 +62,13 @@ export function validatePrefixes(p: Prefixes): void {
       fail(name, value, 'a prefix must be at most 512 characters', 'Use a shorter prefix.');
     }
   }
-  const inputs: Array<keyof Prefixes> = ['imagesPrefix', 'dataPrefix'];
+  const inputs: Array<keyof Prefixes> = ['imageInputPrefix', 'dataInputPrefix'];
   for (const [name, value] of all) {
     for (const input of inputs) {
       if (name === input) continue;
       if (overlaps(value, p[input])) {
         fail(name, value, `it overlaps ${input} (${JSON.stringify(p[input])}), so ` +
-          (name === 'thumbnailsPrefix' || name === 'reportsPrefix'
+          (name === 'imageOutputPrefix' || name === 'dataOutputPrefix'
             ? 'outputs would re-trigger the function that wrote them (recursive invocation)'
             : 'one upload would match both notification filters'),
         'Give every prefix its own top-level folder, e.g. images/, data/, thumbnails/, reports/.');
@@ -80,23 +80,23 @@ export function validatePrefixes(p: Prefixes): void {
 /** Lifecycle transitions: Standard-IA no sooner than 30 days; Glacier at least 30 days after Standard-IA. */
 export function validateLifecycle(iaDays: number, glacierDays: number, noncurrentDays: number): void {
   if (!Number.isInteger(iaDays) || iaDays < 30) {
-    fail('transitionToInfrequentAccessAfter', `${iaDays} days`, 'S3 moves objects to STANDARD_IA no sooner than 30 days after creation',
+    fail('bucketTransitionToInfrequentAccessAfter', `${iaDays} days`, 'S3 moves objects to STANDARD_IA no sooner than 30 days after creation',
       'Use Duration.days(30) or more.');
   }
   if (!Number.isInteger(glacierDays) || glacierDays < iaDays + 30) {
-    fail('transitionToGlacierAfter', `${glacierDays} days`,
+    fail('bucketTransitionToGlacierAfter', `${glacierDays} days`,
       `objects must stay at least 30 days in STANDARD_IA, so Glacier must come at least 30 days after the STANDARD_IA transition (${iaDays} days)`,
       `Use Duration.days(${iaDays + 30}) or more.`);
   }
   if (!Number.isInteger(noncurrentDays) || noncurrentDays < 1) {
-    fail('noncurrentVersionExpiration', `${noncurrentDays} days`, 'it must be a whole number of days, at least 1',
+    fail('bucketNoncurrentVersionExpiration', `${noncurrentDays} days`, 'it must be a whole number of days, at least 1',
       'Use Duration.days(1) or more.');
   }
 }
 
 export function validateIndexShards(value: number): void {
   if (!Number.isInteger(value) || value < 1 || value > MAX_INDEX_SHARDS) {
-    fail('notificationIndexShards', value, `the listing indexes take 1 to ${MAX_INDEX_SHARDS} shards (each page reads every shard)`,
+    fail('tableIndexShards', value, `the listing indexes take 1 to ${MAX_INDEX_SHARDS} shards (each page reads every shard)`,
       `Use a whole number from 1 to ${MAX_INDEX_SHARDS}; ${DEFAULT_INDEX_SHARDS} sustains about ${DEFAULT_INDEX_SHARDS},000 outcomes per second.`);
   }
 }
@@ -104,7 +104,7 @@ export function validateIndexShards(value: number): void {
 export function validateNotificationRetention(value: Duration): void {
   const seconds = value.toMilliseconds() / 1000;
   if (!Number.isInteger(seconds) || seconds < 24 * 3600 || seconds > 100 * 365 * 24 * 3600) {
-    fail('notificationRetention', value.toHumanString(), 'DynamoDB\'s time to live deletes items within days of their expiry, so a ' +
+    fail('tableRetention', value.toHumanString(), 'DynamoDB\'s time to live deletes items within days of their expiry, so a ' +
       'retention is whole seconds from 1 day to 100 years', 'Use, for example, Duration.days(90); leave it unset to keep everything.');
   }
 }
@@ -112,11 +112,11 @@ export function validateNotificationRetention(value: Duration): void {
 export function validateWarmThroughput(value: { readUnitsPerSecond?: number; writeUnitsPerSecond?: number }): void {
   for (const [name, units] of [['readUnitsPerSecond', value.readUnitsPerSecond], ['writeUnitsPerSecond', value.writeUnitsPerSecond]] as const) {
     if (units !== undefined && (!Number.isInteger(units) || units < 1)) {
-      fail(`notificationWarmThroughput.${name}`, units, 'warm throughput is a whole number of units per second', 'Use, for example, 20000.');
+      fail(`tableWarmThroughput.${name}`, units, 'warm throughput is a whole number of units per second', 'Use, for example, 20000.');
     }
   }
   if (value.readUnitsPerSecond === undefined && value.writeUnitsPerSecond === undefined) {
-    fail('notificationWarmThroughput', value, 'it sets neither reads nor writes', 'Give readUnitsPerSecond, writeUnitsPerSecond or both.');
+    fail('tableWarmThroughput', value, 'it sets neither reads nor writes', 'Give readUnitsPerSecond, writeUnitsPerSecond or both.');
   }
 }
 

@@ -9,7 +9,7 @@ export const IMAGE_LIMITS = {
   MAX_WIDTH: 16383,
   /** Most thumbnails per image: each one is an encode and a PutObject within the function's timeout. */
   MAX_WIDTHS: 10,
-  /** Largest `maxImagePixels`: 1 gigapixel (a 4-byte-per-pixel decode would need 4 GB). */
+  /** Largest `imageMaxPixels`: 1 gigapixel (a 4-byte-per-pixel decode would need 4 GB). */
   MAX_PIXELS: 1_000_000_000,
   /** Largest `maxImageBytes`: 1 GiB (the object is held in memory while it is decoded). */
   MAX_BYTES: 1024 * 1024 * 1024,

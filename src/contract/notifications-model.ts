@@ -140,7 +140,7 @@ export const MAX_PAGE_TOKEN_LENGTH = 2048;
  */
 export const EXPORT_MAX_SECONDS = 900;
 
-/** Default longest since–until range of one export (`exportMaxRange`), in seconds: 31 days. */
+/** Default longest since–until range of one export (`apiExportMaxRange`), in seconds: 31 days. */
 export const DEFAULT_EXPORT_MAX_RANGE_SECONDS = 31 * 86_400;
 
 /** Query string parameters of `GET /notifications/export` (any other is a 400). */

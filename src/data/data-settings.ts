@@ -7,10 +7,10 @@ import { DATA_LIMITS } from '../contract/data-limits';
 
 /** The data validator's defaults; the `@default` of each option in its TSDoc says the same. */
 export const DATA_DEFAULTS = {
-  maxDataSize: Size.gibibytes(1),
-  maxRecordSize: Size.mebibytes(1),
-  maxJsonDepth: 64,
-  maxReportErrors: 100,
+  dataMaxSize: Size.gibibytes(1),
+  dataMaxRecordSize: Size.mebibytes(1),
+  dataMaxJsonDepth: 64,
+  dataMaxReportErrors: 100,
 } as const;
 
 /** Data validator limits, resolved to numbers (bytes, levels, entries). */
@@ -30,10 +30,10 @@ export interface DataSettings extends DataLimits {
 /** Applies the defaults, checks every limit and precompiles the schema. */
 export function resolveDataSettings(options: DataValidationOptions): DataSettings {
   const limits: DataLimits = {
-    maxDataBytes: sizeInBytes('maxDataSize', options.maxDataSize ?? DATA_DEFAULTS.maxDataSize),
-    maxRecordBytes: sizeInBytes('maxRecordSize', options.maxRecordSize ?? DATA_DEFAULTS.maxRecordSize),
-    maxJsonDepth: options.maxJsonDepth ?? DATA_DEFAULTS.maxJsonDepth,
-    maxReportErrors: options.maxReportErrors ?? DATA_DEFAULTS.maxReportErrors,
+    maxDataBytes: sizeInBytes('dataMaxSize', options.dataMaxSize ?? DATA_DEFAULTS.dataMaxSize),
+    maxRecordBytes: sizeInBytes('dataMaxRecordSize', options.dataMaxRecordSize ?? DATA_DEFAULTS.dataMaxRecordSize),
+    maxJsonDepth: options.dataMaxJsonDepth ?? DATA_DEFAULTS.dataMaxJsonDepth,
+    maxReportErrors: options.dataMaxReportErrors ?? DATA_DEFAULTS.dataMaxReportErrors,
   };
   validateDataLimits(limits, DATA_LIMITS);
   return { ...limits, schema: options.dataSchema ? compileDataSchema(options.dataSchema) : undefined };
@@ -62,8 +62,8 @@ export function validateDataLimits(limits: DataLimits, bounds: {
       fail(prop, value, `it must be a whole number of ${unit} from ${bound.min} to ${bound.max}`, `Use, for example, ${example}.`);
     }
   };
-  check('maxDataSize', limits.maxDataBytes, bounds.maxDataBytes, 'bytes', 'Size.gibibytes(1)');
-  check('maxRecordSize', limits.maxRecordBytes, bounds.maxRecordBytes, 'bytes', 'Size.mebibytes(1)');
-  check('maxJsonDepth', limits.maxJsonDepth, bounds.maxJsonDepth, 'levels', '64');
-  check('maxReportErrors', limits.maxReportErrors, bounds.maxReportErrors, 'error entries', '100');
+  check('dataMaxSize', limits.maxDataBytes, bounds.maxDataBytes, 'bytes', 'Size.gibibytes(1)');
+  check('dataMaxRecordSize', limits.maxRecordBytes, bounds.maxRecordBytes, 'bytes', 'Size.mebibytes(1)');
+  check('dataMaxJsonDepth', limits.maxJsonDepth, bounds.maxJsonDepth, 'levels', '64');
+  check('dataMaxReportErrors', limits.maxReportErrors, bounds.maxReportErrors, 'error entries', '100');
 }

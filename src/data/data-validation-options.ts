@@ -2,7 +2,7 @@ import { Size } from 'aws-cdk-lib';
 import { DataSchema } from './data-schema';
 
 /**
- * How the data validator checks the objects uploaded under `dataPrefix`: the JSON Schema of their
+ * How the data validator checks the objects uploaded under `dataInputPrefix`: the JSON Schema of their
  * records and the limits of a file, a record and a report. Part of {@link TapServerlessProps}.
  */
 export interface DataValidationOptions {
@@ -21,7 +21,7 @@ export interface DataValidationOptions {
    *
    * @default Size.gibibytes(1)
    */
-  readonly maxDataSize?: Size;
+  readonly dataMaxSize?: Size;
 
   /**
    * Longest record the data validator reads: an NDJSON line, a CSV row or an element of a JSON
@@ -30,7 +30,7 @@ export interface DataValidationOptions {
    *
    * @default Size.mebibytes(1)
    */
-  readonly maxRecordSize?: Size;
+  readonly dataMaxRecordSize?: Size;
 
   /**
    * Deepest nesting of arrays and objects inside one record (the record itself is level 1).
@@ -38,12 +38,12 @@ export interface DataValidationOptions {
    *
    * @default 64
    */
-  readonly maxJsonDepth?: number;
+  readonly dataMaxJsonDepth?: number;
 
   /**
    * How many error entries a validation report lists (its counts cover every error).
    *
    * @default 100
    */
-  readonly maxReportErrors?: number;
+  readonly dataMaxReportErrors?: number;
 }

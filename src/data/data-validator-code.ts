@@ -17,9 +17,11 @@ import { SCHEMA_ARTIFACTS } from '../contract/data-limits';
  * the bundle's build-time hash combined with the schema files' bytes, so the CDK reads nothing
  * back to fingerprint the copy.
  *
- * The copy is written into the app's asset output directory (`cdk.out`, where the CDK writes its
- * own bundling output), under a name derived from that hash: it goes away with the assembly, and
- * synthesizing the same schema again reuses it instead of leaving a new folder behind.
+ * The copy is written into the app's asset output directory (`cdk.out`), under the name the CDK
+ * stages this asset at (`asset.<sha256 of the custom hash>.lambda`, as it names a custom-hash asset), so
+ * the CDK finds it staged and copies nothing: one copy, gone with the assembly, reused when the same
+ * schema is synthesized again, and nothing left in the system's temporary folder. (Should a CDK
+ * version name its staged assets otherwise, it copies this folder, and nothing else changes.)
  */
 export function dataValidatorCode(scope: Construct, schema?: CompiledDataSchema): lambda.Code {
   if (schema === undefined) {
@@ -32,7 +34,9 @@ export function dataValidatorCode(scope: Construct, schema?: CompiledDataSchema)
     hash.update(`\0${name}\0${Buffer.byteLength(content, 'utf8')}\0`).update(content, 'utf8');
   }
   const assetHash = hash.digest('hex');
-  const staging = stageWithSchema(Stage.of(scope)?.assetOutdir, `tap-data-validator-${assetHash}`, bundled.path, files);
+  // `asset.<hash><extension of the source folder>`: the folder's own name ends in `.lambda`, as the bundles' do.
+  const stagedName = `asset.${createHash('sha256').update(assetHash).digest('hex')}.lambda`;
+  const staging = stageWithSchema(Stage.of(scope)?.assetOutdir, stagedName, bundled.path, files);
   if (bundled.sha256 === undefined) {
     warnNoBuildTimeHash(scope, bundled);
     return lambda.Code.fromAsset(staging);

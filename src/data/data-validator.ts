@@ -25,8 +25,8 @@ export function createDataValidator(scope: Construct, bucket: s3.IBucket, data: 
       [ENV.DATA_MAX_REPORT_ERRORS]: String(data.maxReportErrors),
     },
     asynchronous: settings.reliability,
-    s3: { kind: 'data', bucket, inputPrefix: prefixes.dataPrefix, outputPrefix: prefixes.reportsPrefix, fingerprint: dataValidatorFingerprint(data) },
+    s3: { kind: 'data', bucket, inputPrefix: prefixes.dataInputPrefix, outputPrefix: prefixes.dataOutputPrefix, fingerprint: dataValidatorFingerprint(data) },
   }, ctx);
-  const trigger = addS3Trigger(scope, 'DataValidator', bucket, fn, prefixes.dataPrefix, ctx);
+  const trigger = addS3Trigger(scope, 'DataValidator', bucket, fn, prefixes.dataInputPrefix, ctx);
   return { fn, queue: trigger.queue };
 }

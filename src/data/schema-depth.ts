@@ -1,6 +1,6 @@
 /**
  * The deepest nesting of arrays and objects that a JSON Schema accepts, worked out from the schema
- * at synth. When it is within `maxJsonDepth`, a record the schema accepts cannot be too deep, and
+ * at synth. When it is within `dataMaxJsonDepth`, a record the schema accepts cannot be too deep, and
  * the data validator checks the depth of invalid records only (the depth check was the largest
  * per-record cost of its own, `npx projen bench`).
  *
@@ -12,7 +12,7 @@
 
 import { DATA_LIMITS } from '../contract/data-limits';
 
-/** No bound is useful above the highest `maxJsonDepth` a deployment may set. */
+/** No bound is useful above the highest `dataMaxJsonDepth` a deployment may set. */
 const USEFUL = DATA_LIMITS.maxJsonDepth.max;
 const UNBOUNDED = Number.POSITIVE_INFINITY;
 const SCALAR_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'null']);

@@ -1,8 +1,8 @@
 import { Size } from 'aws-cdk-lib';
-import { ThumbnailFormat } from '../contract/thumbnail-format';
+import { ThumbnailFormat } from './thumbnail-format';
 
 /**
- * What the image processor makes of the objects uploaded under `imagesPrefix`: the thumbnails'
+ * What the image processor makes of the objects uploaded under `imageInputPrefix`: the thumbnails'
  * widths and format, and the limits that reject an image before it is decoded. Part of
  * {@link TapServerlessProps}.
  */
@@ -10,20 +10,20 @@ export interface ImageProcessingOptions {
   /**
    * Widths of the thumbnails written for every image, in pixels.
    *
-   * One object per width, at `<thumbnailsPrefix><key without imagesPrefix>/<width>.<ext>`;
+   * One object per width, at `<imageOutputPrefix><key without imageInputPrefix>/<width>.<ext>`;
    * 1 to 10 distinct whole numbers from 1 to 16383. Images are never enlarged: a narrower
    * image gives a thumbnail of its own width (the notification says which width was produced).
    *
    * @default [128, 512]
    */
-  readonly thumbnailWidths?: number[];
+  readonly imageThumbnailWidths?: number[];
 
   /**
    * Format of the thumbnails, whatever the input format.
    *
    * @default ThumbnailFormat.WEBP
    */
-  readonly thumbnailFormat?: ThumbnailFormat;
+  readonly imageThumbnailFormat?: ThumbnailFormat;
 
   /**
    * Largest image object processed (1 byte to 1 GiB). A larger one is rejected
@@ -31,7 +31,7 @@ export interface ImageProcessingOptions {
    *
    * @default Size.mebibytes(50)
    */
-  readonly maxImageSize?: Size;
+  readonly imageMaxSize?: Size;
 
   /**
    * Largest image processed, as width × height in pixels, read from the image's header: the
@@ -44,5 +44,5 @@ export interface ImageProcessingOptions {
    *
    * @default 100_000_000
    */
-  readonly maxImagePixels?: number;
+  readonly imageMaxPixels?: number;
 }

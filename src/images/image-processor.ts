@@ -32,9 +32,9 @@ export function createImageProcessor(scope: Construct, bucket: s3.IBucket, image
       [ENV.MAX_IMAGE_PIXELS]: String(images.maxImagePixels),
     },
     asynchronous: settings.reliability,
-    s3: { kind: 'image', bucket, inputPrefix: prefixes.imagesPrefix, outputPrefix: prefixes.thumbnailsPrefix, fingerprint: imageProcessorFingerprint(images) },
+    s3: { kind: 'image', bucket, inputPrefix: prefixes.imageInputPrefix, outputPrefix: prefixes.imageOutputPrefix, fingerprint: imageProcessorFingerprint(images) },
   }, ctx);
-  const trigger = addS3Trigger(scope, 'ImageProcessor', bucket, fn, prefixes.imagesPrefix, ctx);
+  const trigger = addS3Trigger(scope, 'ImageProcessor', bucket, fn, prefixes.imageInputPrefix, ctx);
   return { fn, queue: trigger.queue };
 }
 

@@ -1,17 +1,17 @@
 import { Annotations, Size, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { ImageProcessingOptions } from './image-processing-options';
+import { ThumbnailFormat } from './thumbnail-format';
 import { configFingerprint } from '../construct/fingerprint';
 import { fail, sizeInBytes } from '../construct/validation';
 import { IMAGE_LIMITS, thumbnailWidthsProblem } from '../contract/image-limits';
-import { ThumbnailFormat } from '../contract/thumbnail-format';
 
 /** The image processor's defaults; the `@default` of each option in its TSDoc says the same. */
 export const IMAGE_DEFAULTS = {
-  thumbnailWidths: [128, 512],
-  thumbnailFormat: ThumbnailFormat.WEBP,
-  maxImageSize: Size.mebibytes(50),
-  maxImagePixels: 100_000_000,
+  imageThumbnailWidths: [128, 512],
+  imageThumbnailFormat: ThumbnailFormat.WEBP,
+  imageMaxSize: Size.mebibytes(50),
+  imageMaxPixels: 100_000_000,
 } as const;
 
 /** {@link ImageProcessingOptions} resolved: every default applied, every value checked. */
@@ -34,13 +34,14 @@ const IMAGE_BYTES_PER_PIXEL = 5.2;
  * within the limits may not fit the image processor's `memorySize` (MiB).
  */
 export function resolveImageSettings(scope: Construct, options: ImageProcessingOptions, memorySize: number): ImageSettings {
-  const thumbnailWidths = options.thumbnailWidths ?? IMAGE_DEFAULTS.thumbnailWidths;
+  const thumbnailWidths = options.imageThumbnailWidths ?? IMAGE_DEFAULTS.imageThumbnailWidths;
   validateThumbnailWidths(thumbnailWidths);
-  const maxImageBytes = sizeInBytes('maxImageSize', options.maxImageSize ?? IMAGE_DEFAULTS.maxImageSize);
+  const maxImageBytes = sizeInBytes('imageMaxSize', options.imageMaxSize ?? IMAGE_DEFAULTS.imageMaxSize);
   validateMaxImageSize(maxImageBytes);
-  const maxImagePixels = options.maxImagePixels ?? IMAGE_DEFAULTS.maxImagePixels;
+  const maxImagePixels = options.imageMaxPixels ?? IMAGE_DEFAULTS.imageMaxPixels;
   validateMaxImagePixels(maxImagePixels);
-  const images = { thumbnailWidths, thumbnailFormat: options.thumbnailFormat ?? IMAGE_DEFAULTS.thumbnailFormat, maxImageBytes, maxImagePixels };
+  const thumbnailFormat = options.imageThumbnailFormat ?? IMAGE_DEFAULTS.imageThumbnailFormat;
+  const images = { thumbnailWidths, thumbnailFormat, maxImageBytes, maxImagePixels };
   warnAboutImageMemory(scope, images, memorySize);
   return images;
 }
@@ -62,11 +63,11 @@ export function imageProcessorFingerprint(images: ImageSettings): string {
 /** Thumbnail widths: positive integers within sharp's (WebP's) limit, no duplicates, a sane count. */
 export function validateThumbnailWidths(widths: readonly number[]): void {
   if (widths.some((w) => Token.isUnresolved(w))) {
-    fail('thumbnailWidths', widths, 'widths must be literal numbers, not tokens', 'Pass plain numbers such as [128, 512].');
+    fail('imageThumbnailWidths', widths, 'widths must be literal numbers, not tokens', 'Pass plain numbers such as [128, 512].');
   }
   const problem = thumbnailWidthsProblem(widths);
   if (problem !== undefined) {
-    fail('thumbnailWidths', widths, problem,
+    fail('imageThumbnailWidths', widths, problem,
       `Pass 1 to ${IMAGE_LIMITS.MAX_WIDTHS} distinct whole numbers of pixels from 1 to ${IMAGE_LIMITS.MAX_WIDTH}, e.g. [128, 512].`);
   }
 }
@@ -74,7 +75,7 @@ export function validateThumbnailWidths(widths: readonly number[]): void {
 /** Largest accepted image object, in bytes. */
 export function validateMaxImageSize(bytes: number): void {
   if (!Number.isInteger(bytes) || bytes < 1 || bytes > IMAGE_LIMITS.MAX_BYTES) {
-    fail('maxImageSize', `${bytes} bytes`, 'it must be a whole number of bytes from 1 byte to 1 GiB (the image is held in memory while it is decoded)',
+    fail('imageMaxSize', `${bytes} bytes`, 'it must be a whole number of bytes from 1 byte to 1 GiB (the image is held in memory while it is decoded)',
       'Use, for example, Size.mebibytes(50).');
   }
 }
@@ -82,18 +83,18 @@ export function validateMaxImageSize(bytes: number): void {
 /** Decompression-bomb limit, in pixels. */
 export function validateMaxImagePixels(pixels: number): void {
   if (Token.isUnresolved(pixels) || !Number.isInteger(pixels) || pixels < 1 || pixels > IMAGE_LIMITS.MAX_PIXELS) {
-    fail('maxImagePixels', pixels, `it must be a whole number of pixels from 1 to ${IMAGE_LIMITS.MAX_PIXELS.toLocaleString('en-US')}`,
+    fail('imageMaxPixels', pixels, `it must be a whole number of pixels from 1 to ${IMAGE_LIMITS.MAX_PIXELS.toLocaleString('en-US')}`,
       'Use, for example, 100_000_000 (100 megapixels).');
   }
 }
 
-/** Decoding a worst-case image within `maxImagePixels` and `maxImageSize` must fit the image processor's memory. */
+/** Decoding a worst-case image within `imageMaxPixels` and `imageMaxSize` must fit the image processor's memory. */
 function warnAboutImageMemory(scope: Construct, images: ImageSettings, memory: number): void {
   const { maxImagePixels, maxImageBytes } = images;
   const neededMiB = Math.ceil((maxImagePixels * IMAGE_BYTES_PER_PIXEL + maxImageBytes) / Size.mebibytes(1).toBytes()) + 128;
   if (neededMiB > memory) {
     Annotations.of(scope).addWarningV2('cdk-tap-serverless:imageMemory',
-      `maxImagePixels (${maxImagePixels}) and maxImageSize (${maxImageBytes} bytes) may need about ${neededMiB} MiB to decode ` +
+      `imageMaxPixels (${maxImagePixels}) and imageMaxSize (${maxImageBytes} bytes) may need about ${neededMiB} MiB to decode ` +
       `a worst-case 8-bit image, more than imageProcessor.memorySize (${memory} MiB): raise the memory or lower the limits. ` +
       'An image that would not fit is rejected (image.rejected) before it is decoded.');
   }

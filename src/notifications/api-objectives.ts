@@ -5,7 +5,7 @@ import { Duration } from 'aws-cdk-lib';
  * Application Signals SLOs on the API stage's own API Gateway metrics, with one burn-rate alarm
  * each. Every member is optional: `{}` gives the documented defaults.
  */
-export interface ApiObjectives {
+export interface ApiObjectiveOptions {
   /**
    * Availability objective: the share of API requests, in percent, that must not be answered
    * with a 5XX over the window (a request-based SLO: good = requests − 5XX). Greater than 0 and

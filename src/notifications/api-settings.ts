@@ -10,8 +10,8 @@ export const API_DEFAULTS = {
   apiAuthorization: ApiAuthorization.iam(),
   apiThrottlingRateLimit: 50,
   apiThrottlingBurstLimit: 100,
-  exportMaxConcurrency: 2,
-  exportMaxRange: Duration.days(DEFAULT_EXPORT_MAX_RANGE_SECONDS / 86_400),
+  apiExportMaxConcurrency: 2,
+  apiExportMaxRange: Duration.days(DEFAULT_EXPORT_MAX_RANGE_SECONDS / 86_400),
   apiAccessLogging: true,
   apiCloudWatchRole: true,
   apiObjectives: {
@@ -55,14 +55,14 @@ export function resolveApiSettings(scope: Construct, options: NotificationsApiOp
   const throttlingRateLimit = options.apiThrottlingRateLimit ?? API_DEFAULTS.apiThrottlingRateLimit;
   const throttlingBurstLimit = options.apiThrottlingBurstLimit ?? API_DEFAULTS.apiThrottlingBurstLimit;
   validateThrottling(throttlingRateLimit, throttlingBurstLimit);
-  const exportMaxConcurrency = options.exportMaxConcurrency ?? API_DEFAULTS.exportMaxConcurrency;
-  const exportMaxRange = options.exportMaxRange ?? API_DEFAULTS.exportMaxRange;
+  const exportMaxConcurrency = options.apiExportMaxConcurrency ?? API_DEFAULTS.apiExportMaxConcurrency;
+  const exportMaxRange = options.apiExportMaxRange ?? API_DEFAULTS.apiExportMaxRange;
   validateExportLimits(exportMaxConcurrency, exportMaxRange);
-  if (options.corsAllowedOrigins) {
-    validateCorsOrigins(options.corsAllowedOrigins);
-    if (options.corsAllowedOrigins.includes('*')) {
+  if (options.apiCorsAllowedOrigins) {
+    validateCorsOrigins(options.apiCorsAllowedOrigins);
+    if (options.apiCorsAllowedOrigins.includes('*')) {
       Annotations.of(scope).addWarningV2('cdk-tap-serverless:corsWildcard',
-        'corsAllowedOrigins includes "*": any web page may call the API from a browser. List your origins instead.');
+        'apiCorsAllowedOrigins includes "*": any web page may call the API from a browser. List your origins instead.');
     }
   }
   const authorization = options.apiAuthorization ?? API_DEFAULTS.apiAuthorization;
@@ -76,7 +76,7 @@ export function resolveApiSettings(scope: Construct, options: NotificationsApiOp
   }
   return {
     authorization,
-    corsAllowedOrigins: options.corsAllowedOrigins,
+    corsAllowedOrigins: options.apiCorsAllowedOrigins,
     throttlingRateLimit,
     throttlingBurstLimit,
     exportMaxConcurrency,
@@ -126,17 +126,17 @@ function resolveApiObjectives(options: NotificationsApiOptions): ApiObjectiveSet
   return resolved;
 }
 
-/** Largest `exportMaxConcurrency`: Lambda keeps at least 100 of an account's concurrency unreserved (1,000 by default). */
+/** Largest `apiExportMaxConcurrency`: Lambda keeps at least 100 of an account's concurrency unreserved (1,000 by default). */
 const MAX_EXPORT_CONCURRENCY = 100;
 
 export function validateExportLimits(concurrency: number, range: Duration): void {
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_EXPORT_CONCURRENCY) {
-    fail('exportMaxConcurrency', concurrency, `it must be a whole number from 1 to ${MAX_EXPORT_CONCURRENCY}`,
+    fail('apiExportMaxConcurrency', concurrency, `it must be a whole number from 1 to ${MAX_EXPORT_CONCURRENCY}`,
       'Use, for example, 2: each export holds one execution for up to 15 minutes.');
   }
   const seconds = range.toSeconds();
   if (seconds < 3600 || seconds > 366 * 86_400) {
-    fail('exportMaxRange', range.toHumanString(), 'it must be from 1 hour to 366 days', 'Use, for example, Duration.days(31).');
+    fail('apiExportMaxRange', range.toHumanString(), 'it must be from 1 hour to 366 days', 'Use, for example, Duration.days(31).');
   }
 }
 
@@ -152,13 +152,13 @@ export function validateThrottling(rate: number, burst: number): void {
 /** CORS origins: `https://host[:port]` (or `http://localhost[:port]`), or "*" (allowed, with a warning). */
 export function validateCorsOrigins(origins: string[]): void {
   if (origins.length === 0) {
-    fail('corsAllowedOrigins', origins, 'an empty list would enable CORS for no origin',
+    fail('apiCorsAllowedOrigins', origins, 'an empty list would enable CORS for no origin',
       'Leave it unset to disable CORS, or list origins such as "https://app.example.com".');
   }
   for (const origin of origins) {
     if (origin === '*') continue;
     if (!/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(origin)) {
-      fail('corsAllowedOrigins', origin, 'an origin is a scheme, a host and an optional port, with no path or trailing "/"',
+      fail('apiCorsAllowedOrigins', origin, 'an origin is a scheme, a host and an optional port, with no path or trailing "/"',
         'Use, for example, "https://app.example.com".');
     }
   }

@@ -14,7 +14,7 @@ import { EXPORT_MAX_SECONDS, INDEX_BY_TIME, INDEX_BY_TYPE } from '../contract/no
  * streaming, so a function of its own: a streaming handler cannot serve buffered proxy requests).
  * It has the notification handler's settings (memory, architecture, VPC, layers, environment) but
  * its own timeout, {@link EXPORT_MAX_SECONDS}, and its own reserved concurrency,
- * `exportMaxConcurrency`: exports, each holding an execution for up to 15 minutes, can never take
+ * `apiExportMaxConcurrency`: exports, each holding an execution for up to 15 minutes, can never take
  * the account's concurrency from ingestion. It only reads the table.
  */
 export function createNotificationExport(scope: Construct, api: ApiSettings, ctx: FunctionContext): lambda.Function {

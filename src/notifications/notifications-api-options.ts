@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { ApiAuthorization } from './api-authorization';
-import { ApiObjectives } from './api-objectives';
+import { ApiObjectiveOptions } from './api-objectives';
 
 /**
  * The REST API of the notifications (`/notifications`, its export, `/status`): who may call it,
@@ -21,7 +21,7 @@ export interface NotificationsApiOptions {
    *
    * @default - CORS disabled
    */
-  readonly corsAllowedOrigins?: string[];
+  readonly apiCorsAllowedOrigins?: string[];
 
   /**
    * Steady-state request rate limit of the API stage, in requests per second.
@@ -48,7 +48,7 @@ export interface NotificationsApiOptions {
    *
    * @default 2
    */
-  readonly exportMaxConcurrency?: number;
+  readonly apiExportMaxConcurrency?: number;
 
   /**
    * Longest time range one `GET /notifications/export` call may cover (`until` − `since`). A
@@ -57,7 +57,7 @@ export interface NotificationsApiOptions {
    *
    * @default Duration.days(31)
    */
-  readonly exportMaxRange?: Duration;
+  readonly apiExportMaxRange?: Duration;
 
   /**
    * Whether API access logs (JSON, one line per request) are written to CloudWatch Logs.
@@ -87,5 +87,5 @@ export interface NotificationsApiOptions {
    *
    * @default - no service-level objectives
    */
-  readonly apiObjectives?: ApiObjectives;
+  readonly apiObjectives?: ApiObjectiveOptions;
 }

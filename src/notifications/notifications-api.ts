@@ -32,7 +32,7 @@ export function createNotificationsApi(
   tap: PipelineSettings,
   settings: ApiSettings,
   handler: lambda.IFunction,
-  exportHandler: lambda.IFunction,
+  notificationExport: lambda.IFunction,
 ): NotificationsApi {
   const { authorization, throttlingRateLimit: rate, throttlingBurstLimit: burst, cloudWatchRole } = settings;
   const accessLogGroup = settings.accessLogging
@@ -147,7 +147,7 @@ export function createNotificationsApi(
   });
   // Response streaming: API Gateway invokes the function with InvokeWithResponseStream and passes the
   // body on as it comes, past the 10 MB and 29 s limits of buffered responses, for up to 15 minutes.
-  const exportIntegration = new apigw.LambdaIntegration(exportHandler, {
+  const exportIntegration = new apigw.LambdaIntegration(notificationExport, {
     proxy: true,
     scopePermissionToMethod: false,
     responseTransferMode: apigw.ResponseTransferMode.STREAM,

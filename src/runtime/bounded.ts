@@ -1,7 +1,7 @@
 /**
  * Hard bounds on what an outcome holds, so that no input can make a notification or a report too
  * large to store: DynamoDB refuses items over 400 KB (a refusal that would be retried and then
- * dead-lettered), and a report holds up to `maxReportErrors` errors. Text taken from the data (an
+ * dead-lettered), and a report holds up to `dataMaxReportErrors` errors. Text taken from the data (an
  * ajv error path made of a 450 KB property name, a parser's message) is cut, and says so; counts
  * are never cut.
  */

@@ -217,10 +217,10 @@ describe('reconcile and reprocess (20 objects, 3 without an outcome)', () => {
     expect(await outcomeCount()).toBe(20);
   });
 
-  test('after a thumbnailWidths change, the old outcomes are older-configuration and reprocess --all redoes them', async () => {
+  test('after an imageThumbnailWidths change, the old outcomes are older-configuration and reprocess --all redoes them', async () => {
     // GIVEN the construct re-synthesized with other widths: a new fingerprint for the image function only
     const before = synthesizedS3Functions(props);
-    const after = synthesizedS3Functions({ ...props, thumbnailWidths: [64, 96] });
+    const after = synthesizedS3Functions({ ...props, imageThumbnailWidths: [64, 96] });
     expect(after.images.environment[ENV.CONFIG_FINGERPRINT]).not.toBe(before.images.environment[ENV.CONFIG_FINGERPRINT]);
     expect(after.data.environment[ENV.CONFIG_FINGERPRINT]).toBe(before.data.environment[ENV.CONFIG_FINGERPRINT]);
     const stack = `${STACK}Widths`;

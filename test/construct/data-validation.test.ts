@@ -112,9 +112,12 @@ describe('dataSchema', () => {
     synthInto();
 
     expect(fs.readdirSync(os.tmpdir()).sort()).toEqual(before);
-    const copies = fs.readdirSync(outdir).filter((name) => name.startsWith('tap-data-validator-'));
-    expect(copies).toEqual([expect.stringMatching(/^tap-data-validator-[0-9a-f]{64}$/)]);
-    expect(fs.readdirSync(path.join(outdir, copies[0], 'schema')).sort()).toEqual(['schema-bounds.json', 'schema-meta.json', 'validate-csv.js', 'validate-json.js']);
+    // The CDK found the copy at its staged path: no other folder holds the schema.
+    const folders = fs.readdirSync(outdir).filter((name) => fs.statSync(path.join(outdir, name)).isDirectory());
+    expect(folders.filter((name) => !/^asset\.[0-9a-f]{64}\.lambda$/.test(name))).toEqual([]);
+    const withSchema = folders.filter((name) => fs.existsSync(path.join(outdir, name, 'schema')));
+    expect(withSchema).toHaveLength(1);
+    expect(fs.readdirSync(path.join(outdir, withSchema[0], 'schema')).sort()).toEqual(['schema-bounds.json', 'schema-meta.json', 'validate-csv.js', 'validate-json.js']);
   });
 
   test('schemas of up to 256 KB work (they travel in the code, not the 4 KB environment)', () => {
@@ -183,7 +186,9 @@ describe('dataSchema', () => {
 
 describe('data limits', () => {
   test('are passed to the function', () => {
-    const { env } = synthData({ maxDataSize: Size.mebibytes(50), maxRecordSize: Size.kibibytes(64), maxJsonDepth: 10, maxReportErrors: 5 });
+    const { env } = synthData({
+      dataMaxSize: Size.mebibytes(50), dataMaxRecordSize: Size.kibibytes(64), dataMaxJsonDepth: 10, dataMaxReportErrors: 5,
+    });
     expect(env).toMatchObject({
       TAP_DATA_MAX_BYTES: String(50 * 1024 ** 2),
       TAP_DATA_MAX_RECORD_BYTES: String(64 * 1024),
@@ -192,22 +197,22 @@ describe('data limits', () => {
     });
   });
 
-  test('fails when maxDataSize is zero', () => {
-    expectSynthError({ maxDataSize: Size.bytes(0) }, /invalid maxDataSize \(0\): it must be a whole number of bytes from 1 to/);
+  test('fails when dataMaxSize is zero', () => {
+    expectSynthError({ dataMaxSize: Size.bytes(0) }, /invalid dataMaxSize \(0\): it must be a whole number of bytes from 1 to/);
   });
 
-  test('fails when maxRecordSize is under 1 KiB or over 256 MiB', () => {
-    expectSynthError({ maxRecordSize: Size.bytes(100) }, /invalid maxRecordSize \(100\): it must be a whole number of bytes from 1024 to 268435456. Use, for example, Size.mebibytes\(1\)/);
-    expectSynthError({ maxRecordSize: Size.gibibytes(1) }, /invalid maxRecordSize/);
+  test('fails when dataMaxRecordSize is under 1 KiB or over 256 MiB', () => {
+    expectSynthError({ dataMaxRecordSize: Size.bytes(100) }, /invalid dataMaxRecordSize \(100\): it must be a whole number of bytes from 1024 to 268435456. Use, for example, Size.mebibytes\(1\)/);
+    expectSynthError({ dataMaxRecordSize: Size.gibibytes(1) }, /invalid dataMaxRecordSize/);
   });
 
-  test('fails when maxJsonDepth is not a whole number from 1 to 1000', () => {
-    expectSynthError({ maxJsonDepth: 0 }, /invalid maxJsonDepth \(0\)/);
-    expectSynthError({ maxJsonDepth: 2.5 }, /invalid maxJsonDepth \(2.5\)/);
-    expectSynthError({ maxJsonDepth: 5000 }, /invalid maxJsonDepth \(5000\)/);
+  test('fails when dataMaxJsonDepth is not a whole number from 1 to 1000', () => {
+    expectSynthError({ dataMaxJsonDepth: 0 }, /invalid dataMaxJsonDepth \(0\)/);
+    expectSynthError({ dataMaxJsonDepth: 2.5 }, /invalid dataMaxJsonDepth \(2.5\)/);
+    expectSynthError({ dataMaxJsonDepth: 5000 }, /invalid dataMaxJsonDepth \(5000\)/);
   });
 
-  test('fails when maxReportErrors is not a whole number from 1 to 10,000', () => {
-    expectSynthError({ maxReportErrors: 0 }, /invalid maxReportErrors \(0\): it must be a whole number of error entries from 1 to 10000/);
+  test('fails when dataMaxReportErrors is not a whole number from 1 to 10,000', () => {
+    expectSynthError({ dataMaxReportErrors: 0 }, /invalid dataMaxReportErrors \(0\): it must be a whole number of error entries from 1 to 10000/);
   });
 });

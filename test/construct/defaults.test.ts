@@ -6,9 +6,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ts from 'typescript';
 import { DEFAULTS as SHARED_DEFAULTS } from '../../src/construct/defaults';
 import { Ingestion } from '../../src/construct/ingestion';
-import { ThumbnailFormat } from '../../src/contract/thumbnail-format';
 import { DATA_DEFAULTS } from '../../src/data/data-settings';
 import { IMAGE_DEFAULTS } from '../../src/images/image-settings';
+import { ThumbnailFormat } from '../../src/images/thumbnail-format';
 import { ApiAuthorization } from '../../src/notifications/api-authorization';
 import { API_DEFAULTS } from '../../src/notifications/api-settings';
 
@@ -60,17 +60,17 @@ const PROPS = {
 };
 const FUNCTION_OPTIONS = defaultsOf('construct/function-options.ts', 'TapFunctionOptions');
 const ALARMS = defaultsOf('construct/alarm-options.ts', 'TapAlarmOptions');
-const OBJECTIVES = defaultsOf('notifications/api-objectives.ts', 'ApiObjectives');
+const OBJECTIVES = defaultsOf('notifications/api-objectives.ts', 'ApiObjectiveOptions');
 const DEFAULTS = { ...SHARED_DEFAULTS, ...IMAGE_DEFAULTS, ...DATA_DEFAULTS, ...API_DEFAULTS };
 
 describe('the TSDoc @default of each prop states the value in DEFAULTS', () => {
   const props = [
-    'environmentSuffix', 'transitionToInfrequentAccessAfter', 'transitionToGlacierAfter', 'noncurrentVersionExpiration',
-    'imagesPrefix', 'dataPrefix', 'thumbnailsPrefix', 'reportsPrefix', 'maxDataSize', 'maxRecordSize', 'maxJsonDepth',
-    'maxReportErrors', 'thumbnailWidths', 'thumbnailFormat', 'maxImageSize', 'maxImagePixels', 'retryAttempts', 'maxEventAge',
-    'apiThrottlingRateLimit', 'apiThrottlingBurstLimit', 'exportMaxConcurrency', 'exportMaxRange', 'apiAccessLogging', 'apiCloudWatchRole',
+    'environmentSuffix', 'bucketTransitionToInfrequentAccessAfter', 'bucketTransitionToGlacierAfter', 'bucketNoncurrentVersionExpiration',
+    'imageInputPrefix', 'dataInputPrefix', 'imageOutputPrefix', 'dataOutputPrefix', 'dataMaxSize', 'dataMaxRecordSize', 'dataMaxJsonDepth',
+    'dataMaxReportErrors', 'imageThumbnailWidths', 'imageThumbnailFormat', 'imageMaxSize', 'imageMaxPixels', 'retryAttempts', 'maxEventAge',
+    'apiThrottlingRateLimit', 'apiThrottlingBurstLimit', 'apiExportMaxConcurrency', 'apiExportMaxRange', 'apiAccessLogging', 'apiCloudWatchRole',
     'dashboard', 'logRetention',
-    'tracing', 'removalPolicy', 'apiAuthorization', 'notificationIndexShards', 'ingestion', 'applicationSignals',
+    'tracing', 'removalPolicy', 'apiAuthorization', 'tableIndexShards', 'ingestion', 'applicationSignals',
     'applicationSignalsDiscovery',
   ] as const;
   test.each(props)('%s', (prop) => {

@@ -36,11 +36,11 @@ describe('configuration fingerprints', () => {
   });
 
   test.each<[string, TapServerlessProps]>([
-    ['thumbnailWidths', { thumbnailWidths: [128, 1024] }],
-    ['thumbnail order', { thumbnailWidths: [512, 128] }],
-    ['thumbnailFormat', { thumbnailFormat: ThumbnailFormat.JPEG }],
-    ['maxImageSize', { maxImageSize: Size.mebibytes(10) }],
-    ['maxImagePixels', { maxImagePixels: 50_000_000 }],
+    ['imageThumbnailWidths', { imageThumbnailWidths: [128, 1024] }],
+    ['thumbnail order', { imageThumbnailWidths: [512, 128] }],
+    ['imageThumbnailFormat', { imageThumbnailFormat: ThumbnailFormat.JPEG }],
+    ['imageMaxSize', { imageMaxSize: Size.mebibytes(10) }],
+    ['imageMaxPixels', { imageMaxPixels: 50_000_000 }],
   ])('the image fingerprint changes with %s, the data fingerprint does not', (_, props) => {
     const changed = fingerprints(props);
     expect(changed.image).not.toBe(base.image);
@@ -49,10 +49,10 @@ describe('configuration fingerprints', () => {
 
   test.each<[string, TapServerlessProps]>([
     ['dataSchema', { dataSchema: SCHEMA }],
-    ['maxDataSize', { maxDataSize: Size.mebibytes(5) }],
-    ['maxRecordSize', { maxRecordSize: Size.kibibytes(64) }],
-    ['maxJsonDepth', { maxJsonDepth: 8 }],
-    ['maxReportErrors', { maxReportErrors: 10 }],
+    ['dataMaxSize', { dataMaxSize: Size.mebibytes(5) }],
+    ['dataMaxRecordSize', { dataMaxRecordSize: Size.kibibytes(64) }],
+    ['dataMaxJsonDepth', { dataMaxJsonDepth: 8 }],
+    ['dataMaxReportErrors', { dataMaxReportErrors: 10 }],
   ])('the data fingerprint changes with %s, the image fingerprint does not', (_, props) => {
     const changed = fingerprints(props);
     expect(changed.data).not.toBe(base.data);

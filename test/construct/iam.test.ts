@@ -150,7 +150,7 @@ describe('bucket owner and conditions (findings: bucket-name squatting, wide bla
 
   test('an imported bucket of another account: that account is the expected owner', () => {
     const { template } = synth(undefined, (stack) => ({
-      existingBucket: Bucket.fromBucketAttributes(stack, 'Shared', { bucketName: 'shared-ingest', account: '444455556666' }),
+      bucket: Bucket.fromBucketAttributes(stack, 'Shared', { bucketName: 'shared-ingest', account: '444455556666' }),
     }));
     const fn = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('TapImageProcessor'))![1];
     expect(fn.Properties.Environment.Variables.TAP_BUCKET_OWNER).toBe('444455556666');

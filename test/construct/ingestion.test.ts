@@ -135,7 +135,7 @@ describe('Ingestion.eventBridge()', () => {
   test('on an existing bucket the construct leaves its configuration alone, and says EventBridge must be on', () => {
     const app = new App();
     const stack = new Stack(app, 'S', { env: ENV });
-    new TapServerless(stack, 'Tap', { ingestion: Ingestion.eventBridge(), existingBucket: s3.Bucket.fromBucketName(stack, 'B', 'shared-uploads') });
+    new TapServerless(stack, 'Tap', { ingestion: Ingestion.eventBridge(), bucket: s3.Bucket.fromBucketName(stack, 'B', 'shared-uploads') });
     const t = Template.fromStack(stack);
     t.resourceCountIs('Custom::S3BucketNotifications', 0);
     t.resourceCountIs('AWS::S3::Bucket', 0);
@@ -144,12 +144,12 @@ describe('Ingestion.eventBridge()', () => {
 });
 
 describe('two constructs on one bucket', () => {
-  const twoOn = (ingestion: () => Ingestion, prefixes: { imagesPrefix?: string; dataPrefix?: string } = {}) => {
+  const twoOn = (ingestion: () => Ingestion, prefixes: { imageInputPrefix?: string; dataInputPrefix?: string } = {}) => {
     const app = new App();
     const stack = new Stack(app, 'S', { env: ENV });
     const bucket = s3.Bucket.fromBucketName(stack, 'B', 'shared-uploads');
-    new TapServerless(stack, 'TapA', { existingBucket: bucket, ingestion: ingestion() });
-    new TapServerless(stack, 'TapB', { existingBucket: bucket, ingestion: ingestion(), environmentSuffix: 'b', ...prefixes });
+    new TapServerless(stack, 'TapA', { bucket: bucket, ingestion: ingestion() });
+    new TapServerless(stack, 'TapB', { bucket: bucket, ingestion: ingestion(), environmentSuffix: 'b', ...prefixes });
     return Template.fromStack(stack);
   };
 
@@ -161,17 +161,17 @@ describe('two constructs on one bucket', () => {
   test('a bucket named by a CfnParameter, imported twice, is the same bucket: overlapping prefixes fail at synth (finding: the parameter-named bucket)', () => {
     const stack = new Stack(new App(), 'P', { env: ENV });
     const name = new CfnParameter(stack, 'UploadsBucket', { type: 'String' }).valueAsString;
-    new TapServerless(stack, 'TapA', { existingBucket: s3.Bucket.fromBucketName(stack, 'ImportA', name) });
-    expect(() => new TapServerless(stack, 'TapB', { existingBucket: s3.Bucket.fromBucketName(stack, 'ImportB', name), environmentSuffix: 'b' }))
+    new TapServerless(stack, 'TapA', { bucket: s3.Bucket.fromBucketName(stack, 'ImportA', name) });
+    expect(() => new TapServerless(stack, 'TapB', { bucket: s3.Bucket.fromBucketName(stack, 'ImportB', name), environmentSuffix: 'b' }))
       .toThrow(/P\/TapB and P\/TapA .*overlapping prefixes "images\/" and "images\/"/);
     // Another parameter's bucket is another bucket
     const other = new CfnParameter(stack, 'OtherBucket', { type: 'String' }).valueAsString;
-    expect(() => new TapServerless(stack, 'TapC', { existingBucket: s3.Bucket.fromBucketName(stack, 'ImportC', other), environmentSuffix: 'c' }))
+    expect(() => new TapServerless(stack, 'TapC', { bucket: s3.Bucket.fromBucketName(stack, 'ImportC', other), environmentSuffix: 'c' }))
       .not.toThrow();
   });
 
   test('with disjoint prefixes are allowed in the direct mode', () => {
-    const t = twoOn(Ingestion.direct, { imagesPrefix: 'team-b/images/', dataPrefix: 'team-b/data/' });
+    const t = twoOn(Ingestion.direct, { imageInputPrefix: 'team-b/images/', dataInputPrefix: 'team-b/data/' });
     expect(Object.keys(t.findResources('AWS::Lambda::Function')).filter((id) => id.startsWith('TapBImageProcessor'))).toHaveLength(1);
   });
 

@@ -1,8 +1,11 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { ComparisonOperator, MathExpression } from 'aws-cdk-lib/aws-cloudwatch';
+import { ComparisonOperator } from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as ts from 'typescript';
 import { ENV, synth } from './util';
 import { TapServerless, TapServerlessProps } from '../../src';
 
@@ -164,15 +167,32 @@ describe('metric accessors', () => {
     expect(tap.metricIncompleteExports({ period: Duration.hours(1) }).period.toSeconds()).toBe(3600);
     expect(tap.metricImagesProcessed({ period: Duration.minutes(1) }).period.toSeconds()).toBe(60);
     expect(tap.metricDataFilesRejected().statistic).toBe('Sum');
-    expect(Object.keys(tap.metricObjectsFailed().usingMetrics).sort()).toEqual(['data', 'images']);
+    expect(tap.metricImagesFailed().metricName).toBe('ObjectsFailed');
+    expect(tap.metricImagesFailed().dimensions).toEqual({ service: 'image-processor', environment: 'prod' });
+    expect(tap.metricDataFilesFailed().dimensions).toEqual({ service: 'data-validator', environment: 'prod' });
     expect(stack.resolve(tap.metricDeadLetterQueueMessages().dimensions)).toEqual({ QueueName: { 'Fn::GetAtt': [expect.stringMatching(/^TapDeadLetterQueue/), 'QueueName'] } });
     expect(tap.metricApiLatency().statistic).toBe('p99');
-    const throttles = tap.metricTableThrottledRequests(Duration.minutes(1)) as MathExpression;
-    expect(Object.keys(throttles.usingMetrics)).toHaveLength(6);
-    expect(throttles.period.toSeconds()).toBe(60);
+    const reads = tap.metricTableReadThrottleEvents({ period: Duration.minutes(1) });
+    expect([reads.namespace, reads.metricName, reads.statistic, reads.period.toSeconds()]).toEqual(['AWS/DynamoDB', 'ReadThrottleEvents', 'Sum', 60]);
+    expect(stack.resolve(reads.dimensions)).toEqual({ TableName: { Ref: expect.stringMatching(/^TapNotifications/) } });
+    expect(tap.metricTableWriteThrottleEvents().metricName).toBe('WriteThrottleEvents');
     expect(tap.metricApiServerErrors().metricName).toBe('5XXError');
     expect(tap.metricApiClientErrors().metricName).toBe('4XXError');
     expect(tap.metricApiRequests().metricName).toBe('Count');
+  });
+
+  test('every one is `metricX(props?: cloudwatch.MetricOptions): cloudwatch.Metric`, as aws-cdk-lib\'s are', () => {
+    const file = path.join(__dirname, '..', '..', 'src', 'tap-serverless.ts');
+    const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+    const signatures: string[] = [];
+    source.forEachChild(function visit(node) {
+      if (ts.isMethodDeclaration(node) && node.name.getText(source).startsWith('metric')) {
+        signatures.push(`${node.name.getText(source)}(${node.parameters.map((p) => p.getText(source)).join(', ')}): ${node.type?.getText(source)}`);
+      }
+      node.forEachChild(visit);
+    });
+    expect(signatures.length).toBeGreaterThanOrEqual(16);
+    for (const signature of signatures) expect(signature).toMatch(/^metric[A-Z]\w*\(props\?: cloudwatch\.MetricOptions\): cloudwatch\.Metric$/);
   });
 
   test('can be used to build an alarm of one\'s own', () => {

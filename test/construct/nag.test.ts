@@ -19,7 +19,7 @@ function findings(stack: Stack): string[] {
 const CONFIGURATIONS: Array<[string, (stack: Stack) => TapServerlessProps]> = [
   ['defaults', () => ({})],
   ['CORS, API key, x86_64, reserved concurrency, DESTROY', () => ({
-    corsAllowedOrigins: ['https://app.example.com'],
+    apiCorsAllowedOrigins: ['https://app.example.com'],
     apiAuthorization: ApiAuthorization.apiKey(),
     imageProcessor: { architecture: lambda.Architecture.X86_64, reservedConcurrentExecutions: 2 },
     removalPolicy: RemovalPolicy.DESTROY,
@@ -32,12 +32,12 @@ const CONFIGURATIONS: Array<[string, (stack: Stack) => TapServerlessProps]> = [
       mfaSecondFactor: { sms: false, otp: true },
     })]),
   })],
-  ['existing bucket', (stack) => ({ existingBucket: s3.Bucket.fromBucketName(stack, 'Existing', 'my-uploads') })],
+  ['existing bucket', (stack) => ({ bucket: s3.Bucket.fromBucketName(stack, 'Existing', 'my-uploads') })],
   ['queue ingestion, outcome events on the default bus', () => ({ ingestion: Ingestion.queue({ maxConcurrency: 20 }), outcomeEvents: OutcomeEvents.defaultBus() })],
   ['EventBridge ingestion', () => ({ ingestion: Ingestion.eventBridge() })],
   ['outcome events on a dedicated bus', () => ({ outcomeEvents: OutcomeEvents.dedicatedBus() })],
   ['EventBridge ingestion on an existing bucket', (stack) => ({
-    ingestion: Ingestion.eventBridge(), existingBucket: s3.Bucket.fromBucketName(stack, 'Existing', 'my-uploads'),
+    ingestion: Ingestion.eventBridge(), bucket: s3.Bucket.fromBucketName(stack, 'Existing', 'my-uploads'),
   })],
   ['Application Signals with discovery, API objectives, a layer of the user\'s', (stack) => ({
     applicationSignals: true,
@@ -92,7 +92,7 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
   test('every suppression names one rule and gives a reason', () => {
     // GIVEN
     const { app, stack } = nagStack();
-    new TapServerless(stack, 'Tap', { corsAllowedOrigins: ['https://app.example.com'] });
+    new TapServerless(stack, 'Tap', { apiCorsAllowedOrigins: ['https://app.example.com'] });
     app.synth();
     // THEN
     const suppressions = stack.node.findAll()

@@ -17,13 +17,13 @@ const FIXTURES = path.join(__dirname, 'fixtures');
 const CONFIGURATIONS: Record<string, (stack: Stack) => TapServerlessProps> = {
   default: () => ({}),
   custom: (stack) => ({
-    existingBucket: s3.Bucket.fromBucketName(stack, 'Existing', 'team-uploads-bucket'),
-    thumbnailWidths: [100, 300, 900],
-    thumbnailFormat: ThumbnailFormat.JPEG,
-    corsAllowedOrigins: ['https://app.example.com'],
+    bucket: s3.Bucket.fromBucketName(stack, 'Existing', 'team-uploads-bucket'),
+    imageThumbnailWidths: [100, 300, 900],
+    imageThumbnailFormat: ThumbnailFormat.JPEG,
+    apiCorsAllowedOrigins: ['https://app.example.com'],
     tags: { CostCenter: 'imaging' },
-    notificationIndexShards: 32,
-    notificationRetention: Duration.days(400),
+    tableIndexShards: 32,
+    tableRetention: Duration.days(400),
   }),
 };
 

@@ -10,7 +10,7 @@ describe('resolveDataSettings', () => {
     expect(resolveDataSettings({})).toEqual({
       maxDataBytes: 1024 ** 3, maxRecordBytes: 1024 ** 2, maxJsonDepth: 64, maxReportErrors: 100, schema: undefined,
     });
-    expect(resolveDataSettings({}).maxDataBytes).toBe(DATA_DEFAULTS.maxDataSize.toBytes());
+    expect(resolveDataSettings({}).maxDataBytes).toBe(DATA_DEFAULTS.dataMaxSize.toBytes());
   });
 
   test('precompiles the schema it is given', () => {
@@ -20,11 +20,11 @@ describe('resolveDataSettings', () => {
   });
 
   test.each([
-    [{ maxDataSize: Size.bytes(0) }, /invalid maxDataSize \(0\): it must be a whole number of bytes from/],
-    [{ maxRecordSize: Size.bytes(DATA_LIMITS.maxRecordBytes.max + 1) }, /invalid maxRecordSize/],
-    [{ maxJsonDepth: 0 }, /invalid maxJsonDepth \(0\)/],
-    [{ maxJsonDepth: 2.5 }, /invalid maxJsonDepth \(2.5\)/],
-    [{ maxReportErrors: DATA_LIMITS.maxReportErrors.max + 1 }, /invalid maxReportErrors/],
+    [{ dataMaxSize: Size.bytes(0) }, /invalid dataMaxSize \(0\): it must be a whole number of bytes from/],
+    [{ dataMaxRecordSize: Size.bytes(DATA_LIMITS.maxRecordBytes.max + 1) }, /invalid dataMaxRecordSize/],
+    [{ dataMaxJsonDepth: 0 }, /invalid dataMaxJsonDepth \(0\)/],
+    [{ dataMaxJsonDepth: 2.5 }, /invalid dataMaxJsonDepth \(2.5\)/],
+    [{ dataMaxReportErrors: DATA_LIMITS.maxReportErrors.max + 1 }, /invalid dataMaxReportErrors/],
   ])('fails on %j, naming the option and the value', (options, message) => {
     expect(() => resolveDataSettings(options)).toThrow(message);
   });

@@ -105,7 +105,7 @@ describe('data validator handler', () => {
     expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
   });
 
-  test('an object over maxDataSize is rejected before it is read (case 8)', async () => {
+  test('an object over dataMaxSize is rejected before it is read (case 8)', async () => {
     fakeObjects('{}');
     const items = fakeTable();
     // the event's size (73311) is under the limit, but GetObject says 200000: rejected on ContentLength, body discarded
@@ -118,8 +118,8 @@ describe('data validator handler', () => {
 
     expect(summary.records.map((r) => r.outcome)).toEqual(['data.rejected', 'data.rejected']);
     expect([...items.values()].map((i) => (i.details as any).reason)).toEqual([
-      'The object is 200000 bytes, over the limit of 100000 bytes (maxDataSize); it was not read',
-      'The object is 500000 bytes, over the limit of 100000 bytes (maxDataSize); it was not read',
+      'The object is 200000 bytes, over the limit of 100000 bytes (dataMaxSize); it was not read',
+      'The object is 500000 bytes, over the limit of 100000 bytes (dataMaxSize); it was not read',
     ]);
     // the second one, too large by its event size, was never requested
     expect(s3.commandCalls(GetObjectCommand)).toHaveLength(1);

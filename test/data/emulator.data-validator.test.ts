@@ -24,7 +24,7 @@ let table: DynamoDBDocumentClient;
 function stagedDataValidatorAsset(): string {
   const app = new App();
   const stack = new Stack(app, 'Stack');
-  const tap = new TapServerless(stack, 'Tap', { dataSchema: DataSchema.fromFile(ORDER_SCHEMA_FILE), maxReportErrors: 10 });
+  const tap = new TapServerless(stack, 'Tap', { dataSchema: DataSchema.fromFile(ORDER_SCHEMA_FILE), dataMaxReportErrors: 10 });
   const asset = (tap.dataValidator as lambda.Function).node.findChild('Code') as Asset;
   return path.join(app.outdir, asset.assetPath);
 }

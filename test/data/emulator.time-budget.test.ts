@@ -39,7 +39,7 @@ function stagedDataValidatorAsset(): string {
   const stack = new Stack(app, 'Stack');
   const tap = new TapServerless(stack, 'Tap', {
     dataSchema: DataSchema.fromJson(JSON.stringify(SCHEMA)),
-    maxReportErrors: 5,
+    dataMaxReportErrors: 5,
     dataValidator: { timeout: Duration.seconds(TIMEOUT_SECONDS) },
   });
   const asset = (tap.dataValidator as lambda.Function).node.findChild('Code') as Asset;

@@ -222,7 +222,7 @@ test('a JPEG with appended bytes is re-encoded cleanly (case 7)', async () => {
   expect(await sharp(thumbnail, { failOn: 'warning' }).metadata()).toMatchObject({ format: 'webp', width: 512, height: 384 });
 });
 
-test('an object larger than maxImageSize is rejected without being downloaded (case 8)', async () => {
+test('an object larger than imageMaxSize is rejected without being downloaded (case 8)', async () => {
   // GIVEN a function limited to 20,000 bytes and a larger JPEG
   const big = await images.truncatedJpeg(1200, 1200);
   expect(big.length).toBeGreaterThan(SMALL_LIMIT_BYTES);
@@ -234,7 +234,7 @@ test('an object larger than maxImageSize is rejected without being downloaded (c
   // THEN (rejected for its size, before the truncated content could be looked at)
   expect(summary.records.map((r) => r.outcome)).toEqual(['image.rejected']);
   expect((await notificationOf(record, 'images/too-big.jpg'))?.details.reason)
-    .toBe(`The object is ${big.length.toLocaleString('en-US')} bytes, more than the limit of 20,000 bytes (maxImageSize); it was not downloaded`);
+    .toBe(`The object is ${big.length.toLocaleString('en-US')} bytes, more than the limit of 20,000 bytes (imageMaxSize); it was not downloaded`);
 });
 
 test('a malformed key is recorded as image.rejected, without a throw (case 2)', async () => {

@@ -329,7 +329,7 @@ describe('image processor handler', () => {
     expect([...items.values()].map((i) => i.source)).not.toContain(`s3://${FIXTURE_BUCKET}/images/diagram v2.webp`);
   });
 
-  test('an object larger than maxImageSize is rejected from the event\'s size, without any S3 request (case 8)', async () => {
+  test('an object larger than imageMaxSize is rejected from the event\'s size, without any S3 request (case 8)', async () => {
     // GIVEN an event announcing a 5 MB object (the limit is 1 MiB)
     objectsExist();
     const items = table();
@@ -344,12 +344,12 @@ describe('image processor handler', () => {
     expect(summary.records.map((r) => r.outcome)).toEqual(['image.rejected']);
     expect(s3.calls()).toHaveLength(0);
     expect((items.values().next().value?.details as Record<string, unknown>)).toMatchObject({
-      reason: 'The object is 5,000,000 bytes, more than the limit of 1,048,576 bytes (maxImageSize); it was not downloaded',
+      reason: 'The object is 5,000,000 bytes, more than the limit of 1,048,576 bytes (imageMaxSize); it was not downloaded',
       maxImageBytes: 1048576,
     });
   });
 
-  test('an object larger than maxImageSize per HeadObject is rejected without GetObject (case 8)', async () => {
+  test('an object larger than imageMaxSize per HeadObject is rejected without GetObject (case 8)', async () => {
     // GIVEN the event understates the size (e.g. an older record); HeadObject tells the truth
     objectsExist(new Map([['images/My Photo été+1.jpg', Buffer.alloc(2 * 1024 * 1024)]]));
     const items = table();

@@ -13,20 +13,20 @@ describe('resolveImageSettings', () => {
   });
 
   test('keeps what it is given, sizes in bytes', () => {
-    const options = { thumbnailWidths: [64], thumbnailFormat: ThumbnailFormat.PNG, maxImageSize: Size.mebibytes(2), maxImagePixels: 1000 };
+    const options = { imageThumbnailWidths: [64], imageThumbnailFormat: ThumbnailFormat.PNG, imageMaxSize: Size.mebibytes(2), imageMaxPixels: 1000 };
     expect(resolveImageSettings(new Stack(), options, 1024)).toEqual({
       thumbnailWidths: [64], thumbnailFormat: ThumbnailFormat.PNG, maxImageBytes: 2 * 1024 ** 2, maxImagePixels: 1000,
     });
   });
 
   test.each([
-    [{ thumbnailWidths: [] }, /invalid thumbnailWidths \(\[\]\)/],
-    [{ thumbnailWidths: [128, 128] }, /invalid thumbnailWidths/],
-    [{ thumbnailWidths: [Token.asNumber({ Ref: 'Width' })] }, /widths must be literal numbers, not tokens/],
-    [{ maxImageSize: Size.bytes(0) }, /invalid maxImageSize \("0 bytes"\)/],
-    [{ maxImageSize: Size.gibibytes(2) }, /from 1 byte to 1 GiB/],
-    [{ maxImagePixels: 0 }, /invalid maxImagePixels \(0\)/],
-    [{ maxImagePixels: 1.5 }, /whole number of pixels/],
+    [{ imageThumbnailWidths: [] }, /invalid imageThumbnailWidths \(\[\]\)/],
+    [{ imageThumbnailWidths: [128, 128] }, /invalid imageThumbnailWidths/],
+    [{ imageThumbnailWidths: [Token.asNumber({ Ref: 'Width' })] }, /widths must be literal numbers, not tokens/],
+    [{ imageMaxSize: Size.bytes(0) }, /invalid imageMaxSize \("0 bytes"\)/],
+    [{ imageMaxSize: Size.gibibytes(2) }, /from 1 byte to 1 GiB/],
+    [{ imageMaxPixels: 0 }, /invalid imageMaxPixels \(0\)/],
+    [{ imageMaxPixels: 1.5 }, /whole number of pixels/],
   ])('fails on %j, naming the option and the value', (options, message) => {
     expect(() => resolveImageSettings(new Stack(), options, 1024)).toThrow(message);
   });
@@ -37,14 +37,14 @@ describe('resolveImageSettings', () => {
     Annotations.fromStack(fits).hasNoWarning('*', Match.anyValue());
 
     const tight = new Stack();
-    resolveImageSettings(tight, { maxImagePixels: 400_000_000 }, 1024);
-    Annotations.fromStack(tight).hasWarning('*', Match.stringLikeRegexp('maxImagePixels \\(400000000\\).*more than imageProcessor.memorySize \\(1024 MiB\\)'));
+    resolveImageSettings(tight, { imageMaxPixels: 400_000_000 }, 1024);
+    Annotations.fromStack(tight).hasWarning('*', Match.stringLikeRegexp('imageMaxPixels \\(400000000\\).*more than imageProcessor.memorySize \\(1024 MiB\\)'));
   });
 
   test('the defaults object is what an empty set of options resolves to', () => {
     const resolved = resolveImageSettings(new Stack(), {}, 1024);
-    expect(resolved.thumbnailWidths).toEqual(IMAGE_DEFAULTS.thumbnailWidths);
-    expect(resolved.maxImageBytes).toBe(IMAGE_DEFAULTS.maxImageSize.toBytes());
+    expect(resolved.thumbnailWidths).toEqual(IMAGE_DEFAULTS.imageThumbnailWidths);
+    expect(resolved.maxImageBytes).toBe(IMAGE_DEFAULTS.imageMaxSize.toBytes());
   });
 });
 

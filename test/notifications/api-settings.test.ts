@@ -38,10 +38,10 @@ describe('resolveApiSettings', () => {
   test.each([
     [{ apiThrottlingRateLimit: 0 }, /invalid apiThrottlingRateLimit \(0\)/],
     [{ apiThrottlingBurstLimit: 1.5 }, /invalid apiThrottlingBurstLimit \(1.5\)/],
-    [{ exportMaxConcurrency: 101 }, /invalid exportMaxConcurrency \(101\)/],
-    [{ exportMaxRange: Duration.minutes(59) }, /invalid exportMaxRange \("59 minutes"\)/],
-    [{ corsAllowedOrigins: [] }, /invalid corsAllowedOrigins \(\[\]\)/],
-    [{ corsAllowedOrigins: ['https://app.example.com/'] }, /invalid corsAllowedOrigins \("https:\/\/app.example.com\/"\)/],
+    [{ apiExportMaxConcurrency: 101 }, /invalid apiExportMaxConcurrency \(101\)/],
+    [{ apiExportMaxRange: Duration.minutes(59) }, /invalid apiExportMaxRange \("59 minutes"\)/],
+    [{ apiCorsAllowedOrigins: [] }, /invalid apiCorsAllowedOrigins \(\[\]\)/],
+    [{ apiCorsAllowedOrigins: ['https://app.example.com/'] }, /invalid apiCorsAllowedOrigins \("https:\/\/app.example.com\/"\)/],
     [{ apiObjectives: { availabilityPercent: 100 } }, /invalid apiObjectives.availabilityPercent \(100\)/],
     [{ apiObjectives: { latencyThreshold: Duration.seconds(30) } }, /invalid apiObjectives.latencyThreshold/],
     [{ apiObjectives: { window: Duration.hours(36) } }, /invalid apiObjectives.window/],
@@ -51,7 +51,7 @@ describe('resolveApiSettings', () => {
   });
 
   test.each([
-    ['cdk-tap-serverless:corsWildcard', { corsAllowedOrigins: ['*'] }],
+    ['cdk-tap-serverless:corsWildcard', { apiCorsAllowedOrigins: ['*'] }],
     ['cdk-tap-serverless:noAuthorization', { apiAuthorization: ApiAuthorization.none() }],
     ['cdk-tap-serverless:noAccessLogs', { apiAccessLogging: false }],
   ])('warns (%s) on a risky but legal choice', (id, options) => {

@@ -13,7 +13,7 @@ function methodProps(stack: Stack, tap: TapServerless, path: string, verb = 'GET
 }
 
 function exportFunctionId(stack: Stack, tap: TapServerless): string {
-  return stack.getLogicalId(tap.exportHandler.node.defaultChild as any);
+  return stack.getLogicalId(tap.notificationExport.node.defaultChild as any);
 }
 
 describe('GET /notifications/export', () => {
@@ -92,7 +92,7 @@ describe('GET /notifications/export', () => {
   });
 
   test('gets a CORS preflight and the allowed origins when CORS is configured', () => {
-    const { template, stack, tap } = synth({ corsAllowedOrigins: ['https://app.example.com'] });
+    const { template, stack, tap } = synth({ apiCorsAllowedOrigins: ['https://app.example.com'] });
     expect(methodProps(stack, tap, '/notifications/export', 'OPTIONS').AuthorizationType).toBe('NONE');
     const fn = template.toJSON().Resources[exportFunctionId(stack, tap)];
     expect(fn.Properties.Environment.Variables.TAP_CORS_ORIGINS).toBe('https://app.example.com');
@@ -103,7 +103,7 @@ describe('the export function', () => {
   test('has a least-privilege role: its log group, Query on the two listing indexes, BatchGetItem on the table, nothing else', () => {
     const { template, stack, tap } = synth({ tracing: false });
     const policies = Object.values<any>(template.findResources('AWS::IAM::Policy')).filter((p) =>
-      JSON.stringify(p.Properties.Roles).includes(stack.getLogicalId(tap.exportHandler.role!.node.defaultChild as any)));
+      JSON.stringify(p.Properties.Roles).includes(stack.getLogicalId(tap.notificationExport.role!.node.defaultChild as any)));
     expect(policies).toHaveLength(1);
     const table = stack.getLogicalId(tap.notificationsTable.node.defaultChild as any);
     expect(policies[0].Properties.PolicyDocument.Statement).toEqual([
@@ -115,15 +115,15 @@ describe('the export function', () => {
       },
       { Action: 'dynamodb:BatchGetItem', Effect: 'Allow', Resource: { 'Fn::GetAtt': [table, 'Arn'] } },
     ].map((statement) => expect.objectContaining(statement)));
-    const role = template.toJSON().Resources[stack.getLogicalId(tap.exportHandler.role!.node.defaultChild as any)];
+    const role = template.toJSON().Resources[stack.getLogicalId(tap.notificationExport.role!.node.defaultChild as any)];
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
   test('has its own log group, and the notification handler keeps its own function and rights', () => {
     const { template, tap } = synth();
-    expect(tap.exportHandler).not.toBe(tap.notificationHandler);
-    expect(tap.exportHandler.node.id).toBe('NotificationExport');
-    expect(tap.exportHandler.logGroup.node.id).toBe('NotificationExportLogGroup');
+    expect(tap.notificationExport).not.toBe(tap.notificationHandler);
+    expect(tap.notificationExport.node.id).toBe('NotificationExport');
+    expect(tap.notificationExport.logGroup.node.id).toBe('NotificationExportLogGroup');
     // The buffered handler still writes (POST /notifications) and reads by id.
     const handlerPolicy = JSON.stringify(Object.values<any>(template.findResources('AWS::IAM::Policy'))
       .filter((p) => JSON.stringify(p.Properties.Roles).includes('NotificationHandlerRole')));
@@ -131,7 +131,7 @@ describe('the export function', () => {
     expect(handlerPolicy).toContain('dynamodb:GetItem');
   });
 
-  test('inherits the notification handler\'s memory and architecture, not its reserved concurrency: its own is exportMaxConcurrency (finding: the export starves the account)', () => {
+  test('inherits the notification handler\'s memory and architecture, not its reserved concurrency: its own is apiExportMaxConcurrency (finding: the export starves the account)', () => {
     const { template, stack, tap } = synth({ notificationHandler: { memorySize: 1024, reservedConcurrentExecutions: 5 } });
     const fn = template.toJSON().Resources[exportFunctionId(stack, tap)];
     expect(fn.Properties.MemorySize).toBe(1024);
@@ -139,8 +139,8 @@ describe('the export function', () => {
     expect(fn.Properties.Environment.Variables.TAP_EXPORT_MAX_RANGE_SECONDS).toBe(String(31 * 86_400));
   });
 
-  test('exportMaxConcurrency and exportMaxRange: the reserved concurrency, the method\'s burst, the range the function allows', () => {
-    const { template, stack, tap } = synth({ exportMaxConcurrency: 5, exportMaxRange: Duration.days(7) });
+  test('apiExportMaxConcurrency and apiExportMaxRange: the reserved concurrency, the method\'s burst, the range the function allows', () => {
+    const { template, stack, tap } = synth({ apiExportMaxConcurrency: 5, apiExportMaxRange: Duration.days(7) });
     const fn = template.toJSON().Resources[exportFunctionId(stack, tap)];
     expect(fn.Properties.ReservedConcurrentExecutions).toBe(5);
     expect(fn.Properties.Environment.Variables.TAP_EXPORT_MAX_RANGE_SECONDS).toBe(String(7 * 86_400));
@@ -154,10 +154,10 @@ describe('the export function', () => {
   });
 
   test.each([
-    [{ exportMaxConcurrency: 0 }, /invalid exportMaxConcurrency \(0\): it must be a whole number from 1 to 100/],
-    [{ exportMaxConcurrency: 1.5 }, /invalid exportMaxConcurrency/],
-    [{ exportMaxRange: Duration.minutes(30) }, /invalid exportMaxRange \("30 minutes"\): it must be from 1 hour to 366 days/],
-    [{ exportMaxRange: Duration.days(400) }, /invalid exportMaxRange/],
+    [{ apiExportMaxConcurrency: 0 }, /invalid apiExportMaxConcurrency \(0\): it must be a whole number from 1 to 100/],
+    [{ apiExportMaxConcurrency: 1.5 }, /invalid apiExportMaxConcurrency/],
+    [{ apiExportMaxRange: Duration.minutes(30) }, /invalid apiExportMaxRange \("30 minutes"\): it must be from 1 hour to 366 days/],
+    [{ apiExportMaxRange: Duration.days(400) }, /invalid apiExportMaxRange/],
   ])('%j fails at synth with the reason', (props, message) => {
     expect(() => synth(props)).toThrow(message);
   });
@@ -172,7 +172,7 @@ describe('the export function', () => {
         Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId } }],
         AlarmDescription: Match.stringLikeRegexp(metricName === 'Errors'
           ? '^TapServerless \\(dev\\): NotificationExport invocations'
-          : '^TapServerless \\(dev\\): exports were refused: more GET /notifications/export calls ran at once than exportMaxConcurrency'),
+          : '^TapServerless \\(dev\\): exports were refused: more GET /notifications/export calls ran at once than apiExportMaxConcurrency'),
       });
     }
     const body = JSON.stringify(Object.values<any>(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);

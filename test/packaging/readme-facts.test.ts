@@ -79,10 +79,10 @@ test('retries, the dead-letter queue, logs, throttling, shards and thumbnails ar
   // The listing indexes: "write-sharded over 16 partitions", the table's `16`.
   const shards = fn('TapNotificationHandler').Environment.Variables[ENV.INDEX_SHARDS];
   expect(README).toContain(`write-sharded over ${shards} partitions`);
-  expect(README).toContain(`| \`notificationIndexShards\` | \`${shards}\` |`);
+  expect(README).toContain(`| \`tableIndexShards\` | \`${shards}\` |`);
   // Thumbnails: the table's `[128, 512]`, WebP.
   expect(fn('TapImageProcessor').Environment.Variables[ENV.THUMBNAIL_WIDTHS]).toBe('128,512');
-  expect(README).toContain('| `thumbnailWidths` | `[128, 512]` |');
+  expect(README).toContain('| `imageThumbnailWidths` | `[128, 512]` |');
 });
 
 test('the README stays a user\'s page: at most 25 KB, development in CONTRIBUTING.md, performance in BENCHMARKS.md', () => {

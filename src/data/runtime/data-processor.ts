@@ -15,7 +15,7 @@ import { SPAN, traceStage } from '../../runtime/tracing';
 
 export interface DataProcessorOptions {
   readonly s3: S3Client;
-  /** Where reports go: `<reportsPrefix><key>.report.json`. */
+  /** Where reports go: `<dataOutputPrefix><key>.report.json`. */
   readonly reportsPrefix: string;
   /** The deployment's compiled schema; without it only well-formedness is checked. */
   readonly validators?: SchemaValidators;
@@ -23,7 +23,7 @@ export interface DataProcessorOptions {
 }
 
 /**
- * The report of a data object: `<reportsPrefix><mapped key>.report.json`, the object's whole key
+ * The report of a data object: `<dataOutputPrefix><mapped key>.report.json`, the object's whole key
  * being mapped by `encodeKeyPath` (src/runtime/output-key.ts): ordinary keys are kept as they are,
  * `.`/`..`/empty segments, `%` and control characters are percent-encoded.
  *
@@ -107,7 +107,7 @@ export function toProcessedObject(
 export function createDataProcessor(options: DataProcessorOptions): ObjectProcessor {
   const { s3, limits } = options;
   const tooLarge = (size: number, read?: ObjectReadDetails): RejectionError => new RejectionError(
-    `The object is ${size} bytes, over the limit of ${limits.maxDataBytes} bytes (maxDataSize); it was not read`,
+    `The object is ${size} bytes, over the limit of ${limits.maxDataBytes} bytes (dataMaxSize); it was not read`,
     { ...read, size, maxDataBytes: limits.maxDataBytes });
 
   return async (object, budget) => {

@@ -48,7 +48,7 @@ export interface RecordCheckOptions {
   readonly validator?: RecordValidator;
   readonly maxJsonDepth: number;
   /**
-   * The schema accepts no record deeper than `maxJsonDepth` (its bound is worked out at synth):
+   * The schema accepts no record deeper than `dataMaxJsonDepth` (its bound is worked out at synth):
    * a record the validator accepts is within the limit, so only invalid records need the depth check.
    */
   readonly schemaBoundsDepth?: boolean;
@@ -114,6 +114,6 @@ function reportDepth(location: RecordLocation, maxDepth: number, report: ReportB
     ...location,
     path: '',
     keyword: 'depth',
-    message: `arrays and objects are nested deeper than ${maxDepth} levels (maxJsonDepth)`,
+    message: `arrays and objects are nested deeper than ${maxDepth} levels (dataMaxJsonDepth)`,
   }]);
 }

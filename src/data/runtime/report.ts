@@ -44,7 +44,7 @@ export interface DataValidationResult {
   readonly format: DataFormat;
   readonly valid: boolean;
   readonly counts: ReportCounts;
-  /** The first `maxReportErrors` errors, in file order. */
+  /** The first `dataMaxReportErrors` errors, in file order. */
   readonly errors: ReportError[];
   /** Whether errors were left out of `errors` (see `counts.errors`). */
   readonly errorsTruncated: boolean;

@@ -34,7 +34,7 @@ export async function validateCsv(chunks: AsyncIterable<Uint8Array>, options: Va
       for await (const chunk of chunks) {
         if (report.failed) return; // nothing more is read of a file that stopped being validated
         if (pendingBytes > maxRecordBytes) {
-          report.fail({ row: row + 1, keyword: 'length', reason: `CSV row ${row + 1} is longer than ${maxRecordBytes} bytes (maxRecordSize); is a quote left open?` });
+          report.fail({ row: row + 1, keyword: 'length', reason: `CSV row ${row + 1} is longer than ${maxRecordBytes} bytes (dataMaxRecordSize); is a quote left open?` });
           return;
         }
         pendingBytes += chunk.length;

@@ -7,7 +7,7 @@ import type { ValidateDataOptions } from './validate-data';
 /**
  * `.json`: an array of records (each element is one record) or one object (one record), parsed as
  * a stream of tokens (@streamparser/json), so that an array of any size is read in bounded memory.
- * An element (or the object) larger than `maxRecordBytes` or nested deeper than `maxJsonDepth`, a
+ * An element (or the object) larger than `maxRecordBytes` or nested deeper than `dataMaxJsonDepth`, a
  * syntax error or invalid UTF-8 stops reading: the parser cannot resynchronize inside a document.
  */
 export async function validateJson(chunks: AsyncIterable<Uint8Array>, options: ValidateDataOptions, report: ReportBuilder): Promise<void> {
@@ -59,7 +59,7 @@ export async function validateJson(chunks: AsyncIterable<Uint8Array>, options: V
     if (token === TokenType.LEFT_BRACE || token === TokenType.LEFT_BRACKET) {
       depth += 1;
       if (depth - elementDepth > maxJsonDepth) {
-        stop(`Arrays and objects are nested deeper than ${maxJsonDepth} levels (maxJsonDepth) in the record starting on line ${element?.line}`, 'depth');
+        stop(`Arrays and objects are nested deeper than ${maxJsonDepth} levels (dataMaxJsonDepth) in the record starting on line ${element?.line}`, 'depth');
       }
     } else if (token === TokenType.RIGHT_BRACE || token === TokenType.RIGHT_BRACKET) {
       depth -= 1;
@@ -76,7 +76,7 @@ export async function validateJson(chunks: AsyncIterable<Uint8Array>, options: V
       fed += chunk.length;
       tokenizer.write(chunk);
       if (element !== undefined && fed - element.offset > maxRecordBytes) {
-        stop(`The record starting on line ${element.line} is longer than ${maxRecordBytes} bytes (maxRecordSize)`, 'length');
+        stop(`The record starting on line ${element.line} is longer than ${maxRecordBytes} bytes (dataMaxRecordSize)`, 'length');
       }
       if (element === undefined && topLevel === undefined && fed > maxRecordBytes) {
         stop(`No JSON value starts within the first ${maxRecordBytes} bytes`, 'parse');

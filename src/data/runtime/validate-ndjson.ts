@@ -13,7 +13,7 @@ export async function validateNdjson(chunks: AsyncIterable<Uint8Array>, options:
       const text = line.text;
       if (text === undefined) {
         report.invalid([line.tooLong !== undefined
-          ? { ...location, path: '', keyword: 'length', message: `the line is ${line.tooLong} bytes long, over the limit of ${maxRecordBytes} (maxRecordSize)` }
+          ? { ...location, path: '', keyword: 'length', message: `the line is ${line.tooLong} bytes long, over the limit of ${maxRecordBytes} (dataMaxRecordSize)` }
           : { ...location, path: '', keyword: 'utf8', message: 'the line is not valid UTF-8' }]);
         continue;
       }

@@ -4,13 +4,11 @@
  */
 import { ENV } from '../../contract/env-names';
 import { IMAGE_LIMITS, thumbnailWidthsProblem } from '../../contract/image-limits';
-import { ThumbnailFormat } from '../../contract/thumbnail-format';
+import { THUMBNAIL_FORMATS, ThumbnailFormatName } from '../../contract/thumbnail-formats';
 import { requireEnv, requirePositiveIntEnv } from '../../runtime/env';
 import { outputKey } from '../../runtime/output-key';
 
-/** The name of a thumbnail format: a value of the `ThumbnailFormat` enum (`webp`, `jpeg`, `png`, `avif`). */
-export type ThumbnailFormatName = `${ThumbnailFormat}`;
-const THUMBNAIL_FORMATS: readonly string[] = Object.values(ThumbnailFormat);
+export type { ThumbnailFormatName };
 
 /**
  * Input formats accepted, by content (sharp's `metadata().format`), never by extension.
@@ -50,7 +48,7 @@ export function parseImageSettings(env: NodeJS.ProcessEnv = process.env): ImageS
     throw new InvalidImageSettingsError(ENV.THUMBNAIL_WIDTHS, rawWidths, problem);
   }
   const format = requireEnv(ENV.THUMBNAIL_FORMAT, env);
-  if (!THUMBNAIL_FORMATS.includes(format)) {
+  if (!(THUMBNAIL_FORMATS as readonly string[]).includes(format)) {
     throw new InvalidImageSettingsError(ENV.THUMBNAIL_FORMAT, format, `expected one of ${THUMBNAIL_FORMATS.join(', ')}`);
   }
   return {
@@ -73,7 +71,7 @@ export function thumbnailContentType(format: ThumbnailFormatName): string {
 }
 
 /**
- * The key of one thumbnail: `<thumbnailsPrefix><mapped key without imagesPrefix>/<width>.<ext>`,
+ * The key of one thumbnail: `<imageOutputPrefix><mapped key without imageInputPrefix>/<width>.<ext>`,
  * the key being mapped by `encodeKeyPath` (src/runtime/output-key.ts): ordinary keys are kept as
  * they are, `.`/`..`/empty segments, `%` and control characters are percent-encoded.
  *
@@ -196,7 +194,7 @@ export function headerRejectionReason(header: ImageHeader, maxPixels: number): s
   }
   if (width * height > maxPixels) {
     return `The ${format.toUpperCase()} header declares ${width}×${height} = ${(width * height).toLocaleString('en-US')} pixels, ` +
-      `more than the limit of ${maxPixels.toLocaleString('en-US')} (maxImagePixels); the image was not decoded (possible decompression bomb)`;
+      `more than the limit of ${maxPixels.toLocaleString('en-US')} (imageMaxPixels); the image was not decoded (possible decompression bomb)`;
   }
   return undefined;
 }
@@ -207,5 +205,5 @@ export function sizeRejectionReason(size: number | undefined, maxBytes: number):
     return undefined;
   }
   return `The object is ${size.toLocaleString('en-US')} bytes, more than the limit of ${maxBytes.toLocaleString('en-US')} bytes ` +
-    '(maxImageSize); it was not downloaded';
+    '(imageMaxSize); it was not downloaded';
 }

@@ -148,7 +148,7 @@ export function overBudget(err: unknown, budget: ObjectBudget | undefined): Reje
   if (budget === undefined || !(err instanceof Error) || !/^timeout: /.test(err.message)) return undefined;
   const seconds = Math.round(budget.milliseconds / 100) / 10;
   return new RejectionError(`The image was not made into thumbnails within its time budget of ${seconds} s (its share of the invocation's time, `
-    + `less what recording its outcome takes): libvips stopped at ${err.message}. Raise the image processor's timeout, or lower maxImagePixels`,
+    + `less what recording its outcome takes): libvips stopped at ${err.message}. Raise the image processor's timeout, or lower imageMaxPixels`,
   { timeBudgetMs: Math.round(budget.milliseconds) }, { cause: err });
 }
 

@@ -23,17 +23,17 @@ func main() {
 	tap := cdktapserverless.NewTapServerless(stack, jsii.String("Tap"), &cdktapserverless.TapServerlessProps{
 		EnvironmentSuffix: jsii.String("consumer"),
 		// Ingest from an existing bucket and send failed events to an existing queue.
-		ExistingBucket: awss3.Bucket_FromBucketName(stack, jsii.String("Ingest"), jsii.String("tap-consumer-ingest")),
-		ExistingDeadLetterQueue: awssqs.Queue_FromQueueArn(stack, jsii.String("DeadLetters"),
+		Bucket: awss3.Bucket_FromBucketName(stack, jsii.String("Ingest"), jsii.String("tap-consumer-ingest")),
+		DeadLetterQueue: awssqs.Queue_FromQueueArn(stack, jsii.String("DeadLetters"),
 			jsii.String("arn:aws:sqs:eu-west-1:123456789012:tap-consumer-dlq")),
-		CorsAllowedOrigins:      jsii.Strings("https://app.example.com", "https://admin.example.com"),
+		ApiCorsAllowedOrigins:   jsii.Strings("https://app.example.com", "https://admin.example.com"),
 		ApiAuthorization:        cdktapserverless.ApiAuthorization_ApiKey(),
 		ApiThrottlingRateLimit:  jsii.Number(20),
 		ApiThrottlingBurstLimit: jsii.Number(40),
 		// Validate data uploads against a JSON Schema; thumbnails in three widths, as AVIF.
-		DataSchema:      cdktapserverless.DataSchema_FromFile(jsii.String("schemas/order.schema.json")),
-		ThumbnailWidths: &[]*float64{jsii.Number(160), jsii.Number(320), jsii.Number(640)},
-		ThumbnailFormat: cdktapserverless.ThumbnailFormat_AVIF,
+		DataSchema:           cdktapserverless.DataSchema_FromFile(jsii.String("schemas/order.schema.json")),
+		ImageThumbnailWidths: &[]*float64{jsii.Number(160), jsii.Number(320), jsii.Number(640)},
+		ImageThumbnailFormat: cdktapserverless.ThumbnailFormat_AVIF,
 		ImageProcessor: &cdktapserverless.TapFunctionOptions{
 			MemorySize: jsii.Number(2048),
 			Timeout:    awscdk.Duration_Minutes(jsii.Number(2)),

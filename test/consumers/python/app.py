@@ -16,18 +16,18 @@ tap = TapServerless(
     "Tap",
     environment_suffix="consumer",
     # Ingest from an existing bucket and send failed events to an existing queue.
-    existing_bucket=s3.Bucket.from_bucket_name(stack, "Ingest", "tap-consumer-ingest"),
-    existing_dead_letter_queue=sqs.Queue.from_queue_arn(
+    bucket=s3.Bucket.from_bucket_name(stack, "Ingest", "tap-consumer-ingest"),
+    dead_letter_queue=sqs.Queue.from_queue_arn(
         stack, "DeadLetters", "arn:aws:sqs:eu-west-1:123456789012:tap-consumer-dlq"
     ),
-    cors_allowed_origins=["https://app.example.com", "https://admin.example.com"],
+    api_cors_allowed_origins=["https://app.example.com", "https://admin.example.com"],
     api_authorization=ApiAuthorization.api_key(),
     api_throttling_rate_limit=20,
     api_throttling_burst_limit=40,
     # Validate data uploads against a JSON Schema; thumbnails in three widths, as AVIF.
     data_schema=DataSchema.from_file("schemas/order.schema.json"),
-    thumbnail_widths=[160, 320, 640],
-    thumbnail_format=ThumbnailFormat.AVIF,
+    image_thumbnail_widths=[160, 320, 640],
+    image_thumbnail_format=ThumbnailFormat.AVIF,
     image_processor=TapFunctionOptions(memory_size=2048, timeout=Duration.minutes(2)),
     data_validator=TapFunctionOptions(environment={"INGEST_TEAM": "data-platform"}),
     retry_attempts=1,

@@ -15,17 +15,17 @@ const stack = new Stack(app, 'TapConsumer');
 const tap = new TapServerless(stack, 'Tap', {
   environmentSuffix: 'consumer',
   // Ingest from an existing bucket and send failed events to an existing queue.
-  existingBucket: s3.Bucket.fromBucketName(stack, 'Ingest', 'tap-consumer-ingest'),
-  existingDeadLetterQueue: sqs.Queue.fromQueueArn(stack, 'DeadLetters',
+  bucket: s3.Bucket.fromBucketName(stack, 'Ingest', 'tap-consumer-ingest'),
+  deadLetterQueue: sqs.Queue.fromQueueArn(stack, 'DeadLetters',
     'arn:aws:sqs:eu-west-1:123456789012:tap-consumer-dlq'),
-  corsAllowedOrigins: ['https://app.example.com', 'https://admin.example.com'],
+  apiCorsAllowedOrigins: ['https://app.example.com', 'https://admin.example.com'],
   apiAuthorization: ApiAuthorization.apiKey(),
   apiThrottlingRateLimit: 20,
   apiThrottlingBurstLimit: 40,
   // Validate data uploads against a JSON Schema; thumbnails in three widths, as AVIF.
   dataSchema: DataSchema.fromFile('schemas/order.schema.json'),
-  thumbnailWidths: [160, 320, 640],
-  thumbnailFormat: ThumbnailFormat.AVIF,
+  imageThumbnailWidths: [160, 320, 640],
+  imageThumbnailFormat: ThumbnailFormat.AVIF,
   imageProcessor: { memorySize: 2048, timeout: Duration.minutes(2) },
   dataValidator: { environment: { INGEST_TEAM: 'data-platform' } },
   retryAttempts: 1,

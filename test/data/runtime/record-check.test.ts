@@ -66,7 +66,7 @@ describe('checkRecord: a schema that bounds the depth runs first, with the same 
     const options = { validator: throwing, maxJsonDepth: 3, schemaBoundsDepth: true };
     const report = new ReportBuilder('ndjson', 100);
     checkRecord({ a: [[[[1]]]] }, { line: 7 }, options, report);
-    expect(report.build().errors).toEqual([{ line: 7, path: '', keyword: 'depth', message: 'arrays and objects are nested deeper than 3 levels (maxJsonDepth)' }]);
+    expect(report.build().errors).toEqual([{ line: 7, path: '', keyword: 'depth', message: 'arrays and objects are nested deeper than 3 levels (dataMaxJsonDepth)' }]);
     expect(() => checkRecord({ a: [1] }, { line: 8 }, options, report)).toThrow(RangeError);
   });
 });

@@ -75,12 +75,12 @@ describe('CSV rows, whatever the chunking', () => {
     }
   });
 
-  test('an open quote longer than maxRecordSize stops reading at that row, whatever the chunking', async () => {
+  test('an open quote longer than dataMaxRecordSize stops reading at that row, whatever the chunking', async () => {
     const small = { ...limits, maxRecordBytes: 1024 };
     const text = 'id,name\n1,a\n2,"open\n' + 'x,y\n'.repeat(1000);
     for (const size of [64, 256, 1000]) {
       const { result } = await records(text, size, { limits: small });
-      expect(result.fatal).toMatchObject({ keyword: 'length', row: 2, reason: expect.stringMatching(/longer than 1024 bytes \(maxRecordSize\); is a quote left open/) });
+      expect(result.fatal).toMatchObject({ keyword: 'length', row: 2, reason: expect.stringMatching(/longer than 1024 bytes \(dataMaxRecordSize\); is a quote left open/) });
       expect(result.counts).toMatchObject({ records: 1 });
     }
   });

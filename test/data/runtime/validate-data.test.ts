@@ -195,7 +195,7 @@ describe('hazards (case 9)', () => {
   test('.json nested 10,000 deep is invalid with a clear reason, no crash', async () => {
     const result = await validateData(chunked(`[${deep(10_000)}]`), options('json'));
     expect(result.valid).toBe(false);
-    expect(result.fatal).toMatchObject({ keyword: 'depth', line: 1, index: 0, reason: expect.stringMatching(/nested deeper than 64 levels \(maxJsonDepth\)/) });
+    expect(result.fatal).toMatchObject({ keyword: 'depth', line: 1, index: 0, reason: expect.stringMatching(/nested deeper than 64 levels \(dataMaxJsonDepth\)/) });
   });
 
   test('a one-object .json nested 10,000 deep and an NDJSON line nested 10,000 deep are invalid', async () => {
@@ -268,13 +268,13 @@ describe('hazards (case 9)', () => {
     const small = { ...limits, maxRecordBytes: 1024 };
     const long = await validateData(chunked(ndjson(1) + JSON.stringify({ pad: 'x'.repeat(5000) }) + '\n' + ndjson(1), 256), options('ndjson', { limits: small }));
     expect(long.counts).toMatchObject({ records: 3, valid: 2, invalid: 1 });
-    expect(long.errors[0]).toMatchObject({ line: 2, keyword: 'length', message: expect.stringMatching(/over the limit of 1024 \(maxRecordSize\)/) });
+    expect(long.errors[0]).toMatchObject({ line: 2, keyword: 'length', message: expect.stringMatching(/over the limit of 1024 \(dataMaxRecordSize\)/) });
 
     const quote = await validateData(chunked(csv(2) + '3,"never closed\n' + 'x,y\n'.repeat(2000), 256), options('csv', { limits: small }));
     expect(quote.fatal).toMatchObject({ keyword: 'length', row: 3, reason: expect.stringMatching(/is a quote left open/) });
   });
 
-  test('a .json record larger than maxRecordSize, a truncated document and a scalar document are invalid', async () => {
+  test('a .json record larger than dataMaxRecordSize, a truncated document and a scalar document are invalid', async () => {
     const small = { ...limits, maxRecordBytes: 1024 };
     const big = await validateData(chunked(`[{"pad":"${'x'.repeat(5000)}"}]`, 100), options('json', { limits: small, validators: undefined }));
     expect(big.fatal).toMatchObject({ keyword: 'length', line: 1 });
@@ -288,7 +288,7 @@ describe('hazards (case 9)', () => {
 });
 
 describe('reports and well-formedness', () => {
-  test('the report lists the first maxReportErrors errors and counts all of them', async () => {
+  test('the report lists the first dataMaxReportErrors errors and counts all of them', async () => {
     const result = await validateData(chunked(ndjson(50, (o) => ({ ...o, id: 'x' }))), options('ndjson', { limits: { ...limits, maxReportErrors: 5 } }));
     expect(result.counts).toEqual({ records: 50, valid: 0, invalid: 50, errors: 50 });
     expect(result.errors.map((e) => e.line)).toEqual([1, 2, 3, 4, 5]);

@@ -151,7 +151,7 @@ describe('headerRejectionReason: the decision made from the header alone', () =>
 
   test('rejects a header declaring more pixels than the limit (decompression bomb, case 6)', () => {
     expect(headerRejectionReason({ format: 'png', width: 30000, height: 30000 }, 100_000_000)).toBe(
-      'The PNG header declares 30000×30000 = 900,000,000 pixels, more than the limit of 100,000,000 (maxImagePixels); ' +
+      'The PNG header declares 30000×30000 = 900,000,000 pixels, more than the limit of 100,000,000 (imageMaxPixels); ' +
       'the image was not decoded (possible decompression bomb)');
     expect(headerRejectionReason({ format: 'png', width: 10000, height: 10000 }, 100_000_000)).toBeUndefined();
     expect(headerRejectionReason({ format: 'png', width: 10000, height: 10001 }, 100_000_000)).toMatch(/more than the limit/);
@@ -167,7 +167,7 @@ describe('sizeRejectionReason', () => {
     expect(sizeRejectionReason(undefined, 10)).toBeUndefined();
     expect(sizeRejectionReason(10, 10)).toBeUndefined();
     expect(sizeRejectionReason(60_000_000, 52_428_800)).toBe(
-      'The object is 60,000,000 bytes, more than the limit of 52,428,800 bytes (maxImageSize); it was not downloaded');
+      'The object is 60,000,000 bytes, more than the limit of 52,428,800 bytes (imageMaxSize); it was not downloaded');
   });
 });
 

@@ -247,7 +247,7 @@ describe('the time budget', () => {
     expect(stopped).toBeInstanceOf(RejectionError);
     expect(stopped).toMatchObject({
       message: 'The image was not made into thumbnails within its time budget of 41.3 s (its share of the invocation\'s time, less what recording '
-        + 'its outcome takes): libvips stopped at timeout: 37% complete. Raise the image processor\'s timeout, or lower maxImagePixels',
+        + 'its outcome takes): libvips stopped at timeout: 37% complete. Raise the image processor\'s timeout, or lower imageMaxPixels',
       details: { timeBudgetMs: 41_250 },
     });
     expect(overBudget(new Error('Input buffer contains unsupported image format'), budget)).toBeUndefined();

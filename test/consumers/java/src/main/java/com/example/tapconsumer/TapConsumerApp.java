@@ -28,17 +28,17 @@ public final class TapConsumerApp {
         TapServerless tap = new TapServerless(stack, "Tap", TapServerlessProps.builder()
                 .environmentSuffix("consumer")
                 // Ingest from an existing bucket and send failed events to an existing queue.
-                .existingBucket(Bucket.fromBucketName(stack, "Ingest", "tap-consumer-ingest"))
-                .existingDeadLetterQueue(Queue.fromQueueArn(stack, "DeadLetters",
+                .bucket(Bucket.fromBucketName(stack, "Ingest", "tap-consumer-ingest"))
+                .deadLetterQueue(Queue.fromQueueArn(stack, "DeadLetters",
                         "arn:aws:sqs:eu-west-1:123456789012:tap-consumer-dlq"))
-                .corsAllowedOrigins(List.of("https://app.example.com", "https://admin.example.com"))
+                .apiCorsAllowedOrigins(List.of("https://app.example.com", "https://admin.example.com"))
                 .apiAuthorization(ApiAuthorization.apiKey())
                 .apiThrottlingRateLimit(20)
                 .apiThrottlingBurstLimit(40)
                 // Validate data uploads against a JSON Schema; thumbnails in three widths, as AVIF.
                 .dataSchema(DataSchema.fromFile("schemas/order.schema.json"))
-                .thumbnailWidths(List.of(160, 320, 640))
-                .thumbnailFormat(ThumbnailFormat.AVIF)
+                .imageThumbnailWidths(List.of(160, 320, 640))
+                .imageThumbnailFormat(ThumbnailFormat.AVIF)
                 .imageProcessor(TapFunctionOptions.builder()
                         .memorySize(2048)
                         .timeout(Duration.minutes(2))
