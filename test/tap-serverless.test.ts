@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ApiAuthorization, TapServerless, TapServerlessProps, ThumbnailFormat } from '../src';
-import { ENV, synth } from './construct/util';
+import { ENV, synth } from './support/templates';
 import { toNotificationItem } from '../src/runtime/notification-item';
 
 /** The four application functions (not aws-cdk-lib's helper functions). */

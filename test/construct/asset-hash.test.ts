@@ -3,11 +3,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
-import { synth } from './util';
 import { computeAssetHashes, manifestText } from '../../scripts/asset-hashes';
 import * as assetHash from '../../src/construct/asset-hash';
 import { ASSET_HASHES_FILE, clearAssetHashCache, hashAsset, manifestAssetHash } from '../../src/construct/asset-hash';
 import { ASSETS_DIR, FUNCTION_ASSETS } from '../../src/construct/assets';
+import { synth } from '../support/templates';
 
 // The functions' code assets are hashed when the library is built (assets/asset-hashes.json) and the
 // construct passes those hashes to the CDK as custom asset hashes: the hash must change whenever the

@@ -5,9 +5,9 @@ import { App, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
-import { ENV } from './util';
 import { DataSchema, TapServerless, TapServerlessProps } from '../../src';
 import { loadSchemaValidators } from '../../src/data/runtime/schema-validators';
+import { ENV } from '../support/templates';
 
 const ORDER_SCHEMA_FILE = path.join(__dirname, '..', '..', 'examples', 'schema', 'order.schema.json');
 

@@ -1,7 +1,7 @@
 import { Duration, Size } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { synth } from './util';
 import { DataSchema, TapServerlessProps, ThumbnailFormat } from '../../src';
+import { synth } from '../support/templates';
 
 /** The configuration fingerprints the construct gives its two S3 functions. */
 function fingerprints(props?: TapServerlessProps): { image: string; data: string } {

@@ -2,8 +2,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
-import { ENV, synth } from './util';
 import { Ingestion, OutcomeEvents, TapServerless } from '../../src';
+import { ENV, synth } from '../support/templates';
 
 interface Statement {
   Effect: string;

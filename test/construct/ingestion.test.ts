@@ -2,8 +2,8 @@ import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { ENV, synth } from './util';
 import { Ingestion, OutcomeEvents, TapServerless } from '../../src';
+import { ENV, synth } from '../support/templates';
 
 const functionRef = (template: Template, prefix: string): string =>
   Object.keys(template.findResources('AWS::Lambda::Function')).find((id) => id.startsWith(prefix))!;

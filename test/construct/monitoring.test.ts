@@ -6,8 +6,8 @@ import { ComparisonOperator } from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ts from 'typescript';
-import { ENV, synth } from './util';
 import { TapServerless, TapServerlessProps } from '../../src';
+import { ENV, synth } from '../support/templates';
 
 function alarms(template: Template): Array<Record<string, any>> {
   return Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);

@@ -4,8 +4,8 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { nagStack } from './util';
 import { ApiAuthorization, Ingestion, OutcomeEvents, TapServerless, TapServerlessProps } from '../../src';
+import { nagStack } from '../support/templates';
 
 /** Every cdk-nag finding (errors and warnings) reported on the stack. */
 function findings(stack: Stack): string[] {

@@ -3,9 +3,9 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { ENV, synth } from './util';
 import { TapServerless, TapServerlessProps } from '../../src';
 import { APPLICATION_SIGNALS_LAYERS, partitionOf } from '../../src/construct/application-signals-layers';
+import { ENV, synth } from '../support/templates';
 
 function functions(template: Template): Array<Record<string, any>> {
   return Object.values(template.findResources('AWS::Lambda::Function'))

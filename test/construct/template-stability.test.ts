@@ -3,8 +3,8 @@ import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { ENV, scrub } from './util';
 import { TapServerless, TapServerlessProps, ThumbnailFormat } from '../../src';
+import { ENV, scrub } from '../support/templates';
 
 // The templates of two configurations, committed (the one copy of each: there is no jest snapshot
 // beside them). A refactoring must leave them unchanged (asset hashes aside); a change that is meant

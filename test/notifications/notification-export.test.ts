@@ -3,7 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { ApiAuthorization, TapServerless, TapServerlessProps } from '../../src';
-import { synth } from '../construct/util';
+import { synth } from '../support/templates';
 
 /** The CloudFormation properties of a method of the construct's API. */
 function methodProps(stack: Stack, tap: TapServerless, path: string, verb = 'GET'): Record<string, any> {
