@@ -2,18 +2,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-
-/** A small, seeded PRNG (mulberry32): the same inputs on every machine and every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as prng } from '../emulator/prng';
 
 /** Writes `file` through `write` into a temporary name first, so an interrupted run leaves no half file. */
 function writeOnce(file: string, write: (tmp: string) => Promise<void> | void): Promise<void> | void {

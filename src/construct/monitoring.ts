@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as applicationsignals from 'aws-cdk-lib/aws-applicationsignals';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -16,8 +17,8 @@ export interface MonitoredObjective {
   /** Its burn rate: the alarm fires at or above `burnRateAlarmThreshold`. */
   readonly burnRate: cloudwatch.IMetric;
   readonly description: string;
-  /** Where to see it (named in the alarm's description). */
-  readonly sloName: string;
+  /** The SLO (its name is in the alarm's description). */
+  readonly slo: applicationsignals.CfnServiceLevelObjective;
 }
 
 export interface MonitoringProps {
@@ -187,7 +188,7 @@ export class Monitoring extends Construct {
     for (const objective of props.objectives ?? []) {
       alarm(`Api${objective.name}BurnRate`, objective.burnRate, props.burnRateAlarmThreshold ?? 1,
         `${objective.description}: its 60-minute and 5-minute burn rates are both at or above ${props.burnRateAlarmThreshold}. ` +
-        `At this rate the objective is missed before the window ends; see the SLO ${objective.sloName} in CloudWatch Application Signals.`);
+        `At this rate the objective is missed before the window ends; see the SLO ${objective.slo.name} in CloudWatch Application Signals.`);
     }
 
     if (props.settings.dashboard) {

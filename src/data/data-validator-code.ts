@@ -36,7 +36,8 @@ export function dataValidatorCode(scope: Construct, schema?: CompiledDataSchema)
   const assetHash = hash.digest('hex');
   // `asset.<hash><extension of the source folder>`: the folder's own name ends in `.lambda`, as the bundles' do.
   const stagedName = `asset.${createHash('sha256').update(assetHash).digest('hex')}.lambda`;
-  const staging = stageWithSchema(Stage.of(scope)?.assetOutdir, stagedName, bundled.path, files);
+  // A construct in a Stack is always in a Stage (an App is one).
+  const staging = stageWithSchema(path.join(Stage.of(scope)!.assetOutdir, stagedName), bundled.path, files);
   if (bundled.sha256 === undefined) {
     warnNoBuildTimeHash(scope, bundled);
     return lambda.Code.fromAsset(staging);
@@ -45,15 +46,13 @@ export function dataValidatorCode(scope: Construct, schema?: CompiledDataSchema)
 }
 
 /**
- * `outdir/name`: the bundle with `files` in its schema folder, written once (into a temporary
- * folder beside it, then renamed, so that a synth stopped halfway or another synth at the same
- * time never leaves a partial copy under that name). Without an output directory, a new
- * temporary folder.
+ * `target`: the bundle with `files` in its schema folder, written once (into a temporary folder
+ * beside it, then renamed, so that a synth stopped halfway or another synth at the same time never
+ * leaves a partial copy under that name).
  */
-function stageWithSchema(outdir: string | undefined, name: string, bundlePath: string, files: Record<string, string>): string {
-  const target = outdir === undefined ? FileSystem.mkdtemp('tap-data-validator-') : path.join(outdir, name);
-  if (outdir !== undefined && fs.existsSync(target)) return target;
-  const work = outdir === undefined ? target : fs.mkdtempSync(`${target}.partial-`);
+function stageWithSchema(target: string, bundlePath: string, files: Record<string, string>): string {
+  if (fs.existsSync(target)) return target;
+  const work = fs.mkdtempSync(`${target}.partial-`);
   fs.cpSync(bundlePath, work, { recursive: true });
   const schemaDir = path.join(work, SCHEMA_ARTIFACTS.DIR);
   fs.rmSync(schemaDir, { recursive: true, force: true });
@@ -61,7 +60,6 @@ function stageWithSchema(outdir: string | undefined, name: string, bundlePath: s
   for (const [file, content] of Object.entries(files)) {
     fs.writeFileSync(path.join(schemaDir, file), content);
   }
-  if (work === target) return target;
   try {
     fs.renameSync(work, target);
   } catch (err) {

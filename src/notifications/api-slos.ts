@@ -12,8 +12,6 @@ export const BURN_RATE_WINDOWS_MINUTES = [60, 5] as const;
 export interface ApiObjective {
   readonly name: 'Availability' | 'Latency';
   readonly slo: applicationsignals.CfnServiceLevelObjective;
-  /** The SLO's name, as Application Signals shows it. */
-  readonly sloName: string;
   /** The lower of the 60- and 5-minute burn rates: at or above a threshold only when both are. */
   readonly burnRate: cloudwatch.IMetric;
   readonly description: string;
@@ -88,14 +86,12 @@ export function createApiObjectives(scope: Construct, api: apigw.RestApi, o: Api
     {
       name: 'Availability',
       slo: availability,
-      sloName: availability.name,
       burnRate: burnRate(availability, 'availability', 'Availability burn rate (min of 60 and 5 min)'),
       description: `the API spends its availability error budget (${o.availabilityPercent} %) fast`,
     },
     {
       name: 'Latency',
       slo: latency,
-      sloName: latency.name,
       burnRate: burnRate(latency, 'latency', 'Latency burn rate (min of 60 and 5 min)'),
       description: `the API spends its ${latencyStat} latency error budget (${o.latencyThreshold.toMilliseconds()} ms) fast`,
     },

@@ -1,19 +1,12 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative, sep } from 'node:path';
+import { sourceFiles } from '../support/source-files';
 
 // The source tree's folders import one way (docs/architecture.md): the top (tap-serverless.ts) imports
 // the features and construct/; a feature imports construct/, runtime/ and contract/; construct/ imports
 // contract/. No folder of src/ imports a folder that imports it back.
 
 const SRC = join(__dirname, '..', '..', 'src');
-
-function sources(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sources(path);
-    return name.endsWith('.ts') && !name.endsWith('.d.ts') ? [path] : [];
-  });
-}
 
 /** The folder of src/ a file belongs to: its first folder, or "." for the files at the top. */
 function folderOf(file: string): string {
@@ -24,7 +17,7 @@ function folderOf(file: string): string {
 /** Every import between two folders of src/, as "from -> to: file -> imported". */
 function folderImports(): Map<string, string[]> {
   const edges = new Map<string, string[]>();
-  for (const file of sources(SRC)) {
+  for (const file of sourceFiles(SRC)) {
     const text = readFileSync(file, 'utf8');
     for (const match of text.matchAll(/(?:from|import|require\()\s*'(\.{1,2}\/[^']+)'/g)) {
       const target = normalize(join(dirname(file), match[1]));

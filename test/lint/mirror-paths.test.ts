@@ -1,20 +1,13 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { sourceFiles } from '../support/source-files';
 
 // The test kit's rule (test/README.md): every source file has a test at its mirror path
 // (src/<path>.ts → test/<path>.test.ts), or a row in test/README.md saying why not and where it is tested.
 
 const ROOT = join(__dirname, '..', '..');
 
-function sources(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sources(path);
-    return name.endsWith('.ts') && !name.endsWith('.d.ts') ? [relative(ROOT, path)] : [];
-  });
-}
-
-const SOURCES = sources(join(ROOT, 'src'));
+const SOURCES = sourceFiles(join(ROOT, 'src')).map((path) => relative(ROOT, path));
 const mirrored = (source: string) => existsSync(join(ROOT, 'test', `${source.slice('src/'.length, -'.ts'.length)}.test.ts`));
 const README = readFileSync(join(ROOT, 'test', 'README.md'), 'utf8');
 /** The sources test/README.md lists, each with its reason and where it is tested. */
