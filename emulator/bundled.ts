@@ -40,7 +40,7 @@ function creds() {
  * The asset folder of a bundled function. The image processor has one per architecture (its
  * sharp binaries are native): the one matching this machine's CPU is the one that can run here.
  */
-export function bundledAssetDir(name: 'image-processor' | 'data-validator' | 'notification-handler' | 'notification-export'): string {
+export function bundledAssetDir(name: BundledFunctionName): string {
   const feature = FEATURE_OF[name];
   const folder = name === 'image-processor' ? `${name}.lambda-${process.arch === 'arm64' ? 'arm64' : 'x64'}` : `${name}.lambda`;
   return path.join(ROOT, 'assets', feature, folder);
@@ -52,14 +52,18 @@ const FEATURE_OF = {
   'data-validator': 'data',
   'notification-handler': 'notifications',
   'notification-export': 'notifications',
+  'route-dispatcher': 'routes',
 } as const;
+
+/** The bundled functions (assets/<feature>/<name>.lambda). */
+export type BundledFunctionName = keyof typeof FEATURE_OF;
 
 /**
  * Starts a bundled function (assets/<feature>/<name>.lambda, built by `npx projen bundle`) in its
  * own process with the given environment, pointed at the emulator. Stop it in afterAll.
  */
 export async function startBundledFunction(
-  name: 'image-processor' | 'data-validator' | 'notification-handler' | 'notification-export',
+  name: BundledFunctionName,
   env: Record<string, string>,
   endpoint = emulatorEndpoint(),
 ): Promise<LocalFunction> {

@@ -124,6 +124,12 @@ export class LambdaService {
     this.server.keepAliveTimeout = 1000;
   }
 
+  /** Hosts one more function: one that calls this service needs its endpoint before it starts. */
+  public host(spec: LambdaServiceFunction): void {
+    if (this.hosted.has(spec.name)) throw new Error(`${spec.name} is already hosted`);
+    this.hosted.set(spec.name, { spec, queue: [], running: 0 });
+  }
+
   /** e.g. `http://127.0.0.1:40123` */
   public get endpoint(): string {
     return `http://127.0.0.1:${this.port}`;

@@ -1,4 +1,4 @@
-import { ChildProcess, fork } from 'child_process';
+import { ChildProcess, fork, spawn } from 'child_process';
 import * as path from 'path';
 
 /** An error thrown by a handler (what Lambda would report as a function error). */
@@ -20,6 +20,13 @@ export interface LocalFunctionOptions {
   readonly timeoutSeconds?: number;
   /** Called with every line the function writes to stdout/stderr (its logs). */
   readonly onLog?: (line: string) => void;
+  /**
+   * The function's runtime: Node.js (the bundled functions), or Python, run by this interpreter
+   * (e.g. the project's .venv/bin/python, which has boto3 as the Lambda Python runtime does).
+   *
+   * @default - Node.js
+   */
+  readonly python?: string;
 }
 
 /**
@@ -47,9 +54,11 @@ export class LocalFunction {
       AWS_LAMBDA_FUNCTION_NAME: options.functionName,
       ...options.environment,
     };
-    this.child = fork(path.join(__dirname, 'lambda-host.js'),
-      [path.resolve(options.assetDir), options.handler, options.functionName, String((options.timeoutSeconds ?? 60) * 1000)],
-      { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const args = [path.resolve(options.assetDir), options.handler, options.functionName, String((options.timeoutSeconds ?? 60) * 1000)];
+    // Both hosts speak the same messages over Node.js's IPC channel (one JSON message per line).
+    this.child = options.python
+      ? spawn(options.python, ['-u', path.join(__dirname, 'python-host.py'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+      : fork(path.join(__dirname, 'lambda-host.js'), args, { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     for (const stream of [this.child.stdout, this.child.stderr]) {
       let buffer = '';
       stream?.on('data', (chunk: Buffer) => {

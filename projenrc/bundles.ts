@@ -25,7 +25,7 @@ export const FUNCTION_BUNDLING: javascript.AddBundleOptions = {
 
 /** The function bundles, the image processor's per-architecture assets and their hashes, the operations command's bundle, and the package's checks. */
 export function addBundles(project: awscdk.AwsCdkConstructLibrary): void {
-  // The four functions' bundles (assets/<feature>/<name>.lambda/index.js). The construct builds every
+  // The functions' bundles (assets/<feature>/<name>.lambda/index.js). The construct builds every
   // function from its bundle with one factory (src/construct/function-factory.ts), so projen generates no
   // Function classes. The data validator's code is the bundle plus the precompiled schema
   // (src/data/data-validator-code.ts).
@@ -40,6 +40,8 @@ export function addBundles(project: awscdk.AwsCdkConstructLibrary): void {
   // GET /notifications/export: a Lambda response-streaming handler, so a function of its own.
   project.bundler.addBundle('src/notifications/notification-export.lambda.ts', functionBundling('notification-export'));
   project.bundler.addBundle('src/data/data-validator.lambda.ts', functionBundling('data-validator'));
+  // One dispatcher per route of a function of the user's (src/routes/): the same bundle, its route in the environment.
+  project.bundler.addBundle('src/routes/route-dispatcher.lambda.ts', functionBundling('route-dispatcher'));
 
   // The image processor: bundled with sharp external (a native module cannot be bundled), then
   // `scripts/sharp-assets.sh` copies the bundle into one asset folder per architecture

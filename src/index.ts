@@ -12,6 +12,9 @@ export * from './images/thumbnail-format';
 // Data
 export * from './data/data-validation-options';
 export * from './data/data-schema';
+// Routes of your own functions
+export * from './routes/route';
+export * from './routes/routing-options';
 // Notifications API
 export * from './notifications/notifications-api-options';
 export * from './notifications/api-authorization';

@@ -27,6 +27,8 @@ import { createApiObjectives } from './notifications/api-slos';
 import { createNotificationExport } from './notifications/notification-export';
 import { createNotificationHandler } from './notifications/notification-handler';
 import { createNotificationsApi } from './notifications/notifications-api';
+import { createRouteDispatcher, routeConstructId, routeServiceName } from './routes/route-dispatcher';
+import { resolveRouteSettings } from './routes/route-settings';
 import { TapServerlessProps } from './tap-serverless-props';
 
 /**
@@ -70,6 +72,17 @@ export class TapServerless extends Construct {
    * Conditional: only with `Ingestion.queue()`.
    */
   public readonly dataValidatorQueue?: sqs.IQueue;
+  /**
+   * The dispatcher function of each route (`routes`), by route name: it passes each object to the
+   * route's function and records the outcome.
+   */
+  public readonly routeDispatchers: Record<string, lambda.Function>;
+  /**
+   * The queue of each route (`routes`), by route name.
+   *
+   * Conditional: only with `Ingestion.queue()`.
+   */
+  public readonly routeQueues?: Record<string, sqs.IQueue>;
   /** The environment suffix in use. */
   public readonly environmentSuffix: string;
   /**
@@ -126,6 +139,7 @@ export class TapServerless extends Construct {
     const imageSettings = resolveImageSettings(this, props, settings.functions.imageProcessor.memorySize);
     const dataSettings = resolveDataSettings(props);
     const apiSettings = resolveApiSettings(this, props);
+    const routeSettings = resolveRouteSettings(props, settings);
     this.environmentSuffix = settings.environmentSuffix;
 
     this.bucket = settings.bucket.existing ?? createBucket(this, settings.bucket, settings.removalPolicy);
@@ -144,10 +158,14 @@ export class TapServerless extends Construct {
     this.imageProcessorQueue = images.queue;
     this.dataValidator = data.fn;
     this.dataValidatorQueue = data.queue;
+    const routes = routeSettings.map((route) => ({ route, ...createRouteDispatcher(this, this.bucket, route, functions) }));
+    this.routeDispatchers = Object.fromEntries(routes.map(({ route, fn }) => [route.name, fn]));
+    const routeQueues = routes.filter(({ queue }) => queue !== undefined).map(({ route, queue }) => [route.name, queue!]);
+    this.routeQueues = routeQueues.length > 0 ? Object.fromEntries(routeQueues) : undefined;
     if (outcomeBus instanceof events.EventBus && settings.outcomeEvents?.dedicated) {
-      restrictToPipeline(outcomeBus, [images.fn.role!, data.fn.role!]);
+      restrictToPipeline(outcomeBus, [images.fn.role!, data.fn.role!, ...routes.map(({ fn }) => fn.role!)]);
     }
-    this.notificationHandler = createNotificationHandler(this, apiSettings, functions);
+    this.notificationHandler = createNotificationHandler(this, apiSettings, functions, routeSettings.map((route) => route.name));
     this.notificationExport = createNotificationExport(this, apiSettings, functions);
 
     const { api, apiKey, accessLogGroup } = createNotificationsApi(this, settings, apiSettings, this.notificationHandler, this.notificationExport);
@@ -171,6 +189,7 @@ export class TapServerless extends Construct {
       notificationExport: this.notificationExport,
       table,
       queues: [['ImageProcessor', images.queue], ['DataValidator', data.queue]],
+      routes: routes.map(({ route, fn, queue }) => ({ name: routeConstructId(route.name), fn, service: routeServiceName(route.name), queue })),
       settings: settings.monitoring,
       objectives,
       burnRateAlarmThreshold: apiSettings.objectives?.burnRateAlarmThreshold,
@@ -203,11 +222,12 @@ export class TapServerless extends Construct {
 
   /**
    * Grants `grantee` what `npx cdk-tap-serverless redrive` needs: consume the dead-letter queue,
-   * read the image and data functions' configuration (their input prefixes) and invoke them.
+   * read the image and data functions' and the routes' dispatchers' configuration (their input
+   * prefixes) and invoke them.
    */
   public grantRedrive(grantee: iam.IGrantable): iam.Grant {
     let grant = this.deadLetterQueue.grantConsumeMessages(grantee);
-    for (const fn of [this.imageProcessor, this.dataValidator]) {
+    for (const fn of [this.imageProcessor, this.dataValidator, ...Object.values(this.routeDispatchers)]) {
       grant = grant.combine(fn.grantInvoke(grantee)).combine(
         iam.Grant.addToPrincipal({ grantee, actions: ['lambda:GetFunctionConfiguration'], resourceArns: [fn.functionArn] }));
     }
@@ -244,12 +264,16 @@ export class TapServerless extends Construct {
 
   /**
    * Grants an S3 Batch Operations job's role (assumed by `batchoperations.s3.amazonaws.com`) the
-   * right to invoke the image and data functions, so that a job can backfill objects listed in an
-   * S3 Inventory manifest. The job's role also needs `s3:GetObject` on the manifest and
-   * `s3:PutObject` where the completion report goes: grant those on the buckets that hold them.
+   * right to invoke the image and data functions and the routes' dispatchers, so that a job can
+   * backfill objects listed in an S3 Inventory manifest. The job's role also needs `s3:GetObject` on
+   * the manifest and `s3:PutObject` where the completion report goes: grant those on the buckets that hold them.
    */
   public grantBatchOperations(grantee: iam.IGrantable): iam.Grant {
-    return this.imageProcessor.grantInvoke(grantee).combine(this.dataValidator.grantInvoke(grantee));
+    let grant = this.imageProcessor.grantInvoke(grantee).combine(this.dataValidator.grantInvoke(grantee));
+    for (const fn of Object.values(this.routeDispatchers)) {
+      grant = grant.combine(fn.grantInvoke(grantee));
+    }
+    return grant;
   }
 
   /** Messages visible in the dead-letter queue (maximum): events waiting to be redriven. */

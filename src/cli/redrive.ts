@@ -49,9 +49,10 @@ export async function resolveTargets(lambda: LambdaClient, functionNames: string
     const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
     const env = config.Environment?.Variables ?? {};
     const service = env.POWERTOOLS_SERVICE_NAME;
+    // A route's dispatcher names its route's prefix.
     const inputPrefix = service === SERVICE_NAME.IMAGE_PROCESSOR ? env[ENV.IMAGES_PREFIX]
       : service === SERVICE_NAME.DATA_VALIDATOR ? env[ENV.DATA_PREFIX]
-        : undefined;
+        : env[ENV.ROUTE_PREFIX];
     targets.push({ functionName, inputPrefix });
   }
   return targets;

@@ -18,6 +18,7 @@ export const FUNCTION_ASSETS = {
   NOTIFICATION_HANDLER: 'notifications/notification-handler.lambda',
   NOTIFICATION_EXPORT: 'notifications/notification-export.lambda',
   DATA_VALIDATOR: 'data/data-validator.lambda',
+  ROUTE_DISPATCHER: 'routes/route-dispatcher.lambda',
   IMAGE_PROCESSOR_ARM64: 'images/image-processor.lambda-arm64.zip',
   IMAGE_PROCESSOR_X64: 'images/image-processor.lambda-x64.zip',
 } as const;

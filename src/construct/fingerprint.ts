@@ -10,10 +10,11 @@ export const PROCESSING_RULES_VERSION = 1;
 
 /**
  * A function's configuration fingerprint, part of every outcome id it records: 16 hex digits of
- * the sha256 of the processing rules' version, the function's kind and the settings that shape
- * its output (each feature names its own: images/image-settings.ts, data/data-settings.ts).
+ * the sha256 of the processing rules' version, the function's kind (`image`, `data`, `route:<name>`)
+ * and the settings that shape its output (each feature names its own: images/image-settings.ts,
+ * data/data-settings.ts, routes/route-settings.ts).
  */
-export function configFingerprint(kind: 'image' | 'data', settings: Record<string, unknown>): string {
+export function configFingerprint(kind: string, settings: Record<string, unknown>): string {
   // Keys in a fixed order (the caller's literal), so the same settings always give the same text.
   const text = JSON.stringify({ rules: PROCESSING_RULES_VERSION, kind, ...settings });
   return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 16);

@@ -11,7 +11,7 @@ import { EXEC_WRAPPER_ENV } from './observability-settings';
 import { FunctionSettings, ReliabilitySettings, PipelineSettings } from './settings';
 import { ENV } from '../contract/env-names';
 import { METRICS_NAMESPACE } from '../contract/metric-names';
-import { OUTCOME_EVENT_SOURCE, S3FunctionKind, WRITTEN_KEYS } from '../contract/notifications-model';
+import { OUTCOME_EVENT_SOURCE, OutcomeNamespace, WRITTEN_KEYS } from '../contract/notifications-model';
 
 /** What every function of one TapServerless shares: the table it records to, the queue it dead-letters to. */
 export interface FunctionContext {
@@ -24,11 +24,14 @@ export interface FunctionContext {
 
 /** Read one prefix of the bucket, write another. */
 export interface S3Access {
-  /** Which outcomes it records (`image.*` or `data.*`). */
-  readonly kind: S3FunctionKind;
+  /** Which outcomes it records (`image.*`, `data.*`, or a route's `<name>.*`). */
+  readonly kind: OutcomeNamespace;
   readonly bucket: s3.IBucket;
   readonly inputPrefix: string;
-  readonly outputPrefix: string;
+  /** What it writes (none for a route's dispatcher, which reads no object and writes none). */
+  readonly outputPrefix?: string;
+  /** Object read actions besides GetObject and GetObjectVersion (e.g. a route's skip tag: GetObjectTagging). */
+  readonly readActions?: string[];
   /** The function's configuration fingerprint (src/construct/fingerprint.ts), part of every outcome id. */
   readonly fingerprint: string;
 }
@@ -201,14 +204,16 @@ function leadingKeys(pattern: string): Record<string, unknown> {
 function grantS3Access(fn: lambda.Function, access: S3Access): void {
   const { bucket, inputPrefix, outputPrefix } = access;
   fn.addToRolePolicy(new iam.PolicyStatement({
-    actions: ['s3:GetObject', 's3:GetObjectVersion'],
+    actions: ['s3:GetObject', 's3:GetObjectVersion', ...access.readActions ?? []],
     resources: [bucket.arnForObjects(`${inputPrefix}*`)],
   }));
   // Without ListBucket, S3 answers 403 instead of 404 for a deleted object, and a
   // deleted object could not be told apart from a permissions fault.
   fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
   // Its outputs: written, and read back only as HeadObject (their ETags, for the conditional writes that keep them from going backwards).
-  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [bucket.arnForObjects(`${outputPrefix}*`)] }));
+  if (outputPrefix !== undefined) {
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [bucket.arnForObjects(`${outputPrefix}*`)] }));
+  }
   if (bucket.encryptionKey) {
     // The bucket's key, through S3 only (kms:ViaService): the role cannot use it on any other data.
     fn.addToRolePolicy(new iam.PolicyStatement({
@@ -220,7 +225,7 @@ function grantS3Access(fn: lambda.Function, access: S3Access): void {
   suppressNag(fn.role!.node.findChild('DefaultPolicy'), [{
     id: 'AwsSolutions-IAM5',
     reason: 'Object access is scoped to the function\'s own input and output prefixes (prefix/*), which is the narrowest S3 allows.',
-    appliesTo: [inputPrefix, outputPrefix].map((prefix) => ({
+    appliesTo: [inputPrefix, ...outputPrefix !== undefined ? [outputPrefix] : []].map((prefix) => ({
       regex: `/^Resource::(<[^>]+\\.Arn>|arn:[^*]+)\\/${escapeRegex(prefix)}\\*$/`,
     })),
   }]);

@@ -30,11 +30,23 @@ export interface MonitoringProps {
   readonly table: dynamodb.ITable;
   /** The S3 functions' queues, in the queue ingestion mode. */
   readonly queues?: Array<[string, sqs.IQueue | undefined]>;
+  /** The routes' dispatchers: alarmed and drawn as the image and data functions are. */
+  readonly routes?: MonitoredRoute[];
   readonly settings: MonitoringSettings;
   /** The API's service-level objectives (`apiObjectives`), each alarmed on its burn rate. */
   readonly objectives?: MonitoredObjective[];
   /** Burn rate at or above which an objective's alarm fires. */
   readonly burnRateAlarmThreshold?: number;
+}
+
+/** A route's dispatcher, for its alarms and dashboard row. */
+export interface MonitoredRoute {
+  /** The name in its alarms' ids and widget titles (`RouteCsvSummary`). */
+  readonly name: string;
+  readonly fn: lambda.IFunction;
+  /** The `service` dimension of its metrics. */
+  readonly service: string;
+  readonly queue?: sqs.IQueue;
 }
 
 /** Builds the metrics the construct exposes and, in `Monitoring`, its alarms and dashboard. */
@@ -109,9 +121,14 @@ export class Monitoring extends Construct {
     this.table = props.table;
     const o = props.settings.alarms;
     const period = o.period;
-    const functions: Array<[string, lambda.IFunction, string]> = [
+    // The S3 functions first: the image processor, the data validator, then each route's dispatcher.
+    const s3Functions: Array<[string, lambda.IFunction, string]> = [
       ['ImageProcessor', props.imageProcessor, SERVICE_NAME.IMAGE_PROCESSOR],
       ['DataValidator', props.dataValidator, SERVICE_NAME.DATA_VALIDATOR],
+      ...(props.routes ?? []).map((route): [string, lambda.IFunction, string] => [route.name, route.fn, route.service]),
+    ];
+    const functions: Array<[string, lambda.IFunction, string]> = [
+      ...s3Functions,
       ['NotificationHandler', props.notificationHandler, SERVICE_NAME.NOTIFICATION_HANDLER],
       ['NotificationExport', props.notificationExport, SERVICE_NAME.NOTIFICATION_EXPORT],
     ];
@@ -153,7 +170,7 @@ export class Monitoring extends Construct {
     }), o.apiServerErrorRatePercent, 'the API answers too many requests with 5XX. Check the notification handler\'s logs and the table.');
     alarm('ApiLatencyP99', metrics.apiLatency({ period }), o.apiLatencyP99.toMilliseconds(),
       'the API\'s p99 latency is high. Check the notification handler\'s duration and DynamoDB throttling.');
-    for (const [name, , service] of functions.slice(0, 2)) {
+    for (const [name, , service] of s3Functions) {
       alarm(`${name}RejectionRate`, new cloudwatch.MathExpression({
         expression: 'IF(received > 0, 100 * rejected / received, 0)',
         usingMetrics: {
@@ -165,7 +182,7 @@ export class Monitoring extends Construct {
       }), o.rejectionRatePercent, `many uploads to ${name} are rejected as bad input. Read the *.rejected notifications for the reasons.`);
     }
 
-    for (const [name, fn] of functions.slice(0, 2)) {
+    for (const [name, fn] of s3Functions) {
       alarm(`${name}AsyncEventAge`, fn.metric('AsyncEventAge', { period, statistic: cloudwatch.Stats.MAXIMUM }),
         o.asyncEventAge.toMilliseconds(),
         `uploads wait long in ${name}'s asynchronous queue: they arrive faster than its concurrency processes them. ` +
@@ -174,7 +191,7 @@ export class Monitoring extends Construct {
         `${name} dropped asynchronous events (too old, or out of retries); they are in the dead-letter queue. ` +
         'Fix the cause, then redrive them (npx cdk-tap-serverless redrive).');
     }
-    for (const [name, queue] of props.queues ?? []) {
+    for (const [name, queue] of [...props.queues ?? [], ...(props.routes ?? []).map((r): [string, sqs.IQueue | undefined] => [r.name, r.queue])]) {
       if (!queue) continue;
       alarm(`${name}QueueMessageAge`, queue.metricApproximateAgeOfOldestMessage({ period, statistic: cloudwatch.Stats.MAXIMUM }),
         o.asyncEventAge.toSeconds(),
@@ -192,7 +209,7 @@ export class Monitoring extends Construct {
     }
 
     if (props.settings.dashboard) {
-      this.dashboard = this.createDashboard(functions, metrics);
+      this.dashboard = this.createDashboard(functions, s3Functions, metrics);
       if (props.objectives && props.objectives.length > 0) {
         this.dashboard.addWidgets(new cloudwatch.GraphWidget({
           title: 'API service-level objectives: burn rate (min of 60 and 5 min)',
@@ -204,7 +221,9 @@ export class Monitoring extends Construct {
     }
   }
 
-  private createDashboard(functions: Array<[string, lambda.IFunction, string]>, metrics: TapMetrics): cloudwatch.Dashboard {
+  private createDashboard(
+    functions: Array<[string, lambda.IFunction, string]>, s3Functions: Array<[string, lambda.IFunction, string]>, metrics: TapMetrics,
+  ): cloudwatch.Dashboard {
     const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
     dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
     for (const [name, fn] of functions) {
@@ -237,7 +256,7 @@ export class Monitoring extends Construct {
     dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'S3 functions: oldest event waiting (async queue)',
-        left: functions.slice(0, 2).map(([name, fn]) => fn.metric('AsyncEventAge', { statistic: cloudwatch.Stats.MAXIMUM, label: name })),
+        left: s3Functions.map(([name, fn]) => fn.metric('AsyncEventAge', { statistic: cloudwatch.Stats.MAXIMUM, label: name })),
         width: 12,
       }),
       new cloudwatch.GraphWidget({
@@ -270,6 +289,15 @@ export class Monitoring extends Construct {
         width: 6,
       }),
     );
+    // A row of outcomes per route (its invocations and duration are in its function's rows above).
+    const routeWidgets = s3Functions.slice(2).map(([name, , service]) => new cloudwatch.GraphWidget({
+      title: `${name}: processed, rejected, skipped, failed, duplicates`,
+      left: business(service, [S3_METRICS.PROCESSED, S3_METRICS.REJECTED, S3_METRICS.SKIPPED, S3_METRICS.FAILED, S3_METRICS.DUPLICATES]),
+      width: 6,
+    }));
+    for (let i = 0; i < routeWidgets.length; i += 4) {
+      dashboard.addWidgets(...routeWidgets.slice(i, i + 4));
+    }
     return dashboard;
   }
 }

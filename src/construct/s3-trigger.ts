@@ -25,9 +25,10 @@ export interface S3Function extends S3TriggerResources {
 }
 
 /**
- * Delivers every object created under `prefix` of `bucket` to `fn`, in the ingestion mode of the
- * settings: an S3 notification invoking it (direct), an S3 notification to a queue read by an
- * event source mapping (queue), or an EventBridge rule invoking it (EventBridge).
+ * Delivers every object created under `prefix` of `bucket` (and, when `suffixes` are given, whose key
+ * ends with one of them) to `fn`, in the ingestion mode of the settings: an S3 notification invoking
+ * it (direct), an S3 notification to a queue read by an event source mapping (queue), or an
+ * EventBridge rule invoking it (EventBridge).
  */
 export function addS3Trigger(
   scope: Construct,
@@ -36,23 +37,30 @@ export function addS3Trigger(
   fn: lambda.Function,
   prefix: string,
   ctx: FunctionContext,
+  suffixes: readonly string[] = [],
 ): S3TriggerResources {
   const { settings } = ctx;
+  // S3 filters a notification on one prefix and one suffix: one notification per suffix.
+  const filters: s3.NotificationKeyFilter[] = suffixes.length === 0 ? [{ prefix }] : suffixes.map((suffix) => ({ prefix, suffix }));
   switch (settings.ingestion.mode) {
     case IngestionMode.DIRECT:
-      bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(fn), { prefix });
+      for (const filter of filters) {
+        bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(fn), filter);
+      }
       configureBucketNotificationsHandler(scope, settings);
       return {};
     case IngestionMode.QUEUE:
-      return { queue: addQueueTrigger(scope, id, bucket, fn, prefix, ctx) };
+      return { queue: addQueueTrigger(scope, id, bucket, fn, filters, ctx) };
     case IngestionMode.EVENT_BRIDGE:
-      addEventBridgeTrigger(scope, id, bucket, fn, prefix, ctx);
+      addEventBridgeTrigger(scope, id, bucket, fn, prefix, suffixes, ctx);
       return {};
   }
 }
 
 /** S3 → SQS → the function, in batches, each failed message retried alone, then dead-lettered. */
-function addQueueTrigger(scope: Construct, id: string, bucket: s3.IBucket, fn: lambda.Function, prefix: string, ctx: FunctionContext): sqs.Queue {
+function addQueueTrigger(
+  scope: Construct, id: string, bucket: s3.IBucket, fn: lambda.Function, filters: s3.NotificationKeyFilter[], ctx: FunctionContext,
+): sqs.Queue {
   const options = ctx.settings.ingestion.queue!;
   const windowSeconds = options.maxBatchingWindow?.toSeconds() ?? 0;
   const queue = new sqs.Queue(scope, `${id}Queue`, {
@@ -68,7 +76,9 @@ function addQueueTrigger(scope: Construct, id: string, bucket: s3.IBucket, fn: l
     id: 'CKV_AWS_27',
     comment: 'The queue is encrypted at rest with SQS-managed keys (SqsManagedSseEnabled); the check looks for a KMS key only.',
   }]);
-  bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new QueueDestination(queue, bucket), { prefix });
+  for (const filter of filters) {
+    bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new QueueDestination(queue, bucket), filter);
+  }
   configureBucketNotificationsHandler(scope, ctx.settings);
   const source = new lambdaEventSources.SqsEventSource(queue, {
     batchSize: options.batchSize,
@@ -109,16 +119,21 @@ class QueueDestination implements s3.IBucketNotificationDestination {
 }
 
 /** The bucket's EventBridge events → a rule for the input prefix → the function (retry policy, dead-letter queue). */
-function addEventBridgeTrigger(scope: Construct, id: string, bucket: s3.IBucket, fn: lambda.Function, prefix: string, ctx: FunctionContext): void {
+function addEventBridgeTrigger(
+  scope: Construct, id: string, bucket: s3.IBucket, fn: lambda.Function, prefix: string, suffixes: readonly string[], ctx: FunctionContext,
+): void {
   const { reliability } = ctx.settings;
+  // The input prefix only: the output prefixes are disjoint from it (checked at synth), so thumbnails
+  // and reports never match. With suffixes, one wildcard per suffix (prefix and suffix of one field).
+  const key = suffixes.length === 0
+    ? [{ prefix }]
+    : suffixes.map((suffix) => ({ wildcard: `${escapeWildcard(prefix)}*${escapeWildcard(suffix)}` }));
   const rule = new events.Rule(scope, `${id}Rule`, {
     description: `TapServerless: objects created under ${prefix} of the bucket invoke ${id}`,
     eventPattern: {
       source: ['aws.s3'],
       detailType: ['Object Created'],
-      // The input prefix only: the output prefixes are disjoint from it (checked at synth), so
-      // thumbnails and reports never match.
-      detail: { bucket: { name: [bucket.bucketName] }, object: { key: [{ prefix }] } },
+      detail: { bucket: { name: [bucket.bucketName] }, object: { key } },
     },
   });
   rule.addTarget(new eventsTargets.LambdaFunction(fn, {
@@ -126,6 +141,11 @@ function addEventBridgeTrigger(scope: Construct, id: string, bucket: s3.IBucket,
     retryAttempts: reliability.retryAttempts,
     maxEventAge: reliability.maxEventAge,
   }));
+}
+
+/** A literal for an EventBridge wildcard pattern: `*` and `\` escaped with `\`. */
+function escapeWildcard(text: string): string {
+  return text.replace(/[\\*]/g, (c) => `\\${c}`);
 }
 
 /**

@@ -29,8 +29,28 @@ export interface Prefixes {
   readonly dataOutputPrefix: string;
 }
 
-function overlaps(a: string, b: string): boolean {
+/** Whether one prefix starts with the other: some key lies under both. */
+export function overlaps(a: string, b: string): boolean {
   return a.startsWith(b) || b.startsWith(a);
+}
+
+/** One prefix: a literal, non-empty, relative, ends with "/", at most 512 characters. */
+export function validatePrefix(name: string, value: string): void {
+  if (Token.isUnresolved(value)) {
+    fail(name, value, 'it must be a literal string, not a token', 'Pass a plain string such as "images/".');
+  }
+  if (value.length === 0 || value === '/') {
+    fail(name, value, 'a prefix must not be empty', 'Use a folder-like prefix such as "images/".');
+  }
+  if (!value.endsWith('/')) {
+    fail(name, value, 'a prefix must end with "/"', `Use "${value}/".`);
+  }
+  if (value.startsWith('/')) {
+    fail(name, value, 'S3 keys do not start with "/"', `Use "${value.replace(/^\/+/, '')}".`);
+  }
+  if (value.length > 512) {
+    fail(name, value, 'a prefix must be at most 512 characters', 'Use a shorter prefix.');
+  }
 }
 
 /**
@@ -46,21 +66,7 @@ export function validatePrefixes(p: Prefixes): void {
     ['dataOutputPrefix', p.dataOutputPrefix],
   ];
   for (const [name, value] of all) {
-    if (Token.isUnresolved(value)) {
-      fail(name, value, 'it must be a literal string, not a token', 'Pass a plain string such as "images/".');
-    }
-    if (value.length === 0 || value === '/') {
-      fail(name, value, 'a prefix must not be empty', 'Use a folder-like prefix such as "images/".');
-    }
-    if (!value.endsWith('/')) {
-      fail(name, value, 'a prefix must end with "/"', `Use "${value}/".`);
-    }
-    if (value.startsWith('/')) {
-      fail(name, value, 'S3 keys do not start with "/"', `Use "${value.replace(/^\/+/, '')}".`);
-    }
-    if (value.length > 512) {
-      fail(name, value, 'a prefix must be at most 512 characters', 'Use a shorter prefix.');
-    }
+    validatePrefix(name, value);
   }
   const inputs: Array<keyof Prefixes> = ['imageInputPrefix', 'dataInputPrefix'];
   for (const [name, value] of all) {

@@ -76,6 +76,23 @@ export const ENV = {
   DATA_MAX_JSON_DEPTH: 'TAP_DATA_MAX_JSON_DEPTH',
   /** Data validator: how many error entries a report lists (the counts cover all of them). */
   DATA_MAX_REPORT_ERRORS: 'TAP_DATA_MAX_REPORT_ERRORS',
+  /** Route dispatcher: the route's name, the first part of the outcome types it records (e.g. `pdf`). */
+  ROUTE_NAME: 'TAP_ROUTE_NAME',
+  /** Route dispatcher: the route's prefix, e.g. `pdfs/`. */
+  ROUTE_PREFIX: 'TAP_ROUTE_PREFIX',
+  /** Optional, route dispatcher: comma-separated key suffixes the route takes (unset: every key under the prefix). */
+  ROUTE_SUFFIXES: 'TAP_ROUTE_SUFFIXES',
+  /** Route dispatcher: the name or ARN of the route's function, invoked once per object version. */
+  ROUTE_FUNCTION: 'TAP_ROUTE_FUNCTION',
+  /** Optional, route dispatcher: largest object handed to the route's function, in bytes (larger ones are rejected). */
+  ROUTE_MAX_OBJECT_BYTES: 'TAP_ROUTE_MAX_OBJECT_BYTES',
+  /** Optional, route dispatcher: `key` or `key=value`, an object tag that makes the route skip the object. */
+  ROUTE_SKIP_TAG: 'TAP_ROUTE_SKIP_TAG',
+  /**
+   * Optional, notification handler: comma-separated route names whose namespaces POST /notifications
+   * refuses, besides the built-in ones (`image`, `data`).
+   */
+  ROUTE_NAMESPACES: 'TAP_ROUTE_NAMESPACES',
 } as const;
 
 /** One of the environment variable names above. */

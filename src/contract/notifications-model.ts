@@ -114,16 +114,27 @@ export const OUTCOME = {
 export type S3FunctionKind = keyof typeof OUTCOME;
 
 /**
+ * What an S3 function records its outcomes under: a built-in kind (`image`, `data`) or a route's
+ * name (`pdf`, …), the first part of every type it records.
+ */
+export type OutcomeNamespace = S3FunctionKind | (string & {});
+
+/**
  * Namespaces (first part of a type) only the pipeline records in: POST /notifications refuses a type
  * in them, so that no API caller can forge an outcome (`data.valid`) that listings, exports and
  * outcome events would show as the pipeline's.
  */
 export const RESERVED_TYPE_NAMESPACES: readonly string[] = Object.keys(OUTCOME);
 
-/** The reserved namespace `type` is in, if any. */
-export function reservedNamespaceOf(type: string): string | undefined {
+/** The reserved namespace `type` is in, if any: a built-in one, or one of `routes` (the routes' names). */
+export function reservedNamespaceOf(type: string, routes: readonly string[] = []): string | undefined {
   const namespace = type.split('.', 1)[0];
-  return RESERVED_TYPE_NAMESPACES.includes(namespace) ? namespace : undefined;
+  return RESERVED_TYPE_NAMESPACES.includes(namespace) || routes.includes(namespace) ? namespace : undefined;
+}
+
+/** Outcomes every S3 function records, whatever its processor: `<kind>.rejected`, `<kind>.skipped`. */
+export function pipelineOutcome(kind: string, outcome: 'rejected' | 'skipped'): string {
+  return `${kind}.${outcome}`;
 }
 
 /** Largest serialized size, in bytes, of the `details` object of a POST /notifications body (400 above it). */

@@ -16,6 +16,7 @@ const options: NotificationApiOptions = {
   logger,
   metrics,
   corsOrigins: parseCorsOrigins(optionalEnv(ENV.CORS_ORIGINS)),
+  routeNamespaces: (optionalEnv(ENV.ROUTE_NAMESPACES) ?? '').split(',').filter((name) => name !== ''),
 };
 
 /** API Gateway REST (Lambda proxy) handler of GET/POST /notifications and GET /notifications/{id}. */

@@ -9,7 +9,9 @@ import { SERVICE_NAME } from '../contract/metric-names';
 import { INDEX_BY_TIME, INDEX_BY_TYPE } from '../contract/notifications-model';
 
 /** The notification handler: the function behind `/notifications` (Lambda proxy integration). */
-export function createNotificationHandler(scope: Construct, api: ApiSettings, ctx: FunctionContext): lambda.Function {
+export function createNotificationHandler(
+  scope: Construct, api: ApiSettings, ctx: FunctionContext, routeNames: readonly string[] = [],
+): lambda.Function {
   const { settings } = ctx;
   const origins = api.corsAllowedOrigins;
   const fn = createTapFunction(scope, {
@@ -18,7 +20,11 @@ export function createNotificationHandler(scope: Construct, api: ApiSettings, ct
     serviceName: SERVICE_NAME.NOTIFICATION_HANDLER,
     code: bundledFunctionCode(scope, FUNCTION_ASSETS.NOTIFICATION_HANDLER),
     settings: settings.functions.notificationHandler,
-    environment: origins ? { [ENV.CORS_ORIGINS]: origins.join(',') } : {},
+    environment: {
+      ...(origins ? { [ENV.CORS_ORIGINS]: origins.join(',') } : {}),
+      // POST /notifications refuses the routes' namespaces as it does image.* and data.*.
+      ...(routeNames.length > 0 ? { [ENV.ROUTE_NAMESPACES]: routeNames.join(',') } : {}),
+    },
     queriedIndexes: [INDEX_BY_TIME, INDEX_BY_TYPE],
   }, ctx);
   const reason = 'Invoked synchronously by API Gateway: a failure is returned to the caller, there is no event to dead-letter.';

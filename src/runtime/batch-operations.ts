@@ -12,7 +12,7 @@ import {
   startInvocationCounts,
 } from './s3-event';
 import { S3_METRICS } from '../contract/metric-names';
-import { OUTCOME } from '../contract/notifications-model';
+import { pipelineOutcome } from '../contract/notifications-model';
 
 /*
  * S3 Batch Operations "Invoke AWS Lambda function" (LambdaInvoke), so that a job can run the S3
@@ -237,7 +237,8 @@ function fromSummary(summary: S3RecordSummary, options: ProcessS3EventOptions): 
   if (summary.outcome === 'duplicate') {
     return outcome('Succeeded', `duplicate ${id}`);
   }
-  const { REJECTED, SKIPPED } = OUTCOME[options.kind];
+  const REJECTED = pipelineOutcome(options.kind, 'rejected');
+  const SKIPPED = pipelineOutcome(options.kind, 'skipped');
   if (summary.outcome === REJECTED || summary.outcome === SKIPPED) {
     return outcome('PermanentFailure', `${id}: ${summary.reason ?? 'no reason given'}`);
   }

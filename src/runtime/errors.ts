@@ -19,6 +19,21 @@ export class RejectionError extends Error {
   }
 }
 
+/**
+ * Thrown by a processor for an object it does not process by design (e.g. a route's skip tag): the
+ * object is recorded as `<kind>.skipped` with the message as its reason, once, and never retried.
+ */
+export class SkippedObjectError extends Error {
+  /** Details stored with the skipped notification. */
+  public readonly details?: Record<string, unknown>;
+
+  constructor(message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'SkippedObjectError';
+    this.details = details;
+  }
+}
+
 /** S3 error names meaning "this object (version) does not exist". `NotFound` is what HeadObject reports. */
 const NOT_FOUND_NAMES: ReadonlySet<string> = new Set(['NoSuchKey', 'NotFound', 'NoSuchVersion']);
 

@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
-import { isNotFound, isOverwritten, RejectionError } from './errors';
+import { isNotFound, isOverwritten, RejectionError, SkippedObjectError } from './errors';
 import { getNotification } from './notifications-table';
 import { SupersededError } from './object-read';
 import { countMetric, flushMetrics } from './observability';
@@ -11,7 +11,7 @@ import { decodeS3Key, encodeS3KeyForEvent, MalformedKeyError } from './s3-key';
 import type { InvocationBudget, ObjectBudget } from './time-budget';
 import { setOutcome, SPAN, traceObject, traceStage } from './tracing';
 import { S3_METRICS } from '../contract/metric-names';
-import { OUTCOME, S3FunctionKind } from '../contract/notifications-model';
+import { OutcomeNamespace, pipelineOutcome } from '../contract/notifications-model';
 
 
 /** What a function's processor made of one object. */
@@ -31,12 +31,22 @@ export interface ProcessedObject {
 export type ObjectProcessor = (object: S3ObjectRef, budget?: ObjectBudget) => Promise<ProcessedObject>;
 
 export interface ProcessS3EventOptions {
-  /** The function's kind: rejections are recorded as `<kind>.rejected`, vanished objects as `<kind>.skipped` (OUTCOME). */
-  readonly kind: S3FunctionKind;
+  /**
+   * The function's kind (`image`, `data`) or route name: rejections are recorded as `<kind>.rejected`,
+   * vanished or skipped objects as `<kind>.skipped`.
+   */
+  readonly kind: OutcomeNamespace;
   /** The function's input prefix, e.g. `images/`. Keys outside it are skipped without a notification. */
   readonly inputPrefix: string;
   /** Output prefixes (e.g. `thumbnails/`, `reports/`): keys under them are always skipped, so outputs never re-trigger a function. */
   readonly outputPrefixes: readonly string[];
+  /**
+   * Key endings the function takes (e.g. `.pdf`): other keys under the input prefix are skipped
+   * without a notification, as keys outside it are.
+   *
+   * @default - every key under the input prefix
+   */
+  readonly suffixes?: readonly string[];
   readonly processor: ObjectProcessor;
   readonly store: OutcomeStore;
   readonly logger: Logger;
@@ -271,7 +281,7 @@ export type ObjectKeyCheck =
   | { readonly kind: 'malformed'; readonly key: string; readonly error: MalformedKeyError };
 
 /** Why a key is not an input object of a function. */
-export type KeySkipKind = 'output-prefix' | 'outside-input-prefix' | 'folder-placeholder';
+export type KeySkipKind = 'output-prefix' | 'outside-input-prefix' | 'folder-placeholder' | 'suffix';
 
 /**
  * Decodes a key as S3 event notifications (and S3 Batch Operations) encode it, and checks it
@@ -279,7 +289,7 @@ export type KeySkipKind = 'output-prefix' | 'outside-input-prefix' | 'folder-pla
  * outputs never re-trigger a function), then keys outside the input prefix and folder
  * placeholders. A key that cannot be decoded is compared with the prefixes in its raw form.
  */
-export function checkObjectKey(rawKey: string, options: Pick<ProcessS3EventOptions, 'inputPrefix' | 'outputPrefixes'>): ObjectKeyCheck {
+export function checkObjectKey(rawKey: string, options: Pick<ProcessS3EventOptions, 'inputPrefix' | 'outputPrefixes' | 'suffixes'>): ObjectKeyCheck {
   let key: string;
   try {
     key = decodeS3Key(rawKey);
@@ -306,6 +316,9 @@ export function checkObjectKey(rawKey: string, options: Pick<ProcessS3EventOptio
   if (key.endsWith('/')) {
     return { kind: 'skip', key, skip: 'folder-placeholder', reason: 'key is a folder placeholder' };
   }
+  if (options.suffixes !== undefined && options.suffixes.length > 0 && !options.suffixes.some((suffix) => key.endsWith(suffix))) {
+    return { kind: 'skip', key, skip: 'suffix', reason: `key does not end with ${options.suffixes.map((s) => JSON.stringify(s)).join(' or ')}` };
+  }
   return { kind: 'input', key };
 }
 
@@ -325,7 +338,7 @@ export async function rejectMalformedKey(
   count: CountMetric,
 ): Promise<S3RecordSummary> {
   return recordAndSummarize(options, count, {
-    type: OUTCOME[options.kind].REJECTED,
+    type: pipelineOutcome(options.kind, 'rejected'),
     message: `Rejected s3://${object.bucket}/${object.key}: ${error.message}`,
     object,
     details: { reason: error.message },
@@ -368,12 +381,16 @@ async function processObjectUntraced(object: S3ObjectRef, options: ProcessS3Even
   try {
     processed = await options.processor(object, options.budget?.nextObject());
   } catch (err) {
-    if (err instanceof SupersededError) {
+    if (err instanceof SupersededError || err instanceof SkippedObjectError) {
       return recordAndSummarize(options, count, {
-        type: OUTCOME[kind].SKIPPED,
+        type: pipelineOutcome(kind, 'skipped'),
         message: `Skipped s3://${bucket}/${key}: ${err.message}`,
         object,
-        details: { reason: err.message, ...(err.current ? { current: err.current } : {}) },
+        details: {
+          reason: err.message,
+          ...(err instanceof SupersededError && err.current ? { current: err.current } : {}),
+          ...(err instanceof SkippedObjectError ? err.details : {}),
+        },
       }, S3_METRICS.SKIPPED);
     }
     if (isNotFound(err) || isOverwritten(err)) {
@@ -381,7 +398,7 @@ async function processObjectUntraced(object: S3ObjectRef, options: ProcessS3Even
         ? 'The object was overwritten before it could be processed (unversioned bucket): its content is no longer the one this event announced; the new write has its own event'
         : 'The object no longer exists: it was deleted (or overwritten in an unversioned bucket) before it could be processed';
       return recordAndSummarize(options, count, {
-        type: OUTCOME[kind].SKIPPED,
+        type: pipelineOutcome(kind, 'skipped'),
         message: `Skipped s3://${bucket}/${key}: ${reason}`,
         object,
         details: { reason },
@@ -389,7 +406,7 @@ async function processObjectUntraced(object: S3ObjectRef, options: ProcessS3Even
     }
     if (err instanceof RejectionError) {
       return recordAndSummarize(options, count, {
-        type: OUTCOME[kind].REJECTED,
+        type: pipelineOutcome(kind, 'rejected'),
         message: `Rejected s3://${bucket}/${key}: ${err.message}`,
         object,
         details: { reason: err.message, ...err.details },

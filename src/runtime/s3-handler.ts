@@ -12,7 +12,7 @@ import { processSqsEvent } from './sqs-batch';
 import { invocationBudget } from './time-budget';
 import { ATTR, traceAwsClient, traceInvocation } from './tracing';
 import { ENV } from '../contract/env-names';
-import { S3FunctionKind } from '../contract/notifications-model';
+import { OutcomeNamespace } from '../contract/notifications-model';
 
 /**
  * The Lambda handler of an S3 function, in every ingestion mode: S3 event notifications and
@@ -45,10 +45,11 @@ export function ingestionS3Client(env: NodeJS.ProcessEnv = process.env): S3Clien
  * uses (one client per execution environment).
  */
 export function createS3Handler(
-  kind: S3FunctionKind,
+  kind: OutcomeNamespace,
   inputPrefix: string,
   processor: ObjectProcessor,
   s3: S3Client = ingestionS3Client(),
+  filter: { readonly suffixes?: readonly string[] } = {},
 ): S3Handler {
   const { logger, metrics } = createObservability({ environment: requireEnv(ENV.ENVIRONMENT) });
   const outcomeEventBus = optionalEnv(ENV.OUTCOME_EVENT_BUS);
@@ -56,6 +57,7 @@ export function createS3Handler(
     kind,
     inputPrefix,
     outputPrefixes: [requirePrefixEnv(ENV.THUMBNAILS_PREFIX), requirePrefixEnv(ENV.REPORTS_PREFIX)],
+    ...(filter.suffixes !== undefined ? { suffixes: filter.suffixes } : {}),
     expectedBucket: requireEnv(ENV.BUCKET_NAME),
     // Idempotency: the outcome store writes each object version's notification under a
     // deterministic id with a conditional write, so a duplicate delivery can never add a second

@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { RejectionError } from '../../src/runtime/errors';
+import { RejectionError, SkippedObjectError } from '../../src/runtime/errors';
 import type { Notification } from '../../src/runtime/notification-item';
 import { createNotificationsTable } from '../../src/runtime/notifications-table';
 import { OutcomePublishError } from '../../src/runtime/outcome-events';
@@ -63,6 +63,28 @@ describe('processS3Event with a swapped-in processor', () => {
     expect(rejected?.details).toEqual(expect.objectContaining({ reason: 'PNG is not allowed here', format: 'png', key: 'images/cats/tabby.png' }));
     expect(rejected?.message).toBe(`Rejected s3://${FIXTURE_BUCKET}/images/cats/tabby.png: PNG is not allowed here`);
     expect([...items.values()].find((i) => i.type === 'image.processed')?.details).toEqual(expect.objectContaining({ width: 10 }));
+  });
+
+  test('a SkippedObjectError is recorded as <kind>.skipped under the function\'s namespace (a route\'s name); keys without a listed suffix are not processed', async () => {
+    // GIVEN a route's processor that skips PNGs, taking only .png and .jpg keys
+    const items = fakeConditionalPuts(ddb);
+    const seen: string[] = [];
+    const processor: ObjectProcessor = async (object) => {
+      seen.push(object.key);
+      if (object.key.endsWith('.png')) throw new SkippedObjectError('tagged skip=yes', { skipTag: { key: 'skip', value: 'yes' } });
+      return { type: 'pics.done', message: 'ok' };
+    };
+
+    // WHEN
+    const summary = await processS3Event(s3Event('s3-images-several-records.json'), options(processor, { kind: 'pics', suffixes: ['.png', '.jpg'] }));
+
+    // THEN the PNG is pics.skipped with its reason and details; a key with another ending is skipped unrecorded
+    expect(summary.records.map((r) => r.outcome)).toEqual(['pics.done', 'pics.skipped', 'skipped']);
+    expect(summary.records[2].reason).toBe('key does not end with ".png" or ".jpg"');
+    expect(seen).toHaveLength(2);
+    const skipped = [...items.values()].find((i) => i.type === 'pics.skipped');
+    expect(skipped?.details).toEqual(expect.objectContaining({ reason: 'tagged skip=yes', skipTag: { key: 'skip', value: 'yes' } }));
+    expect(skipped?.message).toBe(`Skipped s3://${FIXTURE_BUCKET}/images/cats/tabby.png: tagged skip=yes`);
   });
 
   test('records that are not ObjectCreated events and folder markers are skipped; a record of another bucket is refused, failing the event (finding: foreign buckets)', async () => {

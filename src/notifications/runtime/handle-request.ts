@@ -28,6 +28,8 @@ export interface NotificationApiOptions {
   readonly newId?: () => string;
   /** Clock (default: `new Date()`). */
   readonly now?: () => Date;
+  /** The routes' names (see `TAP_ROUTE_NAMESPACES`): POST refuses types in them, as in `image` and `data`. */
+  readonly routeNamespaces?: readonly string[];
 }
 
 /**
@@ -100,7 +102,7 @@ async function createNotification(event: APIGatewayProxyEvent, options: Notifica
   if (!isJsonContentType(getHeader(event.headers, 'content-type'))) {
     throw new HttpError(415, 'Content-Type must be application/json');
   }
-  const input = validateCreateNotification(parseJsonBody(readRequestBody(event)));
+  const input = validateCreateNotification(parseJsonBody(readRequestBody(event)), options.routeNamespaces);
   const notification: Notification = {
     id: (options.newId ?? randomUUID)(),
     type: input.type,

@@ -76,23 +76,25 @@ export function parseJsonBody(text: string): unknown {
 
 /**
  * Validates a parsed body against `CREATE_NOTIFICATION_SCHEMA` (the same schema as the API
- * Gateway model), refuses a type in the pipeline's own namespaces (`RESERVED_TYPE_NAMESPACES`),
+ * Gateway model), refuses a type in the pipeline's own namespaces (`RESERVED_TYPE_NAMESPACES` and the
+ * routes' names, `routeNamespaces`),
  * then checks that it can be stored as it is: `details` at most
  * `MAX_DETAILS_BYTES` serialized and `MAX_DETAILS_DEPTH` deep, numbers DynamoDB keeps exactly,
  * no empty object keys, no unpaired UTF-16 surrogates.
  *
  * @throws HttpError 400 with `errors: FieldError[]` naming each offending field.
  */
-export function validateCreateNotification(value: unknown): CreateNotificationInput {
+export function validateCreateNotification(value: unknown, routeNamespaces: readonly string[] = []): CreateNotificationInput {
   if (!validateSchema(value)) {
     throw invalid((validateSchema.errors ?? []).map(toFieldError));
   }
   const errors: FieldError[] = [];
-  const reserved = reservedNamespaceOf(value.type);
+  const reserved = reservedNamespaceOf(value.type, routeNamespaces);
   if (reserved !== undefined) {
+    const all = [...RESERVED_TYPE_NAMESPACES, ...routeNamespaces].map((n) => `${n}.*`);
     errors.push({
       field: '/type',
-      message: `must not start with "${reserved}.": the ${RESERVED_TYPE_NAMESPACES.map((n) => `${n}.*`).join(' and ')} types are the pipeline's own outcomes`,
+      message: `must not start with "${reserved}.": the ${all.slice(0, -1).join(', ')} and ${all[all.length - 1]} types are the pipeline's own outcomes`,
     });
   }
   checkStorable(value, '', 0, errors);

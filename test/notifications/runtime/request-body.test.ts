@@ -93,6 +93,14 @@ describe('validateCreateNotification', () => {
       expect(err.extra.errors).toEqual([{ field: '/type', message: expect.stringMatching(/^must not start with "(image|data)\.": the image\.\* and data\.\* types are the pipeline's own outcomes$/) }]);
     });
 
+  test('refuses the routes\' namespaces too, naming all of them', () => {
+    const err = httpErrorOf(() => validateCreateNotification({ ...valid, type: 'csv-summary.summarized' }, ['pdf', 'csv-summary']));
+    expect(err.extra.errors).toEqual([{
+      field: '/type', message: 'must not start with "csv-summary.": the image.*, data.*, pdf.* and csv-summary.* types are the pipeline\'s own outcomes',
+    }]);
+    expect(validateCreateNotification({ ...valid, type: 'csv.summarized' }, ['pdf', 'csv-summary']).type).toBe('csv.summarized');
+  });
+
   test.each(['images.processed', 'database.valid', 'ops.image', 'metadata.valid'])('accepts %s, outside the reserved namespaces', (type) => {
     expect(validateCreateNotification({ ...valid, type }).type).toBe(type);
   });
