@@ -53,6 +53,7 @@ const FEATURE_OF = {
   'notification-handler': 'notifications',
   'notification-export': 'notifications',
   'route-dispatcher': 'routes',
+  'failure-recorder': 'failures',
 } as const;
 
 /** The bundled functions (assets/<feature>/<name>.lambda). */

@@ -42,6 +42,8 @@ export function addBundles(project: awscdk.AwsCdkConstructLibrary): void {
   project.bundler.addBundle('src/data/data-validator.lambda.ts', functionBundling('data-validator'));
   // One dispatcher per route of a function of the user's (src/routes/): the same bundle, its route in the environment.
   project.bundler.addBundle('src/routes/route-dispatcher.lambda.ts', functionBundling('route-dispatcher'));
+  // Records the objects of every event that failed every attempt, then forwards the event to the dead-letter queue.
+  project.bundler.addBundle('src/failures/failure-recorder.lambda.ts', functionBundling('failure-recorder'));
 
   // The image processor: bundled with sharp external (a native module cannot be bundled), then
   // `scripts/sharp-assets.sh` copies the bundle into one asset folder per architecture

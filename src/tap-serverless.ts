@@ -18,10 +18,11 @@ import { resolvePipelineSettings } from './construct/settings';
 import { checkSharedBucket } from './construct/shared-bucket';
 import { createBucket, createDeadLetterQueue, createNotificationsTable } from './construct/storage';
 import { API_METRICS, EXPORT_METRICS, S3_METRICS, SERVICE_NAME } from './contract/metric-names';
-import { resolveDataSettings } from './data/data-settings';
+import { dataValidatorFingerprint, resolveDataSettings } from './data/data-settings';
 import { createDataValidator } from './data/data-validator';
+import { createFailureRecorder } from './failures/failure-recorder';
 import { createImageProcessor } from './images/image-processor';
-import { resolveImageSettings } from './images/image-settings';
+import { imageProcessorFingerprint, resolveImageSettings } from './images/image-settings';
 import { resolveApiSettings } from './notifications/api-settings';
 import { createApiObjectives } from './notifications/api-slos';
 import { createNotificationExport } from './notifications/notification-export';
@@ -83,6 +84,17 @@ export class TapServerless extends Construct {
    * Conditional: only with `Ingestion.queue()`.
    */
   public readonly routeQueues?: Record<string, sqs.IQueue>;
+  /**
+   * The function that records the objects of every event that failed every attempt as
+   * `<kind>.failed` (`image.failed`, `data.failed`, `<route>.failed`), then forwards the event to the
+   * dead-letter queue.
+   */
+  public readonly failureRecorder: lambda.Function;
+  /**
+   * The queue the S3 functions' failed events go to first (their dead-letter target): the failure
+   * recorder reads it and forwards every event to `deadLetterQueue`.
+   */
+  public readonly failureIntakeQueue: sqs.IQueue;
   /** The environment suffix in use. */
   public readonly environmentSuffix: string;
   /**
@@ -152,18 +164,27 @@ export class TapServerless extends Construct {
     const functions: FunctionContext = { settings, table, deadLetterQueue: this.deadLetterQueue, outcomeBus };
     checkSharedBucket(this, this.bucket, settings);
     enableEventBridge(this, this.bucket, settings.bucket.existing === undefined, settings);
-    const images = createImageProcessor(this, this.bucket, imageSettings, functions);
-    const data = createDataValidator(this, this.bucket, dataSettings, functions);
+    // Every S3 function's failed events go to the failure recorder first, which records their objects and forwards them.
+    const recorder = createFailureRecorder(this, functions, this.bucket, [
+      { kind: 'image', prefix: settings.prefixes.imageInputPrefix, suffixes: [], fingerprint: imageProcessorFingerprint(imageSettings) },
+      { kind: 'data', prefix: settings.prefixes.dataInputPrefix, suffixes: [], fingerprint: dataValidatorFingerprint(dataSettings) },
+      ...routeSettings.map((route) => ({ kind: route.name, prefix: route.prefix, suffixes: route.suffixes, fingerprint: route.fingerprint })),
+    ], props);
+    this.failureRecorder = recorder.fn;
+    this.failureIntakeQueue = recorder.intake;
+    const s3Functions: FunctionContext = { ...functions, deadLetterQueue: recorder.intake, finalDeadLetterQueue: this.deadLetterQueue };
+    const images = createImageProcessor(this, this.bucket, imageSettings, s3Functions);
+    const data = createDataValidator(this, this.bucket, dataSettings, s3Functions);
     this.imageProcessor = images.fn;
     this.imageProcessorQueue = images.queue;
     this.dataValidator = data.fn;
     this.dataValidatorQueue = data.queue;
-    const routes = routeSettings.map((route) => ({ route, ...createRouteDispatcher(this, this.bucket, route, functions) }));
+    const routes = routeSettings.map((route) => ({ route, ...createRouteDispatcher(this, this.bucket, route, s3Functions) }));
     this.routeDispatchers = Object.fromEntries(routes.map(({ route, fn }) => [route.name, fn]));
     const routeQueues = routes.filter(({ queue }) => queue !== undefined).map(({ route, queue }) => [route.name, queue!]);
     this.routeQueues = routeQueues.length > 0 ? Object.fromEntries(routeQueues) : undefined;
     if (outcomeBus instanceof events.EventBus && settings.outcomeEvents?.dedicated) {
-      restrictToPipeline(outcomeBus, [images.fn.role!, data.fn.role!, ...routes.map(({ fn }) => fn.role!)]);
+      restrictToPipeline(outcomeBus, [images.fn.role!, data.fn.role!, ...routes.map(({ fn }) => fn.role!), recorder.fn.role!]);
     }
     this.notificationHandler = createNotificationHandler(this, apiSettings, functions, routeSettings.map((route) => route.name));
     this.notificationExport = createNotificationExport(this, apiSettings, functions);
@@ -187,6 +208,7 @@ export class TapServerless extends Construct {
       dataValidator: this.dataValidator,
       notificationHandler: this.notificationHandler,
       notificationExport: this.notificationExport,
+      failureRecorder: recorder.fn,
       table,
       queues: [['ImageProcessor', images.queue], ['DataValidator', data.queue]],
       routes: routes.map(({ route, fn, queue }) => ({ name: routeConstructId(route.name), fn, service: routeServiceName(route.name), queue })),

@@ -12,7 +12,7 @@ import { ApiAuthorization, TapServerless, TapServerlessProps, ThumbnailFormat } 
 import { ENV, synth } from './support/templates';
 import { toNotificationItem } from '../src/runtime/notification-item';
 
-/** The four application functions (not aws-cdk-lib's helper functions). */
+/** The five application functions (not aws-cdk-lib's helper functions). */
 function appFunctions(template: Template): Record<string, any> {
   return template.findResources('AWS::Lambda::Function', {
     Properties: { Description: Match.stringLikeRegexp('^TapServerless: ') },
@@ -32,12 +32,12 @@ function expectSynthError(props: TapServerlessProps, message: RegExp): void {
 describe('defaults', () => {
   const { template, tap } = synth();
 
-  test('creates one bucket, one queue, one table and four application functions on arm64', () => {
+  test('creates one bucket, two queues (the dead-letter queue and the failure recorder\'s intake), one table and five application functions on arm64', () => {
     template.resourceCountIs('AWS::S3::Bucket', 1);
-    template.resourceCountIs('AWS::SQS::Queue', 1);
+    template.resourceCountIs('AWS::SQS::Queue', 2);
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     const fns = Object.values(appFunctions(template));
-    expect(fns).toHaveLength(4);
+    expect(fns).toHaveLength(5);
     for (const fn of fns) {
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
@@ -108,7 +108,7 @@ describe('defaults', () => {
     });
   });
 
-  test('keeps failed events 14 days in an encrypted, TLS-only dead-letter queue wired to both S3 functions', () => {
+  test('keeps failed events 14 days in an encrypted, TLS-only dead-letter queue, which both S3 functions reach through the failure recorder', () => {
     template.hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 1209600, SqsManagedSseEnabled: true });
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: {
@@ -116,8 +116,11 @@ describe('defaults', () => {
       },
     });
     for (const part of ['images', 'data files']) {
-      expect(functionProps(template, part).DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': [expect.stringMatching(/^TapDeadLetterQueue/), 'Arn'] } });
+      expect(functionProps(template, part).DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': [expect.stringMatching(/^TapFailureIntakeQueue/), 'Arn'] } });
+      expect(functionProps(template, part).Environment.Variables.TAP_DEAD_LETTER_QUEUE).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^TapDeadLetterQueue/), 'Arn'] });
     }
+    expect(functionProps(template, 'records the objects of every event').Environment.Variables.TAP_DEAD_LETTER_QUEUE_URL)
+      .toEqual({ Ref: expect.stringMatching(/^TapDeadLetterQueue/) });
     expect(functionProps(template, 'API').DeadLetterConfig).toBeUndefined();
   });
 
@@ -156,9 +159,9 @@ describe('defaults', () => {
   });
 
   test('gives every function its own log group with one-month retention, and the API an access log group', () => {
-    // four functions, the API's access log, and aws-cdk-lib's BucketNotificationsHandler
+    // five functions, the API's access log, and aws-cdk-lib's BucketNotificationsHandler
     const groups = template.findResources('AWS::Logs::LogGroup');
-    expect(Object.keys(groups)).toHaveLength(6);
+    expect(Object.keys(groups)).toHaveLength(7);
     for (const g of Object.values(groups)) {
       expect(g.Properties.RetentionInDays).toBe(30);
     }
@@ -170,7 +173,7 @@ describe('defaults', () => {
   test('sends the logs of every function in the stack, aws-cdk-lib\'s BucketNotificationsHandler too, to a log group with retention', () => {
     const groups = template.findResources('AWS::Logs::LogGroup');
     const functions = template.findResources('AWS::Lambda::Function');
-    expect(Object.keys(functions)).toHaveLength(5);
+    expect(Object.keys(functions)).toHaveLength(6);
     for (const fn of Object.values(functions)) {
       const ref: string = fn.Properties.LoggingConfig?.LogGroup?.Ref;
       expect(groups[ref]?.Properties.RetentionInDays).toBe(30);
@@ -243,7 +246,7 @@ describe('defaults', () => {
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     });
     const functions = Object.values(kept.findResources('AWS::Lambda::Function')).filter((f) => f.Properties.Environment?.Variables?.TAP_TABLE_NAME);
-    expect(functions).toHaveLength(4);
+    expect(functions).toHaveLength(5);
     for (const fn of functions) {
       expect(fn.Properties.Environment.Variables).toMatchObject({ TAP_NOTIFICATION_RETENTION_SECONDS: String(90 * 86_400), TAP_INDEX_SHARDS: '32' });
     }
@@ -414,7 +417,7 @@ describe('REST API', () => {
 
   test('can turn access logs off, with a warning', () => {
     const { template, stack, tap } = synth({ apiAccessLogging: false });
-    template.resourceCountIs('AWS::Logs::LogGroup', 5);
+    template.resourceCountIs('AWS::Logs::LogGroup', 6);
     expect(tap.apiAccessLogGroup).toBeUndefined();
     Annotations.fromStack(stack).hasWarning('/TestStack/Tap', Match.stringLikeRegexp('apiAccessLogging is false'));
   });
@@ -654,7 +657,7 @@ describe('functions', () => {
     expect(functionProps(template, 'API').VpcConfig).toBeDefined();
     // AND each execution role carries AWSLambdaVPCAccessExecutionRole (Lambda manages the ENIs with it)
     const roles = template.findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('^Execution role of the TapServerless') } });
-    expect(Object.keys(roles)).toHaveLength(4);
+    expect(Object.keys(roles)).toHaveLength(5);
     for (const role of Object.values(roles)) {
       expect(JSON.stringify(role.Properties.ManagedPolicyArns)).toContain('service-role/AWSLambdaVPCAccessExecutionRole');
     }
@@ -716,8 +719,10 @@ describe('functions', () => {
     const { template, tap } = synth(undefined, (stack) => ({
       deadLetterQueue: sqs.Queue.fromQueueArn(stack, 'Dlq', 'arn:aws:sqs:eu-west-1:123456789012:my-dlq'),
     }));
-    template.resourceCountIs('AWS::SQS::Queue', 0);
-    expect(functionProps(template, 'images').DeadLetterConfig).toEqual({ TargetArn: 'arn:aws:sqs:eu-west-1:123456789012:my-dlq' });
+    // only the failure recorder's intake, which forwards to the given queue
+    template.resourceCountIs('AWS::SQS::Queue', 1);
+    template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: { deadLetterTargetArn: 'arn:aws:sqs:eu-west-1:123456789012:my-dlq', maxReceiveCount: 5 } });
+    expect(functionProps(template, 'images').Environment.Variables.TAP_DEAD_LETTER_QUEUE).toBe('arn:aws:sqs:eu-west-1:123456789012:my-dlq');
     expect(tap.deadLetterQueue.queueArn).toBe('arn:aws:sqs:eu-west-1:123456789012:my-dlq');
   });
 

@@ -5,6 +5,7 @@ import { AuditScope, classifiedObjects, fingerprintOf, functionScopes } from './
 import { ClassifiedObject, OutcomeStatus } from './outcomes';
 import { printable } from './printable';
 import { Progress } from './progress';
+import { isFailedType } from '../runtime/outcome-store';
 
 /**
  * `reconcile`: a read-only audit of a pipeline's completeness. Every input object's current
@@ -32,6 +33,8 @@ export interface PrefixReport {
   readonly byType: Record<string, number>;
   readonly olderConfiguration: number;
   readonly missing: number;
+  /** Current outcomes that are `<kind>.failed`: the object's event failed every attempt (counted in `current` too). */
+  readonly failed: number;
 }
 
 export interface ReconcileReport {
@@ -42,13 +45,15 @@ export interface ReconcileReport {
   readonly current: number;
   readonly olderConfiguration: number;
   readonly missing: number;
+  /** Objects whose current outcome is `<kind>.failed`: redrive the dead-letter queue, or reprocess them. */
+  readonly failed: number;
   /** The first `show` objects with no outcome at all. */
   readonly missingObjects: UnreconciledObject[];
   /** The first `show` objects recorded only under an older configuration. */
   readonly olderConfigurationObjects: UnreconciledObject[];
   /** The dead-letter queue's depth, when the pipeline has one. */
   readonly deadLetterQueue?: { readonly url: string; readonly visible: number; readonly inFlight: number };
-  /** True when every object has a current outcome. */
+  /** True when every object has a current outcome, and none of them is a failure. */
   readonly complete: boolean;
   readonly elapsedSeconds: number;
 }
@@ -120,6 +125,7 @@ export async function reconcile(clients: ReconcileClients, options: ReconcileOpt
       byType: sortedKeys(byType),
       olderConfiguration: older,
       missing,
+      failed: Object.entries(byType).filter(([type]) => isFailedType(type)).reduce((n, [, count]) => n + count, 0),
     });
   }
   options.progress?.update({ listed, checked, missing: missingTotal, older: olderTotal });
@@ -135,10 +141,11 @@ export async function reconcile(clients: ReconcileClients, options: ReconcileOpt
     current: sum((p) => p.current),
     olderConfiguration: olderTotal,
     missing: missingTotal,
+    failed: sum((p) => p.failed),
     missingObjects,
     olderConfigurationObjects,
     deadLetterQueue,
-    complete: missingTotal === 0 && olderTotal === 0,
+    complete: missingTotal === 0 && olderTotal === 0 && sum((p) => p.failed) === 0,
     elapsedSeconds: (Date.now() - started) / 1000,
   };
 }
@@ -180,6 +187,7 @@ export function formatReconcileReport(report: ReconcileReport, context: { stack?
     lines.push(`  current outcome       ${p.current}${types ? `   (${types})` : ''}`);
     lines.push(`  older configuration   ${p.olderConfiguration}`);
     lines.push(`  no outcome            ${p.missing}`);
+    if (p.failed > 0) lines.push(`  failed                ${p.failed}   (their events failed every attempt; counted in current outcome)`);
   }
   const list = (title: string, total: number, objects: UnreconciledObject[]) => {
     if (total === 0) return;
@@ -199,6 +207,9 @@ export function formatReconcileReport(report: ReconcileReport, context: { stack?
   } else {
     const parts: string[] = [];
     if (report.missing > 0) parts.push(`${report.missing} without an outcome (deliver them: npx cdk-tap-serverless reprocess${where})`);
+    if (report.failed > 0) {
+      parts.push(`${report.failed} recorded as failed (fix the cause, then: npx cdk-tap-serverless redrive${where}, or reprocess them)`);
+    }
     if (report.olderConfiguration > 0) {
       parts.push(`${report.olderConfiguration} recorded only under an older configuration (redo them: npx cdk-tap-serverless reprocess${where} --older)`);
     }

@@ -9,6 +9,7 @@ import { printable } from './printable';
 import { Progress } from './progress';
 import { PipelineFunction } from './stack';
 import { errorName, httpStatusCode, isThrottling } from '../runtime/errors';
+import { isFailedType } from '../runtime/outcome-store';
 import { encodeS3KeyForEvent, objectCreatedRecord } from '../runtime/s3-key';
 
 /**
@@ -18,7 +19,10 @@ import { encodeS3KeyForEvent, objectCreatedRecord } from '../runtime/s3-key';
  * the current configuration costs one read and changes nothing.
  */
 
-/** Which objects to deliver: without any outcome; also those recorded only under an older configuration; or all. */
+/**
+ * Which objects to deliver: without any outcome or recorded as failed (`<kind>.failed`, which the
+ * real outcome supersedes); also those recorded only under an older configuration; or all.
+ */
 export type ReprocessSelection = 'missing' | 'older' | 'all';
 
 /**
@@ -173,7 +177,9 @@ export async function reprocess(clients: ReprocessClients, options: ReprocessOpt
       : classifiedObjects(clients.s3, clients.ddb, options, fs);
     for await (const c of objects) {
       listed += 1;
-      const wanted = selection === 'all' || c.status === 'missing' || (selection === 'older' && c.status === 'older-configuration');
+      const type = 'type' in c ? c.type : undefined;
+      const recordedAsFailed = c.status === 'current' && type !== undefined && isFailedType(type);
+      const wanted = selection === 'all' || c.status === 'missing' || recordedAsFailed || (selection === 'older' && c.status === 'older-configuration');
       if (!wanted) {
         tick();
         continue;

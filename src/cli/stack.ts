@@ -107,7 +107,8 @@ export async function describeFunction(lambda: LambdaClient, functionName: strin
     inputPrefix,
     outputPrefixes: [env[ENV.THUMBNAILS_PREFIX], env[ENV.REPORTS_PREFIX]].filter((p): p is string => !!p),
     fingerprint: env[ENV.CONFIG_FINGERPRINT] || undefined,
-    deadLetterQueueArn: config.DeadLetterConfig?.TargetArn,
+    // The function's own dead-letter target is the failure recorder's intake queue, which forwards every event to this one.
+    deadLetterQueueArn: env[ENV.DEAD_LETTER_QUEUE] || config.DeadLetterConfig?.TargetArn,
     bucketOwner: env[ENV.BUCKET_OWNER] || undefined,
   };
 }

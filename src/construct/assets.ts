@@ -19,6 +19,7 @@ export const FUNCTION_ASSETS = {
   NOTIFICATION_EXPORT: 'notifications/notification-export.lambda',
   DATA_VALIDATOR: 'data/data-validator.lambda',
   ROUTE_DISPATCHER: 'routes/route-dispatcher.lambda',
+  FAILURE_RECORDER: 'failures/failure-recorder.lambda',
   IMAGE_PROCESSOR_ARM64: 'images/image-processor.lambda-arm64.zip',
   IMAGE_PROCESSOR_X64: 'images/image-processor.lambda-x64.zip',
 } as const;

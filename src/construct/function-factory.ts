@@ -20,6 +20,11 @@ export interface FunctionContext {
   readonly deadLetterQueue: sqs.IQueue;
   /** The bus the S3 functions publish their outcomes to (`outcomeEvents`). */
   readonly outcomeBus?: events.IEventBus;
+  /**
+   * The queue failed events end up in when `deadLetterQueue` is the failure recorder's intake (which
+   * forwards them there): named in the S3 functions' environment for the operations commands.
+   */
+  readonly finalDeadLetterQueue?: sqs.IQueue;
 }
 
 /** Read one prefix of the bucket, write another. */
@@ -55,6 +60,11 @@ export interface TapFunctionSpec {
   readonly queriedIndexes?: string[];
   /** Reads the table only (Query on `queriedIndexes`, BatchGetItem): no PutItem, no GetItem. */
   readonly readOnly?: boolean;
+  /**
+   * Records the failed outcomes (`<kind>.failed`) of these kinds, as the S3 functions record theirs,
+   * without reading the bucket: the failure recorder.
+   */
+  readonly recordsFailures?: readonly string[];
 }
 
 /**
@@ -86,6 +96,7 @@ export function createTapFunction(scope: Construct, spec: TapFunctionSpec, ctx: 
     [ENV.REPORTS_PREFIX]: settings.prefixes.dataOutputPrefix,
     [ENV.CONFIG_FINGERPRINT]: spec.s3.fingerprint,
     ...(ctx.outcomeBus ? { [ENV.OUTCOME_EVENT_BUS]: ctx.outcomeBus.eventBusArn } : {}),
+    ...(ctx.finalDeadLetterQueue ? { [ENV.DEAD_LETTER_QUEUE]: ctx.finalDeadLetterQueue.queueArn } : {}),
   } : {};
   // Application Signals: the OpenTelemetry layer after the user's layers, and its exec wrapper.
   const appSignals = settings.applicationSignals;
@@ -152,15 +163,24 @@ export function createTapFunction(scope: Construct, spec: TapFunctionSpec, ctx: 
   // already has one before processing it again (duplicate deliveries redo nothing).
   // Each writer writes its own keys only (dynamodb:LeadingKeys): an S3 function its objects' outcomes,
   // the API the notifications it creates; neither can overwrite or forge the other's.
+  const recordsOutcomes = spec.s3 !== undefined || spec.recordsFailures !== undefined;
+  if (spec.recordsFailures && ctx.outcomeBus) {
+    // events:PutEvents on that one bus, as the pipeline's source, with the failed types only.
+    func.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['events:PutEvents'],
+      resources: [ctx.outcomeBus.eventBusArn],
+      conditions: { StringEquals: { 'events:source': OUTCOME_EVENT_SOURCE, 'events:detail-type': spec.recordsFailures.map((kind) => `${kind}.failed`) } },
+    }));
+  }
   if (!spec.readOnly) {
-    const written = spec.s3 ? WRITTEN_KEYS.OUTCOME : WRITTEN_KEYS.POSTED;
+    const written = recordsOutcomes ? WRITTEN_KEYS.OUTCOME : WRITTEN_KEYS.POSTED;
     func.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [table.tableArn], conditions: leadingKeys(written) }));
     // The API reads any notification by id; an S3 function reads only outcomes (has this version one already?).
     func.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['dynamodb:GetItem'], resources: [table.tableArn], ...(spec.s3 ? { conditions: leadingKeys(WRITTEN_KEYS.OUTCOME) } : {}),
+      actions: ['dynamodb:GetItem'], resources: [table.tableArn], ...(recordsOutcomes ? { conditions: leadingKeys(WRITTEN_KEYS.OUTCOME) } : {}),
     }));
   }
-  if (spec.s3) {
+  if (recordsOutcomes) {
     // The object version's index item: the configurations it has an outcome under (for reconcile).
     func.addToRolePolicy(new iam.PolicyStatement({
       actions: ['dynamodb:UpdateItem'], resources: [table.tableArn], conditions: leadingKeys(WRITTEN_KEYS.OBJECT_VERSION),

@@ -8,7 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { MonitoringSettings } from './settings';
-import { API_METRICS, EXPORT_METRICS, METRICS_NAMESPACE, S3_METRICS, SERVICE_NAME } from '../contract/metric-names';
+import { API_METRICS, EXPORT_METRICS, FAILURE_METRICS, METRICS_NAMESPACE, S3_METRICS, SERVICE_NAME } from '../contract/metric-names';
 import { INDEX_BY_TIME, INDEX_BY_TYPE } from '../contract/notifications-model';
 
 /** A service-level objective to alarm on: what the notifications API's SLOs (notifications/api-slos.ts) give. */
@@ -27,6 +27,7 @@ export interface MonitoringProps {
   readonly dataValidator: lambda.IFunction;
   readonly notificationHandler: lambda.IFunction;
   readonly notificationExport: lambda.IFunction;
+  readonly failureRecorder: lambda.IFunction;
   readonly table: dynamodb.ITable;
   /** The S3 functions' queues, in the queue ingestion mode. */
   readonly queues?: Array<[string, sqs.IQueue | undefined]>;
@@ -131,6 +132,7 @@ export class Monitoring extends Construct {
       ...s3Functions,
       ['NotificationHandler', props.notificationHandler, SERVICE_NAME.NOTIFICATION_HANDLER],
       ['NotificationExport', props.notificationExport, SERVICE_NAME.NOTIFICATION_EXPORT],
+      ['FailureRecorder', props.failureRecorder, SERVICE_NAME.FAILURE_RECORDER],
     ];
     const env = props.environmentSuffix;
 
@@ -152,8 +154,10 @@ export class Monitoring extends Construct {
     };
 
     for (const [name, fn] of functions) {
-      alarm(`${name}Errors`, fn.metricErrors({ period, statistic: cloudwatch.Stats.SUM }), o.functionErrors,
-        `${name} invocations failed. S3 events are retried and then sent to the dead-letter queue; check the function's logs.`);
+      alarm(`${name}Errors`, fn.metricErrors({ period, statistic: cloudwatch.Stats.SUM }), o.functionErrors, name === 'FailureRecorder'
+        ? 'the failure recorder could not record or forward failed events: they stay in its intake queue and, after 5 receives, reach the '
+          + 'dead-letter queue without their <kind>.failed outcome. Check its logs.'
+        : `${name} invocations failed. S3 events are retried and then sent to the dead-letter queue; check the function's logs.`);
       alarm(`${name}Throttles`, fn.metricThrottles({ period, statistic: cloudwatch.Stats.SUM }), o.functionThrottles,
         name === 'NotificationExport'
           ? 'exports were refused: more GET /notifications/export calls ran at once than apiExportMaxConcurrency allows. '
@@ -289,12 +293,16 @@ export class Monitoring extends Construct {
         width: 6,
       }),
     );
-    // A row of outcomes per route (its invocations and duration are in its function's rows above).
-    const routeWidgets = s3Functions.slice(2).map(([name, , service]) => new cloudwatch.GraphWidget({
+    // The failed outcomes recorded, then a widget of outcomes per route (its invocations and duration are in its function's rows above).
+    const routeWidgets = [new cloudwatch.GraphWidget({
+      title: 'Failed events: objects recorded as <kind>.failed, events forwarded to the dead-letter queue',
+      left: business(SERVICE_NAME.FAILURE_RECORDER, [FAILURE_METRICS.RECORDED, FAILURE_METRICS.FORWARDED]),
+      width: 6,
+    }), ...s3Functions.slice(2).map(([name, , service]) => new cloudwatch.GraphWidget({
       title: `${name}: processed, rejected, skipped, failed, duplicates`,
       left: business(service, [S3_METRICS.PROCESSED, S3_METRICS.REJECTED, S3_METRICS.SKIPPED, S3_METRICS.FAILED, S3_METRICS.DUPLICATES]),
       width: 6,
-    }));
+    }))];
     for (let i = 0; i < routeWidgets.length; i += 4) {
       dashboard.addWidgets(...routeWidgets.slice(i, i + 4));
     }

@@ -93,6 +93,20 @@ export const ENV = {
    * refuses, besides the built-in ones (`image`, `data`).
    */
   ROUTE_NAMESPACES: 'TAP_ROUTE_NAMESPACES',
+  /**
+   * S3 functions: the ARN of the dead-letter queue where their failed events end up (their own
+   * dead-letter target is the failure recorder's intake queue, which forwards every event there).
+   */
+  DEAD_LETTER_QUEUE: 'TAP_DEAD_LETTER_QUEUE',
+  /** Failure recorder: the URL of the dead-letter queue it forwards every failed event to. */
+  DEAD_LETTER_QUEUE_URL: 'TAP_DEAD_LETTER_QUEUE_URL',
+  /**
+   * Failure recorder: JSON list of the S3 functions' routes, `[{"kind", "prefix", "suffixes",
+   * "fingerprint"}]`: which outcome namespace and fingerprint a failed object is recorded under.
+   */
+  FAILURE_ROUTES: 'TAP_FAILURE_ROUTES',
+  /** Failure recorder: how many times an event was tried before it failed (the retries or receives, plus one). */
+  FAILURE_ATTEMPTS: 'TAP_FAILURE_ATTEMPTS',
 } as const;
 
 /** One of the environment variable names above. */

@@ -15,6 +15,15 @@ export const SERVICE_NAME = {
   DATA_VALIDATOR: 'data-validator',
   NOTIFICATION_HANDLER: 'notification-handler',
   NOTIFICATION_EXPORT: 'notification-export',
+  FAILURE_RECORDER: 'failure-recorder',
+} as const;
+
+/** Metric names emitted by the failure recorder (Count). */
+export const FAILURE_METRICS = {
+  /** Objects recorded as `<kind>.failed` (their event failed every attempt). */
+  RECORDED: 'FailedOutcomesRecorded',
+  /** Failed events forwarded to the dead-letter queue. */
+  FORWARDED: 'FailedEventsForwarded',
 } as const;
 
 /** Metric names emitted by {@link processS3Event} (Count, namespace from `POWERTOOLS_METRICS_NAMESPACE`). */

@@ -52,15 +52,18 @@ export type PutNotificationResult = 'created' | 'exists';
  * expired one.
  * Throttling and other service errors are thrown unchanged.
  */
-export async function putNewNotification(table: NotificationsTable, notification: Notification): Promise<PutNotificationResult> {
+export async function putNewNotification(
+  table: NotificationsTable, notification: Notification, replaceableType?: string,
+): Promise<PutNotificationResult> {
   try {
     await table.client.send(new PutCommand({
       TableName: table.tableName,
       Item: toNotificationItem(notification, table.layout),
-      // An item past its TTL that DynamoDB has not deleted yet counts as absent.
-      ConditionExpression: 'attribute_not_exists(#id) OR #expiresAt <= :now',
-      ExpressionAttributeNames: { '#id': ATTR.ID, '#expiresAt': ATTR.EXPIRES_AT },
-      ExpressionAttributeValues: { ':now': Math.floor(Date.now() / 1000) },
+      // An item past its TTL that DynamoDB has not deleted yet counts as absent; one of the replaceable
+      // type (an object's failed outcome, which its real outcome supersedes) is replaced.
+      ConditionExpression: `attribute_not_exists(#id) OR #expiresAt <= :now${replaceableType !== undefined ? ' OR #type = :replaceable' : ''}`,
+      ExpressionAttributeNames: { '#id': ATTR.ID, '#expiresAt': ATTR.EXPIRES_AT, ...(replaceableType !== undefined ? { '#type': ATTR.TYPE } : {}) },
+      ExpressionAttributeValues: { ':now': Math.floor(Date.now() / 1000), ...(replaceableType !== undefined ? { ':replaceable': replaceableType } : {}) },
     }));
     return 'created';
   } catch (err) {

@@ -118,6 +118,16 @@ export function outcomeNotification(store: Pick<OutcomeStore, 'fingerprint'>, ou
   return { ...notification, details: { ...identity, fingerprint: store.fingerprint, detailsOmitted: { bytes, maxBytes: MAX_NOTIFICATION_BYTES } } };
 }
 
+/** The failed outcome of the namespace `type` is in: `image.processed` → `image.failed`. */
+export function failedTypeOf(type: string): string {
+  return `${type.split('.', 1)[0]}.failed`;
+}
+
+/** Whether `type` is a failed outcome (`<kind>.failed`): recorded when an event failed every attempt, superseded by the real outcome. */
+export function isFailedType(type: string): boolean {
+  return type === failedTypeOf(type);
+}
+
 /** `recorded`: the notification was written; `duplicate`: this object version already has one. */
 export type RecordOutcomeResult = 'recorded' | 'duplicate';
 
@@ -134,7 +144,8 @@ export async function recordOutcome(store: OutcomeStore, outcome: ObjectOutcome)
   const { object } = outcome;
   const notification = outcomeNotification(store, outcome);
   const id = notification.id;
-  const result = await putNewNotification(store.table, notification);
+  // A real outcome supersedes the failed one (`<kind>.failed`) that an event recorded when it failed every attempt.
+  const result = await putNewNotification(store.table, notification, isFailedType(outcome.type) ? undefined : failedTypeOf(outcome.type));
   if (result === 'exists') {
     store.logger?.info('Duplicate delivery: this object version already has a notification under this configuration; nothing written', {
       notificationId: id, type: outcome.type, bucket: object.bucket, key: object.key,

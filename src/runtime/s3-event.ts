@@ -2,11 +2,14 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { isNotFound, isOverwritten, RejectionError, SkippedObjectError } from './errors';
+import type { Notification } from './notification-item';
 import { getNotification } from './notifications-table';
 import { SupersededError } from './object-read';
 import { countMetric, flushMetrics } from './observability';
 import type { OutcomePublisher } from './outcome-events';
-import { markObjectVersionRecorded, ObjectOutcome, OutcomeStore, S3ObjectRef, objectNotificationId, outcomeNotification, recordOutcome } from './outcome-store';
+import {
+  isFailedType, markObjectVersionRecorded, ObjectOutcome, OutcomeStore, S3ObjectRef, objectNotificationId, outcomeNotification, recordOutcome,
+} from './outcome-store';
 import { decodeS3Key, encodeS3KeyForEvent, MalformedKeyError } from './s3-key';
 import type { InvocationBudget, ObjectBudget } from './time-budget';
 import { setOutcome, SPAN, traceObject, traceStage } from './tracing';
@@ -364,9 +367,13 @@ export async function processObject(object: S3ObjectRef, options: ProcessS3Event
 async function processObjectUntraced(object: S3ObjectRef, options: ProcessS3EventOptions, count: CountMetric): Promise<S3RecordSummary> {
   const { logger, kind } = options;
   const { bucket, key } = object;
+  let superseded: Notification | undefined;
   if (options.skipRecordedObjects) {
     const notificationId = objectNotificationId(object, options.store.fingerprint);
-    const existing = await traceStage(SPAN.CHECK_RECORDED, () => getNotification(options.store.table, notificationId));
+    const found = await traceStage(SPAN.CHECK_RECORDED, () => getNotification(options.store.table, notificationId));
+    // A failed outcome (the event failed every attempt, then was redriven or reprocessed) is no outcome: processed again, and superseded.
+    superseded = found !== undefined && isFailedType(found.type) ? found : undefined;
+    const existing = superseded === undefined ? found : undefined;
     if (existing !== undefined) {
       await markObjectVersionRecorded(options.store, object);
       await options.publisher?.publish(existing);
@@ -414,7 +421,10 @@ async function processObjectUntraced(object: S3ObjectRef, options: ProcessS3Even
     }
     throw err;
   }
-  return recordAndSummarize(options, count, { ...processed, object }, S3_METRICS.PROCESSED);
+  const supersedes = superseded !== undefined
+    ? { supersedes: { type: superseded.type, createdAt: superseded.createdAt, message: superseded.message } }
+    : {};
+  return recordAndSummarize(options, count, { ...processed, object, details: { ...processed.details, ...supersedes } }, S3_METRICS.PROCESSED);
 }
 
 async function recordAndSummarize(

@@ -7,7 +7,7 @@ import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import sharp from 'sharp';
 import {
   createBucket, createNotificationsTable, dynamoClient, emulatorEndpoint, s3Client, s3Event, s3Record, startFunctionFromAsset,
@@ -21,6 +21,7 @@ import type { ReconcileReport } from '../../src/cli/reconcile';
 import type { ReprocessSummary } from '../../src/cli/reprocess';
 import { ENV } from '../../src/contract/env-names';
 import { DataSchema } from '../../src/data/data-schema';
+import { objectNotificationId } from '../../src/runtime/outcome-store';
 
 // reconcile and reprocess against a pipeline in moto server: the functions are the construct's
 // (synthesized: the configuration fingerprint and settings come from the template) running
@@ -214,6 +215,36 @@ describe('reconcile and reprocess (20 objects, 3 without an outcome)', () => {
     expect(JSON.parse((await cli('reprocess', '--stack', STACK, '--json')).out)).toMatchObject({ selected: 0, delivered: 0 });
     expect(JSON.parse((await cli('reprocess', '--stack', STACK, '--all', '--json')).out)).toMatchObject({ selected: 20, delivered: 20 });
     await idle();
+    expect(await outcomeCount()).toBe(20);
+  });
+
+  test('an object recorded as failed: reconcile counts it and exits 1; reprocess delivers it and its real outcome supersedes the failure', async () => {
+    // GIVEN one image whose outcome is image.failed, as the failure recorder writes it after its event failed every attempt
+    const key = 'images/photo+5.png';
+    const u = uploaded.find((x) => x.key === key)!;
+    const fingerprint = synthesizedS3Functions(props).images.environment[ENV.CONFIG_FINGERPRINT];
+    const id = objectNotificationId({ bucket: BUCKET, key, versionId: u.put.VersionId, eTag: u.put.ETag?.replace(/"/g, '') }, fingerprint);
+    const failedAt = new Date().toISOString();
+    await ddb.send(new UpdateCommand({
+      TableName: TABLE,
+      Key: { id },
+      UpdateExpression: 'SET #type = :type, #message = :message, #createdAt = :createdAt',
+      ExpressionAttributeNames: { '#type': 'type', '#message': 'message', '#createdAt': 'createdAt' },
+      ExpressionAttributeValues: { ':type': 'image.failed', ':message': 'Failed after 3 attempts: throttled', ':createdAt': failedAt },
+    }));
+    // WHEN reconcile runs
+    const text = await cli('reconcile', '--stack', STACK);
+    // THEN it counts the failure and is not complete
+    expect(text.code).toBe(1);
+    expect(text.out).toContain('  failed                1   (their events failed every attempt; counted in current outcome)');
+    expect(text.out).toContain('Incomplete: 1 recorded as failed (fix the cause, then: npx cdk-tap-serverless redrive --stack TapOperationsTest, or reprocess them).');
+    expect(JSON.parse((await cli('reconcile', '--stack', STACK, '--json')).out)).toMatchObject({ current: 20, failed: 1, complete: false });
+    // WHEN reprocess runs: it selects the failed object, and the function replaces the failure with the real outcome
+    expect(JSON.parse((await cli('reprocess', '--stack', STACK, '--json')).out)).toMatchObject({ selected: 1, delivered: 1 });
+    await idle();
+    const item = (await ddb.send(new GetCommand({ TableName: TABLE, Key: { id } }))).Item;
+    expect(item).toMatchObject({ type: 'image.processed', details: { supersedes: { type: 'image.failed', createdAt: failedAt } } });
+    expect((await cli('reconcile', '--stack', STACK)).code).toBe(0);
     expect(await outcomeCount()).toBe(20);
   });
 

@@ -34,6 +34,7 @@ describe('the CLI\'s output names a hostile key on one line, escaped', () => {
       current: 0,
       olderConfiguration: 0,
       missing: 1,
+      failed: 0,
       missingObjects: [{ key: HOSTILE_KEY, versionId: 'v1', eTag: 'e', status: 'missing', functionName: 'fn' }],
       olderConfigurationObjects: [],
       complete: false,

@@ -159,9 +159,9 @@ describe('the construct', () => {
       // WHEN
       const { stack, template } = synth({});
       // THEN the functions still synthesize, under the hash the CDK computes from their content
-      // (the fifth function is the CDK's own bucket-notifications handler, inline code)
+      // (the sixth function is the CDK's own bucket-notifications handler, inline code)
       const keys = Object.values(template.findResources('AWS::Lambda::Function')).map((r) => r.Properties.Code.S3Key as string).filter(Boolean);
-      expect(keys).toHaveLength(4);
+      expect(keys).toHaveLength(5);
       expect(keys.every((k) => /^[0-9a-f]{64}\.zip$/.test(k))).toBe(true);
       const fingerprinted = (asset: string) => createHash('sha256').update(hashAsset(path.join(ASSETS_DIR, asset)).sha256).digest('hex');
       expect(keys).not.toContain(`${fingerprinted(FUNCTION_ASSETS.IMAGE_PROCESSOR_ARM64)}.zip`);

@@ -51,13 +51,14 @@ describe('data validator defaults', () => {
     expect(loadSchemaValidators(codeDir)).toBeUndefined();
   });
 
-  test('keeps the generated function\'s shape: Node.js 24, index.handler, arm64, dead-letter queue', () => {
+  test('keeps the generated function\'s shape: Node.js 24, index.handler, arm64, failed events to the failure recorder, the dead-letter queue named', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: 'TapServerless: validates uploaded data files',
       Runtime: 'nodejs24.x',
       Handler: 'index.handler',
       Architectures: ['arm64'],
-      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TapDeadLetterQueue'), 'Arn'] } },
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TapFailureIntakeQueue'), 'Arn'] } },
+      Environment: { Variables: Match.objectLike({ TAP_DEAD_LETTER_QUEUE: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TapDeadLetterQueue'), 'Arn'] } }) },
     });
   });
 

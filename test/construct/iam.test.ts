@@ -81,7 +81,7 @@ describe('least privilege', () => {
 
   test('functions use their own roles, without the AWSLambdaBasicExecutionRole managed policy', () => {
     const roles = Object.entries(template.findResources('AWS::IAM::Role')).filter(([id]) => id.startsWith('Tap') && id.includes('Role') && !id.includes('CloudWatch'));
-    expect(roles).toHaveLength(4);
+    expect(roles).toHaveLength(5);
     for (const [, role] of roles) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     }
@@ -89,7 +89,7 @@ describe('least privilege', () => {
 
   test('functions may write only to their own log group', () => {
     const logs = ours.filter(({ statement }) => asArray(statement.Action).includes('logs:PutLogEvents'));
-    expect(logs).toHaveLength(4);
+    expect(logs).toHaveLength(5);
     for (const { statement } of logs) {
       expect(statement.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/LogGroup/), 'Arn'] });
     }

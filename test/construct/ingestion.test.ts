@@ -9,12 +9,13 @@ const functionRef = (template: Template, prefix: string): string =>
   Object.keys(template.findResources('AWS::Lambda::Function')).find((id) => id.startsWith(prefix))!;
 
 describe('Ingestion.direct() (the default)', () => {
-  test('S3 notifications invoke the functions: no queue, no rule, no event source mapping', () => {
+  test('S3 notifications invoke the functions: no ingestion queue, no rule, no event source mapping but the failure recorder\'s', () => {
     const { template, tap } = synth();
     template.resourceCountIs('Custom::S3BucketNotifications', 1);
     template.resourceCountIs('AWS::Events::Rule', 0);
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
-    expect(Object.keys(template.findResources('AWS::SQS::Queue'))).toHaveLength(1); // the dead-letter queue
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    // the dead-letter queue and the failure recorder's intake
+    expect(Object.keys(template.findResources('AWS::SQS::Queue')).sort()).toEqual([expect.stringMatching(/^TapDeadLetterQueue/), expect.stringMatching(/^TapFailureIntakeQueue/)]);
     expect(tap.imageProcessorQueue).toBeUndefined();
   });
 });
@@ -23,15 +24,16 @@ describe('Ingestion.queue()', () => {
   const { template, tap } = synth({
     ingestion: Ingestion.queue({ batchSize: 20, maxBatchingWindow: Duration.seconds(5), maxConcurrency: 50, maxReceiveCount: 4 }),
   });
-  const queues = () => Object.entries(template.findResources('AWS::SQS::Queue')).filter(([id]) => !id.startsWith('TapDeadLetterQueue'));
+  const queues = () => Object.entries(template.findResources('AWS::SQS::Queue'))
+    .filter(([id]) => !id.startsWith('TapDeadLetterQueue') && !id.startsWith('TapFailureIntakeQueue'));
 
-  test('one encrypted, TLS-only queue per function, redriven to the dead-letter queue after maxReceiveCount receives', () => {
+  test('one encrypted, TLS-only queue per function, redriven to the failure recorder (which forwards to the dead-letter queue) after maxReceiveCount receives', () => {
     expect(queues().map(([id]) => id).sort()).toEqual([expect.stringMatching(/^TapDataValidatorQueue/), expect.stringMatching(/^TapImageProcessorQueue/)]);
     for (const [, queue] of queues()) {
       expect(queue.Properties).toMatchObject({
         SqsManagedSseEnabled: true,
         MessageRetentionPeriod: 14 * 86_400,
-        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [expect.stringMatching(/^TapDeadLetterQueue/), 'Arn'] }, maxReceiveCount: 4 },
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [expect.stringMatching(/^TapFailureIntakeQueue/), 'Arn'] }, maxReceiveCount: 4 },
       });
     }
     // six times the function's timeout, plus the batching window
@@ -55,7 +57,8 @@ describe('Ingestion.queue()', () => {
   });
 
   test('an event source mapping per function reports batch item failures, with the batch and concurrency settings', () => {
-    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).map((m) => m.Properties);
+    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).map((m) => m.Properties)
+      .filter((m) => !m.FunctionName.Ref.startsWith('TapFailureRecorder'));
     expect(mappings).toHaveLength(2);
     for (const m of mappings) {
       expect(m).toMatchObject({
@@ -101,7 +104,8 @@ describe('Ingestion.eventBridge()', () => {
   test('the created bucket sends its events to EventBridge; no notification configuration is written per function', () => {
     template.hasResourceProperties('AWS::S3::Bucket', { NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } } });
     template.resourceCountIs('Custom::S3BucketNotifications', 0);
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+    // the failure recorder's only
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
   });
 
   test('one rule per input prefix targets each function, with the retry policy and the dead-letter queue', () => {
@@ -117,7 +121,7 @@ describe('Ingestion.eventBridge()', () => {
       });
       expect(rule.Targets).toEqual([expect.objectContaining({
         Arn: { 'Fn::GetAtt': [functionRef(template, prefix === 'images/' ? 'TapImageProcessor' : 'TapDataValidator'), 'Arn'] },
-        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/^TapDeadLetterQueue/), 'Arn'] } },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/^TapFailureIntakeQueue/), 'Arn'] } },
         RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 6 * 3600 },
       })]);
     }
@@ -237,7 +241,7 @@ describe('outcomeEvents', () => {
         Principal: { AWS: '*' },
         Action: 'events:PutEvents',
         Resource: ref,
-        Condition: { ArnNotEquals: { 'aws:PrincipalArn': [roleArn('TapImageProcessor'), roleArn('TapDataValidator')] } },
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': [roleArn('TapImageProcessor'), roleArn('TapDataValidator'), roleArn('TapFailureRecorder')] } },
       },
     });
     expect(stack.resolve((stack.node.findChild('Tap') as TapServerless).outcomeEventBus!.eventBusArn)).toEqual(ref);

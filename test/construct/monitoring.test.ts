@@ -24,14 +24,16 @@ describe('alarms', () => {
   test('creates function errors and throttles, DLQ, API 5XX rate and latency, and rejection-rate alarms', () => {
     const { template, tap } = synth();
     const all = alarms(template);
-    expect(all).toHaveLength(18);
-    expect(tap.alarms).toHaveLength(18);
+    expect(all).toHaveLength(20);
+    expect(tap.alarms).toHaveLength(20);
     for (const a of all) {
       expect(a).toMatchObject({ EvaluationPeriods: 1, TreatMissingData: 'notBreaching', ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
       expect(a.AlarmActions).toBeUndefined();
     }
-    expect(all.filter((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda').map((a) => a.Threshold)).toEqual([1, 1, 1, 1]);
-    expect(all.filter((a) => a.MetricName === 'Throttles').map((a) => a.Threshold)).toEqual([1, 1, 1, 1]);
+    // the four functions and the failure recorder
+    expect(all.filter((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda').map((a) => a.Threshold)).toEqual([1, 1, 1, 1, 1]);
+    expect(all.filter((a) => a.MetricName === 'Throttles').map((a) => a.Threshold)).toEqual([1, 1, 1, 1, 1]);
+    expect(alarmNamed(template, 'the failure recorder could not record')).toMatchObject({ MetricName: 'Errors', Threshold: 1 });
     expect(alarmNamed(template, 'dead-letter queue', 'ApproximateNumberOfMessagesVisible')).toMatchObject({
       Namespace: 'AWS/SQS', Statistic: 'Maximum', Threshold: 1, Period: 60,
     });
@@ -107,8 +109,8 @@ describe('alarms', () => {
       },
     });
     const all = alarms(template);
-    expect(all.filter((a) => a.MetricName === 'Errors').map((a) => [a.Threshold, a.Period])).toEqual([[5, 900], [5, 900], [5, 900], [5, 900]]);
-    expect(all.filter((a) => a.MetricName === 'Throttles').map((a) => a.Threshold)).toEqual([3, 3, 3, 3]);
+    expect(all.filter((a) => a.MetricName === 'Errors').map((a) => [a.Threshold, a.Period])).toEqual([[5, 900], [5, 900], [5, 900], [5, 900], [5, 900]]);
+    expect(all.filter((a) => a.MetricName === 'Throttles').map((a) => a.Threshold)).toEqual([3, 3, 3, 3, 3]);
     expect(alarmNamed(template, 'dead-letter queue', 'ApproximateNumberOfMessagesVisible')).toMatchObject({ Threshold: 10, Period: 60 });
     expect(alarmNamed(template, 'p99 latency').Threshold).toBe(800);
     expect(alarmNamed(template, 'too many requests with 5XX').Threshold).toBe(5);
@@ -148,7 +150,7 @@ describe('dashboard', () => {
     const { template, tap } = synth({ dashboard: false });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
     expect(tap.dashboard).toBeUndefined();
-    expect(alarms(template)).toHaveLength(18);
+    expect(alarms(template)).toHaveLength(20);
   });
 });
 
@@ -205,7 +207,7 @@ describe('metric accessors', () => {
     });
     // THEN
     const template = Template.fromStack(stack);
-    expect(alarms(template)).toHaveLength(19);
+    expect(alarms(template)).toHaveLength(21);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'NotificationsCreated', Namespace: 'TapServerless', Period: 3600, ComparisonOperator: 'LessThanThreshold',
     });

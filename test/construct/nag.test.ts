@@ -73,7 +73,7 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
     // THEN
     const found = findings(stack);
     expect(found.filter((f) => f.includes('AwsSolutions-APIG4'))).toHaveLength(4);
-    expect(found.filter((f) => f.includes('Serverless-LambdaTracing'))).toHaveLength(4);
+    expect(found.filter((f) => f.includes('Serverless-LambdaTracing'))).toHaveLength(5);
     expect(found.some((f) => f.includes('Serverless-APIGWXrayEnabled'))).toBe(true);
   });
 

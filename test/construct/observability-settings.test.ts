@@ -26,7 +26,7 @@ describe('tracing', () => {
     const { template } = synth();
     // THEN
     const fns = functions(template);
-    expect(fns).toHaveLength(4);
+    expect(fns).toHaveLength(5);
     for (const fn of fns) {
       expect(fn.TracingConfig).toEqual({ Mode: 'Active' });
       expect(fn.Environment.Variables.TAP_TRACING).toBe('true');
@@ -37,7 +37,7 @@ describe('tracing', () => {
     template.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: true });
     // Each role may send segments to X-Ray (the only "*" resource, required by X-Ray).
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).map((p) => JSON.stringify(p.Properties.PolicyDocument));
-    expect(policies.filter((p) => p.includes('"xray:PutTraceSegments","xray:PutTelemetryRecords"'))).toHaveLength(4);
+    expect(policies.filter((p) => p.includes('"xray:PutTraceSegments","xray:PutTelemetryRecords"'))).toHaveLength(5);
   });
 
   test('tracing: false turns X-Ray off and tells the handlers not to trace', () => {
@@ -59,7 +59,7 @@ describe('applicationSignals', () => {
     template.resourceCountIs('AWS::ApplicationSignals::Discovery', 0);
   });
 
-  test('instruments the four functions: the region\'s layer after the user\'s layers, the exec wrapper, the managed policy, active tracing', () => {
+  test('instruments the five functions: the region\'s layer after the user\'s layers, the exec wrapper, the managed policy, active tracing', () => {
     // GIVEN a user's layer on every function
     const { template } = synth(undefined, (stack) => ({
       applicationSignals: true,
@@ -68,7 +68,7 @@ describe('applicationSignals', () => {
     // THEN
     const layer = 'arn:aws:lambda:eu-west-1:615299751070:layer:AWSOpenTelemetryDistroJs:15';
     const fns = functions(template);
-    expect(fns).toHaveLength(4);
+    expect(fns).toHaveLength(5);
     for (const fn of fns) {
       expect(fn.Layers).toEqual(['arn:aws:lambda:eu-west-1:111122223333:layer:mine:3', layer]);
       // The functions' own spans stay on: the layer cannot instrument the AWS SDK bundled into the functions.
@@ -77,14 +77,14 @@ describe('applicationSignals', () => {
     }
     const roles = Object.values(template.findResources('AWS::IAM::Role'))
       .filter((r) => JSON.stringify(r.Properties.ManagedPolicyArns ?? []).includes('CloudWatchLambdaApplicationSignalsExecutionRolePolicy'));
-    expect(roles).toHaveLength(4);
+    expect(roles).toHaveLength(5);
     template.resourceCountIs('AWS::ApplicationSignals::Discovery', 0);
   });
 
   test('the layer follows the stack\'s region, for either architecture', () => {
     const template = synthIn('ap-northeast-1', { applicationSignals: true, imageProcessor: { architecture: lambda.Architecture.X86_64 } });
     const fns = functions(template);
-    expect(fns.map((f) => f.Architectures).sort()).toEqual([['arm64'], ['arm64'], ['arm64'], ['x86_64']]);
+    expect(fns.map((f) => f.Architectures).sort()).toEqual([['arm64'], ['arm64'], ['arm64'], ['arm64'], ['x86_64']]);
     for (const fn of fns) {
       expect(fn.Layers).toEqual(['arn:aws:lambda:ap-northeast-1:615299751070:layer:AWSOpenTelemetryDistroJs:15']);
     }
@@ -248,7 +248,7 @@ describe('apiObjectives', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties)
       .filter((a) => a.AlarmDescription.includes('error budget'));
     expect(alarms).toHaveLength(2);
-    expect(tap.alarms).toHaveLength(20);
+    expect(tap.alarms).toHaveLength(22);
     const [availabilityName, latencyName] = slos(template).map((s) => s.Name);
     for (const [alarm, sloName, id] of [[alarms[0], availabilityName, 'availability'], [alarms[1], latencyName, 'latency']]) {
       expect(alarm).toMatchObject({ Threshold: 14.4, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [{ Ref: expect.stringMatching(/^Topic/) }] });

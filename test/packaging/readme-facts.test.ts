@@ -39,12 +39,12 @@ test('every number of alarms written is the number a default synth creates', () 
 });
 
 test('every number of Lambda functions written is the number of the construct\'s own, and the diagram shows each', () => {
-  expect(functions).toHaveLength(4);
+  expect(functions).toHaveLength(5);
   const written = claims(/\b(\d+|one|two|three|four|five|six) (?:Lambda )?functions\b/i);
   expect(written.length).toBeGreaterThanOrEqual(3);
   expect(written.filter(([, m]) => count(m[1]) !== functions.length).map(([file, m]) => `${file}: "${m[0]}", not ${functions.length}`)).toEqual([]);
   const diagram = README.split('## Set-up')[0];
-  for (const name of ['ImageProcessor', 'DataValidator', 'NotificationHandler', 'NotificationExport']) expect(diagram).toContain(`${name} λ`);
+  for (const name of ['ImageProcessor', 'DataValidator', 'NotificationHandler', 'NotificationExport', 'FailureRecorder']) expect(diagram).toContain(`${name} λ`);
 });
 
 test('the defaults table states the functions\' memory and timeouts as synthesized', () => {

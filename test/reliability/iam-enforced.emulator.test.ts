@@ -235,6 +235,8 @@ let admin: Credentials;
 let bucket: string;
 let tableName: string;
 let queueUrl: string;
+/** The failure recorder's intake: the S3 functions' dead-letter target. */
+let intakeUrl: string;
 let s3: S3Client;
 let ddb: DynamoDBDocumentClient;
 let iam: IAMClient;
@@ -443,8 +445,11 @@ async function setUserPolicy(user: string, document: PolicyDocument): Promise<vo
 async function createResources(): Promise<void> {
   const [[bucketId], ...otherBuckets] = resourcesOfType('AWS::S3::Bucket');
   const [[tableId, table], ...otherTables] = resourcesOfType('AWS::DynamoDB::Table');
-  const [[queueId], ...otherQueues] = resourcesOfType('AWS::SQS::Queue');
-  expect([otherBuckets, otherTables, otherQueues]).toEqual([[], [], []]);
+  // The dead-letter queue and the failure recorder's intake queue.
+  const queues = resourcesOfType('AWS::SQS::Queue');
+  const [[queueId]] = queues.filter(([id]) => id.startsWith('TapDeadLetterQueue'));
+  expect([otherBuckets, otherTables, queues.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()])
+    .toEqual([[], [], ['TapDeadLetterQueue', 'TapFailureIntakeQueue']]);
 
   bucket = 'tap-iam-enforced';
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
@@ -463,6 +468,10 @@ async function createResources(): Promise<void> {
   queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'tap-iam-enforced-dlq' }))).QueueUrl!;
   const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
   created.set(queueId, { ref: queueUrl, attributes: { Arn: queueArn, QueueName: 'tap-iam-enforced-dlq' } });
+  const [[intakeId]] = queues.filter(([id]) => id.startsWith('TapFailureIntakeQueue'));
+  intakeUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'tap-iam-enforced-intake' }))).QueueUrl!;
+  const intakeArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: intakeUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+  created.set(intakeId, { ref: intakeUrl, attributes: { Arn: intakeArn, QueueName: 'tap-iam-enforced-intake' } });
 
   // Log groups are not created (the project has no CloudWatch Logs client, and none is needed: only
   // the Lambda service writes them, and moto authorizes logs:* by action only). Their ARNs are the
@@ -674,7 +683,7 @@ describe('the policies the template gives the functions\' roles', () => {
         .map((s) => [actionsOf(s), asList(s.Resource)]),
     );
     const s3Function = (input: string, output: string) => ({
-      'sqs:SendMessage': [`arn:aws:sqs:${REGION}:${ACCOUNT}:tap-iam-enforced-dlq`],
+      'sqs:SendMessage': [`arn:aws:sqs:${REGION}:${ACCOUNT}:tap-iam-enforced-intake`],
       'xray:PutTraceSegments,xray:PutTelemetryRecords': ['*'],
       's3:GetObject,s3:GetObjectVersion': [`arn:aws:s3:::${bucket}/${input}/*`],
       's3:ListBucket': [`arn:aws:s3:::${bucket}`],
@@ -777,13 +786,14 @@ describe('sufficient: each function, with only its role\'s policy, does its whol
     expect(stringLike('????????-????-????-????-????????????', recorder.itemKeys.find((k) => k.user === 'image-processor')!.key)).toBe(false);
   });
 
-  test('the dead-letter queue statement (Lambda sends failed async events with the role) allows that queue only', async () => {
+  test('the dead-letter statement (Lambda sends failed async events with the role) allows the failure recorder\'s intake only, not the dead-letter queue itself', async () => {
     const dataUser = await createUser('data-validator-probe', fns['data-validator'].policies.map((p) => ({ name: p.name, document: forMoto(p.document) })));
     const asDataValidator = new SQSClient(clientConfig(dataUser));
     const otherQueue = (await new SQSClient(clientConfig(admin)).send(new CreateQueueCommand({ QueueName: 'some-other-queue' }))).QueueUrl!;
     const send = (url: string) => attempt(() => asDataValidator.send(new SendMessageCommand({ QueueUrl: url, MessageBody: '{}' })));
 
-    expect(await send(queueUrl)).toBe('allowed');
+    expect(await send(intakeUrl)).toBe('allowed');
+    expect(await send(queueUrl)).toMatch(deniedTo('data-validator-probe', 'sqs:SendMessage'));
     expect(await send(otherQueue)).toMatch(deniedTo('data-validator-probe', 'sqs:SendMessage'));
   });
 });

@@ -3,6 +3,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { PutObjectCommand, PutObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { SQSBatchResponse } from 'aws-lambda';
 import {
   createBucket, createNotificationsTable, dynamoClient, emulatorClientConfig, emulatorEndpoint, s3Client, s3Event, s3FunctionEnv, s3Record,
   startBundledFunction,
@@ -12,7 +13,9 @@ import { apiRequest } from '../../emulator/events';
 import { functionArn, LambdaService } from '../../emulator/lambda-service';
 import { LocalFunction } from '../../emulator/local-function';
 import { EMULATOR_AWS_ENV, ROOT, pythonBin } from '../../emulator/moto';
+import { deliverBatch } from '../../emulator/sqs-batch';
 import { redrive } from '../../src/cli/redrive';
+import { objectNotificationId } from '../../src/runtime/outcome-store';
 import type { S3EventSummary } from '../../src/runtime/s3-event';
 
 // A route of a user's function, run as deployed: the bundled dispatcher (assets/routes/) and the Python
@@ -31,6 +34,8 @@ let sqs: SQSClient;
 let service: LambdaService;
 let dispatcher: LocalFunction;
 let deadLetterQueueUrl: string;
+let intakeUrl: string;
+let recorder: LocalFunction;
 const started: LocalFunction[] = [];
 
 /** The environment the construct gives a route's dispatcher (see test/routes/routes.test.ts). */
@@ -66,6 +71,20 @@ beforeAll(async () => {
   await createBucket(s3, BUCKET);
   await createNotificationsTable(dynamoClient(), TABLE);
   deadLetterQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'routes-dlq' }))).QueueUrl!;
+  intakeUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'routes-failure-intake' }))).QueueUrl!;
+  // The failure recorder, as the construct sets it up: the route's failed events reach it first.
+  recorder = await startBundledFunction('failure-recorder', {
+    TAP_TABLE_NAME: TABLE,
+    TAP_INDEX_SHARDS: String(TEST_INDEX_SHARDS),
+    TAP_ENVIRONMENT: 'test',
+    TAP_FAILURE_ATTEMPTS: '3',
+    TAP_BUCKET_NAME: BUCKET,
+    TAP_FAILURE_ROUTES: JSON.stringify([{ kind: ROUTE, prefix: 'csv/', suffixes: ['.csv'], fingerprint: FINGERPRINT }]),
+    TAP_DEAD_LETTER_QUEUE_URL: deadLetterQueueUrl,
+    TAP_THUMBNAILS_PREFIX: 'thumbnails/',
+    TAP_REPORTS_PREFIX: 'reports/',
+  });
+  started.push(recorder);
   const summary = await startPython('csv-summary-fn', EXAMPLE_DIR, 'handler.handler');
   const flaky = await startPython('flaky-fn', path.join(__dirname, 'fixtures'), 'flaky_summary.handler', { EXAMPLE_DIR, FAILURES: '3' });
   service = await LambdaService.start({
@@ -76,7 +95,7 @@ beforeAll(async () => {
   dispatcher = await startBundledFunction('route-dispatcher', dispatcherEnv('csv-summary-fn'));
   started.push(dispatcher);
   // The dispatcher of a route whose function fails its first three attempts, invoked asynchronously by the
-  // service as S3 would invoke it: two retries, then the dead-letter queue.
+  // service as S3 would invoke it: two retries, then its dead-letter target, the failure recorder's intake.
   const flakyDispatcher = await startBundledFunction('route-dispatcher', dispatcherEnv('flaky-fn'));
   started.push(flakyDispatcher);
   service.host({
@@ -84,8 +103,8 @@ beforeAll(async () => {
     fn: flakyDispatcher,
     environment: dispatcherEnv('flaky-fn'),
     retryAttempts: 2,
-    deadLetterQueueUrl,
-    deadLetterQueueArn: 'arn:aws:sqs:us-east-1:123456789012:routes-dlq',
+    deadLetterQueueUrl: intakeUrl,
+    deadLetterQueueArn: 'arn:aws:sqs:us-east-1:123456789012:routes-failure-intake',
   });
 });
 
@@ -165,7 +184,7 @@ test('keys the route does not take are skipped: no outcome, the function not inv
   expect(service.counters.handlerRuns).toBe(runs);
 });
 
-test('a fault of the function: retried, then dead-lettered with its event; redrive gives the real outcome', async () => {
+test('a fault of the function: retried, recorded as <route>.failed, dead-lettered with its event; redrive gives the real outcome, superseding it', async () => {
   // GIVEN a function that fails its first three attempts for each key (a fault, not the input's)
   const put1 = await put('csv/flaky.csv', 'n\n1\n2\n');
   const lambda = new LambdaClient({ ...emulatorClientConfig(service.endpoint) });
@@ -175,9 +194,18 @@ test('a fault of the function: retried, then dead-lettered with its event; redri
     FunctionName: 'flaky-dispatcher', InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(s3Event(record('csv/flaky.csv', put1)))),
   }));
   await service.whenIdle();
-  // THEN three attempts failed (the first and two retries) and the event is in the dead-letter queue
+  // THEN three attempts failed (the first and two retries) and the event went to the failure recorder
   expect(service.counters.retries - before.retries).toBe(2);
   expect(service.counters.deadLettered - before.deadLettered).toBe(1);
+  const recorded = await deliverBatch(sqs, intakeUrl, (event) => recorder.invoke<SQSBatchResponse>(event));
+  expect(recorded.response.batchItemFailures).toEqual([]);
+  // AND the object's outcome, for the listing, the export and reconcile, is csv-summary.failed with the error and the attempts
+  const id = objectNotificationId({ bucket: BUCKET, key: 'csv/flaky.csv', versionId: put1.VersionId, eTag: put1.ETag?.replace(/"/g, '') }, FINGERPRINT);
+  const failed = await notification(id);
+  expect(failed).toMatchObject({
+    type: 'csv-summary.failed',
+    details: { attempts: 3, reason: expect.stringContaining('attempt 3 for csv/flaky.csv: the downstream service is unavailable') },
+  });
 
   // WHEN the dead-letter queue is redriven to the dispatcher (the function now succeeds: its fourth attempt)
   const redriven = await redrive(new SQSClient(emulatorClientConfig()), lambda, {
@@ -185,7 +213,11 @@ test('a fault of the function: retried, then dead-lettered with its event; redri
   });
   await service.whenIdle();
   expect(redriven).toMatchObject({ received: 1, redriven: 1, failed: 0, unroutable: 0 });
-  // THEN the object has its real outcome
+  // THEN the object has its real outcome, in place of the failed one, which it names
+  expect(await notification(id)).toMatchObject({
+    type: 'csv-summary.summarized',
+    details: { rows: 2, supersedes: { type: 'csv-summary.failed', createdAt: failed!.createdAt, message: failed!.message } },
+  });
   const summary = await dispatcher.invoke<S3EventSummary>(s3Event(record('csv/flaky.csv', put1)));
   expect(summary.records[0]).toMatchObject({ outcome: 'duplicate', type: 'csv-summary.summarized' });
   lambda.destroy();

@@ -144,7 +144,7 @@ describe('a route of a function of the user\'s', () => {
     expect(ids).toEqual(expect.arrayContaining([
       'RouteCsvSummaryErrors', 'RouteCsvSummaryThrottles', 'RouteCsvSummaryRejectionRate', 'RouteCsvSummaryAsyncEventAge', 'RouteCsvSummaryAsyncEventsDropped',
     ]));
-    expect(tap.alarms).toHaveLength(18 + 5);
+    expect(tap.alarms).toHaveLength(20 + 5);
     const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]);
     expect(body).toContain('RouteCsvSummary: processed, rejected, skipped, failed, duplicates');
     expect(body).toContain('route-csv-summary');
@@ -165,11 +165,11 @@ describe('a route of a function of the user\'s', () => {
     expect(fingerprint({ timeout: Duration.minutes(2) })).toBe(base);
   });
 
-  test('without routes, nothing changes: no dispatcher, the 18 alarms', () => {
+  test('without routes: no dispatcher, the 20 alarms', () => {
     const { tap, template } = synth();
     expect(tap.routeDispatchers).toEqual({});
     expect(tap.routeQueues).toBeUndefined();
-    expect(tap.alarms).toHaveLength(18);
+    expect(tap.alarms).toHaveLength(20);
     expect(JSON.stringify(template.toJSON())).not.toContain('TAP_ROUTE_');
   });
 });

@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { shardKey } from '../../src/contract/notifications-model';
 import { indexShardOf } from '../../src/runtime/notification-item';
 import { createNotificationsTable } from '../../src/runtime/notifications-table';
-import { objectNotificationId, objectVersionItemId, recordOutcome, S3ObjectRef } from '../../src/runtime/outcome-store';
+import { failedTypeOf, isFailedType, objectNotificationId, objectVersionItemId, recordOutcome, S3ObjectRef } from '../../src/runtime/outcome-store';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const table = createNotificationsTable('notifications');
@@ -65,6 +65,21 @@ describe('recordOutcome', () => {
     bucket: 'tap-bucket', key: 'images/My Photo été+1.jpg', size: 48213, versionId: 'v1', eTag: 'etag1', sequencer: 'seq1',
   };
 
+  test('a failed outcome replaces nothing: it is written only where the version has no outcome yet', async () => {
+    ddb.on(PutCommand).resolves({});
+    await recordOutcome({ table, fingerprint: 'fp1' }, { type: 'image.failed', message: 'Failed after 3 attempts', object });
+    const put = ddb.commandCalls(PutCommand)[0].args[0].input;
+    expect(put.ConditionExpression).toBe('attribute_not_exists(#id) OR #expiresAt <= :now');
+    expect(put.ExpressionAttributeValues).toEqual({ ':now': expect.any(Number) });
+  });
+
+  test('failedTypeOf and isFailedType name a namespace\'s failed outcome', () => {
+    expect(failedTypeOf('csv-summary.summarized')).toBe('csv-summary.failed');
+    expect(isFailedType('image.failed')).toBe(true);
+    expect(isFailedType('image.processed')).toBe(false);
+    expect(isFailedType('image.failed.twice')).toBe(false);
+  });
+
   test('writes one notification item with a deterministic id and a conditional expression', async () => {
     // GIVEN
     ddb.on(PutCommand).resolves({});
@@ -85,9 +100,10 @@ describe('recordOutcome', () => {
     const id = objectNotificationId(object, 'fp1');
     expect(calls[0].args[0].input).toEqual({
       TableName: 'notifications',
-      ConditionExpression: 'attribute_not_exists(#id) OR #expiresAt <= :now',
-      ExpressionAttributeNames: { '#id': 'id', '#expiresAt': 'expiresAt' },
-      ExpressionAttributeValues: { ':now': expect.any(Number) },
+      // A failed outcome of the same kind (recorded when the event failed every attempt) is replaced.
+      ConditionExpression: 'attribute_not_exists(#id) OR #expiresAt <= :now OR #type = :replaceable',
+      ExpressionAttributeNames: { '#id': 'id', '#expiresAt': 'expiresAt', '#type': 'type' },
+      ExpressionAttributeValues: { ':now': expect.any(Number), ':replaceable': 'image.failed' },
       Item: {
         id,
         type: 'image.received',
