@@ -18,7 +18,8 @@ const options = {
   outputPrefixes: [requirePrefixEnv(ENV.THUMBNAILS_PREFIX), requirePrefixEnv(ENV.REPORTS_PREFIX)],
   attempts: requirePositiveIntEnv(ENV.FAILURE_ATTEMPTS),
   table: notificationsTableFromEnv(),
-  sqs: traceAwsClient(new SQSClient({})),
+  // Requests go to the Region's SQS endpoint, not to the host the queue URL names (which a local AWS may not resolve).
+  sqs: traceAwsClient(new SQSClient({ useQueueUrlAsEndpoint: false })),
   deadLetterQueueUrl: requireEnv(ENV.DEAD_LETTER_QUEUE_URL),
   ...(bus !== undefined ? { publisher: createOutcomePublisher(bus) } : {}),
   logger,
