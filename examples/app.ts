@@ -1,9 +1,9 @@
 // The example app: a TapServerless pipeline whose data uploads must be orders (examples/schema).
 // Synthesize it with `npx projen synth:example` (writes examples/cdk.out); `npx projen demo` runs it locally.
 import * as path from 'path';
-import { App, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnOutput, Duration, Size, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { DataSchema, Ingestion, TapServerless } from '../src';
+import { DataSchema, Ingestion, Route, TapServerless } from '../src';
 
 const app = new App();
 const stack = new Stack(app, 'TapServerlessExample', {
@@ -37,7 +37,22 @@ if (!INGESTION[ingestionMode]) throw new Error(`unknown ingestion mode ${ingesti
 // SLOs. The OpenTelemetry layer is per region: synthesize with a region (CDK_DEFAULT_REGION).
 const fullObservability = app.node.tryGetContext('observability') === 'full';
 
+// `-c csvSummaryRoute=true`: a route of a function of your own, in Python (examples/csv-summary), for
+// the CSV files under csv/: each is summarized (rows, columns, numeric ranges) and recorded as
+// csv-summary.summarized. The local demo turns it on; the local deployment runs Node.js functions only.
+const csvSummaryRoute = app.node.tryGetContext('csvSummaryRoute') === 'true';
+const routes = csvSummaryRoute ? [Route.fromFunction('csv-summary', new lambda.Function(stack, 'CsvSummary', {
+  description: 'Summarizes a CSV file: rows, columns, numeric ranges (a TapServerless route)',
+  runtime: lambda.Runtime.PYTHON_3_13,
+  architecture: lambda.Architecture.ARM_64,
+  handler: 'handler.handler',
+  code: lambda.Code.fromAsset(path.join(__dirname, 'csv-summary')),
+  memorySize: 256,
+  timeout: Duration.minutes(1),
+}), { prefix: 'csv/', suffixes: ['.csv'], maxObjectSize: Size.mebibytes(100) })] : undefined;
+
 const tap = new TapServerless(stack, 'Tap', {
+  routes,
   environmentSuffix: 'dev',
   ingestion: INGESTION[ingestionMode](),
   ...(fullObservability ? { applicationSignals: true, applicationSignalsDiscovery: true, apiObjectives: {} } : {}),

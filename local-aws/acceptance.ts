@@ -214,7 +214,8 @@ export async function runAcceptance(ctx: AcceptanceContext, checks: Checks): Pro
   }
 
   console.log('\n  ▶ uploading the demo samples (PutObject; the deployment routes them)');
-  const samples = await demoSamples();
+  // The samples of the demo's Python route are not deployed here (the local deployment runs Node.js functions only).
+  const samples = (await demoSamples()).filter((sample) => sample.route === undefined);
   const uploaded: Uploaded[] = [];
   for (const sample of samples) {
     const put = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: sample.key, Body: sample.body, ContentType: sample.contentType }));

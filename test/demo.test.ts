@@ -55,3 +55,26 @@ test('a broken image function makes the demo exit non-zero, naming the object th
   expect(run.stdout).toMatch(/✗ images\/not-really\.jpg: TapImageProcessor\w+ failed instead of recording image\.rejected/);
   expect(run.stdout).toMatch(/Demo failed: \d+ step\(s\) did not produce the expected outcome/);
 });
+
+test('with the example\'s Python route: the reader finds its dispatcher\'s filter (an EventBridge wildcard too) and the function it invokes', () => {
+  // GIVEN the example app synthesized as the demo does, with its route, in the EventBridge mode
+  const routed = fs.mkdtempSync(path.join(os.tmpdir(), 'tap-demo-route-test-'));
+  try {
+    const synth = tsNode([path.join(ROOT, 'examples', 'app.ts')], {
+      CDK_OUTDIR: routed,
+      CDK_CONTEXT_JSON: JSON.stringify({ imageArchitecture: process.arch === 'arm64' ? 'arm64' : 'x86_64', csvSummaryRoute: 'true', ingestion: 'eventBridge' }),
+    });
+    expect(synth.status).toBe(0);
+    // WHEN it is read
+    const spec = readPipeline(routed, (id, attribute) => (attribute ? `${id}.${attribute}` : id));
+    // THEN the rule's wildcard is the route's prefix and suffix, and the Python function is the dispatcher's
+    const route = spec.routes.find((r) => r.prefix === 'csv/')!;
+    expect(route).toMatchObject({ suffix: '.csv', via: 'eventbridge', functionLogicalId: expect.stringMatching(/^TapRouteCsvSummary/) });
+    expect([...spec.routeFunctions.values()].map((f) => [f.runtime, f.handler])).toEqual([['python3.13', 'handler.handler']]);
+    const [pythonFn] = spec.routeFunctions.values();
+    expect(fs.existsSync(path.join(pythonFn.assetDir, 'handler.py'))).toBe(true);
+    expect(spec.functions.get(route.functionLogicalId)!.environment.TAP_ROUTE_FUNCTION).toBe(`${pythonFn.logicalId}.Arn`);
+  } finally {
+    fs.rmSync(routed, { recursive: true, force: true });
+  }
+});

@@ -59,6 +59,11 @@ export interface PipelineSpec {
   readonly bucketVersioned: boolean;
   readonly table: TableSpec;
   readonly functions: Map<string, FunctionSpec>;
+  /**
+   * The functions routes pass objects to (a dispatcher's `TAP_ROUTE_FUNCTION`), by logical id: your
+   * functions, in any runtime, that the dispatchers invoke.
+   */
+  readonly routeFunctions: Map<string, FunctionSpec>;
   readonly routes: RouteSpec[];
   readonly methods: MethodSpec[];
 }
@@ -133,13 +138,15 @@ export function readPipeline(assemblyDir: string, resolve: Resolver): PipelineSp
     const pattern = rule.Properties.EventPattern;
     if (!pattern?.source?.includes('aws.s3')) continue;
     bucketLogicalId ??= pattern.detail.bucket.name[0].Ref;
-    routes.push({
-      functionLogicalId: rule.Properties.Targets[0].Arn['Fn::GetAtt'][0],
-      events: (pattern['detail-type'] as string[]).map((t) => (t === 'Object Created' ? 's3:ObjectCreated:*' : t)),
-      prefix: pattern.detail.object.key[0].prefix,
-      suffix: '',
-      via: 'eventbridge',
-    });
+    // A key pattern per entry: `{ prefix }`, or `{ wildcard: "<prefix>*<suffix>" }` for a route with suffixes.
+    for (const key of pattern.detail.object.key as Json[]) {
+      routes.push({
+        functionLogicalId: rule.Properties.Targets[0].Arn['Fn::GetAtt'][0],
+        events: (pattern['detail-type'] as string[]).map((t) => (t === 'Object Created' ? 's3:ObjectCreated:*' : t)),
+        ...('wildcard' in key ? wildcardFilter(key.wildcard) : { prefix: key.prefix, suffix: '' }),
+        via: 'eventbridge',
+      });
+    }
   }
   if (routes.length === 0 || bucketLogicalId === undefined) throw new Error('the template routes no upload to a function');
 
@@ -163,13 +170,12 @@ export function readPipeline(assemblyDir: string, resolve: Resolver): PipelineSp
   });
 
   const functionIds = new Set([...routes.map((r) => r.functionLogicalId), ...methods.flatMap((m) => m.functionLogicalId ?? [])]);
-  const functions = new Map<string, FunctionSpec>();
-  for (const id of functionIds) {
+  const functionOf = (id: string): FunctionSpec => {
     const p = resources[id]?.Properties;
     if (!p) throw new Error(`function ${id} is not in the template`);
     const assetDir = assetDirs.get(value(p.Code.S3Key));
     if (!assetDir) throw new Error(`asset of function ${id} (${JSON.stringify(p.Code.S3Key)}) is not in the asset manifest`);
-    functions.set(id, {
+    return {
       logicalId: id,
       handler: p.Handler,
       runtime: p.Runtime,
@@ -177,8 +183,13 @@ export function readPipeline(assemblyDir: string, resolve: Resolver): PipelineSp
       timeoutSeconds: p.Timeout ?? 3,
       environment: Object.fromEntries(Object.entries<Json>(p.Environment?.Variables ?? {}).map(([k, v]) => [k, value(v)])),
       assetDir,
-    });
-  }
+    };
+  };
+  const functions = new Map([...functionIds].map((id) => [id, functionOf(id)]));
+  const routeFunctionIds = [...functionIds]
+    .map((id) => resources[id].Properties.Environment?.Variables?.TAP_ROUTE_FUNCTION?.['Fn::GetAtt']?.[0])
+    .filter((id): id is string => typeof id === 'string');
+  const routeFunctions = new Map(routeFunctionIds.map((id) => [id, functionOf(id)]));
 
   const tables = ofType('AWS::DynamoDB::Table');
   if (tables.length !== 1) throw new Error(`expected one DynamoDB table, found ${tables.length}`);
@@ -188,9 +199,19 @@ export function readPipeline(assemblyDir: string, resolve: Resolver): PipelineSp
     bucketVersioned: resources[bucketLogicalId]?.Properties?.VersioningConfiguration?.Status === 'Enabled',
     table: { logicalId: tables[0][0], properties: tables[0][1].Properties },
     functions,
+    routeFunctions,
     routes,
     methods,
   };
+}
+
+/** The prefix and suffix of an EventBridge wildcard `<prefix>*<suffix>` (`\*` and `\\` are literals). */
+function wildcardFilter(wildcard: string): { prefix: string; suffix: string } {
+  const star = /(?<!\\)(?:\\\\)*\*/.exec(wildcard);
+  if (!star) throw new Error(`EventBridge wildcard ${JSON.stringify(wildcard)} has no *`);
+  const at = star.index + star[0].length - 1;
+  const unescape = (text: string) => text.replace(/\\(.)/g, '$1');
+  return { prefix: unescape(wildcard.slice(0, at)), suffix: unescape(wildcard.slice(at + 1)) };
 }
 
 /** The functions an ObjectCreated event for `key` is delivered to, by the template's filters. */

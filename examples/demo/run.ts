@@ -29,8 +29,9 @@ import { objectNotificationId } from '../../src/runtime/outcome-store';
 import { decodeS3Key } from '../../src/runtime/s3-key';
 import { s3Event, s3Record } from '../../emulator/bundled';
 import { apiRequest, ApiRequestInit } from '../../emulator/events';
+import { LambdaService } from '../../emulator/lambda-service';
 import { FunctionError, LocalFunction } from '../../emulator/local-function';
-import { EMULATOR_ACCOUNT_ID, EMULATOR_AWS_ENV, Emulator, ROOT, startMoto } from '../../emulator/moto';
+import { EMULATOR_ACCOUNT_ID, EMULATOR_AWS_ENV, Emulator, pythonBin, ROOT, startMoto } from '../../emulator/moto';
 import { FunctionSpec, PipelineSpec, readPipeline, RouteSpec, routeFor } from './cloud-assembly';
 import { DemoSample, demoSamples } from './samples';
 
@@ -62,7 +63,8 @@ function synthesizeExample(ingestion: string): string {
     env: {
       ...process.env,
       CDK_OUTDIR: outdir,
-      CDK_CONTEXT_JSON: JSON.stringify({ imageArchitecture, ingestion }),
+      // csvSummaryRoute: the example's route of a Python function (examples/csv-summary).
+      CDK_CONTEXT_JSON: JSON.stringify({ imageArchitecture, ingestion, csvSummaryRoute: 'true' }),
       TS_NODE_PROJECT: path.join(ROOT, 'test', 'tsconfig.json'),
     },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -104,25 +106,30 @@ async function createResources(spec: PipelineSpec, s3: S3Client, ddb: DynamoDBCl
   return { bucket, table };
 }
 
-async function startFunctions(spec: PipelineSpec, endpoint: string): Promise<Map<string, LocalFunction>> {
+async function startFunctions(spec: PipelineSpec, endpoint: string, lambdaEndpoint: string): Promise<Map<string, LocalFunction>> {
   const running = new Map<string, LocalFunction>();
-  for (const fn of spec.functions.values()) {
-    running.set(fn.logicalId, await startFunction(fn, endpoint));
-    console.log(`  ${fn.logicalId}: ${fn.runtime} ${fn.handler} from ${path.basename(fn.assetDir)} (${fn.memorySize} MB, ${fn.timeoutSeconds} s)`);
+  for (const fn of [...spec.functions.values(), ...spec.routeFunctions.values()]) {
+    running.set(fn.logicalId, await startFunction(fn, endpoint, lambdaEndpoint));
+    const role = spec.routeFunctions.has(fn.logicalId) ? ', a route\'s function, invoked by its dispatcher through the local Lambda service' : '';
+    console.log(`  ${fn.logicalId}: ${fn.runtime} ${fn.handler} from ${path.basename(fn.assetDir)} (${fn.memorySize} MB, ${fn.timeoutSeconds} s${role})`);
   }
   return running;
 }
 
-function startFunction(fn: FunctionSpec, endpoint: string): Promise<LocalFunction> {
+function startFunction(fn: FunctionSpec, endpoint: string, lambdaEndpoint: string): Promise<LocalFunction> {
   return LocalFunction.start({
     assetDir: fn.assetDir,
     handler: fn.handler,
     functionName: fn.logicalId,
     timeoutSeconds: fn.timeoutSeconds,
+    // A Python function (a route's) runs in the local Python host, with the project's .venv (boto3, as on Lambda).
+    ...(fn.runtime.startsWith('python') ? { python: path.join(pythonBin(), 'python') } : {}),
     environment: {
       ...fn.environment,
       ...EMULATOR_AWS_ENV,
       AWS_ENDPOINT_URL: endpoint,
+      // A route's dispatcher invokes its function through the local Lambda service.
+      AWS_ENDPOINT_URL_LAMBDA: lambdaEndpoint,
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
       POWERTOOLS_LOG_LEVEL: process.env.DEMO_LOG_LEVEL ?? 'WARN',
       POWERTOOLS_METRICS_DISABLED: 'true',
@@ -232,8 +239,10 @@ async function main(): Promise<void> {
 
   step('Starting moto server on 127.0.0.1');
   let emulator: Emulator | undefined;
+  let lambdaService: LambdaService | undefined;
   let functions = new Map<string, LocalFunction>();
   const stopAll = async () => {
+    await lambdaService?.stop();
     await Promise.all([...functions.values()].map((f) => f.stop()));
     await emulator?.stop();
   };
@@ -262,7 +271,12 @@ async function main(): Promise<void> {
     }
 
     step('Starting the bundled functions from the assembly\'s assets');
-    functions = await startFunctions(spec, emulator.endpoint);
+    lambdaService = await LambdaService.start({ functions: [], sqs });
+    functions = await startFunctions(spec, emulator.endpoint, lambdaService.endpoint);
+    for (const id of spec.routeFunctions.keys()) {
+      // Under the name the dispatchers invoke it by (its ARN, as the template resolves here).
+      lambdaService.host({ name: physicalName(id, 'Arn'), fn: functions.get(id)!, environment: spec.routeFunctions.get(id)!.environment });
+    }
 
     // The buffered proxy handler (GET /notifications/export has a streaming function of its own).
     const apiFunctionId = spec.methods.find((m) => m.functionLogicalId && m.resourcePath === '/notifications')?.functionLogicalId;
@@ -274,7 +288,9 @@ async function main(): Promise<void> {
     };
 
     step('Uploading samples and delivering each S3 event to the functions its filters match');
-    const samples = await demoSamples();
+    // The samples of a route are uploaded where the assembly has that route (an assembly of your own may not).
+    const routeNames = new Set([...spec.functions.values()].map((fn) => fn.environment[ENV.ROUTE_NAME]).filter(Boolean));
+    const samples = (await demoSamples()).filter((sample) => sample.route === undefined || routeNames.has(sample.route));
     const recorded: Array<{ sample: DemoSample; type?: string; id?: string }> = [];
     for (const sample of samples) {
       console.log(`\n  ⇪ ${sample.key} (${sample.body.length} bytes) — ${sample.description}`);
@@ -303,7 +319,7 @@ async function main(): Promise<void> {
           const n = got.body;
           console.log(`    notification ${n.id}: ${n.type} — ${n.message}`);
           for (const [k, v] of Object.entries(n.details ?? {})) {
-            if (['thumbnailKeys', 'reportKey', 'format', 'width', 'height', 'records', 'valid', 'invalid', 'reason', 'firstError'].includes(k)) {
+            if (['thumbnailKeys', 'reportKey', 'format', 'width', 'height', 'records', 'valid', 'invalid', 'reason', 'firstError', 'rows', 'columns'].includes(k)) {
               console.log(`      ${k}: ${JSON.stringify(v)}`);
             }
           }

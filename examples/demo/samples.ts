@@ -11,6 +11,11 @@ export interface DemoSample {
   readonly expect?: string;
   /** Output key prefixes that must exist afterwards, given the function's summary record. */
   readonly expectOutputs?: (record: any) => string[];
+  /**
+   * The route (`Route.fromFunction`) the sample is for: uploaded only where the app has it (the demo
+   * synthesizes the example app with its csv-summary route; the local deployment runs Node.js functions only).
+   */
+  readonly route?: string;
 }
 
 const order = (id: number, extra: Record<string, unknown> = {}) => ({
@@ -75,6 +80,29 @@ export async function demoSamples(): Promise<DemoSample[]> {
       description: '3 orders, 2 of them invalid (row 2: quantity, row 3: email)',
       expect: 'data.invalid',
       expectOutputs: report,
+    },
+    {
+      key: 'csv/sales 2026.csv',
+      body: Buffer.from(['region,units,revenue,note', 'north,12,1499.50,', 'south,7,820.00,promo', 'east,,310.25,late', 'west,3,95.10,'].join('\r\n') + '\r\n'),
+      contentType: 'text/csv',
+      description: 'a CSV file for the csv-summary route: its Python function summarizes the rows',
+      expect: 'csv-summary.summarized',
+      route: 'csv-summary',
+    },
+    {
+      key: 'csv/empty.csv',
+      body: Buffer.alloc(0),
+      contentType: 'text/csv',
+      description: 'an empty file for the csv-summary route: the function raises InputError',
+      expect: 'csv-summary.rejected',
+      route: 'csv-summary',
+    },
+    {
+      key: 'csv/notes.txt',
+      body: Buffer.from('not a CSV file'),
+      contentType: 'text/plain',
+      description: 'a key under csv/ without the route\'s suffix (.csv): no function may be triggered by it',
+      route: 'csv-summary',
     },
     {
       key: 'thumbnails/not-an-input.webp',
