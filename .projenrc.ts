@@ -95,7 +95,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // Integ snapshots are compared by template; their asset folders (bundles, the AWS CLI layer) are
   // rebuilt on every synth and would add tens of MB per snapshot update.
-  gitignore: ['cdk.out', 'cdk.out.*', '/.venv/', '/.venv-checkov/', '*.tsbuildinfo', '/.tmp/', 'test/*.snapshot/asset.*', 'test/consumers/java/target/'],
+  gitignore: ['cdk.out', 'cdk.out.*', '/.venv/', '/.venv-checkov/', '__pycache__/', '*.tsbuildinfo', '/.tmp/', 'test/*.snapshot/asset.*', 'test/consumers/java/target/'],
   npmIgnoreOptions: { ignorePatterns: ['/.ci/', '/examples/', '/scripts/', '/.venv/', '/.venv-checkov/', '/.tmp/', 'cdk.out', 'cdk.out.*'] },
 });
 

@@ -57,7 +57,10 @@ export class LocalFunction {
     const args = [path.resolve(options.assetDir), options.handler, options.functionName, String((options.timeoutSeconds ?? 60) * 1000)];
     // Both hosts speak the same messages over Node.js's IPC channel (one JSON message per line).
     this.child = options.python
-      ? spawn(options.python, ['-u', path.join(__dirname, 'python-host.py'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+      ? spawn(options.python, ['-u', path.join(__dirname, 'python-host.py'), ...args], {
+        // No __pycache__ written into the function's code folder (an asset, or the repository's examples).
+        env: { ...env, PYTHONDONTWRITEBYTECODE: '1' }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      })
       : fork(path.join(__dirname, 'lambda-host.js'), args, { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     for (const stream of [this.child.stdout, this.child.stderr]) {
       let buffer = '';
