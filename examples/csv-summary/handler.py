@@ -36,7 +36,7 @@ def handler(event, context):
     if event.get("versionId"):
         request["VersionId"] = event["versionId"]
     elif event.get("eTag"):
-        request["IfMatch"] = event["eTag"]
+        request["IfMatch"] = f'"{event["eTag"]}"'
     body = s3.get_object(**request)["Body"]
     try:
         summary = summarize(lines(body))

@@ -57,8 +57,10 @@ export async function* inputObjects(s3: S3Client, scope: AuditScope, fs: Functio
   const source = scope.inventory
     ? inventoryObjects(s3, scope.inventory, options)
     : listObjects(s3, options, await isVersioned(s3, scope.pipeline.bucket));
+  const suffixes = fs.fn.suffixes ?? [];
   for await (const object of source) {
-    if (isInputObject(object.key, fs.fn.outputPrefixes)) yield object;
+    // A route with suffixes takes only the keys ending with one of them (as its notification filters do).
+    if (isInputObject(object.key, fs.fn.outputPrefixes) && (suffixes.length === 0 || suffixes.some((s) => object.key.endsWith(s)))) yield object;
   }
 }
 

@@ -20,6 +20,8 @@ const FIND = `Finding the pipeline (one name is enough):
                           dead-letter queue
   --image-function NAME   the image function (name or ARN), instead of or besides --stack
   --data-function NAME    the data function (name or ARN)
+  --route NAME            only this route of the construct (Route.fromFunction); repeatable; with --stack.
+                          Without it: the image and data functions and every route
   --bucket NAME | --table NAME | --queue-url URL   override what the functions say`;
 
 const AWS = 'Uses the usual AWS credential chain and Region (AWS_PROFILE, AWS_REGION, …).';
@@ -97,6 +99,7 @@ const FIND_FLAGS: FlagSpec = {
   'stack': 'string',
   'image-function': 'string',
   'data-function': 'string',
+  'route': 'strings',
   'bucket': 'string',
   'table': 'string',
   'queue-url': 'string',
@@ -204,6 +207,7 @@ function query(args: ParsedArgs): PipelineQuery {
     stackName: stringFlag(args, 'stack'),
     imageFunction: stringFlag(args, 'image-function'),
     dataFunction: stringFlag(args, 'data-function'),
+    routes: stringsFlag(args, 'route'),
     bucket: stringFlag(args, 'bucket'),
     table: stringFlag(args, 'table'),
     queueUrl: stringFlag(args, 'queue-url'),
@@ -308,10 +312,13 @@ async function runRedrive(args: ParsedArgs, io: CliIo, clients: CliClients): Pro
     const pipeline = await resolvePipeline(clients, query(args));
     queueUrl ??= pipeline.queueUrl;
     if (!queueUrl) throw new UsageError('the functions have no dead-letter queue: pass --queue-url');
-    targets = pipeline.functions.map((f) => ({ functionName: f.functionName, inputPrefix: f.inputPrefix }));
+    targets = pipeline.functions.map((f) => ({
+      functionName: f.functionName, inputPrefix: f.inputPrefix, ...(f.suffixes ? { suffixes: f.suffixes } : {}),
+    }));
   }
   for (const t of targets) {
-    io.out(`target ${t.functionName}: ${t.inputPrefix ? `S3 keys under ${t.inputPrefix}` : 'any event'}`);
+    const suffixes = t.suffixes?.length ? ` ending with ${t.suffixes.join(' or ')}` : '';
+    io.out(`target ${t.functionName}: ${t.inputPrefix ? `S3 keys under ${t.inputPrefix}${suffixes}` : 'any event'}`);
   }
   const dryRun = switchFlag(args, 'dry-run');
   io.out(`${dryRun ? 'Dry run: reading' : 'Redriving'} ${queueUrl}`);

@@ -20,6 +20,8 @@ export interface RedriveTarget {
   readonly functionName: string;
   /** The function's input prefix; undefined when it is not a TapServerless S3 function. */
   readonly inputPrefix?: string;
+  /** Key endings it takes (a route's suffixes); absent: every key under its prefix. */
+  readonly suffixes?: readonly string[];
 }
 
 export interface RedriveOptions {
@@ -53,7 +55,8 @@ export async function resolveTargets(lambda: LambdaClient, functionNames: string
     const inputPrefix = service === SERVICE_NAME.IMAGE_PROCESSOR ? env[ENV.IMAGES_PREFIX]
       : service === SERVICE_NAME.DATA_VALIDATOR ? env[ENV.DATA_PREFIX]
         : env[ENV.ROUTE_PREFIX];
-    targets.push({ functionName, inputPrefix });
+    const suffixes = (env[ENV.ROUTE_SUFFIXES] ?? '').split(',').filter((s) => s !== '');
+    targets.push({ functionName, inputPrefix, ...(suffixes.length > 0 ? { suffixes } : {}) });
   }
   return targets;
 }
@@ -94,7 +97,8 @@ export function chooseTarget(payload: unknown, targets: RedriveTarget[]): Redriv
   if (keys === undefined) {
     return targets.length === 1 ? targets[0] : 'not an S3 event, and several functions were given: pass the one it belongs to';
   }
-  const matching = targets.filter((t) => t.inputPrefix === undefined || keys.every((k) => k.startsWith(t.inputPrefix!)));
+  const takes = (t: RedriveTarget, key: string) => key.startsWith(t.inputPrefix!) && (!t.suffixes?.length || t.suffixes.some((s) => key.endsWith(s)));
+  const matching = targets.filter((t) => t.inputPrefix === undefined || keys.every((k) => takes(t, k)));
   if (matching.length === 1) return matching[0];
   if (matching.length === 0) return `no given function processes ${printable(JSON.stringify(keys))}`;
   return `several given functions match ${printable(JSON.stringify(keys))}: ${matching.map((t) => t.functionName).join(', ')}`;

@@ -13,8 +13,12 @@ import { SERVICE_NAME } from '../contract/metric-names';
 
 /** One deployed S3 function and what it processes. */
 export interface PipelineFunction {
-  /** `images` or `data`. */
-  readonly kind: 'images' | 'data';
+  /** `images`, `data`, or `route` (a route's dispatcher, named by `routeName`). */
+  readonly kind: 'images' | 'data' | 'route';
+  /** The route's name (`kind: 'route'`). */
+  readonly routeName?: string;
+  /** Key endings it takes (a route's suffixes); empty or absent: every key under its prefix. */
+  readonly suffixes?: readonly string[];
   readonly functionName: string;
   readonly bucket: string;
   readonly table: string;
@@ -48,6 +52,8 @@ export interface PipelineQuery {
   readonly stackName?: string;
   readonly imageFunction?: string;
   readonly dataFunction?: string;
+  /** Only these routes (their names): none of the image and data functions. */
+  readonly routes?: readonly string[];
   readonly bucket?: string;
   readonly table?: string;
   readonly queueUrl?: string;
@@ -93,14 +99,19 @@ export async function describeFunction(lambda: LambdaClient, functionName: strin
   const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
   const env = config.Environment?.Variables ?? {};
   const service = env.POWERTOOLS_SERVICE_NAME;
-  const kind = service === SERVICE_NAME.IMAGE_PROCESSOR ? 'images' : service === SERVICE_NAME.DATA_VALIDATOR ? 'data' : undefined;
+  const routeName = env[ENV.ROUTE_NAME] || undefined;
+  const kind = routeName !== undefined ? 'route'
+    : service === SERVICE_NAME.IMAGE_PROCESSOR ? 'images' : service === SERVICE_NAME.DATA_VALIDATOR ? 'data' : undefined;
   if (kind === undefined) return undefined;
-  const inputPrefix = env[kind === 'images' ? ENV.IMAGES_PREFIX : ENV.DATA_PREFIX];
+  const inputPrefix = env[kind === 'route' ? ENV.ROUTE_PREFIX : kind === 'images' ? ENV.IMAGES_PREFIX : ENV.DATA_PREFIX];
+  const suffixes = (env[ENV.ROUTE_SUFFIXES] ?? '').split(',').filter((s) => s !== '');
   const bucket = env[ENV.BUCKET_NAME];
   const table = env[ENV.TABLE_NAME];
   if (!inputPrefix || !bucket || !table) return undefined;
   return {
     kind,
+    ...(routeName !== undefined ? { routeName } : {}),
+    ...(suffixes.length > 0 ? { suffixes } : {}),
     functionName: config.FunctionName ?? functionName,
     bucket,
     table,
@@ -130,7 +141,7 @@ export async function resolvePipeline(clients: AwsClients, query: PipelineQuery)
   const explicit = [query.imageFunction, query.dataFunction].filter((n): n is string => !!n);
   for (const name of explicit) {
     const fn = await describeFunction(clients.lambda, name);
-    if (!fn) throw new UsageError(`${name} is not a TapServerless image or data function (its environment does not say so)`);
+    if (!fn || fn.kind === 'route') throw new UsageError(`${name} is not a TapServerless image or data function (its environment does not say so)`);
     found.push(fn);
   }
   if (query.stackName) {
@@ -140,6 +151,20 @@ export async function resolvePipeline(clients: AwsClients, query: PipelineQuery)
       const fn = await describeFunction(clients.lambda, name);
       if (fn) inStack.push(fn);
     }
+    if (query.routes !== undefined && query.routes.length > 0) {
+      // --route: those routes' dispatchers only.
+      const routes = inStack.filter((f) => f.kind === 'route');
+      for (const name of query.routes) {
+        const route = routes.find((f) => f.routeName === name);
+        if (!route) {
+          throw new UsageError(`stack ${query.stackName} has no route ${name} (its routes: ${routes.map((f) => f.routeName).join(', ') || 'none'})`);
+        }
+        found.push(route);
+      }
+      return pipelineOf(clients, query, found);
+    }
+    // Every route's dispatcher, beside the image and data functions.
+    found.push(...inStack.filter((f) => f.kind === 'route'));
     for (const kind of ['images', 'data'] as const) {
       if (found.some((f) => f.kind === kind)) continue; // an explicit name wins
       const ofKind = inStack.filter((f) => f.kind === kind);
@@ -152,7 +177,12 @@ export async function resolvePipeline(clients: AwsClients, query: PipelineQuery)
     if (found.length === 0) throw new UsageError(`stack ${query.stackName} has no TapServerless image or data function`);
   }
   if (found.length === 0) throw new UsageError('pass --stack NAME (or --image-function / --data-function)');
+  if (query.routes !== undefined && query.routes.length > 0) throw new UsageError('--route needs --stack NAME');
+  return pipelineOf(clients, query, found);
+}
 
+/** The pipeline of the functions found: their bucket, table and dead-letter queue, unless given. */
+async function pipelineOf(clients: AwsClients, query: PipelineQuery, found: PipelineFunction[]): Promise<Pipeline> {
   const bucket = query.bucket ?? single(found.map((f) => f.bucket), 'bucket');
   const owners = [...new Set(found.map((f) => f.bucketOwner))];
   const bucketOwner = query.bucket === undefined && owners.length === 1 ? owners[0] : undefined;

@@ -10,11 +10,13 @@ import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import sharp from 'sharp';
 import {
-  createBucket, createNotificationsTable, dynamoClient, emulatorEndpoint, s3Client, s3Event, s3Record, startFunctionFromAsset,
+  createBucket, createNotificationsTable, dynamoClient, emulatorEndpoint, s3Client, s3Event, s3FunctionEnv, s3Record, startBundledFunction,
+  startFunctionFromAsset,
 } from '../../emulator/bundled';
 import { ndjson, ORDER_SCHEMA_FILE } from '../../emulator/data-files';
+import { functionArn, LambdaService } from '../../emulator/lambda-service';
 import { LocalFunction } from '../../emulator/local-function';
-import { EMULATOR_AWS_ENV, ROOT, useLambdaWithoutDocker } from '../../emulator/moto';
+import { EMULATOR_AWS_ENV, pythonBin, ROOT, useLambdaWithoutDocker } from '../../emulator/moto';
 import { synthesizedS3Functions, SynthesizedFunction, withResources } from '../../emulator/synthesized';
 import { CliClients, runCli } from '../../src/cli/main';
 import type { ReconcileReport } from '../../src/cli/reconcile';
@@ -285,6 +287,77 @@ describe('reconcile and reprocess (20 objects, 3 without an outcome)', () => {
     for (const item of fresh) expect(item.details.thumbnails.map((t: { requestedWidth: number }) => t.requestedWidth)).toEqual([64, 96]);
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'thumbnails/photo 03.png/' }));
     expect((listed.Contents ?? []).map((o) => o.Key).sort()).toEqual(['128', '512', '64', '96'].map((w) => `thumbnails/photo 03.png/${w}.webp`).sort());
+  });
+});
+
+describe('a route in the stack: reconcile and reprocess cover it, --route alone', () => {
+  const stack = 'TapRoutesOperationsTest';
+  let service: LambdaService;
+  let python: LocalFunction;
+  const dispatcherName = `${stack}-route-csv`;
+
+  beforeAll(async () => {
+    // GIVEN a stack with the image and data functions and a route's dispatcher, whose Python function runs behind the local Lambda service
+    python = await LocalFunction.start({
+      assetDir: path.join(ROOT, 'examples', 'csv-summary'),
+      handler: 'handler.handler',
+      functionName: 'csv-fn',
+      python: path.join(pythonBin(), 'python'),
+      environment: { ...EMULATOR_AWS_ENV, AWS_ENDPOINT_URL: emulatorEndpoint() },
+    });
+    service = await LambdaService.start({ functions: [{ name: 'csv-fn', fn: python, environment: {} }], sqs: new SQSClient(config()) });
+    const synth = synthesizedS3Functions({});
+    const dispatcherEnv = {
+      ...s3FunctionEnv(TABLE, BUCKET),
+      POWERTOOLS_SERVICE_NAME: 'route-csv',
+      TAP_CONFIG_FINGERPRINT: 'routefingerprint',
+      TAP_ROUTE_NAME: 'csv',
+      TAP_ROUTE_PREFIX: 'csv/',
+      TAP_ROUTE_SUFFIXES: '.csv',
+      TAP_ROUTE_FUNCTION: functionArn('csv-fn'),
+    };
+    await createStack(stack, {
+      [`${stack}-images`]: withResources(synth.images, TABLE, BUCKET),
+      [`${stack}-data`]: withResources(synth.data, TABLE, BUCKET),
+      [dispatcherName]: dispatcherEnv,
+    });
+    running.set(dispatcherName, await startBundledFunction('route-dispatcher', { ...dispatcherEnv, AWS_ENDPOINT_URL_LAMBDA: service.endpoint }));
+    for (const i of [1, 2, 3]) await upload(`csv/sales ${i}.csv`, `region,units\nnorth,${i}\nsouth,${i * 2}\n`);
+    await upload('csv/readme.txt', 'not one of the route\'s keys');
+    const first = uploaded.find((u) => u.key === 'csv/sales 1.csv')!;
+    await running.get(dispatcherName)!.invoke(s3Event(s3Record(BUCKET, first.key, first.put, first.size)));
+  });
+
+  afterAll(async () => {
+    await idle();
+    await service?.stop();
+    await python?.stop();
+  });
+
+  test('reconcile --route: the route\'s keys only (its suffix filter applied), each classified under its fingerprint', async () => {
+    const report = JSON.parse((await cli('reconcile', '--stack', stack, '--route', 'csv', '--json')).out) as ReconcileReport;
+    expect(report.prefixes).toEqual([expect.objectContaining({
+      prefix: 'csv/', functionName: dispatcherName, fingerprint: 'routefingerprint', objects: 3, current: 1, missing: 2, byType: { 'csv.summarized': 1 },
+    })]);
+    // Without --route, the route is covered beside the image and data functions.
+    const all = JSON.parse((await cli('reconcile', '--stack', stack, '--json')).out) as ReconcileReport;
+    expect(all.prefixes.map((p) => p.prefix)).toEqual(['csv/', 'data/', 'images/']);
+  });
+
+  test('reprocess --route delivers the route\'s missing objects to its dispatcher; then reconcile --route is complete', async () => {
+    const run = JSON.parse((await cli('reprocess', '--stack', stack, '--route', 'csv', '--json')).out) as ReprocessSummary;
+    expect(run).toMatchObject({ selected: 2, delivered: 2, failed: 0 });
+    await idle();
+    expect(asyncFailures).toEqual([]);
+    const after = await cli('reconcile', '--stack', stack, '--route', 'csv');
+    expect(after.code).toBe(0);
+    expect(after.out).toContain('current outcome       3   (csv.summarized 3)');
+  });
+
+  test('an unknown route is a usage error naming the stack\'s routes', async () => {
+    const run = await cli('reconcile', '--stack', stack, '--route', 'pdf');
+    expect(run.code).toBe(2);
+    expect(run.err).toContain(`stack ${stack} has no route pdf (its routes: csv)`);
   });
 });
 

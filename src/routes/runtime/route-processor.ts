@@ -7,6 +7,7 @@ import {
 } from '../../contract/route-contract';
 import { optionalEnv, requireEnv, requirePrefixEnv } from '../../runtime/env';
 import { RejectionError, SkippedObjectError } from '../../runtime/errors';
+import { pinnedTo } from '../../runtime/object-read';
 import type { S3ObjectRef } from '../../runtime/outcome-store';
 import type { ObjectProcessor, ProcessedObject } from '../../runtime/s3-event';
 
@@ -177,12 +178,7 @@ export function routeOutcome(payload: string, route: string, object: Pick<S3Obje
 }
 
 async function objectSize(s3: Pick<S3Client, 'send'>, object: S3ObjectRef): Promise<number> {
-  const head = await s3.send(new HeadObjectCommand({
-    Bucket: object.bucket,
-    Key: object.key,
-    VersionId: object.versionId,
-    ...(object.versionId === undefined && object.eTag ? { IfMatch: object.eTag } : {}),
-  }));
+  const head = await s3.send(new HeadObjectCommand({ Bucket: object.bucket, Key: object.key, ...pinnedTo(object) }));
   return head.ContentLength ?? 0;
 }
 
