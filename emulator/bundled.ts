@@ -120,6 +120,29 @@ export function s3FunctionEnv(table: string, bucket: string): Record<string, str
   };
 }
 
+/**
+ * The environment the construct gives the failure recorder (default output prefixes, 3 attempts),
+ * for a table, a bucket, the dead-letter queue it forwards to and the kinds it records.
+ */
+export function failureRecorderEnv(
+  table: string,
+  bucket: string,
+  deadLetterQueueUrl: string,
+  routes: ReadonlyArray<{ kind: string; prefix: string; suffixes: string[]; fingerprint: string }>,
+): Record<string, string> {
+  return {
+    [ENV.TABLE_NAME]: table,
+    [ENV.INDEX_SHARDS]: String(TEST_INDEX_SHARDS),
+    [ENV.ENVIRONMENT]: 'test',
+    [ENV.FAILURE_ROUTES]: JSON.stringify(routes),
+    [ENV.FAILURE_ATTEMPTS]: '3',
+    [ENV.BUCKET_NAME]: bucket,
+    [ENV.DEAD_LETTER_QUEUE_URL]: deadLetterQueueUrl,
+    [ENV.THUMBNAILS_PREFIX]: DEFAULTS.imageOutputPrefix,
+    [ENV.REPORTS_PREFIX]: DEFAULTS.dataOutputPrefix,
+  };
+}
+
 /** Creates a versioned bucket. */
 export async function createBucket(s3: S3Client, bucket: string): Promise<void> {
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));

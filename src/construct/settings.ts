@@ -233,6 +233,25 @@ function resolveFunction(name: FunctionName, props: PipelineOptions): FunctionSe
   return settings;
 }
 
+/**
+ * The settings of a function the construct adds beside the four configurable ones (a route's
+ * dispatcher, the failure recorder): `functionDefaults`' architecture, environment, network and
+ * layers, with the memory and timeout it needs.
+ */
+export function helperFunctionSettings(props: PipelineOptions, memorySize: number, timeout: Duration): FunctionSettings {
+  const shared = props.functionDefaults ?? {};
+  return {
+    memorySize,
+    timeout,
+    architecture: shared.architecture ?? DEFAULTS.architecture,
+    environment: { ...shared.environment },
+    vpc: shared.vpc,
+    vpcSubnets: shared.vpcSubnets,
+    securityGroups: shared.securityGroups,
+    layers: [...shared.layers ?? []],
+  };
+}
+
 function resolveMonitoring(props: PipelineOptions): MonitoringSettings {
   const given = props.alarmOptions ?? {};
   validateAlarmOptions(given);

@@ -5,11 +5,11 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { bundledFunctionCode, FUNCTION_ASSETS } from '../construct/assets';
-import { DEFAULTS } from '../construct/defaults';
 import { createTapFunction, FunctionContext } from '../construct/function-factory';
 import { IngestionMode } from '../construct/ingestion';
 import { suppressCheckov, suppressNag } from '../construct/nag';
 import { PipelineOptions } from '../construct/pipeline-options';
+import { helperFunctionSettings } from '../construct/settings';
 import { ENV } from '../contract/env-names';
 import { SERVICE_NAME } from '../contract/metric-names';
 
@@ -60,22 +60,12 @@ export function createFailureRecorder(
   const attempts = settings.ingestion.mode === IngestionMode.QUEUE
     ? settings.ingestion.queue!.maxReceiveCount
     : settings.reliability.retryAttempts + 1;
-  const shared = props.functionDefaults ?? {};
   const fn = createTapFunction(scope, {
     id: 'FailureRecorder',
     description: 'TapServerless: records the objects of every event that failed every attempt as <kind>.failed, then forwards the event to the dead-letter queue',
     serviceName: SERVICE_NAME.FAILURE_RECORDER,
     code: bundledFunctionCode(scope, FUNCTION_ASSETS.FAILURE_RECORDER),
-    settings: {
-      memorySize: 256,
-      timeout: RECORDER_TIMEOUT,
-      architecture: shared.architecture ?? DEFAULTS.architecture,
-      environment: { ...shared.environment },
-      vpc: shared.vpc,
-      vpcSubnets: shared.vpcSubnets,
-      securityGroups: shared.securityGroups,
-      layers: [...shared.layers ?? []],
-    },
+    settings: helperFunctionSettings(props, 256, RECORDER_TIMEOUT),
     environment: {
       [ENV.FAILURE_ROUTES]: JSON.stringify(routes.map((r) => ({ kind: r.kind, prefix: r.prefix, suffixes: r.suffixes, fingerprint: r.fingerprint }))),
       [ENV.FAILURE_ATTEMPTS]: String(attempts),

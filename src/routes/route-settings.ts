@@ -2,11 +2,10 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Route, RouteSkipTag } from './route';
 import { RoutingOptions } from './routing-options';
-import { DEFAULTS } from '../construct/defaults';
 import { configFingerprint } from '../construct/fingerprint';
 import { IngestionMode } from '../construct/ingestion';
 import { PipelineOptions } from '../construct/pipeline-options';
-import { FunctionSettings, PipelineSettings } from '../construct/settings';
+import { FunctionSettings, helperFunctionSettings, PipelineSettings } from '../construct/settings';
 import { fail, overlaps, sizeInBytes, validatePrefix } from '../construct/validation';
 import { RESERVED_TYPE_NAMESPACES } from '../contract/notifications-model';
 import { ROUTE_NAME_PATTERN } from '../contract/route-contract';
@@ -127,18 +126,7 @@ function dispatcherSettings(name: string, processorTimeout: Duration, props: Pip
       `${seconds} seconds in all, beyond Lambda's 900`,
       perInvocation > 1 ? 'Lower Ingestion.queue({ batchSize }) or the route\'s timeout.' : 'Give the route a timeout of at most 14.5 minutes.');
   }
-  const shared = props.functionDefaults ?? {};
-  return {
-    memorySize: ROUTE_DEFAULTS.dispatcherMemorySize,
-    timeout: Duration.seconds(seconds),
-    architecture: shared.architecture ?? DEFAULTS.architecture,
-    reservedConcurrentExecutions: undefined,
-    environment: { ...shared.environment },
-    vpc: shared.vpc,
-    vpcSubnets: shared.vpcSubnets,
-    securityGroups: shared.securityGroups,
-    layers: [...shared.layers ?? []],
-  };
+  return helperFunctionSettings(props, ROUTE_DEFAULTS.dispatcherMemorySize, Duration.seconds(seconds));
 }
 
 /** Whether some key can end with a suffix of `a` and one of `b` (no suffixes: any key). */

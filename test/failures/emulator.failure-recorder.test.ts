@@ -3,7 +3,7 @@ import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClien
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse } from 'aws-lambda';
 import {
-  createBucket, createNotificationsTable, dynamoClient, emulatorClientConfig, s3Client, s3Event, s3Record, startBundledFunction, TEST_INDEX_SHARDS,
+  createBucket, createNotificationsTable, dynamoClient, emulatorClientConfig, failureRecorderEnv, s3Client, s3Event, s3Record, startBundledFunction,
 } from '../../emulator/bundled';
 import { LocalFunction } from '../../emulator/local-function';
 import { deliverBatch } from '../../emulator/sqs-batch';
@@ -36,17 +36,7 @@ beforeAll(async () => {
   await createNotificationsTable(dynamoClient(), TABLE);
   intakeUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'failure-intake' }))).QueueUrl!;
   deadLetterUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'failures-dlq' }))).QueueUrl!;
-  recorder = await startBundledFunction('failure-recorder', {
-    TAP_TABLE_NAME: TABLE,
-    TAP_INDEX_SHARDS: String(TEST_INDEX_SHARDS),
-    TAP_ENVIRONMENT: 'test',
-    TAP_FAILURE_ROUTES: JSON.stringify(ROUTES),
-    TAP_FAILURE_ATTEMPTS: '3',
-    TAP_BUCKET_NAME: BUCKET,
-    TAP_DEAD_LETTER_QUEUE_URL: deadLetterUrl,
-    TAP_THUMBNAILS_PREFIX: 'thumbnails/',
-    TAP_REPORTS_PREFIX: 'reports/',
-  });
+  recorder = await startBundledFunction('failure-recorder', failureRecorderEnv(TABLE, BUCKET, deadLetterUrl, ROUTES));
 });
 
 afterAll(async () => {

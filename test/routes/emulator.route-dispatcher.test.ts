@@ -6,7 +6,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse } from 'aws-lambda';
 import {
   createBucket, createNotificationsTable, dynamoClient, emulatorClientConfig, emulatorEndpoint, s3Client, s3Event, s3FunctionEnv, s3Record,
-  startBundledFunction,
+  failureRecorderEnv, startBundledFunction,
   TEST_INDEX_SHARDS,
 } from '../../emulator/bundled';
 import { apiRequest } from '../../emulator/events';
@@ -73,17 +73,8 @@ beforeAll(async () => {
   deadLetterQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'routes-dlq' }))).QueueUrl!;
   intakeUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'routes-failure-intake' }))).QueueUrl!;
   // The failure recorder, as the construct sets it up: the route's failed events reach it first.
-  recorder = await startBundledFunction('failure-recorder', {
-    TAP_TABLE_NAME: TABLE,
-    TAP_INDEX_SHARDS: String(TEST_INDEX_SHARDS),
-    TAP_ENVIRONMENT: 'test',
-    TAP_FAILURE_ATTEMPTS: '3',
-    TAP_BUCKET_NAME: BUCKET,
-    TAP_FAILURE_ROUTES: JSON.stringify([{ kind: ROUTE, prefix: 'csv/', suffixes: ['.csv'], fingerprint: FINGERPRINT }]),
-    TAP_DEAD_LETTER_QUEUE_URL: deadLetterQueueUrl,
-    TAP_THUMBNAILS_PREFIX: 'thumbnails/',
-    TAP_REPORTS_PREFIX: 'reports/',
-  });
+  recorder = await startBundledFunction('failure-recorder',
+    failureRecorderEnv(TABLE, BUCKET, deadLetterQueueUrl, [{ kind: ROUTE, prefix: 'csv/', suffixes: ['.csv'], fingerprint: FINGERPRINT }]));
   started.push(recorder);
   const summary = await startPython('csv-summary-fn', EXAMPLE_DIR, 'handler.handler');
   const flaky = await startPython('flaky-fn', path.join(__dirname, 'fixtures'), 'flaky_summary.handler', { EXAMPLE_DIR, FAILURES: '3' });
